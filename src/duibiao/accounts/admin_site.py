@@ -1,0 +1,21 @@
+"""Django admin, open to the system administrator only."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from duibiao.accounts.gate import has_role
+from duibiao.accounts.roles import Role
+
+
+class DuibiaoAdminSite(admin.AdminSite):
+    site_header = _("对标 · 系统管理")
+    site_title = _("对标 · 系统管理")
+    index_title = _("系统管理")
+
+    def has_permission(self, request) -> bool:
+        return bool(request.user.is_active and has_role(request.user, Role.SYSADMIN))
+
+
+admin_site = DuibiaoAdminSite(name="admin")

@@ -1,0 +1,82 @@
+"""The one access gate. Every selector and every view asks here what a user may see.
+
+A user sees the units in the scope of their role grants (with subtrees when the grant says
+so). Anything that belongs to a unit is filtered through `gate_filter`, so no view ever
+filters by hand and a user of unit A never reaches unit B's objects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, Q, QuerySet
+from django.http import Http404
+
+from duibiao.accounts.roles import DATA_ROLES, Role
+from duibiao.org.models import Unit
+
+
+def user_roles(user) -> frozenset[str]:
+    """The roles a user holds (empty for anonymous users). Cached on the user object."""
+    if not getattr(user, "is_authenticated", False):
+        return frozenset()
+    cached = getattr(user, "_gate_roles", None)
+    if cached is None:
+        cached = frozenset(user.grants.values_list("role", flat=True))
+        user._gate_roles = cached
+    return cached
+
+
+def has_role(user, *roles: str) -> bool:
+    return bool(user_roles(user) & set(roles))
+
+
+def _scope_query(user, roles: Iterable[str]) -> Q | None:
+    grants = user.grants.filter(role__in=list(roles)).prefetch_related("units")
+    query: Q | None = None
+    for grant in grants:
+        for unit in grant.units.all():
+            part = Q(path__startswith=unit.path) if grant.include_subtree else Q(pk=unit.pk)
+            query = part if query is None else query | part
+    return query
+
+
+def gate_units(user, roles: Iterable[str] | None = None) -> QuerySet[Unit]:
+    """Units the user may see data of, through the given roles (default: every data role).
+
+    The system administrator sees the whole tree, since keeping it is that role's job.
+    """
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Unit.objects.none()
+    wanted = set(DATA_ROLES if roles is None else roles)
+    if roles is None and has_role(user, Role.SYSADMIN):
+        return Unit.objects.all()
+    query = _scope_query(user, wanted & user_roles(user))
+    return Unit.objects.filter(query) if query is not None else Unit.objects.none()
+
+
+def gate_filter(
+    user, queryset: QuerySet, *, unit_field: str = "unit", roles: Iterable[str] | None = None
+) -> QuerySet:
+    """Restrict any queryset of unit-owned rows to the units the user may see."""
+    return queryset.filter(**{f"{unit_field}__in": gate_units(user, roles)})
+
+
+def gate_unit(user, unit: Unit, roles: Iterable[str] | None = None) -> Unit:
+    """The unit itself if visible; Http404 otherwise (another unit's existence is not leaked)."""
+    if not gate_units(user, roles).filter(pk=unit.pk).exists():
+        raise Http404
+    return unit
+
+
+def gate_object(user, obj: Model, *, unit_field: str = "unit") -> Model:
+    unit = getattr(obj, unit_field)
+    gate_unit(user, unit)
+    return obj
+
+
+def require_role(user, *roles: str) -> None:
+    """Raise PermissionDenied unless the user holds one of the roles."""
+    if not has_role(user, *roles):
+        raise PermissionDenied

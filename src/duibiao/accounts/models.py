@@ -1,0 +1,56 @@
+"""Users, their role grants and the state the login policy needs."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from duibiao.accounts.roles import Role
+
+
+class User(AbstractUser):
+    full_name = models.CharField(_("姓名"), max_length=40, blank=True)
+    unit = models.ForeignKey(
+        "org.Unit", verbose_name=_("所属单位"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="members",
+    )
+    phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    failed_logins = models.PositiveIntegerField(_("连续登录失败次数"), default=0)
+    locked_until = models.DateTimeField(_("锁定至"), null=True, blank=True)
+    password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.username
+
+
+class RoleGrant(models.Model):
+    """One role held by one user over a set of units (and their subtrees when asked)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="grants")
+    role = models.CharField(_("角色"), max_length=20, choices=Role.choices)
+    units = models.ManyToManyField("org.Unit", verbose_name=_("范围单位"), blank=True)
+    include_subtree = models.BooleanField(_("含下级单位"), default=True)
+    taskforce = models.ForeignKey(
+        "org.TaskForce", verbose_name=_("所属专班"), null=True, blank=True,
+        on_delete=models.PROTECT,
+    )
+    granted_at = models.DateTimeField(_("授权时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("角色授权")
+        verbose_name_plural = _("角色授权")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "role", "taskforce"], name="one_grant_per_role")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()}"

@@ -1,0 +1,36 @@
+"""The REST API: one django-ninja app, one router per Django app, session authentication.
+
+Every endpoint reads through the same selectors (and so the same access gate) as the pages.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.security import django_auth
+
+from duibiao.api.accounts import router as accounts_router
+from duibiao.api.org import router as org_router
+
+api = NinjaAPI(
+    title="对标 API",
+    version="1",
+    description="对标晋位考核评价系统接口。所有接口按用户的角色与单位范围过滤。",
+    auth=django_auth,
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(PermissionDenied)
+def forbidden(request, exc):
+    return api.create_response(request, {"detail": "无权访问"}, status=403)
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    return api.create_response(request, {"detail": "未找到"}, status=404)
+
+
+api.add_router("/accounts", accounts_router)
+api.add_router("/org", org_router)

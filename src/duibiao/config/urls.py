@@ -1,0 +1,17 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.urls import include, path
+
+from duibiao.accounts.admin_site import admin_site
+from duibiao.api.app import api
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin_site.urls),
+    path("api/", api.urls),
+    path("org/", include("duibiao.org.urls")),
+    path("audit/", include("duibiao.audit.urls")),
+    path("", include("duibiao.web.urls")),
+]
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

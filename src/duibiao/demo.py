@@ -1,0 +1,145 @@
+"""The 道外区 demo: units, task forces, one account per role, the 2023 scheme's headers.
+
+Deterministic and re-runnable: what exists is left as it is, what is missing is created.
+The unit list is the one the scoring example uses (examples/daowai-2023/units.csv), so the
+demo and the example score the same units.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from pathlib import Path
+
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+
+from duibiao.accounts.models import User
+from duibiao.accounts.roles import Role
+from duibiao.accounts.services import role_grant, user_create
+from duibiao.assessment.models import Dimension, Scheme
+from duibiao.org.models import Category, TaskForce, Tier, Unit
+from duibiao.org.services import unit_create
+
+DEMO_PASSWORD = "Duibiao@2026"
+EXAMPLE_DIR = Path(
+    os.environ.get(
+        "DUIBIAO_EXAMPLES_DIR", Path(__file__).resolve().parents[2] / "examples"
+    )
+) / "daowai-2023"
+
+CATEGORIES = [("street", "街道乡镇"), ("economic", "经济部门"), ("general", "综合部门")]
+TIERS = [("jiedao", "街道"), ("zhen", "镇"), ("quzhi", "区直部门")]
+TASKFORCES = [
+    ("zb1", "能力作风建设考核评价专班", "区委组织部牵头，负责深化能力作风建设维度"),
+    ("zb2", "营商环境考核评价专班", "区营商环境局牵头，负责优化营商环境维度"),
+    ("zb3", "高质量发展考核评价专班", "区发改局牵头，负责促进高质量发展维度"),
+    ("zb4", "攻坚突破项目考核评价专班", "区发改局、区统计局牵头，负责重点项目和攻坚突破"),
+]
+DIMENSIONS = [
+    ("nlzf", "深化能力作风建设", 30),
+    ("yshj", "优化营商环境", 30),
+    ("gzlfz", "促进高质量发展及攻坚突破项目", 40),
+]
+# (username, full name, role, scope unit code, task force code)
+PEOPLE = [
+    ("admin", "王立新", Role.SYSADMIN, "daowai", None),
+    ("secadmin", "赵文静", Role.SECADMIN, "daowai", None),
+    ("auditor", "钱国华", Role.AUDITOR, "daowai", None),
+    ("khb", "孙晓梅", Role.OFFICE, "daowai", None),
+    ("zb1", "李建国", Role.TASKFORCE, "daowai", "zb1"),
+    ("zb2", "周丽娟", Role.TASKFORCE, "daowai", "zb2"),
+    ("zb3", "吴海涛", Role.TASKFORCE, "daowai", "zb3"),
+    ("zb4", "郑志强", Role.TASKFORCE, "daowai", "zb4"),
+    ("leader", "冯振华", Role.LEADER, "daowai", None),
+    ("mishu", "陈思远", Role.SECRETARY, "daowai", None),
+    ("duchao", "褚明辉", Role.INSPECTOR, "daowai", None),
+]
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+GIVEN = ["建华", "丽娜", "志刚", "秀英", "海燕", "国庆", "晓东", "玉兰", "文博", "雪梅", "春生", "红霞"]
+
+
+def _demo_name(index: int) -> str:
+    return SURNAMES[(index * 7) % len(SURNAMES)] + GIVEN[index % len(GIVEN)]
+
+
+def _example_units() -> list[dict[str, str]]:
+    with open(EXAMPLE_DIR / "units.csv", encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _unit(code: str, name: str, kind: str, parent: Unit | None, **extra) -> Unit:
+    existing = Unit.objects.filter(code=code).first()
+    return existing or unit_create(actor=None, code=code, name=name, kind=kind, parent=parent, **extra)
+
+
+def _person(username: str, full_name: str, unit: Unit | None, password_hash: str) -> tuple[User, bool]:
+    existing = User.objects.filter(username=username).first()
+    if existing:
+        return existing, False
+    return user_create(
+        actor=None, username=username, password_hash=password_hash, full_name=full_name, unit=unit
+    ), True
+
+
+@transaction.atomic
+def demo_data_load() -> list[tuple[str, str, str, str]]:
+    """Load the demo; returns the printed account table rows (username, password, role, scope)."""
+    categories = {
+        code: Category.objects.get_or_create(code=code, defaults={"name": name, "order": i})[0]
+        for i, (code, name) in enumerate(CATEGORIES)
+    }
+    by_name = {c.name: c for c in categories.values()}
+    tiers = {
+        name: Tier.objects.get_or_create(code=code, defaults={"name": name, "order": i})[0]
+        for i, (code, name) in enumerate(TIERS)
+    }
+    harbin = _unit("harbin", "哈尔滨市", Unit.Kind.CITY, None)
+    daowai = _unit("daowai", "道外区", Unit.Kind.DISTRICT, harbin)
+    group = _unit("daowai-ldxz", "道外区对标晋位考核评价工作领导小组", Unit.Kind.OFFICE, daowai)
+    _unit("daowai-khb", "领导小组办公室（考核办）", Unit.Kind.OFFICE, group)
+    for order, row in enumerate(_example_units()):
+        kind = (
+            Unit.Kind.TOWN if row["tier"] == "镇"
+            else Unit.Kind.STREET if row["tier"] == "街道" else Unit.Kind.DEPARTMENT
+        )
+        _unit(
+            row["unit"], row["name"], kind, daowai, category=by_name[row["category"]],
+            tier=tiers[row["tier"]], order=order,
+        )
+    for order, (code, name, duty) in enumerate(TASKFORCES):
+        TaskForce.objects.get_or_create(
+            code=code, defaults={"name": name, "district": daowai, "duty": duty, "order": order}
+        )
+    scheme, created = Scheme.objects.get_or_create(
+        code="daowai-2023",
+        defaults={"name": "道外区2023年度对标晋位考核评价方案", "year": 2023, "district": daowai,
+                  "status": Scheme.Status.ACTIVE},
+    )
+    if created:
+        for order, (code, name, weight) in enumerate(DIMENSIONS):
+            Dimension.objects.create(scheme=scheme, code=code, name=name, weight=weight, order=order)
+
+    password_hash = make_password(DEMO_PASSWORD)  # one slow hash, shared by every demo account
+    units = {u.code: u for u in Unit.objects.all()}
+    rows = []
+    for username, full_name, role, scope, taskforce in PEOPLE:
+        home = units["daowai-khb"] if role in {Role.OFFICE, Role.TASKFORCE} else None
+        user, new = _person(username, full_name, home, password_hash)
+        if new:
+            role_grant(
+                actor=None, user=user, role=role, units=[units[scope]],
+                taskforce=TaskForce.objects.get(code=taskforce) if taskforce else None,
+            )
+        rows.append((username, DEMO_PASSWORD, str(role.label), units[scope].name))
+    for index, row in enumerate(_example_units()):
+        unit = units[row["unit"]]
+        for suffix, role, offset in (("tb", Role.REPORTER, 0), ("fzr", Role.UNIT_HEAD, 500)):
+            user, new = _person(f"{unit.code}_{suffix}", _demo_name(index + offset), unit, password_hash)
+            if new:
+                role_grant(actor=None, user=user, role=role, units=[unit], include_subtree=False)
+    for username in ("jingyu_tb", "jingyu_fzr", "fagai_tb"):
+        user = User.objects.get(username=username)
+        label = Role.REPORTER.label if username.endswith("_tb") else Role.UNIT_HEAD.label
+        rows.append((username, DEMO_PASSWORD, str(label), user.unit.name))
+    return rows

@@ -1,0 +1,53 @@
+"""What each role finds in the menu and on its home page.
+
+An entry with no URL name is a capability whose issue has not landed yet: it is shown,
+marked "即将上线", so that users see where the system is going.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+from duibiao.accounts.roles import Role
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str | None
+    roles: frozenset[str]
+    description: str = ""
+
+
+NAV_ITEMS: tuple[NavItem, ...] = (
+    NavItem(_("本单位"), "org:my_unit", frozenset({Role.REPORTER, Role.UNIT_HEAD}),
+            _("本单位概况、考核方案与填报任务")),
+    NavItem(_("单位名录"), "org:unit_list",
+            frozenset({Role.OFFICE, Role.LEADER, Role.TASKFORCE, Role.SYSADMIN}),
+            _("区县、街道乡镇和区直部门，按分类分级")),
+    NavItem(_("考核方案"), "web:schemes",
+            frozenset({Role.OFFICE, Role.TASKFORCE, Role.REPORTER, Role.UNIT_HEAD, Role.LEADER}),
+            _("对标晋位考核评价方案的维度与分值")),
+    NavItem(_("数据填报"), None, frozenset({Role.REPORTER, Role.UNIT_HEAD}),
+            _("按考核周期填报指标数据并上传佐证材料")),
+    NavItem(_("审核评分"), None, frozenset({Role.TASKFORCE}),
+            _("专班审核所负责指标、给出评分")),
+    NavItem(_("填报进度"), None, frozenset({Role.OFFICE}), _("各单位各指标的填报与审核状态")),
+    NavItem(_("计分排名"), None, frozenset({Role.OFFICE, Role.LEADER, Role.UNIT_HEAD}),
+            _("计分批次、分类排名、晋位退位与等次")),
+    NavItem(_("重点项目"), None, frozenset({Role.OFFICE, Role.LEADER, Role.SECRETARY}),
+            _("项目调度、四率与入库入统")),
+    NavItem(_("督导检查"), None, frozenset({Role.OFFICE, Role.LEADER, Role.INSPECTOR}),
+            _("检查发现问题、整改销号、问题处置率")),
+    NavItem(_("通报"), None, frozenset({Role.OFFICE, Role.LEADER}), _("情况通报的起草与印发")),
+    NavItem(_("安全策略"), "web:security", frozenset({Role.SECADMIN}),
+            _("口令、登录失败锁定与会话超时策略")),
+    NavItem(_("审计日志"), "audit:list", frozenset({Role.AUDITOR}), _("全部操作记录，只读")),
+    NavItem(_("系统管理"), "admin:index", frozenset({Role.SYSADMIN}), _("账号、单位与基础设置")),
+)
+
+
+def items_for(roles: frozenset[str]) -> list[NavItem]:
+    return [item for item in NAV_ITEMS if item.roles & roles]

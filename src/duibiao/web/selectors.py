@@ -1,0 +1,54 @@
+"""What the home page shows: the panels of each role the user holds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from duibiao.accounts.gate import gate_units, user_roles
+from duibiao.accounts.models import User
+from duibiao.accounts.roles import Role
+from duibiao.assessment.selectors import scheme_list
+from duibiao.audit.models import AuditEntry
+from duibiao.org.models import TaskForce
+from duibiao.web.navigation import items_for
+
+
+@dataclass
+class HomePage:
+    roles: frozenset[str]
+    unit: object | None
+    nav: list
+    schemes: list = field(default_factory=list)
+    unit_count: int = 0
+    taskforces: list = field(default_factory=list)
+    locked_accounts: list = field(default_factory=list)
+    recent_audit: list = field(default_factory=list)
+
+
+def home_page(*, user) -> HomePage:
+    roles = user_roles(user)
+    page = HomePage(roles=roles, unit=user.unit, nav=items_for(roles))
+    page.schemes = list(scheme_list(user=user)[:3])
+    page.unit_count = gate_units(user).count() if roles - {Role.REPORTER, Role.UNIT_HEAD} else 0
+    if Role.TASKFORCE in roles:
+        page.taskforces = list(
+            TaskForce.objects.filter(rolegrant__user=user, rolegrant__role=Role.TASKFORCE)
+        )
+    if Role.SECADMIN in roles:
+        page.locked_accounts = list(User.objects.filter(locked_until__isnull=False)[:20])
+    if Role.AUDITOR in roles:
+        page.recent_audit = list(AuditEntry.objects.all()[:10])
+    return page
+
+
+def security_policy() -> list[tuple[str, str]]:
+    return [
+        (_("登录失败锁定"), _("连续失败 %(n)d 次锁定 %(m)d 分钟")
+         % {"n": settings.DUIBIAO_LOCKOUT_FAILURES, "m": settings.DUIBIAO_LOCKOUT_MINUTES}),
+        (_("会话超时"), _("无操作 %(m)d 分钟后退出") % {"m": settings.SESSION_COOKIE_AGE // 60}),
+        (_("口令复杂度"), _("至少 10 位，含大写字母、小写字母、数字、符号中的至少三类")),
+        (_("口令有效期"), _("%(d)d 天") % {"d": settings.DUIBIAO_PASSWORD_MAX_AGE_DAYS}),
+    ]

@@ -1,0 +1,57 @@
+"""Thin views: read the request, call a service or selector, render."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.http import require_http_methods, require_POST
+
+from duibiao.accounts.gate import require_role
+from duibiao.accounts.roles import Role
+from duibiao.accounts.services import session_login, session_logout
+from duibiao.assessment.selectors import scheme_list
+from duibiao.web.selectors import home_page, security_policy
+
+
+@never_cache
+@csrf_protect
+@require_http_methods(["GET", "POST"])
+def login_view(request):
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    error = ""
+    if request.method == "POST":
+        outcome = session_login(
+            request=request,
+            username=request.POST.get("username", "").strip(),
+            password=request.POST.get("password", ""),
+        )
+        if outcome.ok:
+            safe = url_has_allowed_host_and_scheme(next_url, {request.get_host()})
+            return redirect(next_url if safe and next_url else "web:home")
+        error = outcome.message
+    return render(request, "registration/login.html", {"error": error, "next": next_url})
+
+
+@require_POST
+def logout_view(request):
+    session_logout(request=request)
+    return redirect("web:login")
+
+
+@login_required
+def home(request):
+    return render(request, "web/home.html", {"page": home_page(user=request.user)})
+
+
+@login_required
+def schemes(request):
+    return render(request, "web/schemes.html", {"schemes": scheme_list(user=request.user)})
+
+
+@login_required
+def security(request):
+    require_role(request.user, Role.SECADMIN)
+    return render(request, "web/security.html", {"policy": security_policy()})

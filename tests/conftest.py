@@ -1,0 +1,115 @@
+"""Shared fixtures: a small district, users of each role, and the real-parts guards.
+
+In CI (CI=true) a test that needs PostgreSQL or Chromium fails instead of skipping, so a
+green run always means the real thing was exercised.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls made beside it
+# are still synchronous, so Django's async-safety guard is switched off for tests.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("DUIBIAO_CHROMIUM", "/usr/bin/chromium")
+PASSWORD = "Test@Pass2026"
+
+
+def skip_or_fail(reason: str) -> None:
+    """Skip locally with a reason; in CI the missing part is a failure."""
+    if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+        pytest.fail(f"CI must provide this: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _fast_hashing(settings):
+    # Real PBKDF2 costs ~0.5 s per hash; tests check the policy, not the hash cost.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def world(db):
+    """哈尔滨市 → 道外区 → 靖宇街道, 太古街道, 区发改局, with one user per role of interest."""
+    from duibiao.accounts.roles import Role
+    from duibiao.accounts.services import role_grant, user_create
+    from duibiao.org.models import Category, TaskForce, Tier, Unit
+    from duibiao.org.services import unit_create
+
+    street = Category.objects.create(code="street", name="街道乡镇")
+    econ = Category.objects.create(code="economic", name="经济部门")
+    tier = Tier.objects.create(code="jiedao", name="街道")
+    city = unit_create(actor=None, code="harbin", name="哈尔滨市", kind=Unit.Kind.CITY)
+    district = unit_create(actor=None, code="daowai", name="道外区", kind=Unit.Kind.DISTRICT, parent=city)
+    a = unit_create(actor=None, code="jingyu", name="靖宇街道", kind=Unit.Kind.STREET, parent=district,
+                    category=street, tier=tier)
+    b = unit_create(actor=None, code="taigu", name="太古街道", kind=Unit.Kind.STREET, parent=district,
+                    category=street, tier=tier)
+    c = unit_create(actor=None, code="fagai", name="区发展和改革局", kind=Unit.Kind.DEPARTMENT,
+                    parent=district, category=econ)
+    other_district = unit_create(actor=None, code="nangang", name="南岗区", kind=Unit.Kind.DISTRICT,
+                                 parent=city)
+    tf = TaskForce.objects.create(code="zb1", name="能力作风建设考核评价专班", district=district)
+
+    def person(username, role, units, unit=None, **grant):
+        user = user_create(actor=None, username=username, password=PASSWORD, unit=unit)
+        role_grant(actor=None, user=user, role=role, units=units, **grant)
+        return user
+
+    users = {
+        "reporter_a": person("tb_a", Role.REPORTER, [a], unit=a, include_subtree=False),
+        "reporter_b": person("tb_b", Role.REPORTER, [b], unit=b, include_subtree=False),
+        "head_a": person("fzr_a", Role.UNIT_HEAD, [a], unit=a, include_subtree=False),
+        "office": person("khb", Role.OFFICE, [district]),
+        "taskforce": person("zb1", Role.TASKFORCE, [district], taskforce=tf),
+        "leader": person("leader", Role.LEADER, [district]),
+        "sysadmin": person("admin", Role.SYSADMIN, [district]),
+        "secadmin": person("secadmin", Role.SECADMIN, [district]),
+        "auditor": person("auditor", Role.AUDITOR, [district]),
+    }
+    return {
+        "city": city, "district": district, "a": a, "b": b, "fagai": c,
+        "other_district": other_district, "taskforce": tf, **users,
+    }
+
+
+@pytest.fixture
+def client_for(client):
+    """Log a test client in as the given user."""
+
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not os.path.exists(CHROMIUM) and not shutil.which("chromium"):
+        skip_or_fail(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="zh-CN")
+    page = context.new_page()
+    yield page
+    context.close()
