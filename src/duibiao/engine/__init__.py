@@ -1,0 +1,110 @@
+"""The scoring engine (计分引擎): pure numpy, no Django.
+
+Usage::
+
+    from duibiao import engine
+    scheme = engine.build_scheme(parsed_yaml_mapping)
+    result = engine.score(scheme, values, engine.Units(codes, categories))
+    result.score, result.rank, result.grades, result.trace(codes[0])
+"""
+
+from .adjust import apply_adjustments, apply_vetoes
+from .aggregate import aggregate
+from .combine import average_periods, combine_parts
+from .data import DataProblem, Inputs, dense_inputs
+from .explain import gap, table, trace
+from .grade import assign_grades, quota_counts
+from .pipeline import ENGINE_VERSION, Result, Units, score
+from .prepare import coverage, denominate, impute, kurtosis, skewness, treat_skew_kurtosis
+from .rank import encode_groups, rank_change, rank_within, round_half_up
+from .scheme import (
+    Adjustment,
+    AdjustmentRules,
+    Applicability,
+    CombinationPart,
+    Grade,
+    Grading,
+    Indicator,
+    Node,
+    Preparation,
+    Ranking,
+    Scheme,
+    SchemeError,
+    TaskForce,
+    Veto,
+    WeightSpec,
+    build_scheme,
+)
+from .sensitivity import SensitivityResult, sensitivity
+from .weights import (
+    RANDOM_INDEX,
+    AHPResult,
+    InconsistentJudgements,
+    ahp_weights,
+    combine_weights,
+    critic_weights,
+    entropy_weights,
+    normalise_weights,
+)
+
+#: Version of the scoring semantics; the web app snapshots it with every run.
+SCHEME_ENGINE_VERSION = ENGINE_VERSION
+__version__ = ENGINE_VERSION
+
+__all__ = [
+    "ENGINE_VERSION",
+    "RANDOM_INDEX",
+    "SCHEME_ENGINE_VERSION",
+    "AHPResult",
+    "Adjustment",
+    "AdjustmentRules",
+    "Applicability",
+    "CombinationPart",
+    "DataProblem",
+    "Grade",
+    "Grading",
+    "InconsistentJudgements",
+    "Indicator",
+    "Inputs",
+    "Node",
+    "Preparation",
+    "Ranking",
+    "Result",
+    "Scheme",
+    "SchemeError",
+    "SensitivityResult",
+    "TaskForce",
+    "Units",
+    "Veto",
+    "WeightSpec",
+    "__version__",
+    "aggregate",
+    "ahp_weights",
+    "apply_adjustments",
+    "apply_vetoes",
+    "assign_grades",
+    "average_periods",
+    "build_scheme",
+    "combine_parts",
+    "combine_weights",
+    "coverage",
+    "critic_weights",
+    "denominate",
+    "dense_inputs",
+    "encode_groups",
+    "entropy_weights",
+    "gap",
+    "impute",
+    "kurtosis",
+    "normalise_weights",
+    "quota_counts",
+    "rank_change",
+    "rank_within",
+    "round_half_up",
+    "score",
+    "sensitivity",
+    "skewness",
+    "table",
+    "trace",
+    "treat_skew_kurtosis",
+]

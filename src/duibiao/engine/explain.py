@@ -1,0 +1,222 @@
+"""Explanation (计分说明): per-unit trace, the gap between two units, the results table."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from .pipeline import Result
+
+__all__ = ["gap", "table", "trace"]
+
+
+def _f(x: Any) -> float | None:
+    """A JSON-safe float (NaN → None)."""
+    v = float(x)
+    return None if math.isnan(v) or math.isinf(v) else v
+
+
+def _info_for(res: Result, code: str, i: int) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    g = int(res.scope_codes[code][i]) if code in res.scope_codes else 0
+    for key, arr in res.norm_info.get(code, {}).items():
+        a = np.asarray(arr)
+        out[key] = _f(a[g]) if a.ndim == 1 else _f(a)
+    return out
+
+
+def trace(res: Result, unit: str) -> dict[str, Any]:
+    """Trace of one unit: raw → prepared → normalised → contribution to each parent and to
+    the total, the bounds / targets / peers used, adjustments, vetoes, rank and grade.
+
+    Usage: ``json.dumps(result.trace("jingyu"), ensure_ascii=False)``.
+    """
+    i = res.units.index(unit)
+    scheme = res.scheme
+    parent = scheme.parent_of()
+    node_by_code = {n.code: n for n in scheme.nodes}
+    col = {c: j for j, c in enumerate(res.indicator_codes)}
+    indicators = []
+    for ind in scheme.indicators:
+        j = col[ind.code]
+        p = parent.get(ind.code)
+        pos = [c.code for c in node_by_code[p].children].index(ind.code) if p else 0
+        entry: dict[str, Any] = {
+            "code": ind.code,
+            "name": ind.name,
+            "applicable": bool(res.applicable[i, j]),
+            "direction": "higher" if ind.direction > 0 else "lower",
+            "method": ind.method,
+            "params": {k: v for k, v in ind.params.items() if k != "grades"},
+            "raw": _f(res.raw[i, j]),
+            "prepared": _f(res.prepared[i, j]),
+            "imputed": bool(res.imputed[i, j]),
+            "normalised": _f(res.normalised[i, j]),
+            "used": _info_for(res, ind.code, i),
+            "parent": p,
+            "share_in_parent": _f(res.shares[p][i, pos]) if p else None,
+            "contribution_to_parent": _f(res.contributions[p][i, pos]) if p else None,
+            "contribution_to_total": _f(res.root_contributions[ind.code][i]),
+        }
+        if ind.prepare.denominator:
+            entry["denominator"] = ind.prepare.denominator
+        if ind.code in res.treatment:
+            entry["treatment"] = res.treatment[ind.code]
+        if ind.code in res.ballots:
+            entry["ballot"] = dict(
+                zip(
+                    list(ind.params.get("grades", {})),
+                    res.ballots[ind.code][i].tolist(),
+                    strict=False,
+                )
+            )
+        indicators.append(entry)
+    nodes = []
+    for node in scheme.nodes:
+        nodes.append(
+            {
+                "code": node.code,
+                "name": node.name,
+                "aggregation": node.aggregation,
+                "score": _f(res.node_scores[node.code][i]),
+                "parent": parent.get(node.code),
+                "weights": res.weights[node.code],
+                "children": [
+                    {
+                        "code": c.code,
+                        "score": _f(res.node_scores[c.code][i]),
+                        "share": _f(res.shares[node.code][i, ci]),
+                        "contribution": _f(res.contributions[node.code][i, ci]),
+                    }
+                    for ci, c in enumerate(node.children)
+                ],
+                "contribution_to_total": _f(res.root_contributions[node.code][i]),
+            }
+        )
+    adjustments = [
+        {
+            "code": it.code,
+            "name": it.name,
+            "type": it.kind,
+            "points_per_event": it.points,
+            "cap": it.cap,
+            "points": _f(res.adjustment_points[i, a]),
+        }
+        for a, it in enumerate(scheme.adjustments.items)
+        if res.adjustment_points[i, a] != 0
+    ]
+    grade_names = [g.name for g in scheme.grading.grades]
+    vetoes = [
+        {"code": v.code, "name": v.name, "effect": v.effect, "grade": v.grade}
+        for a, v in enumerate(scheme.vetoes)
+        if res.vetoed[i, a]
+    ]
+    gi = int(res.grade_index[i])
+    return {
+        "unit": unit,
+        "category": res.units.categories[i],
+        "scheme": {"code": scheme.code, "version": scheme.version},
+        "engine_version": res.engine_version,
+        "screened_out": bool(res.screened_out[i]),
+        "indicators": indicators,
+        "nodes": nodes,
+        "base_score": _f(res.base_score[i]),
+        "adjustments": adjustments,
+        "bonus": _f(res.bonus[i]),
+        "penalty": _f(res.penalty[i]),
+        "adjusted_score": _f(res.adjusted[i]),
+        "vetoes": vetoes,
+        "grade_cap": grade_names[int(res.grade_cap[i])] if vetoes and grade_names else None,
+        "score": _f(res.score[i]),
+        "rank_score": _f(res.rank_key[i]),
+        "rank": _f(res.rank[i]),
+        "rank_change": _f(res.rank_change[i]),
+        "grade": grade_names[gi] if gi >= 0 else None,
+    }
+
+
+def gap(res: Result, unit_a: str, unit_b: str) -> dict[str, Any]:
+    """Decompose ``score(a) − score(b)`` into indicator contributions plus adjustments and veto.
+
+    For arithmetic-mean and sum trees the indicator terms are exact differences of each
+    indicator's contribution to the total; the terms always add up to the gap.
+    Usage: ``result.gap("jingyu", "taigu")["items"][:5]``.
+    """
+    a, b = res.units.index(unit_a), res.units.index(unit_b)
+    items = []
+    for ind in res.scheme.indicators:
+        rc = res.root_contributions[ind.code]
+        d = float(rc[a] - rc[b])
+        if d != 0.0:
+            items.append(
+                {
+                    "code": ind.code,
+                    "name": ind.name,
+                    "kind": "indicator",
+                    "a": _f(rc[a]),
+                    "b": _f(rc[b]),
+                    "difference": d,
+                }
+            )
+    base_gap = float(np.nan_to_num(res.base_score[a]) - np.nan_to_num(res.base_score[b]))
+    resid = base_gap - sum(x["difference"] for x in items)
+    if abs(resid) > 1e-9:
+        items.append(
+            {"code": "_rounding", "name": "其他 / other", "kind": "residual", "difference": resid}
+        )
+    adj_gap = float((res.adjusted[a] - res.base_score[a]) - (res.adjusted[b] - res.base_score[b]))
+    if adj_gap != 0.0:
+        items.append(
+            {
+                "code": "_adjustments",
+                "name": "奖惩事项 / adjustments",
+                "kind": "adjustments",
+                "difference": adj_gap,
+            }
+        )
+    veto_gap = float((res.score[a] - res.adjusted[a]) - (res.score[b] - res.adjusted[b]))
+    if veto_gap != 0.0:
+        items.append(
+            {"code": "_veto", "name": "一票否决 / veto", "kind": "veto", "difference": veto_gap}
+        )
+    items.sort(key=lambda x: -abs(x["difference"]))
+    return {
+        "a": unit_a,
+        "b": unit_b,
+        "score_a": _f(res.score[a]),
+        "score_b": _f(res.score[b]),
+        "gap": _f(res.score[a] - res.score[b]),
+        "items": items,
+    }
+
+
+def table(res: Result) -> list[dict[str, Any]]:
+    """Rows ``unit, category, score, rank, grade, rank_change, base, bonus, penalty, veto`` then
+    one column per node code (tree order, indicators included).
+
+    Usage: ``for row in result.table(): print(row["unit"], row["score"])``.
+    """
+    codes = res.scheme.node_codes
+    grades = res.grades
+    veto_names = [v.code for v in res.scheme.vetoes]
+    rows = []
+    for i, u in enumerate(res.units.codes):  # output rows, not computation
+        row: dict[str, Any] = {
+            "unit": u,
+            "category": res.units.categories[i],
+            "score": _f(res.score[i]),
+            "rank": _f(res.rank[i]),
+            "grade": grades[i],
+            "rank_change": _f(res.rank_change[i]),
+            "base_score": _f(res.base_score[i]),
+            "bonus": _f(res.bonus[i]),
+            "penalty": _f(res.penalty[i]),
+            "veto": ";".join(v for a, v in enumerate(veto_names) if res.vetoed[i, a]),
+        }
+        for c in codes:
+            row[c] = _f(res.node_scores[c][i])
+        rows.append(row)
+    return rows
