@@ -47,7 +47,7 @@ serve: migrate
 	$(BIN)/duibiao serve
 
 lint: setup
-	$(BIN)/ruff check src tests bench examples
+	$(BIN)/ruff check .
 	$(BIN)/mypy src/duibiao/engine
 
 test: setup lint
