@@ -511,6 +511,15 @@ def check_scheme(scheme: Scheme) -> None:
             raise SchemeError(
                 f"{ind.path}.prepare.impute.group", f"{ind.prepare.impute_group!r} not in groups"
             )
+        if ind.method in ("goalposts", "growth") and "target" in ind.params:
+            lo = float(ind.params.get("threshold", 0.0))
+            hi = float(ind.params["target"])
+            if (hi - lo) * ind.direction <= 0:
+                raise SchemeError(
+                    f"{ind.path}.normalise",
+                    "threshold and target contradict the direction "
+                    "(lower is better needs threshold > target)",
+                )
     for node in scheme.nodes:
         if node.weights.method == "ahp":
             m = node.weights.matrix

@@ -1,0 +1,164 @@
+"""``duibiao score`` end to end on the examples (plain pytest; no Django)."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+
+from duibiao.scoring_cli import main
+
+EX = Path(__file__).resolve().parents[1] / "examples"
+
+
+@pytest.fixture(autouse=True)
+def _fast_hashing() -> None:
+    """No Django here: neutralise the web suite's autouse settings fixture."""
+
+
+def _rows(path: Path) -> dict[str, dict[str, str]]:
+    with path.open(encoding="utf-8") as f:
+        return {r["unit"]: r for r in csv.DictReader(x for x in f if not x.startswith("#"))}
+
+
+def test_db2019_prints_and_writes_published_scores(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    ex = EX / "db2019-starting-a-business"
+    out, trace = tmp_path / "r.csv", tmp_path / "t.json"
+    rc = main(
+        [
+            str(ex / "scheme.yaml"),
+            str(ex / "data.csv"),
+            "--units",
+            str(ex / "units.csv"),
+            "--out",
+            str(out),
+            "--explain",
+            str(trace),
+            "--quiet",
+        ]
+    )
+    assert rc == 0
+    got, exp = _rows(out), _rows(ex / "expected.csv")
+    assert len(got) == 213
+    assert all(abs(float(got[u]["score"]) - float(e["SAB"])) <= 0.01 for u, e in exp.items())
+    header = next(csv.reader(out.open(encoding="utf-8")))
+    assert header[:5] == ["unit", "category", "score", "rank", "grade"]
+    assert "SAB" in header and "proc_men" in header
+    printed = capsys.readouterr().out
+    assert "NZL" in printed and "99.98" in printed  # New Zealand, published 99.97539
+    t = json.loads(trace.read_text(encoding="utf-8"))
+    assert t["units"]["NZL"]["score"] == pytest.approx(99.97539, abs=0.01)
+
+
+def test_coinr_asem_with_previous_and_sensitivity(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    ex = EX / "coinr-asem"
+    out = tmp_path / "r.csv"
+    prev = tmp_path / "prev.csv"
+    prev.write_text("unit,rank\nCHE,3\nNLD,1\n", encoding="utf-8")
+    trace = tmp_path / "t.json"
+    rc = main(
+        [
+            str(ex / "scheme.yaml"),
+            str(ex / "data.csv"),
+            "--units",
+            str(ex / "units.csv"),
+            "--out",
+            str(out),
+            "--previous",
+            str(prev),
+            "--sensitivity",
+            "200",
+            "--seed",
+            "7",
+            "--explain",
+            str(trace),
+            "--quiet",
+        ]
+    )
+    assert rc == 0
+    got = _rows(out)
+    assert got["CHE"]["score"].startswith("68.38") and got["CHE"]["rank"] == "1"
+    assert got["CHE"]["rank_change"] == "2" and got["NLD"]["rank_change"] == "-1"
+    sa = json.loads(trace.read_text(encoding="utf-8"))["sensitivity"]
+    assert sa["runs"] == 200 and sa["seed"] == 7
+    che = next(u for u in sa["units"] if u["unit"] == "CHE")
+    assert che["rank_min"] <= 1 <= che["rank_max"]
+
+
+def test_xlsx_input_and_output(tmp_path: Path) -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    ex = EX / "db2019-starting-a-business"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    with (ex / "data.csv").open(encoding="utf-8") as f:
+        for row in csv.reader(f):
+            ws.append(row)
+    wb.save(tmp_path / "data.xlsx")
+    rc = main(
+        [
+            str(ex / "scheme.yaml"),
+            str(tmp_path / "data.xlsx"),
+            "--units",
+            str(ex / "units.csv"),
+            "--out",
+            str(tmp_path / "r.xlsx"),
+            "--quiet",
+        ]
+    )
+    assert rc == 0
+    ws2 = openpyxl.load_workbook(tmp_path / "r.xlsx").active
+    assert [c.value for c in ws2[1]][:5] == ["unit", "category", "score", "rank", "grade"]
+
+
+def test_errors_name_file_row_and_column(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    ex = EX / "db2019-starting-a-business"
+    bad = tmp_path / "data.csv"
+    bad.write_text("unit,indicator,value\nAFG,proc_men,4\nAFG,time_men,abc\n", encoding="utf-8")
+    rc = main(
+        [
+            str(ex / "scheme.yaml"),
+            str(bad),
+            "--units",
+            str(ex / "units.csv"),
+            "--out",
+            str(tmp_path / "r.csv"),
+            "--quiet",
+        ]
+    )
+    err = capsys.readouterr().err
+    assert rc != 0
+    assert "data.csv" in err and "row 3" in err and "'value'" in err and "Traceback" not in err
+    bad.write_text("unit,indicator,value\nXXX,proc_men,4\n", encoding="utf-8")
+    rc = main(
+        [
+            str(ex / "scheme.yaml"),
+            str(bad),
+            "--units",
+            str(ex / "units.csv"),
+            "--out",
+            str(tmp_path / "r.csv"),
+            "--quiet",
+        ]
+    )
+    err = capsys.readouterr().err
+    assert rc != 0 and "row 2" in err and "'unit'" in err and "XXX" in err
+    bad_scheme = tmp_path / "s.yaml"
+    bad_scheme.write_text(
+        "code: x\nname: x\nversion: '1'\ntree: {code: T, children: [{code: a, weight: lots}]}\n",
+        encoding="utf-8",
+    )
+    rc = main(
+        [
+            str(bad_scheme),
+            str(ex / "data.csv"),
+            "--units",
+            str(ex / "units.csv"),
+            "--out",
+            str(tmp_path / "r.csv"),
+            "--quiet",
+        ]
+    )
+    err = capsys.readouterr().err
+    assert rc != 0 and "tree.children[0].weight: must be a number" in err
