@@ -211,8 +211,9 @@ def _print_table(rows: list[dict[str, Any]], nodes: Sequence[str], decimals: int
     def cell(v: Any, c: str = "") -> str:
         if isinstance(v, float) and c in ("rank", "rank_change") and math.isfinite(v):
             return f"{v:+g}" if c == "rank_change" else f"{v:g}"
-        if isinstance(v, float):
-            return f"{v:.{decimals}f}" if math.isfinite(v) else "-"
+        if isinstance(v, float):  # display rounding is half up (四舍五入), like the ranks
+            r = float(engine.round_half_up(np.array([v]), decimals)[0])
+            return f"{r:.{decimals}f}" if math.isfinite(v) else "-"
         return "-" if v is None else str(v)
 
     table = [show] + [[cell(r.get(c), c) for c in show] for r in rows]
