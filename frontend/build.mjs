@@ -8,7 +8,10 @@ const here = dirname(fileURLToPath(import.meta.url));
 const out = join(here, "..", "src", "duibiao", "web", "static", "dist");
 const files = {
   "bootstrap/dist/css/bootstrap.min.css": "bootstrap.min.css",
+  "bootstrap/dist/css/bootstrap.min.css.map": "bootstrap.min.css.map",
   "bootstrap/dist/js/bootstrap.bundle.min.js": "bootstrap.bundle.min.js",
+  // The minified files name their source maps; collectstatic checks that they exist.
+  "bootstrap/dist/js/bootstrap.bundle.min.js.map": "bootstrap.bundle.min.js.map",
   "htmx.org/dist/htmx.min.js": "htmx.min.js",
   "echarts/dist/echarts.min.js": "echarts.min.js",
 };

@@ -1,0 +1,49 @@
+"""Take the screenshots used in docs/ from a running demo (`make demo`), with Chromium.
+
+    .venv/bin/python docs/make_screenshots.py [http://127.0.0.1:8000]
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+BASE = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8000"
+OUT = Path(__file__).parent / "img"
+PASSWORD = "Duibiao@2026"
+# (file name, account, path, viewport width)
+SHOTS = [
+    ("login.png", None, "/login/", 1280),
+    ("home-reporter.png", "jingyu_tb", "/", 1280),
+    ("home-office.png", "khb", "/", 1280),
+    ("units-office.png", "khb", "/org/units/?category=street", 1280),
+    ("home-reporter-phone.png", "jingyu_tb", "/", 390),
+]
+
+
+def main() -> None:
+    OUT.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        for name, account, path, width in SHOTS:
+            context = browser.new_context(viewport={"width": width, "height": 800}, locale="zh-CN")
+            page = context.new_page()
+            if account:
+                page.goto(f"{BASE}/login/")
+                page.get_by_label("用户名").fill(account)
+                page.get_by_label("密码").fill(PASSWORD)
+                page.get_by_role("button", name="登录").click()
+                page.wait_for_url(f"{BASE}/")
+            page.goto(f"{BASE}{path}")
+            page.screenshot(path=OUT / name, full_page=True)
+            context.close()
+        browser.close()
+
+
+if __name__ == "__main__":
+    main()
