@@ -162,3 +162,30 @@ def test_errors_name_file_row_and_column(tmp_path: Path, capsys) -> None:  # typ
     )
     err = capsys.readouterr().err
     assert rc != 0 and "tree.children[0].weight: must be a number" in err
+
+
+def test_daowai_example_runs_with_quotas_and_vetoes(tmp_path: Path) -> None:
+    ex = EX / "daowai-2023"
+    out = tmp_path / "r.csv"
+    rc = main(
+        [
+            str(ex / "scheme.yaml"),
+            str(ex / "data.csv"),
+            "--units",
+            str(ex / "units.csv"),
+            "--out",
+            str(out),
+            "--quiet",
+        ]
+    )
+    assert rc == 0
+    got = _rows(out)
+    assert len(got) == 52
+    by_cat: dict[str, list[dict[str, str]]] = {}
+    for r in got.values():
+        by_cat.setdefault(r["category"], []).append(r)
+    for rows in by_cat.values():  # 优秀 ≤ 20 % of each category (floor)
+        assert sum(r["grade"] == "优秀" for r in rows) <= int(0.2 * len(rows))
+    assert got["ziguan"]["grade"] == "较差" and got["ziguan"]["veto"] == "fj01"
+    assert got["binjiang"]["grade"] == "一般"  # capped by fj03 despite its score
+    assert float(got["jingyu"]["bonus"]) == 5.0  # 3 + 2 capped at 5 per unit

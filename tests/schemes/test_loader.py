@@ -98,3 +98,15 @@ def test_examples_are_valid(name: str) -> None:
     if not path.exists():
         pytest.skip(f"{path} not written yet")
     assert load_scheme(path).indicators
+
+
+def test_daowai_example_is_complete() -> None:
+    s = load_scheme(ROOT / "examples" / "daowai-2023" / "scheme.yaml")
+    assert len(s.indicators) == 40
+    assert [n.weight for n in s.tree.children] == [30, 30, 40]
+    assert {t.code for t in s.taskforces} == {"zb1", "zb2", "zb3", "zb4"}
+    assert all(i.taskforce and i.kind and i.unit_of_measure and i.standard for i in s.indicators)
+    assert {i.method for i in s.indicators} >= {"ballot", "manual", "frontier", "bands", "target"}
+    assert any(i.applies_to.units for i in s.indicators)  # 个性指标
+    assert any(i.applies_to.categories for i in s.indicators)  # 共性 by category
+    assert {v.effect for v in s.vetoes} == {"cap_grade", "zero"}
