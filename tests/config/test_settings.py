@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from duibiao.config.env import env_bool, env_int, env_list, secret_key
+from duibiao.config.env import database_config, env_bool, env_int, env_list, secret_key
 
 
 def test_env_helpers(monkeypatch):
@@ -49,12 +49,16 @@ def test_sqlite_file_database_uses_wal(tmp_path):
     assert {"org_unit", "accounts_user", "audit_auditentry"} <= tables
 
 
-def test_sqlite_options(settings):
-    db = settings.DATABASES["default"]
-    if db["ENGINE"] != "django.db.backends.sqlite3":
-        pytest.skip("this run is on PostgreSQL; the SQLite options apply to the SQLite run")
-    assert db["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
-    assert db["OPTIONS"]["timeout"] >= 5
+def test_database_config_from_url(tmp_path):
+    sqlite = database_config(f"sqlite:///{tmp_path / 'sub' / 'db.sqlite3'}")
+    assert sqlite["ENGINE"] == "django.db.backends.sqlite3"
+    assert sqlite["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+    assert sqlite["OPTIONS"]["timeout"] >= 5
+    assert "journal_mode=WAL" in sqlite["OPTIONS"]["init_command"]
+    assert (tmp_path / "sub").is_dir()
+    pg = database_config("postgres://u:p@127.0.0.1:5432/duibiao", conn_max_age=30)
+    assert pg["ENGINE"] == "django.db.backends.postgresql"
+    assert (pg["HOST"], pg["PORT"], pg["NAME"], pg["CONN_MAX_AGE"]) == ("127.0.0.1", 5432, "duibiao", 30)
 
 
 @pytest.mark.django_db

@@ -9,6 +9,9 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from typing import Any
+
+import dj_database_url
 
 TRUE_WORDS = {"1", "true", "yes", "on"}
 FALSE_WORDS = {"0", "false", "no", "off", ""}
@@ -58,3 +61,25 @@ def secret_key(var_dir: Path) -> str:
         path.write_text(secrets.token_urlsafe(50), encoding="utf-8")
         path.chmod(0o600)
     return path.read_text(encoding="utf-8").strip()
+
+
+def database_config(url: str, conn_max_age: int = 60) -> dict[str, Any]:
+    """Django's database settings for a URL (sqlite:///path or postgres://user:pw@host/db).
+
+    SQLite is tuned for several writers: WAL lets readers work beside a writer; the busy
+    timeout and IMMEDIATE transactions make concurrent writers wait for the lock instead of
+    failing with "database is locked" half-way through a transaction.
+    """
+    config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=conn_max_age))
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        config["CONN_MAX_AGE"] = 0
+        config["OPTIONS"] = {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": (
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+            ),
+        }
+        if config["NAME"] != ":memory:":
+            Path(config["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+    return config

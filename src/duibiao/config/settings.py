@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import dj_database_url
-
-from duibiao.config.env import env_bool, env_int, env_list, env_str, secret_key
+from duibiao.config.env import database_config, env_bool, env_int, env_list, env_str, secret_key
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("DUIBIAO_VAR_DIR", str(Path.cwd() / "var"))).resolve()
@@ -70,22 +68,8 @@ TEMPLATES = [
 ]
 
 # --- Database ----------------------------------------------------------------
-# SQLite is the embedded default. WAL lets readers work beside a writer; the busy timeout
-# and IMMEDIATE transactions make concurrent writers wait for the lock instead of failing
-# with "database is locked" half-way through a transaction.
 DATABASE_URL = env_str("DUIBIAO_DATABASE_URL", f"sqlite:///{VAR_DIR / 'duibiao.sqlite3'}")
-DATABASES = {
-    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DUIBIAO_CONN_MAX_AGE", 60))
-}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"]["OPTIONS"] = {
-        "timeout": 20,
-        "transaction_mode": "IMMEDIATE",
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
-    }
-    if DATABASES["default"]["NAME"] != ":memory:":
-        Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+DATABASES = {"default": database_config(DATABASE_URL, env_int("DUIBIAO_CONN_MAX_AGE", 60))}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Accounts and the login policy (等保 2.0 §8.1.4) ------------------------------
