@@ -146,7 +146,7 @@ def gap(res: Result, unit_a: str, unit_b: str) -> dict[str, Any]:
     Usage: ``result.gap("jingyu", "taigu")["items"][:5]``.
     """
     a, b = res.units.index(unit_a), res.units.index(unit_b)
-    items = []
+    items: list[dict[str, Any]] = []
     for ind in res.scheme.indicators:
         rc = res.root_contributions[ind.code]
         d = float(rc[a] - rc[b])

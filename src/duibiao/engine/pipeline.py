@@ -288,8 +288,8 @@ def score(
     batches: dict[tuple[str, str | None, float | None], list[int]] = defaultdict(list)
     for ind in inds:
         if ind.prepare.impute != "none":
-            key = (ind.prepare.impute, ind.prepare.impute_group, ind.prepare.impute_value)
-            batches[key].append(col[ind.code])
+            bkey = (ind.prepare.impute, ind.prepare.impute_group, ind.prepare.impute_value)
+            batches[bkey].append(col[ind.code])
     for (method, group, value), cols in batches.items():
         sc = _scope(group, units, scopes) if group else None
         block, mask = impute(x[:, cols], method, sc, prev[:, cols], value, app[:, cols])
@@ -303,7 +303,7 @@ def score(
         if t and t.get("method", "skew_kurtosis") != "none":
             j = col[ind.code]
             ok = ~np.isnan(x[:, j])
-            treated, info = treat_skew_kurtosis(
+            treated, tinfo = treat_skew_kurtosis(
                 x[ok, j],
                 winmax=int(t.get("winmax", 5)),
                 skew_max=float(t.get("skew_max", 2.0)),
@@ -311,7 +311,7 @@ def score(
                 fallback=str(t.get("fallback", "log")),
             )
             x[ok, j] = treated
-            treatment[ind.code] = info
+            treatment[ind.code] = tinfo
     prepared = x
 
     # 3. normalisation, batched by method and peer scope

@@ -96,7 +96,7 @@ def skewness(x: FloatArray) -> FloatArray:
     m3 = np.nansum(d**3, axis=0)
     with np.errstate(divide="ignore", invalid="ignore"):
         g1 = np.sqrt(n) * m3 / m2**1.5
-        return g1 * np.sqrt(n * (n - 1)) / (n - 2)
+        return np.asarray(g1 * np.sqrt(n * (n - 1)) / (n - 2), dtype=np.float64)
 
 
 def kurtosis(x: FloatArray) -> FloatArray:
@@ -110,7 +110,7 @@ def kurtosis(x: FloatArray) -> FloatArray:
     m4 = np.nansum(d**4, axis=0)
     with np.errstate(divide="ignore", invalid="ignore"):
         r = n * m4 / m2**2
-        return ((n + 1) * (r - 3) + 6) * (n - 1) / ((n - 2) * (n - 3))
+        return np.asarray(((n + 1) * (r - 3) + 6) * (n - 1) / ((n - 2) * (n - 3)), dtype=np.float64)
 
 
 def _passes(x: FloatArray, skew_max: float, kurt_max: float) -> bool:

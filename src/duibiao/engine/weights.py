@@ -83,7 +83,7 @@ def normalise_weights(w: FloatArray) -> FloatArray:
     s = w.sum()
     if s <= 0:
         raise ValueError("weights must not all be zero")
-    return w / s
+    return np.asarray(w / s, dtype=np.float64)
 
 
 def ahp_weights(
