@@ -109,12 +109,13 @@ def timed(fn: Any, repeat: int) -> float:
 
 def peak_memory_mb(size: str) -> float:
     """Peak RSS of a fresh subprocess that scores one case (resource.getrusage)."""
+    src, here = str(ROOT / "src"), str(ROOT / "bench")
     code = (
-        "import resource, sys; sys.path.insert(0, %r); sys.path.insert(0, %r)\n"
+        f"import resource, sys; sys.path.insert(0, {src!r}); sys.path.insert(0, {here!r})\n"
         "import engine_bench as b\n"
-        "b.run_engine(*b.SIZES[%r])\n"
+        f"b.run_engine(*b.SIZES[{size!r}])\n"
         "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)\n"
-    ) % (str(ROOT / "src"), str(ROOT / "bench"), size)
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return float(out.stdout.strip().splitlines()[-1])
 
