@@ -120,6 +120,8 @@ STORAGES = {
 # Serve straight from the app folders when nothing was collected (tests, development).
 WHITENOISE_USE_FINDERS = True
 
+DUIBIAO_EVIDENCE_MAX_MB = env_int("DUIBIAO_EVIDENCE_MAX_MB", 20)
+
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 LOGGING = {

@@ -11,6 +11,7 @@ urlpatterns = [
     path("api/", api.urls),
     path("org/", include("duibiao.org.urls")),
     path("audit/", include("duibiao.audit.urls")),
+    path("assessment/", include("duibiao.assessment.urls")),
     path("", include("duibiao.web.urls")),
 ]
 if settings.DEBUG:

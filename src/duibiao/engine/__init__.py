@@ -46,6 +46,7 @@ from .weights import (
     entropy_weights,
     normalise_weights,
 )
+from .workdays import CalendarGap, WorkCalendar
 
 #: Version of the scoring semantics; the web app snapshots it with every run.
 SCHEME_ENGINE_VERSION = ENGINE_VERSION
@@ -56,6 +57,7 @@ __all__ = [
     "RANDOM_INDEX",
     "SCHEME_ENGINE_VERSION",
     "AHPResult",
+    "CalendarGap",
     "Adjustment",
     "AdjustmentRules",
     "Applicability",
@@ -77,6 +79,7 @@ __all__ = [
     "Units",
     "Veto",
     "WeightSpec",
+    "WorkCalendar",
     "__version__",
     "aggregate",
     "ahp_weights",

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from duibiao.accounts.gate import gate_units, user_roles
 from duibiao.accounts.models import User
 from duibiao.accounts.roles import Role
-from duibiao.assessment.selectors import scheme_list
+from duibiao.assessment.selectors.schemes import scheme_list
 from duibiao.audit.models import AuditEntry
 from duibiao.org.models import TaskForce
 from duibiao.web.navigation import items_for

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from duibiao.accounts.gate import require_role
 from duibiao.accounts.roles import Role
 from duibiao.accounts.services import session_login, session_logout
-from duibiao.assessment.selectors import scheme_list
+from duibiao.assessment.selectors.schemes import scheme_list
 from duibiao.web.selectors import home_page, security_policy
 
 

@@ -1,0 +1,20 @@
+"""Assessment data: schemes and their versions, periods and the working-day calendar,
+submissions with evidence, and the review trail."""
+
+from duibiao.assessment.models.periods import HolidayDate, HolidayYear, Period
+from duibiao.assessment.models.schemes import Dimension, Indicator, Scheme, SchemeVersion
+from duibiao.assessment.models.submissions import Evidence, ReviewEvent, Submission, UnitSignoff
+
+__all__ = [
+    "Dimension",
+    "Evidence",
+    "HolidayDate",
+    "HolidayYear",
+    "Indicator",
+    "Period",
+    "ReviewEvent",
+    "Scheme",
+    "SchemeVersion",
+    "Submission",
+    "UnitSignoff",
+]

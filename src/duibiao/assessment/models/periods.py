@@ -1,0 +1,75 @@
+"""考核周期 and the working-day calendar that counts its deadlines."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Period(models.Model):
+    class Kind(models.TextChoices):
+        MONTH = "month", _("月度")
+        QUARTER = "quarter", _("季度")
+        YEAR = "year", _("年度")
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("未开始")
+        OPEN = "open", _("填报中")
+        CLOSED = "closed", _("已关闭")
+
+    version = models.ForeignKey(
+        "assessment.SchemeVersion", verbose_name=_("方案版本"), on_delete=models.PROTECT,
+        related_name="periods",
+    )
+    kind = models.CharField(_("周期类型"), max_length=10, choices=Kind.choices)
+    year = models.PositiveIntegerField(_("年度"))
+    number = models.PositiveSmallIntegerField(_("序号"), default=1)  # month 1–12, quarter 1–4
+    name = models.CharField(_("名称"), max_length=60)
+    opens_on = models.DateField(_("开始填报日期"))
+    deadline_workdays = models.PositiveSmallIntegerField(_("填报时限（工作日）"), default=10)
+    deadline = models.DateField(_("截止日期"))
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PLANNED)
+
+    class Meta:
+        ordering = ["-year", "-number", "kind"]
+        verbose_name = _("考核周期")
+        verbose_name_plural = _("考核周期")
+        constraints = [
+            models.UniqueConstraint(fields=["version", "kind", "year", "number"], name="period_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class HolidayYear(models.Model):
+    """A year whose holidays and make-up workdays the office has entered in full, for the
+    years the chinese-calendar package does not cover."""
+
+    year = models.PositiveIntegerField(_("年度"), unique=True)
+    note = models.CharField(_("依据"), max_length=200, blank=True)  # e.g. 国务院办公厅通知文号
+
+    class Meta:
+        ordering = ["year"]
+        verbose_name = _("节假日年度")
+        verbose_name_plural = _("节假日年度")
+
+    def __str__(self) -> str:
+        return str(self.year)
+
+
+class HolidayDate(models.Model):
+    """One day that differs from the Monday–Friday rule: a holiday on a weekday, or a
+    make-up workday (调休上班) on a weekend. Also corrects a covered year when needed."""
+
+    date = models.DateField(_("日期"), unique=True)
+    is_workday = models.BooleanField(_("调休上班"), default=False)
+    name = models.CharField(_("名称"), max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("节假日调整")
+        verbose_name_plural = _("节假日调整")
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.name}"

@@ -1,0 +1,112 @@
+"""Reads for reporting and review, always through the access gate."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch, QuerySet
+from django.shortcuts import get_object_or_404
+
+from duibiao.accounts.gate import gate_filter, gate_unit, gate_units, has_role
+from duibiao.accounts.roles import Role
+from duibiao.assessment.models import Evidence, Indicator, Period, Submission, UnitSignoff
+from duibiao.assessment.permissions import user_taskforce_ids
+from duibiao.assessment.selectors.schemes import scheme_list
+from duibiao.org.models import Unit
+
+UNIT_ROLES = (Role.REPORTER, Role.UNIT_HEAD, Role.OFFICE, Role.LEADER)
+REVIEW_ROLES = (Role.TASKFORCE, Role.OFFICE)
+
+
+def period_list(*, user) -> QuerySet[Period]:
+    """Periods of the schemes the user can see."""
+    return Period.objects.filter(version__scheme__in=scheme_list(user=user)).select_related(
+        "version__scheme"
+    )
+
+
+def period_get(*, user, pk: int) -> Period:
+    return get_object_or_404(period_list(user=user), pk=pk)
+
+
+def unit_indicators(period: Period, unit: Unit) -> list[Indicator]:
+    """The indicators this unit reports in this period (共性 for its category, 个性 by name)."""
+    indicators = Indicator.objects.filter(version=period.version).select_related("taskforce")
+    return [i for i in indicators if i.entered_by_units and i.applies_to(unit)]
+
+
+@dataclass
+class ReportRow:
+    indicator: Indicator
+    submission: Submission | None
+    evidence: list[Evidence] = field(default_factory=list)
+
+    @property
+    def status(self) -> str:
+        return self.submission.status if self.submission else "empty"
+
+    @property
+    def editable(self) -> bool:
+        return self.submission is None or self.submission.status in (
+            Submission.Status.DRAFT, Submission.Status.RETURNED,
+        )
+
+
+def reporting_rows(*, user, period: Period, unit: Unit) -> list[ReportRow]:
+    """What a unit fills in for a period, with what it has saved so far."""
+    gate_unit(user, unit, UNIT_ROLES)
+    subs = {
+        s.indicator_id: s
+        for s in Submission.objects.filter(period=period, unit=unit).prefetch_related("evidence")
+    }
+    return [
+        ReportRow(i, subs.get(i.pk), list(subs[i.pk].evidence.all()) if i.pk in subs else [])
+        for i in unit_indicators(period, unit)
+    ]
+
+
+def unit_signoff_get(*, user, period: Period, unit: Unit) -> UnitSignoff | None:
+    gate_unit(user, unit, UNIT_ROLES)
+    return UnitSignoff.objects.filter(period=period, unit=unit).select_related("by").first()
+
+
+def review_indicators(*, user, period: Period) -> QuerySet[Indicator]:
+    """Indicators the user reviews in this period: its task forces' (all of them for the office)."""
+    indicators = Indicator.objects.filter(version=period.version).select_related("taskforce")
+    if has_role(user, Role.OFFICE):
+        return indicators
+    return indicators.filter(taskforce_id__in=user_taskforce_ids(user))
+
+
+def review_indicator_get(*, user, period: Period, code: str) -> Indicator:
+    return get_object_or_404(review_indicators(user=user, period=period), code=code)
+
+
+def review_submissions(*, user, period: Period, indicator: Indicator) -> QuerySet[Submission]:
+    """Every visible unit's submission of one indicator, for its reviewers."""
+    subs = Submission.objects.filter(period=period, indicator=indicator).select_related(
+        "unit__category", "updated_by"
+    ).prefetch_related(Prefetch("evidence", queryset=Evidence.objects.order_by("uploaded_at")))
+    return gate_filter(user, subs, roles=REVIEW_ROLES).order_by("unit__category__order", "unit__order")
+
+
+def review_units(*, user, period: Period, indicator: Indicator) -> list[Unit]:
+    """Units in the reviewer's scope the indicator applies to (for manual scores and items)."""
+    units = (
+        gate_units(user, REVIEW_ROLES).filter(category__isnull=False).select_related("category")
+        .order_by("category__order", "order")
+    )
+    return [u for u in units if indicator.applies_to(u)]
+
+
+def submission_get(*, user, pk: int) -> Submission:
+    """One submission, if the user may see its unit (reporter, head, reviewer or office)."""
+    subs = gate_filter(user, Submission.objects.select_related("indicator", "unit", "period"))
+    return get_object_or_404(subs, pk=pk)
+
+
+def evidence_get(*, user, pk: int) -> Evidence:
+    evidence = gate_filter(
+        user, Evidence.objects.select_related("submission__unit"), unit_field="submission__unit"
+    )
+    return get_object_or_404(evidence, pk=pk)

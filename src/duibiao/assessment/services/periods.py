@@ -1,0 +1,79 @@
+"""考核周期: created by the office with a deadline counted in working days, then opened and
+closed."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import transaction
+
+from duibiao.assessment.errors import AssessmentError
+from duibiao.assessment.models import Period, SchemeVersion
+from duibiao.assessment.permissions import require_office
+from duibiao.assessment.services.calendar import PUBLISHED_YEARS, work_calendar
+from duibiao.audit.services import audit_record
+from duibiao.engine import CalendarGap
+
+KIND_NAMES = {Period.Kind.MONTH: "{year}年{number}月", Period.Kind.QUARTER: "{year}年第{q}季度",
+              Period.Kind.YEAR: "{year}年度"}
+QUARTERS = "一二三四"
+
+
+def period_name(kind: str, year: int, number: int) -> str:
+    q = QUARTERS[number - 1] if kind == Period.Kind.QUARTER and 1 <= number <= 4 else number
+    return KIND_NAMES[Period.Kind(kind)].format(year=year, number=number, q=q)
+
+
+def deadline_for(opens_on: date, workdays: int) -> date:
+    """The deadline `workdays` working days after opening; CalendarGap → AssessmentError."""
+    try:
+        return work_calendar().add_workdays(opens_on, workdays)
+    except CalendarGap as gap:
+        raise AssessmentError(
+            f"{gap.year} 年的节假日安排尚未录入（内置数据只覆盖到 {max(PUBLISHED_YEARS)} 年），"
+            f"请先在“节假日设置”中录入 {gap.year} 年的放假和调休安排。"
+        ) from None
+
+
+@transaction.atomic
+def period_create(
+    *, actor, version: SchemeVersion, kind: str, year: int, number: int, opens_on: date,
+    deadline_workdays: int = 10, name: str = "",
+) -> Period:
+    require_office(actor)
+    if kind == Period.Kind.QUARTER and not 1 <= number <= 4:
+        raise AssessmentError("季度序号应为 1–4")
+    if kind == Period.Kind.MONTH and not 1 <= number <= 12:
+        raise AssessmentError("月份应为 1–12")
+    if Period.objects.filter(version__scheme=version.scheme, kind=kind, year=year, number=number).exists():
+        raise AssessmentError("该考核周期已存在")
+    period = Period.objects.create(
+        version=version, kind=kind, year=year, number=number,
+        name=name or period_name(kind, year, number), opens_on=opens_on,
+        deadline_workdays=deadline_workdays, deadline=deadline_for(opens_on, deadline_workdays),
+    )
+    audit_record(
+        actor=actor, action="period.create", obj=period, unit=version.scheme.district,
+        after={"name": period.name, "deadline": str(period.deadline)},
+    )
+    return period
+
+
+@transaction.atomic
+def period_set_status(*, actor, period: Period, status: str) -> Period:
+    """Open (开始填报) or close (关闭) a period."""
+    require_office(actor)
+    allowed = {
+        Period.Status.OPEN: {Period.Status.PLANNED, Period.Status.CLOSED},
+        Period.Status.CLOSED: {Period.Status.OPEN},
+    }
+    if period.status not in allowed.get(Period.Status(status), set()):
+        raise AssessmentError(f"{period.name}当前为“{period.get_status_display()}”，不能改为该状态")
+    before = period.status
+    period.status = status
+    period.save(update_fields=["status"])
+    audit_record(
+        actor=actor, action="period.status", obj=period, before={"status": before},
+        after={"status": status},
+    )
+    return period

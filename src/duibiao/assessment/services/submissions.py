@@ -1,0 +1,357 @@
+"""Reporting (填报) and review (审核): every write checks the actor, the period and the
+optimistic lock, changes one submission in one transaction, and leaves one audit row."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from duibiao.assessment.errors import AssessmentError, ConflictError
+from duibiao.assessment.evidence import sniff
+from duibiao.assessment.models import (
+    Evidence,
+    Indicator,
+    Period,
+    ReviewEvent,
+    Submission,
+    UnitSignoff,
+)
+from duibiao.assessment.permissions import (
+    require_office,
+    require_reporter,
+    require_reviewer,
+    require_unit_head,
+)
+from duibiao.audit.services import audit_record
+
+EDITABLE = (Submission.Status.DRAFT, Submission.Status.RETURNED)
+PERCENT_LIMIT = Decimal("1000")
+
+
+@dataclass(frozen=True)
+class ValueInput:
+    """One value as a user typed it. `expected_version` is the version the form showed
+    (None when the value is new to this user, e.g. a first entry or an import)."""
+
+    indicator: Indicator
+    value: object = None
+    ballots: dict[str, object] = field(default_factory=dict)
+    note: str = ""
+    expected_version: int | None = None
+
+
+def _snapshot(sub: Submission | None) -> dict | None:
+    if sub is None:
+        return None
+    return {
+        "value": None if sub.value is None else str(sub.value.normalize()),
+        "ballots": sub.ballots or {},
+        "note": sub.note,
+        "status": sub.status,
+        "version": sub.version,
+    }
+
+
+def clean_value(indicator: Indicator, raw: object) -> Decimal | None:
+    """The value as a Decimal, checked against the indicator's kind; raises AssessmentError
+    with a message fit for a user (and for an import report)."""
+    if raw is None or (isinstance(raw, str) and raw.strip() == ""):
+        return None
+    if indicator.kind == Indicator.Kind.YES_NO and isinstance(raw, str):
+        words = {"是": 1, "否": 0, "yes": 1, "no": 0, "y": 1, "n": 0, "1": 1, "0": 0, "true": 1, "false": 0}
+        key = raw.strip().lower()
+        if key not in words:
+            raise AssessmentError("应填“是”或“否”")
+        return Decimal(words[key])
+    if isinstance(raw, bool):
+        raw = int(raw)
+    text = str(raw).strip().replace(",", "").replace("，", "")
+    if indicator.kind == Indicator.Kind.PERCENT:
+        text = text.rstrip("%％").strip()
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise AssessmentError(f"“{raw}”不是数字") from None
+    if not value.is_finite():
+        raise AssessmentError(f"“{raw}”不是有效数字")
+    if indicator.kind == Indicator.Kind.YES_NO and value not in (0, 1):
+        raise AssessmentError("应填“是”或“否”")
+    if indicator.kind == Indicator.Kind.COUNT and (value < 0 or value != value.to_integral_value()):
+        raise AssessmentError("应为非负整数")
+    if indicator.kind == Indicator.Kind.PERCENT and abs(value) > PERCENT_LIMIT:
+        raise AssessmentError("百分比超出合理范围（应以百分数填写，如 95 表示 95%）")
+    return value
+
+
+def clean_ballots(indicator: Indicator, raw: dict[str, object]) -> dict[str, int]:
+    ballots: dict[str, int] = {}
+    for grade in indicator.grades:
+        text = str(raw.get(grade, "") or "0").strip()
+        if not text.isdigit():
+            raise AssessmentError(f"“{grade}”票数应为非负整数")
+        ballots[grade] = int(text)
+    unknown = set(raw) - set(indicator.grades)
+    if unknown:
+        raise AssessmentError(f"未知的测评等次：{'、'.join(sorted(unknown))}")
+    if sum(ballots.values()) == 0:
+        raise AssessmentError("测评票数合计不能为 0")
+    return ballots
+
+
+def _check_open(period: Period) -> None:
+    if period.status != Period.Status.OPEN:
+        raise AssessmentError(f"{period.name}未在填报中，不能修改数据")
+
+
+def _check_reportable(indicator: Indicator, period: Period, unit) -> None:
+    if indicator.version_id != period.version_id:
+        raise AssessmentError(f"指标 {indicator.code} 不属于本期考核方案")
+    if not indicator.entered_by_units:
+        raise AssessmentError(f"指标“{indicator.name}”由专班或考核办评定，单位不填报")
+    if not indicator.applies_to(unit):
+        raise AssessmentError(f"指标“{indicator.name}”不适用于{unit.name}")
+
+
+def _write(
+    *, actor, period: Period, unit, item: ValueInput, status: str | None = None,
+    justification: str | None = None, allowed: tuple[str, ...] = EDITABLE,
+) -> Submission:
+    """Create or update one submission under the optimistic lock."""
+    indicator = item.indicator
+    if indicator.kind == Indicator.Kind.BALLOT:
+        ballots, value = clean_ballots(indicator, item.ballots), None
+    else:
+        ballots, value = {}, clean_value(indicator, item.value)
+    existing = Submission.objects.filter(period=period, unit=unit, indicator=indicator).first()
+    before = _snapshot(existing)
+    if existing is None:
+        if item.expected_version not in (None, 0):
+            raise ConflictError()
+        try:
+            with transaction.atomic():
+                sub = Submission.objects.create(
+                    period=period, unit=unit, indicator=indicator, value=value, ballots=ballots,
+                    note=item.note, status=status or Submission.Status.DRAFT, updated_by=actor,
+                    justification=justification or "",
+                )
+        except IntegrityError:
+            raise ConflictError() from None
+    else:
+        if existing.status not in allowed:
+            raise AssessmentError(
+                f"“{indicator.name}”{existing.get_status_display()}，不能修改"
+                + ("（已审核的数据须由考核办解锁）" if existing.status == Submission.Status.APPROVED else "")
+            )
+        expected = existing.version if item.expected_version is None else item.expected_version
+        changes = {
+            "value": value, "ballots": ballots, "note": item.note, "updated_by": actor,
+            "version": F("version") + 1, "updated_at": timezone.now(),
+        }
+        if status:
+            changes["status"] = status
+        if justification is not None:
+            changes["justification"] = justification
+        if not Submission.objects.filter(pk=existing.pk, version=expected).update(**changes):
+            raise ConflictError()
+        sub = Submission.objects.get(pk=existing.pk)
+    audit_record(
+        actor=actor, action="submission.save", obj=sub, unit=unit, before=before, after=_snapshot(sub)
+    )
+    return sub
+
+
+@transaction.atomic
+def submission_save(*, actor, period: Period, unit, item: ValueInput) -> Submission:
+    """Save one value as a draft (填报保存)."""
+    require_reporter(actor, unit)
+    _check_open(period)
+    _check_reportable(item.indicator, period, unit)
+    return _write(actor=actor, period=period, unit=unit, item=item)
+
+
+@transaction.atomic
+def submission_bulk_save(*, actor, period: Period, unit, items: list[ValueInput]) -> list[Submission]:
+    """Save many values at once (an Excel import): all or nothing."""
+    require_reporter(actor, unit)
+    _check_open(period)
+    saved = []
+    for item in items:
+        _check_reportable(item.indicator, period, unit)
+        saved.append(_write(actor=actor, period=period, unit=unit, item=item))
+    return saved
+
+
+@transaction.atomic
+def submission_submit(*, actor, period: Period, unit, codes: list[str] | None = None) -> int:
+    """Submit the unit's drafts and returned values (提交). Returns how many were submitted."""
+    require_reporter(actor, unit)
+    _check_open(period)
+    subs = Submission.objects.select_for_update().filter(period=period, unit=unit, status__in=EDITABLE)
+    if codes is not None:
+        subs = subs.filter(indicator__code__in=codes)
+    count = 0
+    for sub in subs.select_related("indicator"):
+        if sub.value is None and not sub.ballots:
+            raise AssessmentError(f"“{sub.indicator.name}”尚未填写数值，不能提交")
+        Submission.objects.filter(pk=sub.pk).update(
+            status=Submission.Status.SUBMITTED, submitted_at=timezone.now(), return_reason="",
+            version=F("version") + 1, updated_by=actor,
+        )
+        ReviewEvent.objects.create(submission=sub, action=ReviewEvent.Action.SUBMIT, by=actor)
+        count += 1
+    if count == 0:
+        raise AssessmentError("没有可提交的数据")
+    audit_record(
+        actor=actor, action="submission.submit", unit=unit, obj=period, after={"count": count, "codes": codes}
+    )
+    return count
+
+
+def _review(*, actor, submission: Submission, expected_version: int, status: str, action: str,
+            reason: str = "", from_status: tuple[str, ...]) -> Submission:
+    require_reviewer(actor, submission.indicator, submission.unit)
+    if submission.status not in from_status:
+        raise AssessmentError(f"该数据当前为“{submission.get_status_display()}”，不能{ReviewEvent.Action(action).label}")
+    before = _snapshot(submission)
+    changes = {"status": status, "version": F("version") + 1, "updated_by": actor}
+    if status == Submission.Status.APPROVED:
+        changes.update(approved_by=actor, approved_at=timezone.now(), return_reason="")
+    if status == Submission.Status.RETURNED:
+        changes.update(return_reason=reason)
+    if not Submission.objects.filter(pk=submission.pk, version=expected_version).update(**changes):
+        raise ConflictError()
+    ReviewEvent.objects.create(submission=submission, action=action, reason=reason, by=actor)
+    fresh = Submission.objects.get(pk=submission.pk)
+    audit_record(
+        actor=actor, action=f"review.{action}", obj=fresh, unit=fresh.unit, before=before,
+        after={**(_snapshot(fresh) or {}), "reason": reason},
+    )
+    return fresh
+
+
+@transaction.atomic
+def review_approve(*, actor, submission: Submission, expected_version: int) -> Submission:
+    """专班审核通过: the value is locked from then on."""
+    return _review(
+        actor=actor, submission=submission, expected_version=expected_version,
+        status=Submission.Status.APPROVED, action=ReviewEvent.Action.APPROVE,
+        from_status=(Submission.Status.SUBMITTED,),
+    )
+
+
+@transaction.atomic
+def review_return(*, actor, submission: Submission, expected_version: int, reason: str) -> Submission:
+    """专班退回: the unit sees the reason and resubmits."""
+    if not reason.strip():
+        raise AssessmentError("退回须填写原因")
+    return _review(
+        actor=actor, submission=submission, expected_version=expected_version,
+        status=Submission.Status.RETURNED, action=ReviewEvent.Action.RETURN, reason=reason.strip(),
+        from_status=(Submission.Status.SUBMITTED,),
+    )
+
+
+@transaction.atomic
+def review_unlock(*, actor, submission: Submission, reason: str) -> Submission:
+    """考核办解锁 an approved value so that it can be corrected; audited with its reason."""
+    require_office(actor)
+    if not reason.strip():
+        raise AssessmentError("解锁须填写原因")
+    return _review(
+        actor=actor, submission=submission, expected_version=submission.version,
+        status=Submission.Status.RETURNED, action=ReviewEvent.Action.UNLOCK, reason=reason.strip(),
+        from_status=(Submission.Status.APPROVED,),
+    )
+
+
+@transaction.atomic
+def score_record(
+    *, actor, period: Period, unit, item: ValueInput, justification: str
+) -> Submission:
+    """A task force's manual score, or a bonus / penalty / veto record, with its reason.
+    Recorded as approved: the task force is the reviewer of its own judgement."""
+    indicator = item.indicator
+    require_reviewer(actor, indicator, unit)
+    if period.status == Period.Status.CLOSED:
+        raise AssessmentError(f"{period.name}已关闭")
+    if indicator.version_id != period.version_id:
+        raise AssessmentError(f"指标 {indicator.code} 不属于本期考核方案")
+    if indicator.entered_by_units:
+        raise AssessmentError(f"“{indicator.name}”由单位填报，专班通过审核处理")
+    if not justification.strip():
+        raise AssessmentError("请填写评分理由或事项依据")
+    if indicator.method == "manual":
+        value = clean_value(indicator, item.value)
+        if value is not None and not (0 <= value <= 100):
+            raise AssessmentError("专班评分应在 0–100 之间")
+    sub = _write(
+        actor=actor, period=period, unit=unit, item=item, status=Submission.Status.APPROVED,
+        justification=justification.strip(), allowed=tuple(Submission.Status.values),
+    )
+    Submission.objects.filter(pk=sub.pk).update(approved_by=actor, approved_at=timezone.now())
+    ReviewEvent.objects.create(submission=sub, action=ReviewEvent.Action.SCORE, reason=justification, by=actor)
+    return sub
+
+
+@transaction.atomic
+def evidence_attach(*, actor, submission: Submission, upload: UploadedFile) -> Evidence:
+    """Attach a file after checking its size and its real type (by content)."""
+    if submission.indicator.entered_by_units:
+        require_reporter(actor, submission.unit)
+        if submission.status not in EDITABLE:
+            raise AssessmentError("已提交或已审核的数据不能再添加佐证材料")
+    else:
+        require_reviewer(actor, submission.indicator, submission.unit)
+    limit = settings.DUIBIAO_EVIDENCE_MAX_MB * 1024 * 1024
+    if upload.size > limit:
+        raise AssessmentError(f"文件超过 {settings.DUIBIAO_EVIDENCE_MAX_MB} MB 上限")
+    mime = sniff(upload.file)
+    if mime is None:
+        raise AssessmentError("只接受 PDF、图片（JPG/PNG/WEBP）和 Office/WPS 文档")
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    evidence = Evidence(
+        submission=submission, original_name=upload.name[:200], content_type=mime, size=upload.size,
+        sha256=digest.hexdigest(), uploaded_by=actor,
+    )
+    evidence.file.save(upload.name, upload, save=False)
+    evidence.save()
+    audit_record(
+        actor=actor, action="evidence.attach", obj=submission, unit=submission.unit,
+        after={"file": evidence.original_name, "sha256": evidence.sha256, "type": mime},
+    )
+    return evidence
+
+
+@transaction.atomic
+def evidence_remove(*, actor, evidence: Evidence) -> None:
+    submission = evidence.submission
+    require_reporter(actor, submission.unit)
+    if submission.status not in EDITABLE:
+        raise AssessmentError("已提交或已审核的数据不能删除佐证材料")
+    audit_record(
+        actor=actor, action="evidence.remove", obj=submission, unit=submission.unit,
+        before={"file": evidence.original_name, "sha256": evidence.sha256},
+    )
+    evidence.delete()
+
+
+@transaction.atomic
+def unit_signoff(*, actor, period: Period, unit) -> UnitSignoff:
+    """单位负责人签发 the unit's submission for the period."""
+    require_unit_head(actor, unit)
+    pending = Submission.objects.filter(period=period, unit=unit, status__in=EDITABLE).count()
+    if pending:
+        raise AssessmentError(f"还有 {pending} 项数据未提交，不能签发")
+    signoff, _ = UnitSignoff.objects.get_or_create(period=period, unit=unit, defaults={"by": actor})
+    audit_record(actor=actor, action="unit.signoff", obj=period, unit=unit)
+    return signoff
