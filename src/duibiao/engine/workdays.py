@@ -43,6 +43,10 @@ class WorkCalendar:
         object.__setattr__(self, "workdays", frozenset(workdays))
         object.__setattr__(self, "covered_years", frozenset(covered_years))
 
+    def covers(self, year: int) -> bool:
+        """True when the year's holiday arrangement is known."""
+        return year in self.covered_years
+
     def is_workday(self, day: date) -> bool:
         """True for a working day. Usage: ``cal.is_workday(date(2026, 10, 10))``."""
         if day.year not in self.covered_years:
@@ -74,3 +78,13 @@ class WorkCalendar:
         return sum(
             self.is_workday(start + timedelta(days=i)) for i in range(1, (end - start).days + 1)
         )
+
+    def countdown(self, today: date, deadline: date) -> int:
+        """Working days left until `deadline`: 0 on the deadline day itself, negative once it
+        has passed (-1 on the first day after it, even a weekend, so overdue is never 0).
+
+        Usage: ``cal.countdown(date(2026, 10, 9), date(2026, 10, 12))`` → 2 (10-10 is 调休上班).
+        """
+        if today <= deadline:
+            return self.workdays_between(today, deadline)
+        return -max(1, self.workdays_between(deadline, today))
