@@ -17,7 +17,8 @@ from django.db import transaction
 from duibiao.accounts.models import User
 from duibiao.accounts.roles import Role
 from duibiao.accounts.services import role_grant, user_create
-from duibiao.assessment.models import Dimension, Scheme
+from duibiao.assessment.models import Scheme
+from duibiao.assessment.services.schemes import scheme_activate, scheme_create
 from duibiao.org.models import Category, TaskForce, Tier, Unit
 from duibiao.org.services import unit_create
 
@@ -35,11 +36,6 @@ TASKFORCES = [
     ("zb2", "营商环境考核评价专班", "区营商环境局牵头，负责优化营商环境维度"),
     ("zb3", "高质量发展考核评价专班", "区发改局牵头，负责促进高质量发展维度"),
     ("zb4", "攻坚突破项目考核评价专班", "区发改局、区统计局牵头，负责重点项目和攻坚突破"),
-]
-DIMENSIONS = [
-    ("nlzf", "深化能力作风建设", 30),
-    ("yshj", "优化营商环境", 30),
-    ("gzlfz", "促进高质量发展及攻坚突破项目", 40),
 ]
 # (username, full name, role, scope unit code, task force code)
 PEOPLE = [
@@ -111,15 +107,6 @@ def demo_data_load() -> list[tuple[str, str, str, str]]:
         TaskForce.objects.get_or_create(
             code=code, defaults={"name": name, "district": daowai, "duty": duty, "order": order}
         )
-    scheme, created = Scheme.objects.get_or_create(
-        code="daowai-2023",
-        defaults={"name": "道外区2023年度对标晋位考核评价方案", "year": 2023, "district": daowai,
-                  "status": Scheme.Status.ACTIVE},
-    )
-    if created:
-        for order, (code, name, weight) in enumerate(DIMENSIONS):
-            Dimension.objects.create(scheme=scheme, code=code, name=name, weight=weight, order=order)
-
     password_hash = make_password(DEMO_PASSWORD)  # one slow hash, shared by every demo account
     units = {u.code: u for u in Unit.objects.all()}
     rows = []
@@ -138,8 +125,24 @@ def demo_data_load() -> list[tuple[str, str, str, str]]:
             user, new = _person(f"{unit.code}_{suffix}", _demo_name(index + offset), unit, password_hash)
             if new:
                 role_grant(actor=None, user=user, role=role, units=[unit], include_subtree=False)
+    if not Scheme.objects.filter(code="daowai-2023").exists():
+        scheme = scheme_create(
+            actor=None, code="daowai-2023", name="道外区2023年度对标晋位考核评价方案", year=2023,
+            district=daowai, document=(EXAMPLE_DIR / "scheme.yaml").read_text(encoding="utf-8"),
+        )
+        scheme_activate(actor=None, scheme=scheme)
+    demo_period_load(Scheme.objects.get(code="daowai-2023"))
     for username in ("jingyu_tb", "jingyu_fzr", "fagai_tb"):
         user = User.objects.get(username=username)
         label = Role.REPORTER.label if username.endswith("_tb") else Role.UNIT_HEAD.label
         rows.append((username, DEMO_PASSWORD, str(label), user.unit.name))
     return rows
+
+
+def demo_period_load(scheme: Scheme) -> None:
+    """An open quarter with a realistic mix: most units submitted (some values approved,
+    one returned with a reason), some still in draft, a few not started; task-force scores
+    and reward / penalty / veto records where the example data has them."""
+    from duibiao.demo_period import load_open_quarter
+
+    load_open_quarter(scheme, EXAMPLE_DIR / "data.csv")

@@ -8,7 +8,7 @@ from django.urls import reverse
 def test_reporter_home_shows_its_unit_and_reporting(client_for, world):
     text = client_for(world["reporter_a"]).get(reverse("web:home")).content.decode()
     assert "靖宇街道" in text
-    assert "数据填报" in text and "即将上线" in text
+    assert "数据填报" in text and 'href="/assessment/report/"' in text
     assert "审计日志" not in text and "系统管理" not in text
 
 

@@ -10,5 +10,6 @@ def navigation(request) -> dict:
     labels = dict(Role.choices)
     return {
         "nav_items": items_for(roles),
+        "user_roles": roles,
         "role_labels": [labels[r] for r in Role.values if r in roles],
     }

@@ -110,3 +110,28 @@ def evidence_get(*, user, pk: int) -> Evidence:
         user, Evidence.objects.select_related("submission__unit"), unit_field="submission__unit"
     )
     return get_object_or_404(evidence, pk=pk)
+
+
+@dataclass
+class ReviewLine:
+    indicator: Indicator
+    counts: dict[str, int]
+
+    @property
+    def waiting(self) -> int:
+        return self.counts.get(Submission.Status.SUBMITTED, 0)
+
+
+def review_overview(*, user, period: Period) -> list[ReviewLine]:
+    """Each indicator the user reviews, with how many units' values wait in each status."""
+    from django.db.models import Count
+
+    indicators = list(review_indicators(user=user, period=period))
+    counted = (
+        gate_filter(user, Submission.objects.filter(period=period, indicator__in=indicators), roles=REVIEW_ROLES)
+        .values("indicator_id", "status").annotate(n=Count("id"))
+    )
+    counts: dict[int, dict[str, int]] = {}
+    for row in counted:
+        counts.setdefault(row["indicator_id"], {})[row["status"]] = row["n"]
+    return [ReviewLine(i, counts.get(i.pk, {})) for i in indicators]

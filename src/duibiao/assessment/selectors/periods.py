@@ -1,0 +1,255 @@
+"""Reads for 考核周期 and the working-day calendar: the periods list, the deadline preview,
+the calendar overview, and the reminders on the home page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from chinese_calendar import constants as published
+from django.db.models import Count, Max, Q
+from django.utils import timezone
+
+from duibiao.accounts.gate import gate_units, has_role
+from duibiao.accounts.roles import Role
+from duibiao.assessment.errors import AssessmentError
+from duibiao.assessment.models import HolidayDate, HolidayYear, Period, Scheme, SchemeVersion
+from duibiao.assessment.selectors.progress import (
+    build_row,
+    can_see_progress,
+    reportable_indicators,
+    scope_units,
+    status_table,
+)
+from duibiao.assessment.selectors.reporting import period_list
+from duibiao.assessment.selectors.schemes import scheme_list
+from duibiao.assessment.services.calendar import PUBLISHED_YEARS, holiday_text, work_calendar
+from duibiao.assessment.services.periods import deadline_for
+from duibiao.engine import CalendarGap, WorkCalendar
+from duibiao.org.models import Unit
+
+# chinese-calendar names its holidays in English; the interface shows the official names.
+HOLIDAY_NAMES = {
+    "New Year's Day": "元旦", "Spring Festival": "春节", "Tomb-sweeping Day": "清明节",
+    "Labour Day": "劳动节", "Dragon Boat Festival": "端午节", "National Day": "国庆节",
+    "Mid-autumn Festival": "中秋节", "Anti-Fascist 70th Day": "抗战胜利70周年纪念日",
+}
+
+
+# ── periods ────────────────────────────────────────────────────────────────────────────
+
+
+@dataclass
+class SchemePeriods:
+    scheme: Scheme
+    periods: list[Period]
+    latest_version: int | None
+
+
+def scheme_periods(*, user) -> list[SchemePeriods]:
+    """Each visible scheme with its periods, newest first (read-only for all but the office)."""
+    schemes = list(scheme_list(user=user).order_by("-year", "code"))
+    latest = dict(
+        SchemeVersion.objects.filter(scheme__in=schemes).values("scheme_id")
+        .annotate(n=Max("number")).values_list("scheme_id", "n")
+    )
+    periods: dict[int, list[Period]] = {}
+    for period in period_list(user=user).order_by("-year", "kind", "-number"):
+        periods.setdefault(period.version.scheme_id, []).append(period)
+    return [SchemePeriods(s, periods.get(s.pk, []), latest.get(s.pk)) for s in schemes]
+
+
+def office_schemes(*, user):
+    """Schemes the office may open periods for: those it sees that have a saved version."""
+    return scheme_list(user=user).filter(versions__isnull=False).distinct().order_by("-year", "code")
+
+
+def scheme_latest_version(scheme: Scheme) -> SchemeVersion | None:
+    return scheme.versions.order_by("-number").first()
+
+
+@dataclass
+class DeadlinePreview:
+    opens_on: date | None
+    workdays: int | None
+    deadline: date | None = None
+    error: str = ""
+    skipped: list[tuple[date, str]] = field(default_factory=list)  # holidays on weekdays
+    makeup: list[tuple[date, str]] = field(default_factory=list)  # 调休上班 weekends
+
+
+def _day_names(start: date, end: date) -> dict[date, str]:
+    names = {d: HOLIDAY_NAMES.get(n, n) for d, n in published.holidays.items() if start <= d <= end}
+    names.update({d: HOLIDAY_NAMES.get(n, n) for d, n in published.workdays.items() if start <= d <= end})
+    names.update(
+        {e.date: e.name for e in HolidayDate.objects.filter(date__range=(start, end)) if e.name}
+    )
+    return names
+
+
+def deadline_preview(*, opens_on: date | None, workdays: int | None) -> DeadlinePreview:
+    """What the deadline will be, and which holidays and make-up days it crosses; the
+    calendar's own error for a year nobody has entered."""
+    preview = DeadlinePreview(opens_on, workdays)
+    if opens_on is None or workdays is None:
+        return preview
+    if not 1 <= workdays <= 120:
+        preview.error = "填报时限应为 1–120 个工作日"
+        return preview
+    try:
+        preview.deadline = deadline_for(opens_on, workdays)
+    except AssessmentError as error:
+        preview.error = str(error)
+        return preview
+    cal = work_calendar()
+    names = _day_names(opens_on, preview.deadline)
+    day = opens_on + timedelta(days=1)
+    while day <= preview.deadline:
+        if day.weekday() < 5 and not cal.is_workday(day):
+            preview.skipped.append((day, names.get(day, "")))
+        elif day.weekday() >= 5 and cal.is_workday(day):
+            preview.makeup.append((day, names.get(day, "")))
+        day += timedelta(days=1)
+    return preview
+
+
+# ── calendar ───────────────────────────────────────────────────────────────────────────
+
+
+@dataclass
+class EnteredYear:
+    year: int
+    note: str
+    holidays: int
+    workdays: int
+    text: str
+    published: bool
+
+
+@dataclass
+class CalendarOverview:
+    published_from: int
+    published_to: int
+    entered: list[EnteredYear]
+    uncovered_soon: list[int]  # this year and the next two, when nobody has entered them
+    suggested_year: int
+
+
+def calendar_overview(*, today: date | None = None) -> CalendarOverview:
+    today = today or timezone.localdate()
+    rows = HolidayYear.objects.order_by("year")
+    counts = {
+        r["date__year"]: r
+        for r in HolidayDate.objects.values("date__year").annotate(
+            off=Count("pk", filter=Q(is_workday=False)), on=Count("pk", filter=Q(is_workday=True))
+        )
+    }
+    entered = [
+        EnteredYear(
+            y.year, y.note, counts.get(y.year, {}).get("off", 0), counts.get(y.year, {}).get("on", 0),
+            holiday_text(y.year), y.year in PUBLISHED_YEARS,
+        )
+        for y in rows
+    ]
+    covered = PUBLISHED_YEARS | {e.year for e in entered}
+    soon = [y for y in range(today.year, today.year + 3) if y not in covered]
+    return CalendarOverview(
+        min(PUBLISHED_YEARS), max(PUBLISHED_YEARS), entered, soon,
+        soon[0] if soon else max(covered) + 1,
+    )
+
+
+def calendar_years() -> list[dict]:
+    """Every covered year and where its arrangement comes from (for the API)."""
+    entered = {y.year: y.note for y in HolidayYear.objects.all()}
+    years = sorted(PUBLISHED_YEARS | set(entered))
+    return [
+        {"year": y, "published": y in PUBLISHED_YEARS, "entered": y in entered, "note": entered.get(y, "")}
+        for y in years
+    ]
+
+
+# ── reminders on the home page ─────────────────────────────────────────────────────────
+
+
+@dataclass
+class UnitReminder:
+    period: Period
+    unit: Unit
+    days_left: int | None  # working days; None when the calendar cannot say
+    pending: int  # the unit's indicators not yet submitted (empty, draft, returned)
+    total: int
+    overdue: bool
+
+
+@dataclass
+class OfficeReminder:
+    period: Period
+    days_left: int | None
+    units_pending: int
+    units_total: int
+    overdue: bool
+
+
+@dataclass
+class Reminders:
+    units: list[UnitReminder] = field(default_factory=list)
+    office: list[OfficeReminder] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.units or self.office)
+
+
+def _days_left(cal: WorkCalendar, today: date, deadline: date) -> int | None:
+    try:
+        return cal.countdown(today, deadline)
+    except CalendarGap:
+        return None
+
+
+def home_reminders(*, user, today: date | None = None) -> Reminders:
+    """Open periods with their deadline: per unit for reporters and unit heads (how many of
+    their indicators are still to submit), per period for the office (units not done)."""
+    reminders = Reminders()
+    unit_user = has_role(user, Role.REPORTER, Role.UNIT_HEAD)
+    office = has_role(user, Role.OFFICE)
+    if not (unit_user or office):
+        return reminders
+    periods = list(
+        period_list(user=user).filter(status=Period.Status.OPEN)
+        .select_related("version__scheme__district").order_by("deadline")
+    )
+    if not periods:
+        return reminders
+    today = today or timezone.localdate()
+    cal = work_calendar()
+    own_units = (
+        list(gate_units(user, [Role.REPORTER, Role.UNIT_HEAD]).filter(category__isnull=False)
+             .select_related("category"))
+        if unit_user else []
+    )
+    for period in periods:
+        left = _days_left(cal, today, period.deadline)
+        passed = today > period.deadline
+        columns = reportable_indicators(period)
+        mine = [u for u in own_units if u.path.startswith(period.version.scheme.district.path)]
+        if mine:
+            table = status_table(period, [u.pk for u in mine])
+            for unit in mine:
+                row = build_row(unit, columns, table, deadline_passed=passed)
+                reminders.units.append(UnitReminder(
+                    period, unit, left, row.applicable - row.done, row.applicable, row.overdue))
+        if office:
+            units = list(scope_units(user, period, roles=[Role.OFFICE]))
+            table = status_table(period, [u.pk for u in units])
+            rows = [build_row(u, columns, table, deadline_passed=passed) for u in units]
+            pending = sum(not r.complete for r in rows)
+            reminders.office.append(OfficeReminder(period, left, pending, len(rows), passed and pending > 0))
+    return reminders
+
+
+__all__ = [
+    "CalendarOverview", "DeadlinePreview", "Reminders", "SchemePeriods", "calendar_overview",
+    "calendar_years", "can_see_progress", "deadline_preview", "home_reminders", "office_schemes",
+    "scheme_latest_version", "scheme_periods",
+]

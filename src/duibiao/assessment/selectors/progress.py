@@ -1,0 +1,291 @@
+"""填报进度: per period, the units × indicators matrix of reporting status.
+
+Built from a fixed handful of queries whatever the size (units, indicators, one query for all
+submissions), because the office opens it for 60 units × 150 indicators and leaders on a
+phone. The office sees everything, leaders read everything in their scope, a task-force
+member sees only the indicators its task force owns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from io import BytesIO
+
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from duibiao.accounts.gate import gate_units, has_role
+from duibiao.accounts.roles import Role
+from duibiao.assessment.models import Indicator, Period, Submission
+from duibiao.assessment.permissions import user_taskforce_ids
+from duibiao.org.models import Category, TaskForce, Unit
+
+PROGRESS_ROLES = (Role.OFFICE, Role.LEADER, Role.TASKFORCE)
+EMPTY, NA = "empty", "na"
+# Display order of the legend; "done" means the unit has handed the value in.
+STATUSES = (EMPTY, *Submission.Status.values)
+DONE = frozenset({Submission.Status.SUBMITTED, Submission.Status.APPROVED})
+STATUS_LABELS = {
+    EMPTY: gettext_lazy("未填"),
+    **{value: label for value, label in Submission.Status.choices},
+    NA: gettext_lazy("不适用"),
+}
+# One character per cell keeps a 9 000-cell page small; the legend spells them out.
+STATUS_MARKS = {EMPTY: "未", "draft": "草", "submitted": "交", "returned": "退", "approved": "审", NA: "—"}
+# Fills shared by the page (CSS) and the Excel export, so both read the same way.
+STATUS_COLOURS = {
+    EMPTY: "F8D7DA", "draft": "FFF3CD", "submitted": "CFE2FF", "returned": "F5C2C7",
+    "approved": "D1E7DD", NA: "F1F3F5",
+}
+
+
+@dataclass(frozen=True)
+class ProgressFilters:
+    category: str = ""  # Category.code
+    status: str = ""  # keep units with at least one cell in this status
+    taskforce: str = ""  # TaskForce.code: only that task force's columns
+    q: str = ""  # part of the unit's name
+    overdue: bool = False
+
+    @classmethod
+    def from_query(cls, query: Mapping[str, str]) -> ProgressFilters:
+        status = query.get("status", "")
+        return cls(
+            category=query.get("category", "").strip(),
+            status=status if status in STATUSES else "",
+            taskforce=query.get("taskforce", "").strip(),
+            q=query.get("q", "").strip()[:40],
+            overdue=query.get("overdue", "") in ("1", "on", "true"),
+        )
+
+    @property
+    def active(self) -> bool:
+        return bool(self.category or self.status or self.taskforce or self.q or self.overdue)
+
+
+@dataclass
+class ProgressRow:
+    unit: Unit
+    cells: list[str]
+    counts: dict[str, int]
+    applicable: int
+    done: int
+    overdue: bool = False
+
+    @property
+    def complete(self) -> bool:
+        return self.done == self.applicable
+
+
+@dataclass
+class ProgressGroup:
+    category: Category
+    rows: list[ProgressRow]
+
+
+@dataclass
+class ProgressMatrix:
+    period: Period
+    today: date
+    columns: list[Indicator]
+    groups: list[ProgressGroup]
+    filters: ProgressFilters
+    categories: list[Category] = field(default_factory=list)
+    taskforces: list[TaskForce] = field(default_factory=list)
+    column_done: list[int] = field(default_factory=list)
+    totals: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def rows(self) -> list[ProgressRow]:
+        return [row for group in self.groups for row in group.rows]
+
+    @property
+    def deadline_passed(self) -> bool:
+        return self.today > self.period.deadline
+
+    @property
+    def overdue_count(self) -> int:
+        return sum(row.overdue for row in self.rows)
+
+    @property
+    def legend(self) -> list[tuple[str, str, str]]:
+        return [(s, STATUS_MARKS[s], str(STATUS_LABELS[s])) for s in (*STATUSES, NA)]
+
+
+def can_see_progress(user) -> bool:
+    return has_role(user, *PROGRESS_ROLES)
+
+
+def reportable_indicators(period: Period) -> list[Indicator]:
+    """Indicators units fill in (manual scores and reward / penalty items are not theirs)."""
+    rows = Indicator.objects.filter(version_id=period.version_id).select_related("taskforce")
+    return [i for i in rows.order_by("order") if i.entered_by_units]
+
+
+def scope_units(user, period: Period, roles=PROGRESS_ROLES):
+    """Assessed units under the period's district that the user may see through `roles`."""
+    district = period.version.scheme.district
+    return (
+        gate_units(user, roles)
+        .filter(path__startswith=district.path, category__isnull=False, is_active=True)
+        .select_related("category")
+        .order_by("category__order", "category__code", "order", "code")
+    )
+
+
+def status_table(period: Period, unit_ids: list[int]) -> dict[tuple[int, int], str]:
+    """(unit id, indicator id) → status, for every submission of those units: one query."""
+    subs = Submission.objects.filter(period=period, unit_id__in=unit_ids)
+    return {(u, i): s for u, i, s in subs.values_list("unit_id", "indicator_id", "status")}
+
+
+def build_row(unit: Unit, columns: list[Indicator], table, *, deadline_passed: bool) -> ProgressRow:
+    cells: list[str] = []
+    counts = dict.fromkeys(STATUSES, 0)
+    for indicator in columns:
+        if not indicator.applies_to(unit):
+            cells.append(NA)
+            continue
+        status = table.get((unit.pk, indicator.pk), EMPTY)
+        cells.append(status)
+        counts[status] += 1
+    applicable = len(columns) - cells.count(NA)
+    done = sum(counts[s] for s in DONE)
+    return ProgressRow(unit, cells, counts, applicable, done,
+                       overdue=deadline_passed and done < applicable)
+
+
+def progress_matrix(
+    *, user, period: Period, filters: ProgressFilters | None = None, today: date | None = None
+) -> ProgressMatrix:
+    """The matrix for a period the caller got through `period_get` (so the scheme is visible).
+
+    Raises PermissionDenied for anyone but the office, leaders and task-force members.
+    """
+    if not can_see_progress(user):
+        raise PermissionDenied(_("仅考核办、区领导和考核专班可以查看填报进度"))
+    filters = filters or ProgressFilters()
+    today = today or timezone.localdate()
+    columns = reportable_indicators(period)
+    if not has_role(user, Role.OFFICE, Role.LEADER):
+        mine = user_taskforce_ids(user)
+        columns = [c for c in columns if c.taskforce_id in mine]
+    taskforces = sorted({c.taskforce for c in columns if c.taskforce}, key=lambda t: (t.order, t.code))
+    if filters.taskforce:
+        columns = [c for c in columns if c.taskforce and c.taskforce.code == filters.taskforce]
+
+    units = list(scope_units(user, period))
+    categories = list({u.category_id: u.category for u in units}.values())
+    if filters.category:
+        units = [u for u in units if u.category.code == filters.category]
+    if filters.q:
+        units = [u for u in units if filters.q in u.name or filters.q in u.code]
+
+    table = status_table(period, [u.pk for u in units])
+    passed = today > period.deadline
+    rows = [build_row(u, columns, table, deadline_passed=passed) for u in units]
+    if filters.status:
+        rows = [r for r in rows if r.counts.get(filters.status)]
+    if filters.overdue:
+        rows = [r for r in rows if r.overdue]
+
+    groups: list[ProgressGroup] = []
+    for row in rows:
+        if not groups or groups[-1].category.pk != row.unit.category_id:
+            groups.append(ProgressGroup(row.unit.category, []))
+        groups[-1].rows.append(row)
+    column_done = [sum(r.cells[j] in DONE for r in rows) for j in range(len(columns))]
+    totals = {s: sum(r.counts[s] for r in rows) for s in STATUSES}
+    return ProgressMatrix(
+        period=period, today=today, columns=columns, groups=groups, filters=filters,
+        categories=categories, taskforces=taskforces, column_done=column_done, totals=totals,
+    )
+
+
+def matrix_as_dict(matrix: ProgressMatrix) -> dict:
+    """The matrix as plain data, for the API."""
+    codes = [c.code for c in matrix.columns]
+    return {
+        "period": {"id": matrix.period.pk, "name": matrix.period.name,
+                   "deadline": matrix.period.deadline, "status": matrix.period.status},
+        "today": matrix.today,
+        "deadline_passed": matrix.deadline_passed,
+        "indicators": [
+            {"code": c.code, "name": c.name, "taskforce": c.taskforce.code if c.taskforce else None}
+            for c in matrix.columns
+        ],
+        "units": [
+            {
+                "code": r.unit.code, "name": r.unit.name, "category": r.unit.category.name,
+                "cells": dict(zip(codes, r.cells, strict=True)), "counts": r.counts,
+                "applicable": r.applicable, "done": r.done, "overdue": r.overdue,
+            }
+            for r in matrix.rows
+        ],
+        "totals": matrix.totals,
+    }
+
+
+def progress_workbook(matrix: ProgressMatrix) -> bytes:
+    """The same matrix as an .xlsx: fills by status, frozen headers, a legend sheet."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.utils import get_column_letter
+
+    fills = {s: PatternFill("solid", fgColor=c) for s, c in STATUS_COLOURS.items()}
+    red = PatternFill("solid", fgColor="F8D7DA")
+    thin = Side(style="thin", color="BFBFBF")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    bold, centre = Font(bold=True), Alignment(horizontal="center", vertical="center")
+    labels = {s: str(STATUS_LABELS[s]) for s in STATUS_LABELS}
+    labels[NA] = "—"
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = _("填报进度")[:31]
+    period = matrix.period
+    ws.append([f"{period.name} {_('填报进度')}",
+               _("截止日期：%(d)s") % {"d": f"{period.deadline:%Y年%m月%d日}"},
+               _("导出日期：%(d)s") % {"d": f"{matrix.today:%Y年%m月%d日}"}])
+    ws["A1"].font = Font(bold=True, size=14)
+    head = [_("分类"), _("单位"), *[c.code for c in matrix.columns], _("已交"), _("应填"), _("逾期")]
+    names = ["", "", *[c.name for c in matrix.columns], "", "", ""]
+    ws.append(head)
+    ws.append(names)
+    for row_idx in (2, 3):
+        for cell in ws[row_idx]:
+            cell.font, cell.border = bold, border
+            cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    for row in matrix.rows:
+        ws.append([
+            row.unit.category.name, row.unit.name, *[labels[c] for c in row.cells],
+            row.done, row.applicable, _("逾期") if row.overdue else "",
+        ])
+        r = ws.max_row
+        for j, status in enumerate(row.cells, start=3):
+            cell = ws.cell(row=r, column=j)
+            cell.fill, cell.alignment, cell.border = fills[status], centre, border
+        if row.overdue:
+            ws.cell(row=r, column=2).fill = red
+            ws.cell(row=r, column=len(head)).fill = red
+    ws.freeze_panes = "C4"
+    ws.column_dimensions["A"].width = 10
+    ws.column_dimensions["B"].width = 22
+    for j in range(3, len(head) + 1):
+        ws.column_dimensions[get_column_letter(j)].width = 7
+    ws.row_dimensions[3].height = 90
+
+    legend = wb.create_sheet(_("图例"))
+    legend.append([_("状态"), _("含义")])
+    for status in (*STATUSES, NA):
+        legend.append([labels[status], str(STATUS_LABELS[status])])
+        legend.cell(row=legend.max_row, column=1).fill = fills[status]
+    legend.append([])
+    legend.append([_("单位名称标红：截止日期已过且尚未全部提交（逾期）")])
+    buffer = BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,169 @@
+"""填报 pages: a unit's indicators for a period, saved row by row (htmx), then submitted."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from duibiao.accounts.gate import gate_units, has_role
+from duibiao.accounts.roles import Role
+from duibiao.assessment.errors import AssessmentError, ConflictError
+from duibiao.assessment.models import Indicator, Period
+from duibiao.assessment.selectors.reporting import (
+    ReportRow,
+    evidence_get,
+    period_get,
+    period_list,
+    reporting_rows,
+    submission_get,
+    unit_signoff_get,
+)
+from duibiao.assessment.services.submissions import (
+    ValueInput,
+    evidence_attach,
+    evidence_remove,
+    submission_save,
+    submission_submit,
+    unit_signoff,
+)
+from duibiao.org.selectors import unit_get
+
+
+@login_required
+def report_index(request):
+    """Open periods to report in; a unit user goes straight to the only one."""
+    periods = list(period_list(user=request.user).filter(status=Period.Status.OPEN))
+    if len(periods) == 1 and request.user.unit_id and not has_role(request.user, Role.OFFICE):
+        return redirect("assessment:report_unit", period_id=periods[0].pk, unit_code=request.user.unit.code)
+    return render(request, "assessment/report_index.html", {"periods": periods})
+
+
+@login_required
+def report_home(request, period_id: int):
+    period = period_get(user=request.user, pk=period_id)
+    if request.user.unit_id and not has_role(request.user, Role.OFFICE):
+        return redirect("assessment:report_unit", period_id=period.pk, unit_code=request.user.unit.code)
+    units = gate_units(request.user).filter(category__isnull=False).select_related("category")
+    return render(request, "assessment/report_units.html", {"period": period, "units": units})
+
+
+def _unit_page(request, period: Period, unit, rows: list[ReportRow]):
+    counts = {"total": len(rows), "saved": sum(r.submission is not None for r in rows)}
+    counts["submitted"] = sum(r.status in ("submitted", "approved") for r in rows)
+    return render(
+        request, "assessment/report_unit.html",
+        {
+            "period": period, "unit": unit, "rows": rows, "counts": counts,
+            "signoff": unit_signoff_get(user=request.user, period=period, unit=unit),
+            "can_edit": period.status == Period.Status.OPEN and has_role(request.user, Role.REPORTER, Role.OFFICE),
+            "can_sign": has_role(request.user, Role.UNIT_HEAD),
+        },
+    )
+
+
+@login_required
+def report_unit(request, period_id: int, unit_code: str):
+    period = period_get(user=request.user, pk=period_id)
+    unit = unit_get(user=request.user, code=unit_code)
+    return _unit_page(request, period, unit, reporting_rows(user=request.user, period=period, unit=unit))
+
+
+def _row_response(request, period, unit, indicator_id: int, error: str = "", saved: bool = False):
+    rows = reporting_rows(user=request.user, period=period, unit=unit)
+    row = next(r for r in rows if r.indicator.pk == indicator_id)
+    return render(
+        request, "assessment/_report_row.html",
+        {"row": row, "period": period, "unit": unit, "error": error, "saved": saved,
+         "can_edit": period.status == Period.Status.OPEN},
+    )
+
+
+@login_required
+@require_POST
+def value_save(request, period_id: int, unit_code: str, code: str):
+    period = period_get(user=request.user, pk=period_id)
+    unit = unit_get(user=request.user, code=unit_code)
+    indicator = get_object_or_404(Indicator, version=period.version, code=code)
+    version = request.POST.get("version") or None
+    item = ValueInput(
+        indicator=indicator,
+        value=request.POST.get("value"),
+        ballots={g: request.POST.get(f"ballot-{i}", "") for i, g in enumerate(indicator.grades)},
+        note=request.POST.get("note", "").strip(),
+        expected_version=int(version) if version else None,
+    )
+    try:
+        submission_save(actor=request.user, period=period, unit=unit, item=item)
+    except ConflictError as exc:
+        return _row_response(request, period, unit, indicator.pk, error=str(exc))
+    except AssessmentError as exc:
+        response = _row_response(request, period, unit, indicator.pk, error=str(exc))
+        response.status_code = 422
+        return response
+    return _row_response(request, period, unit, indicator.pk, saved=True)
+
+
+@login_required
+@require_POST
+def evidence_upload(request, pk: int):
+    submission = submission_get(user=request.user, pk=pk)
+    error = ""
+    upload = request.FILES.get("file")
+    try:
+        if upload is None:
+            raise AssessmentError("请选择要上传的文件")
+        evidence_attach(actor=request.user, submission=submission, upload=upload)
+    except AssessmentError as exc:
+        error = str(exc)
+    return _row_response(request, submission.period, submission.unit, submission.indicator_id, error=error)
+
+
+@login_required
+def evidence_download(request, pk: int):
+    evidence = evidence_get(user=request.user, pk=pk)
+    return FileResponse(
+        evidence.file.open("rb"), as_attachment=False, filename=evidence.original_name,
+        content_type=evidence.content_type,
+    )
+
+
+@login_required
+@require_POST
+def evidence_delete(request, pk: int):
+    evidence = evidence_get(user=request.user, pk=pk)
+    submission = evidence.submission
+    error = ""
+    try:
+        evidence_remove(actor=request.user, evidence=evidence)
+    except AssessmentError as exc:
+        error = str(exc)
+    return _row_response(request, submission.period, submission.unit, submission.indicator_id, error=error)
+
+
+@login_required
+@require_POST
+def report_submit(request, period_id: int, unit_code: str):
+    period = period_get(user=request.user, pk=period_id)
+    unit = unit_get(user=request.user, code=unit_code)
+    try:
+        count = submission_submit(actor=request.user, period=period, unit=unit)
+        messages.success(request, f"已提交 {count} 项数据，等待专班审核。")
+    except AssessmentError as exc:
+        messages.error(request, str(exc))
+    return redirect("assessment:report_unit", period_id=period.pk, unit_code=unit.code)
+
+
+@login_required
+@require_POST
+def report_signoff(request, period_id: int, unit_code: str):
+    period = period_get(user=request.user, pk=period_id)
+    unit = unit_get(user=request.user, code=unit_code)
+    try:
+        unit_signoff(actor=request.user, period=period, unit=unit)
+        messages.success(request, "已签发本单位本期填报数据。")
+    except AssessmentError as exc:
+        messages.error(request, str(exc))
+    return redirect("assessment:report_unit", period_id=period.pk, unit_code=unit.code)
