@@ -127,3 +127,30 @@ def pytest_sessionfinish(session, exitstatus):
         session.exitstatus = 1
         if reporter:
             reporter.write_line(f"CI: {len(skipped)} test(s) skipped; every test must run in CI.", red=True)
+
+
+@pytest.fixture
+def assessed(world):
+    """`world` plus the 道外 2023 example scheme and an open quarter reporting into it."""
+    from datetime import date
+    from pathlib import Path
+
+    from duibiao.assessment.models import Period
+    from duibiao.assessment.services.schemes import scheme_create
+    from duibiao.org.models import TaskForce
+
+    for code, name in (("zb2", "营商环境专班"), ("zb3", "高质量发展专班"), ("zb4", "项目攻坚专班")):
+        TaskForce.objects.create(code=code, name=name, district=world["district"])
+    document = (Path(__file__).parent.parent / "examples" / "daowai-2023" / "scheme.yaml").read_text()
+    scheme = scheme_create(
+        actor=None, code="daowai-2023", name="道外区2023年度对标晋位考核评价方案", year=2023,
+        district=world["district"], document=document,
+    )
+    version = scheme.versions.get()
+    period = Period.objects.create(
+        version=version, kind=Period.Kind.QUARTER, year=2026, number=4, name="2026年第四季度",
+        opens_on=date(2026, 10, 9), deadline_workdays=10, deadline=date(2026, 10, 23),
+        status=Period.Status.OPEN,
+    )
+    return {**world, "scheme": scheme, "version": version, "period": period,
+            "ind": {i.code: i for i in version.indicators.all()}}

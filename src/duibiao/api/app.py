@@ -11,7 +11,10 @@ from ninja import NinjaAPI
 from ninja.security import django_auth
 
 from duibiao.api.accounts import router as accounts_router
+from duibiao.api.assessment import router as assessment_router
 from duibiao.api.org import router as org_router
+from duibiao.assessment.errors import AssessmentError, ConflictError
+from duibiao.schemes import SchemeDocumentError
 
 api = NinjaAPI(
     title="对标 API",
@@ -32,5 +35,22 @@ def not_found(request, exc):
     return api.create_response(request, {"detail": "未找到"}, status=404)
 
 
+@api.exception_handler(ConflictError)
+def conflict(request, exc):
+    return api.create_response(request, {"detail": str(exc)}, status=409)
+
+
+@api.exception_handler(AssessmentError)
+def refused(request, exc):
+    return api.create_response(request, {"detail": str(exc)}, status=422)
+
+
+@api.exception_handler(SchemeDocumentError)
+def bad_scheme(request, exc):
+    errors = [{"path": path, "reason": reason} for path, reason in exc.errors]
+    return api.create_response(request, {"detail": "方案文档无效", "errors": errors}, status=422)
+
+
 api.add_router("/accounts", accounts_router)
+api.add_router("/assessment", assessment_router)
 api.add_router("/org", org_router)

@@ -34,8 +34,20 @@ def scheme_findings(text: str) -> list[Finding]:
     findings: list[Finding] = []
     for node in _walk(scheme.tree):
         total = sum(child.weight for child in node.children)
+        restricted = [
+            c for c in node.children
+            if isinstance(c, EngineIndicator) and (c.applies_to.categories or c.applies_to.units)
+        ]
         is_points = node is not scheme.tree and node.weights.method == "fixed"
-        if is_points and abs(total - node.weight) > 1e-9:
+        if is_points and restricted:
+            # With 共性/个性 indicators a unit only has some children; weights are rescaled
+            # over the ones that apply, so the raw sum may legitimately differ.
+            findings.append(Finding(
+                "ok", node.code,
+                f"“{node.name}”下级指标分值合计 {total:g}，含 {len(restricted)} 项限定适用范围的指标，"
+                f"各单位按适用指标折算到 {node.weight:g} 分",
+            ))
+        elif is_points and abs(total - node.weight) > 1e-9:
             findings.append(Finding(
                 "warning", node.code,
                 f"“{node.name}”分值为 {node.weight:g}，下级指标分值合计 {total:g}",

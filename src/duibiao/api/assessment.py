@@ -1,0 +1,208 @@
+"""Schemes, reporting and review over the API: the same services and selectors as the pages."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema, Status
+
+from duibiao.assessment.models import Indicator
+from duibiao.assessment.permissions import require_office
+from duibiao.assessment.selectors.reporting import (
+    period_get,
+    reporting_rows,
+    review_indicator_get,
+    review_submissions,
+    submission_get,
+)
+from duibiao.assessment.selectors.schemes import scheme_get, scheme_latest_version, scheme_list
+from duibiao.assessment.services.schemes import scheme_version_save
+from duibiao.assessment.services.submissions import (
+    ValueInput,
+    review_approve,
+    review_return,
+    review_unlock,
+    score_record,
+    submission_save,
+    submission_submit,
+)
+from duibiao.org.selectors import unit_get
+
+router = Router(tags=["assessment"])
+
+
+class IndicatorOut(Schema):
+    code: str
+    name: str
+    ancestors: list[str]
+    weight: float
+    role: str
+    kind: str
+    method: str
+    taskforce: str | None
+    unit_of_measure: str
+    standard: str
+    applies_categories: list[str]
+    applies_units: list[str]
+
+    @staticmethod
+    def resolve_taskforce(obj) -> str | None:
+        return obj.taskforce.code if obj.taskforce_id else None
+
+
+class SchemeOut(Schema):
+    code: str
+    name: str
+    year: int
+    status: str
+    version: int | None
+
+
+class SchemeDetailOut(SchemeOut):
+    document: str
+    indicators: list[IndicatorOut]
+
+
+class VersionIn(Schema):
+    document: str
+    note: str = ""
+    based_on: int | None = None
+
+
+class SubmissionOut(Schema):
+    id: int
+    unit: str
+    indicator: str
+    value: Decimal | None
+    ballots: dict[str, int]
+    note: str
+    status: str
+    return_reason: str
+    version: int
+
+    @staticmethod
+    def resolve_unit(obj) -> str:
+        return obj.unit.code
+
+    @staticmethod
+    def resolve_indicator(obj) -> str:
+        return obj.indicator.code
+
+
+class RowOut(Schema):
+    indicator: IndicatorOut
+    submission: SubmissionOut | None
+
+
+class ValueIn(Schema):
+    value: str | float | None = None
+    ballots: dict[str, int] = {}
+    note: str = ""
+    version: int | None = None
+
+
+class ReviewIn(Schema):
+    version: int
+    reason: str = ""
+
+
+class ReasonIn(Schema):
+    reason: str
+
+
+class ScoreIn(Schema):
+    value: str | float | None
+    justification: str
+    version: int | None = None
+
+
+def _scheme_out(scheme) -> dict:
+    latest = scheme_latest_version(scheme)
+    return {"code": scheme.code, "name": scheme.name, "year": scheme.year, "status": scheme.status,
+            "version": latest.number if latest else None}
+
+
+@router.get("/schemes", response=list[SchemeOut], summary="考核方案列表")
+def schemes(request):
+    return [_scheme_out(s) for s in scheme_list(user=request.user)]
+
+
+@router.get("/schemes/{code}", response=SchemeDetailOut, summary="考核方案（最新版本）")
+def scheme(request, code: str):
+    item = scheme_get(user=request.user, code=code)
+    latest = scheme_latest_version(item)
+    return {**_scheme_out(item), "document": latest.document if latest else "",
+            "indicators": list(latest.indicators.select_related("taskforce")) if latest else []}
+
+
+@router.post("/schemes/{code}/versions", response={201: SchemeOut}, summary="保存方案新版本（考核办）")
+def scheme_save(request, code: str, payload: VersionIn):
+    require_office(request.user)
+    item = scheme_get(user=request.user, code=code)
+    scheme_version_save(actor=request.user, scheme=item, document=payload.document, note=payload.note,
+                        based_on=payload.based_on)
+    return Status(201, _scheme_out(item))
+
+
+@router.get("/periods/{period_id}/units/{unit_code}/rows", response=list[RowOut], summary="单位本期填报表")
+def rows(request, period_id: int, unit_code: str):
+    period = period_get(user=request.user, pk=period_id)
+    unit = unit_get(user=request.user, code=unit_code)
+    return [{"indicator": r.indicator, "submission": r.submission}
+            for r in reporting_rows(user=request.user, period=period, unit=unit)]
+
+
+@router.put("/periods/{period_id}/units/{unit_code}/values/{code}", response=SubmissionOut,
+            summary="保存填报值（草稿）；version 为读取时的版本，过期则 409")
+def value_put(request, period_id: int, unit_code: str, code: str, payload: ValueIn):
+    period = period_get(user=request.user, pk=period_id)
+    unit = unit_get(user=request.user, code=unit_code)
+    indicator = get_object_or_404(Indicator, version=period.version, code=code)
+    return submission_save(actor=request.user, period=period, unit=unit, item=ValueInput(
+        indicator=indicator, value=payload.value, ballots=dict(payload.ballots), note=payload.note,
+        expected_version=payload.version,
+    ))
+
+
+@router.post("/periods/{period_id}/units/{unit_code}/submit", summary="提交本单位草稿和退回项")
+def submit(request, period_id: int, unit_code: str):
+    period = period_get(user=request.user, pk=period_id)
+    unit = unit_get(user=request.user, code=unit_code)
+    return {"submitted": submission_submit(actor=request.user, period=period, unit=unit)}
+
+
+@router.get("/periods/{period_id}/review/{code}", response=list[SubmissionOut], summary="某指标各单位填报（审核用）")
+def review_list(request, period_id: int, code: str):
+    period = period_get(user=request.user, pk=period_id)
+    indicator = review_indicator_get(user=request.user, period=period, code=code)
+    return list(review_submissions(user=request.user, period=period, indicator=indicator))
+
+
+@router.post("/submissions/{pk}/approve", response=SubmissionOut, summary="审核通过")
+def approve(request, pk: int, payload: ReviewIn):
+    sub = submission_get(user=request.user, pk=pk)
+    return review_approve(actor=request.user, submission=sub, expected_version=payload.version)
+
+
+@router.post("/submissions/{pk}/return", response=SubmissionOut, summary="退回（须填原因）")
+def return_(request, pk: int, payload: ReviewIn):
+    sub = submission_get(user=request.user, pk=pk)
+    return review_return(actor=request.user, submission=sub, expected_version=payload.version,
+                         reason=payload.reason)
+
+
+@router.post("/submissions/{pk}/unlock", response=SubmissionOut, summary="解锁已审核数据（考核办）")
+def unlock(request, pk: int, payload: ReasonIn):
+    sub = submission_get(user=request.user, pk=pk)
+    return review_unlock(actor=request.user, submission=sub, reason=payload.reason)
+
+
+@router.put("/periods/{period_id}/units/{unit_code}/scores/{code}", response=SubmissionOut,
+            summary="专班评分或奖惩、否决事项记录")
+def score_put(request, period_id: int, unit_code: str, code: str, payload: ScoreIn):
+    period = period_get(user=request.user, pk=period_id)
+    indicator = review_indicator_get(user=request.user, period=period, code=code)
+    unit = unit_get(user=request.user, code=unit_code)
+    return score_record(actor=request.user, period=period, unit=unit, justification=payload.justification,
+                        item=ValueInput(indicator=indicator, value=payload.value, expected_version=payload.version))
