@@ -1,0 +1,87 @@
+"""In a real browser: a unit reports with evidence, its task force returns one value and
+approves another, the unit sees why and resubmits; another unit sees and changes nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+from duibiao.assessment.models import Evidence, Submission
+from tests.conftest import PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def login(browser, base, username):
+    context = browser.new_context(locale="zh-CN")
+    page = context.new_page()
+    page.goto(f"{base}/login/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(f"{base}/")
+    return page
+
+
+def save_row(page, code, value):
+    row = page.get_by_test_id(f"row-{code}")
+    row.locator("input[name=value]").fill(value)
+    row.get_by_role("button", name="保存").click()
+    page.get_by_test_id(f"row-{code}").get_by_test_id("row-saved").wait_for()
+
+
+def test_report_review_resubmit(browser, live_server, assessed, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    base, pid = live_server.url, assessed["period"].pk
+
+    reporter = login(browser, base, "tb_a")
+    reporter.get_by_role("link", name="数据填报").first.click()
+    reporter.get_by_test_id("report-title").wait_for()
+    assert "靖宇街道" in reporter.get_by_test_id("report-title").inner_text()
+    save_row(reporter, "nl02", "95")
+    save_row(reporter, "nl03", "92")
+    reporter.get_by_test_id("row-nl02").locator("input[type=file]").set_input_files(
+        {"name": "督查台账.pdf", "mimeType": "application/pdf", "buffer": PDF}
+    )
+    reporter.get_by_test_id("row-nl02").get_by_role("link", name="督查台账.pdf").wait_for()
+    reporter.get_by_test_id("submit-all").click()
+    reporter.get_by_text("已提交 2 项数据").wait_for()
+    assert Evidence.objects.get().submission.indicator.code == "nl02"
+
+    reviewer = login(browser, base, "zb1")
+    reviewer.goto(f"{base}/assessment/periods/{pid}/review/nl02/")
+    row = reviewer.get_by_test_id("sub-jingyu")
+    assert row.get_by_role("link", name="督查台账.pdf").is_visible()
+    row.get_by_label("退回原因").fill("整改率与台账不一致，请核对")
+    row.get_by_role("button", name="退回").click()
+    reviewer.get_by_test_id("sub-jingyu").get_by_text("已退回").wait_for()
+    reviewer.goto(f"{base}/assessment/periods/{pid}/review/nl03/")
+    reviewer.get_by_test_id("sub-jingyu").get_by_role("button", name="通过").click()
+    reviewer.get_by_test_id("sub-jingyu").get_by_text("已审核").wait_for()
+
+    reporter.reload()
+    reason = reporter.get_by_test_id("row-nl02").get_by_test_id("return-reason")
+    assert "整改率与台账不一致" in reason.inner_text()
+    assert reporter.get_by_test_id("row-nl03").locator("input[name=value]").count() == 0  # locked
+    save_row(reporter, "nl02", "93")
+    reporter.get_by_test_id("submit-all").click()
+    reporter.get_by_text("已提交 1 项数据").wait_for()
+    nl02 = Submission.objects.get(indicator__code="nl02")
+    assert (nl02.status, nl02.value) == ("submitted", 93)
+
+    outsider = login(browser, base, "tb_b")
+    response = outsider.goto(f"{base}/assessment/periods/{pid}/report/jingyu/")
+    assert response.status == 404
+    assert "靖宇街道" not in outsider.content()
+    csrf = next(c["value"] for c in outsider.context.cookies() if c["name"] == "csrftoken")
+    api = outsider.request.put(
+        f"{base}/api/assessment/periods/{pid}/units/jingyu/values/nl02",
+        data={"value": 1}, headers={"X-CSRFToken": csrf, "Referer": base},
+    )
+    assert api.status == 404
+    assert outsider.request.get(f"{base}/api/assessment/periods/{pid}/units/jingyu/rows").status == 404
+    evidence = Evidence.objects.get()
+    assert outsider.request.get(f"{base}/assessment/evidence/{evidence.pk}/").status == 404
+    assert Submission.objects.get(indicator__code="nl02").value == 93
+    for page in (reporter, reviewer, outsider):
+        page.context.close()
