@@ -1,6 +1,6 @@
 from django.urls import path
 
-from duibiao.assessment.views import reporting, review, schemes
+from duibiao.assessment.views import periods, progress, reporting, review, schemes
 
 app_name = "assessment"
 urlpatterns = [
@@ -29,4 +29,12 @@ urlpatterns = [
     path("submissions/<int:pk>/return/", review.return_view, name="return"),
     path("submissions/<int:pk>/unlock/", review.unlock, name="unlock"),
     # 考核周期、节假日与填报进度 (periods, calendar, progress)
+    path("periods/", periods.period_list_view, name="period_list"),
+    path("periods/new/", periods.period_create_view, name="period_create"),
+    path("periods/preview/", periods.period_preview_view, name="period_preview"),
+    path("periods/<int:period_id>/status/", periods.period_status_view, name="period_status"),
+    path("calendar/", periods.calendar_view, name="calendar"),
+    path("progress/", progress.progress_index, name="progress_index"),
+    path("periods/<int:period_id>/progress/", progress.progress_view, name="progress"),
+    path("periods/<int:period_id>/progress.xlsx", progress.progress_export, name="progress_export"),
 ]

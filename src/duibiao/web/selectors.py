@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from duibiao.accounts.gate import gate_units, user_roles
 from duibiao.accounts.models import User
 from duibiao.accounts.roles import Role
+from duibiao.assessment.selectors.periods import home_reminders
 from duibiao.assessment.selectors.schemes import scheme_list
 from duibiao.audit.models import AuditEntry
 from duibiao.org.models import TaskForce
@@ -26,6 +27,7 @@ class HomePage:
     taskforces: list = field(default_factory=list)
     locked_accounts: list = field(default_factory=list)
     recent_audit: list = field(default_factory=list)
+    reminders: object | None = None  # assessment.selectors.periods.Reminders
 
 
 def home_page(*, user) -> HomePage:
@@ -37,6 +39,7 @@ def home_page(*, user) -> HomePage:
         page.taskforces = list(
             TaskForce.objects.filter(rolegrant__user=user, rolegrant__role=Role.TASKFORCE)
         )
+    page.reminders = home_reminders(user=user)
     if Role.SECADMIN in roles:
         page.locked_accounts = list(User.objects.filter(locked_until__isnull=False)[:20])
     if Role.AUDITOR in roles:

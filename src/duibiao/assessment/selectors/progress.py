@@ -14,7 +14,7 @@ from datetime import date
 from io import BytesIO
 
 from django.core.exceptions import PermissionDenied
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -22,6 +22,7 @@ from duibiao.accounts.gate import gate_units, has_role
 from duibiao.accounts.roles import Role
 from duibiao.assessment.models import Indicator, Period, Submission
 from duibiao.assessment.permissions import user_taskforce_ids
+from duibiao.assessment.selectors.reporting import period_list
 from duibiao.org.models import Category, TaskForce, Unit
 
 PROGRESS_ROLES = (Role.OFFICE, Role.LEADER, Role.TASKFORCE)
@@ -112,12 +113,24 @@ class ProgressMatrix:
         return sum(row.overdue for row in self.rows)
 
     @property
-    def legend(self) -> list[tuple[str, str, str]]:
-        return [(s, STATUS_MARKS[s], str(STATUS_LABELS[s])) for s in (*STATUSES, NA)]
+    def legend(self) -> list[tuple[str, str, str, str, int | None]]:
+        """(status, mark, label, colour, cells in that status) for the legend, CSS and filter."""
+        return [
+            (s, STATUS_MARKS[s], str(STATUS_LABELS[s]), STATUS_COLOURS[s], self.totals.get(s))
+            for s in (*STATUSES, NA)
+        ]
 
 
 def can_see_progress(user) -> bool:
     return has_role(user, *PROGRESS_ROLES)
+
+
+def progress_periods(*, user) -> list[Period]:
+    """Periods whose progress the user may open: open ones first, then the most recent."""
+    if not can_see_progress(user):
+        raise PermissionDenied(_("仅考核办、区领导和考核专班可以查看填报进度"))
+    periods = period_list(user=user).exclude(status=Period.Status.PLANNED)
+    return sorted(periods, key=lambda p: (p.status != Period.Status.OPEN, -p.deadline.toordinal()))
 
 
 def reportable_indicators(period: Period) -> list[Indicator]:
@@ -249,8 +262,8 @@ def progress_workbook(matrix: ProgressMatrix) -> bytes:
     ws.title = _("填报进度")[:31]
     period = matrix.period
     ws.append([f"{period.name} {_('填报进度')}",
-               _("截止日期：%(d)s") % {"d": f"{period.deadline:%Y年%m月%d日}"},
-               _("导出日期：%(d)s") % {"d": f"{matrix.today:%Y年%m月%d日}"}])
+               _("截止日期：%(d)s") % {"d": dateformat.format(period.deadline, "Y年n月j日")},
+               _("导出日期：%(d)s") % {"d": dateformat.format(matrix.today, "Y年n月j日")}])
     ws["A1"].font = Font(bold=True, size=14)
     head = [_("分类"), _("单位"), *[c.code for c in matrix.columns], _("已交"), _("应填"), _("逾期")]
     names = ["", "", *[c.name for c in matrix.columns], "", "", ""]

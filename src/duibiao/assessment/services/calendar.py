@@ -9,6 +9,7 @@ from datetime import date
 from chinese_calendar import constants as published
 from django.db import transaction
 
+from duibiao.assessment.errors import AssessmentError
 from duibiao.assessment.models import HolidayDate, HolidayYear
 from duibiao.assessment.permissions import require_office
 from duibiao.audit.services import audit_record
@@ -28,6 +29,67 @@ def work_calendar() -> WorkCalendar:
     return WorkCalendar(holidays=holidays, workdays=workdays, covered_years=covered)
 
 
+class HolidayTextError(AssessmentError):
+    """The office's text has problems; each names its line so it can be fixed in place."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("；".join(problems))
+        self.problems = problems
+
+
+OFF_WORDS = {"休": False, "放假": False, "休息": False, "班": True, "上班": True, "调休上班": True}
+WEEKDAYS = "一二三四五六日"
+
+
+def parse_holiday_text(text: str, *, year: int) -> list[tuple[date, bool, str]]:
+    """Read lines like ``2027-01-01 元旦 休`` / ``2027-02-07 春节调休 班`` (blank lines and
+    lines starting with # are skipped). Raises HolidayTextError listing every bad line."""
+    days: list[tuple[date, bool, str]] = []
+    seen: dict[date, int] = {}
+    problems: list[str] = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        parts = line.split()
+        where = f"第 {number} 行"
+        try:
+            day = date.fromisoformat("-".join(p.zfill(2) for p in parts[0].split("-")))
+        except ValueError:
+            problems.append(f"{where}：“{parts[0]}”不是有效日期（应为 {year}-01-01 这样的格式）")
+            continue
+        if len(parts) < 2 or parts[-1] not in OFF_WORDS:
+            problems.append(f"{where}：应以“休”（放假）或“班”（调休上班）结尾")
+            continue
+        is_workday, name = OFF_WORDS[parts[-1]], " ".join(parts[1:-1])
+        if day.year != year:
+            problems.append(f"{where}：{day.isoformat()} 不在 {year} 年")
+        elif day in seen:
+            problems.append(f"{where}：{day.isoformat()} 与第 {seen[day]} 行重复")
+        elif is_workday and day.weekday() < 5:
+            # A weekday is a workday anyway: marking it 班 is almost always a typo for 休.
+            problems.append(
+                f"{where}：{day.isoformat()} 是星期{WEEKDAYS[day.weekday()]}，本就是工作日，"
+                "只有周六、周日才需要标为“班”"
+            )
+        else:
+            seen[day] = number
+            days.append((day, is_workday, name))
+    if not days and not problems:
+        problems.append(f"没有录入任何日期：请逐行填写 {year} 年的放假和调休上班日期")
+    if problems:
+        raise HolidayTextError(problems)
+    return days
+
+
+def holiday_text(year: int) -> str:
+    """The table's entries for a year, in the form parse_holiday_text reads (for editing)."""
+    return "\n".join(
+        f"{e.date.isoformat()} {e.name} {'班' if e.is_workday else '休'}".replace("  ", " ")
+        for e in HolidayDate.objects.filter(date__year=year)
+    )
+
+
 @transaction.atomic
 def holiday_year_save(
     *, actor, year: int, days: list[tuple[date, bool, str]], note: str = ""
@@ -37,7 +99,7 @@ def holiday_year_save(
     require_office(actor)
     wrong = [d for d, _, _ in days if d.year != year]
     if wrong:
-        raise ValueError(f"日期 {wrong[0]} 不在 {year} 年")
+        raise AssessmentError(f"日期 {wrong[0]} 不在 {year} 年")
     entry, _ = HolidayYear.objects.update_or_create(year=year, defaults={"note": note})
     before = list(
         HolidayDate.objects.filter(date__year=year).values_list("date", "is_workday", "name")
@@ -49,3 +111,12 @@ def holiday_year_save(
         before=[[str(d), w, n] for d, w, n in before], after=[[str(d), w, n] for d, w, n in days],
     )
     return entry
+
+
+@transaction.atomic
+def holiday_year_import(*, actor, year: int, text: str, note: str = "") -> HolidayYear:
+    """Parse the office's text for a year and save it as that year's whole arrangement."""
+    require_office(actor)
+    if not 2000 <= year <= 2100:
+        raise AssessmentError("年度应在 2000–2100 之间")
+    return holiday_year_save(actor=actor, year=year, days=parse_holiday_text(text, year=year), note=note)

@@ -31,7 +31,7 @@ def deadline_for(opens_on: date, workdays: int) -> date:
     except CalendarGap as gap:
         raise AssessmentError(
             f"{gap.year} 年的节假日安排尚未录入（内置数据只覆盖到 {max(PUBLISHED_YEARS)} 年），"
-            f"请先在“节假日设置”中录入 {gap.year} 年的放假和调休安排。"
+            f"请先在“工作日历”页面录入 {gap.year} 年的放假和调休安排。"
         ) from None
 
 
@@ -41,6 +41,12 @@ def period_create(
     deadline_workdays: int = 10, name: str = "",
 ) -> Period:
     require_office(actor)
+    if kind not in Period.Kind.values:
+        raise AssessmentError("周期类型应为月度、季度或年度")
+    if not 1 <= deadline_workdays <= 120:
+        raise AssessmentError("填报时限应为 1–120 个工作日")
+    if kind == Period.Kind.YEAR:
+        number = 1
     if kind == Period.Kind.QUARTER and not 1 <= number <= 4:
         raise AssessmentError("季度序号应为 1–4")
     if kind == Period.Kind.MONTH and not 1 <= number <= 12:
@@ -67,7 +73,7 @@ def period_set_status(*, actor, period: Period, status: str) -> Period:
         Period.Status.OPEN: {Period.Status.PLANNED, Period.Status.CLOSED},
         Period.Status.CLOSED: {Period.Status.OPEN},
     }
-    if period.status not in allowed.get(Period.Status(status), set()):
+    if period.status not in allowed.get(status, set()):
         raise AssessmentError(f"{period.name}当前为“{period.get_status_display()}”，不能改为该状态")
     before = period.status
     period.status = status
