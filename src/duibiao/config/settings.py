@@ -121,6 +121,7 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 
 DUIBIAO_EVIDENCE_MAX_MB = env_int("DUIBIAO_EVIDENCE_MAX_MB", 20)
+DUIBIAO_IMPORT_MAX_MB = env_int("DUIBIAO_IMPORT_MAX_MB", 20)  # Excel imports (documents app)
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 

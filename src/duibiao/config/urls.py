@@ -12,6 +12,7 @@ urlpatterns = [
     path("org/", include("duibiao.org.urls")),
     path("audit/", include("duibiao.audit.urls")),
     path("assessment/", include("duibiao.assessment.urls")),
+    path("documents/", include("duibiao.documents.urls")),
     path("", include("duibiao.web.urls")),
 ]
 if settings.DEBUG:

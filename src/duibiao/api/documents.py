@@ -1,0 +1,68 @@
+"""Excel in and out over the API: the same selectors and services as the pages.
+
+Downloads answer with the xlsx itself; an import answers 200 with what it saved, or 400
+with the report (sheet, row, column, reason) when anything is wrong and nothing changed.
+"""
+
+from __future__ import annotations
+
+from ninja import File, Router, Schema, Status
+from ninja.files import UploadedFile
+
+from duibiao.documents import selectors, services
+from duibiao.documents.views import xlsx_response
+
+router = Router(tags=["documents"])
+
+
+class ProblemOut(Schema):
+    sheet: str
+    row: int | None
+    column: str
+    header: str
+    reason: str
+
+
+class ImportOut(Schema):
+    ok: bool
+    saved: bool
+    filename: str
+    problems: list[ProblemOut]
+    counts: dict[str, int]
+    total: int
+    notes: list[str]
+    truncated: bool
+    version: int | None = None
+
+
+@router.get("/schemes/{scheme_id}/workbook", summary="下载考核细则工作簿", response={200: None})
+def scheme_workbook(request, scheme_id: int, version: int | None = None):
+    scheme = selectors.scheme_get(user=request.user, pk=scheme_id)
+    return xlsx_response(*selectors.scheme_workbook(user=request.user, scheme=scheme, number=version))
+
+
+@router.post("/schemes/{scheme_id}/workbook", response={200: ImportOut, 400: ImportOut},
+             summary="导入考核细则工作簿（考核办），生成方案新版本")
+def scheme_workbook_import(request, scheme_id: int, file: File[UploadedFile]):
+    scheme = selectors.scheme_get(user=request.user, pk=scheme_id)
+    outcome = services.scheme_workbook_import(actor=request.user, scheme=scheme, upload=file)
+    body = {**outcome.report.as_dict(), "version": outcome.version.number if outcome.version else None}
+    return Status(200 if outcome.report.ok else 400, body)
+
+
+@router.get("/periods/{period_id}/template", summary="下载填报模板（一个单位，或范围内全部单位）",
+            response={200: None})
+def reporting_template(request, period_id: int, unit: str | None = None):
+    period = selectors.period_get(user=request.user, pk=period_id)
+    target = selectors.unit_for_period(user=request.user, period=period, code=unit) if unit else None
+    return xlsx_response(*selectors.reporting_template(user=request.user, period=period, unit=target))
+
+
+@router.post("/periods/{period_id}/template", response={200: ImportOut, 400: ImportOut},
+             summary="导入填好的填报模板（全部成功或全部不导入）")
+def reporting_template_import(request, period_id: int, file: File[UploadedFile],
+                              unit: str | None = None):
+    period = selectors.period_get(user=request.user, pk=period_id)
+    target = selectors.unit_for_import(user=request.user, period=period, code=unit) if unit else None
+    report = services.reporting_workbook_import(actor=request.user, period=period, upload=file, unit=target)
+    return Status(200 if report.ok else 400, report.as_dict())

@@ -1,0 +1,112 @@
+"""Reads for the Excel downloads and imports, always through the access gate."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from duibiao.accounts.gate import gate_unit, gate_units, has_role
+from duibiao.accounts.roles import Role
+from duibiao.assessment.models import Period, Scheme, SchemeVersion
+from duibiao.assessment.selectors.reporting import (
+    UNIT_ROLES,
+    period_get,
+    period_list,
+    reporting_rows,
+)
+from duibiao.assessment.selectors.schemes import scheme_list
+from duibiao.documents.excel.reporting_workbook import TemplateSheet, reporting_workbook_build
+from duibiao.documents.excel.scheme_workbook import scheme_workbook_build
+from duibiao.org.models import Unit
+
+__all__ = [
+    "period_get", "period_list_for_documents", "period_units", "reportable_units", "reporting_template",
+    "scheme_get", "scheme_version_get", "scheme_workbook", "template_sheets", "unit_for_import",
+    "unit_for_period",
+]
+
+
+def scheme_get(*, user, pk: int) -> Scheme:
+    return get_object_or_404(scheme_list(user=user), pk=pk)
+
+
+def scheme_version_get(*, user, scheme: Scheme, number: int | None = None) -> SchemeVersion:
+    """The given version of a visible scheme, or its latest."""
+    scheme = scheme_get(user=user, pk=scheme.pk)
+    versions = SchemeVersion.objects.filter(scheme=scheme).select_related("scheme")
+    if number is not None:
+        return get_object_or_404(versions, number=number)
+    return get_object_or_404(versions.order_by("-number")[:1])
+
+
+def _assessed(units: QuerySet[Unit], period: Period) -> QuerySet[Unit]:
+    """Units the period's scheme assesses: with a category, under the scheme's district."""
+    district = period.version.scheme.district
+    return (
+        units.filter(path__startswith=district.path, category__isnull=False, is_active=True)
+        .select_related("category").order_by("category__order", "order", "code")
+    )
+
+
+def period_units(*, user, period: Period) -> list[Unit]:
+    """Units whose template the user may download: reporter, unit head, office (and leader,
+    who reads everything in scope)."""
+    return list(_assessed(gate_units(user, UNIT_ROLES), period))
+
+
+def reportable_units(*, user, period: Period) -> list[Unit]:
+    """Units the user may import values for: its own as reporter, any in scope as office
+    (the same rule as assessment.permissions.require_reporter)."""
+    roles = [Role.REPORTER, Role.OFFICE] if has_role(user, Role.OFFICE) else [Role.REPORTER]
+    return list(_assessed(gate_units(user, roles), period))
+
+
+def template_sheets(*, user, period: Period, unit: Unit | None = None) -> list[TemplateSheet]:
+    """One sheet per unit (the given one, or every unit in scope) with current values."""
+    units = [gate_unit(user, unit, UNIT_ROLES)] if unit is not None else period_units(user=user, period=period)
+    sheets = []
+    for u in units:
+        rows = reporting_rows(user=user, period=period, unit=u)
+        if rows:
+            sheets.append(TemplateSheet(u, rows))
+    return sheets
+
+
+def unit_for_period(*, user, period: Period, code: str) -> Unit:
+    """A unit of the period by code, 404 when the user may not see it."""
+    unit = get_object_or_404(Unit.objects.select_related("category"), code=code)
+    return gate_unit(user, unit, UNIT_ROLES)
+
+
+def unit_for_import(*, user, period: Period, code: str) -> Unit:
+    """A unit the user may import values for; 404 otherwise (a head or leader may download
+    a unit's template but not fill it in)."""
+    for unit in reportable_units(user=user, period=period):
+        if unit.code == code:
+            return unit
+    raise Http404
+
+
+def period_list_for_documents(*, user) -> QuerySet[Period]:
+    return period_list(user=user).order_by("-year", "-number")
+
+
+def scheme_workbook(*, user, scheme: Scheme, number: int | None = None) -> tuple[str, bytes]:
+    """(file name, xlsx bytes) of a scheme version's 考核细则."""
+    version = scheme_version_get(user=user, scheme=scheme, number=number)
+    note = f" · {version.note}" if version.note else ""
+    data = scheme_workbook_build(
+        document=version.document, title=f"{scheme.name}考核细则",
+        subtitle=f"第 {version.number} 版{note} · 保存于 {version.created_at:%Y-%m-%d %H:%M}",
+    )
+    return f"{scheme.name}-考核细则-第{version.number}版.xlsx", data
+
+
+def reporting_template(*, user, period: Period, unit: Unit | None = None) -> tuple[str, bytes]:
+    """(file name, xlsx bytes) of the 填报模板 of one unit or of every unit in scope."""
+    sheets = template_sheets(user=user, period=period, unit=unit)
+    if not sheets:
+        raise Http404("没有可下载的填报模板")
+    label = unit.name if unit is not None else ("全部单位" if len(sheets) > 1 else sheets[0].unit.name)
+    return f"{period.name}-{label}-填报模板.xlsx", reporting_workbook_build(period=period, sheets=sheets)

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from duibiao.documents import views
+
+app_name = "documents"
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("schemes/<int:pk>/workbook.xlsx", views.scheme_download, name="scheme_download"),
+    path("schemes/<int:pk>/import/", views.scheme_import, name="scheme_import"),
+    path("periods/<int:pk>/", views.period_detail, name="period"),
+    path("periods/<int:pk>/template.xlsx", views.template_download, name="template_download"),
+    path("periods/<int:pk>/import/", views.template_import, name="template_import"),
+    path("periods/<int:pk>/units/<slug:code>/template.xlsx", views.template_download,
+         name="unit_template_download"),
+    path("periods/<int:pk>/units/<slug:code>/import/", views.template_import, name="unit_template_import"),
+]

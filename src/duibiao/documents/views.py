@@ -1,0 +1,117 @@
+"""Thin views: read the request, call a selector or service, render or send the file."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from duibiao.accounts.gate import has_role
+from duibiao.accounts.roles import Role
+from duibiao.assessment.errors import AssessmentError
+from duibiao.assessment.permissions import require_office
+from duibiao.assessment.selectors.schemes import scheme_list
+from duibiao.documents import selectors, services
+from duibiao.documents.excel.problems import ImportReport
+from duibiao.documents.excel.workbook import XLSX_MIME
+
+
+def xlsx_response(filename: str, data: bytes) -> HttpResponse:
+    response = HttpResponse(data, content_type=XLSX_MIME)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["Cache-Control"] = "no-store"  # templates carry unit data
+    return response
+
+
+def _version(request) -> int | None:
+    value = request.GET.get("version", "")
+    return int(value) if value.isdigit() else None
+
+
+@login_required
+def index(request):
+    return render(request, "documents/index.html", {
+        "schemes": scheme_list(user=request.user),
+        "periods": selectors.period_list_for_documents(user=request.user),
+        "is_office": has_role(request.user, Role.OFFICE),
+    })
+
+
+@login_required
+def scheme_download(request, pk: int):
+    scheme = selectors.scheme_get(user=request.user, pk=pk)
+    return xlsx_response(*selectors.scheme_workbook(user=request.user, scheme=scheme, number=_version(request)))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def scheme_import(request, pk: int):
+    scheme = selectors.scheme_get(user=request.user, pk=pk)
+    require_office(request.user)
+    report: ImportReport | None = None
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            report = ImportReport()
+            report.file_problem(_("请选择要导入的考核细则工作簿"))
+        else:
+            try:
+                outcome = services.scheme_workbook_import(actor=request.user, scheme=scheme, upload=upload)
+            except AssessmentError as exc:
+                report = ImportReport(filename=upload.name)
+                report.file_problem(str(exc))
+            else:
+                report = outcome.report
+                if outcome.version is not None:
+                    messages.success(request, _("已导入 %(file)s，保存为第 %(n)s 版（更新 %(u)s 项，新增 %(a)s 项，删除 %(d)s 项）。") % {
+                        "file": upload.name, "n": outcome.version.number, "u": report.counts.get("更新", 0),
+                        "a": report.counts.get("新增", 0), "d": report.counts.get("删除", 0)})
+                    for note in report.notes:
+                        messages.warning(request, note)
+                    return redirect("documents:scheme_import", pk=scheme.pk)
+    latest = scheme.versions.order_by("-number").first()
+    return render(request, "documents/scheme_import.html", {"scheme": scheme, "latest": latest, "report": report})
+
+
+@login_required
+def period_detail(request, pk: int):
+    period = selectors.period_get(user=request.user, pk=pk)
+    return render(request, "documents/period.html", {
+        "period": period,
+        "units": selectors.period_units(user=request.user, period=period),
+        "reportable": {u.pk for u in selectors.reportable_units(user=request.user, period=period)},
+        "report": None,
+    })
+
+
+@login_required
+def template_download(request, pk: int, code: str | None = None):
+    period = selectors.period_get(user=request.user, pk=pk)
+    unit = selectors.unit_for_period(user=request.user, period=period, code=code) if code else None
+    return xlsx_response(*selectors.reporting_template(user=request.user, period=period, unit=unit))
+
+
+@login_required
+@require_http_methods(["POST"])
+def template_import(request, pk: int, code: str | None = None):
+    period = selectors.period_get(user=request.user, pk=pk)
+    unit = selectors.unit_for_import(user=request.user, period=period, code=code) if code else None
+    reportable = selectors.reportable_units(user=request.user, period=period)
+    upload = request.FILES.get("file")
+    if upload is None:
+        report = ImportReport()
+        report.file_problem(_("请选择要导入的填报模板"))
+    else:
+        report = services.reporting_workbook_import(actor=request.user, period=period, upload=upload, unit=unit)
+    if report.saved:
+        messages.success(request, _("已导入 %(file)s：%(units)s 个单位共 %(n)s 项数据保存为草稿（内容未变的行不重复保存）。") % {
+            "file": upload.name, "units": len(report.counts), "n": report.total})
+        return redirect("documents:period", pk=period.pk)
+    return render(request, "documents/period.html", {
+        "period": period, "units": selectors.period_units(user=request.user, period=period),
+        "reportable": {u.pk for u in reportable}, "report": report, "import_unit": unit,
+    }, status=400)
