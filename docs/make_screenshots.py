@@ -20,6 +20,12 @@ SHOTS = [
     ("home-office.png", "khb", "/", 1280),
     ("units-office.png", "khb", "/org/units/?category=street", 1280),
     ("home-reporter-phone.png", "jingyu_tb", "/", 390),
+    ("report-unit.png", "renli_tb", "/assessment/report/", 1280),
+    ("report-returned.png", "binjiang_tb", "/assessment/report/", 1280),
+    ("review-home.png", "zb1", "/assessment/periods/1/review/", 1280),
+    ("review-indicator.png", "zb1", "/assessment/periods/1/review/nl02/", 1280),
+    ("scheme-detail.png", "khb", "/assessment/schemes/daowai-2023/", 1280),
+    ("scheme-edit.png", "khb", "/assessment/schemes/daowai-2023/edit/", 1280),
 ]
 
 

@@ -104,7 +104,7 @@ def _review_some(unit, stage: int, period: Period, reviewers: dict) -> None:
         if stage == 3 and sub.indicator.code == "nl02":
             review_return(actor=reviewers["zb1"], submission=sub, expected_version=sub.version,
                           reason="整改率与督查台账不一致，请核对后重新填报并附台账截图")
-        elif stage in (0, 1, 2):
+        elif stage in (0, 1):  # stage 2 waits for review
             review_approve(actor=reviewers["zb1"], submission=sub, expected_version=sub.version)
 
 

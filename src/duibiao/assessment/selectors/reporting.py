@@ -83,8 +83,11 @@ def review_indicator_get(*, user, period: Period, code: str) -> Indicator:
 
 
 def review_submissions(*, user, period: Period, indicator: Indicator) -> QuerySet[Submission]:
-    """Every visible unit's submission of one indicator, for its reviewers."""
-    subs = Submission.objects.filter(period=period, indicator=indicator).select_related(
+    """Every visible unit's submitted (or reviewed) value of one indicator, for its reviewers.
+    Drafts stay the unit's own until it submits them."""
+    subs = Submission.objects.filter(period=period, indicator=indicator).exclude(
+        status=Submission.Status.DRAFT
+    ).select_related(
         "unit__category", "updated_by"
     ).prefetch_related(Prefetch("evidence", queryset=Evidence.objects.order_by("uploaded_at")))
     return gate_filter(user, subs, roles=REVIEW_ROLES).order_by("unit__category__order", "unit__order")
