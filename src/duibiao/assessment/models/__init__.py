@@ -2,10 +2,22 @@
 submissions with evidence, and the review trail."""
 
 from duibiao.assessment.models.periods import HolidayDate, HolidayYear, Period
+from duibiao.assessment.models.runs import (
+    Appeal,
+    Combination,
+    CombinationPart,
+    RunResult,
+    ScoringRun,
+)
 from duibiao.assessment.models.schemes import Dimension, Indicator, Scheme, SchemeVersion
 from duibiao.assessment.models.submissions import Evidence, ReviewEvent, Submission, UnitSignoff
 
 __all__ = [
+    "Appeal",
+    "Combination",
+    "CombinationPart",
+    "RunResult",
+    "ScoringRun",
     "Dimension",
     "Evidence",
     "HolidayDate",
