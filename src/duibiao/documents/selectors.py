@@ -45,7 +45,7 @@ def _assessed(units: QuerySet[Unit], period: Period) -> QuerySet[Unit]:
     district = period.version.scheme.district
     return (
         units.filter(path__startswith=district.path, category__isnull=False, is_active=True)
-        .select_related("category").order_by("category__order", "order", "code")
+        .select_related("category").order_by("category__order", "category_id", "order", "code")
     )
 
 

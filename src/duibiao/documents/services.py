@@ -280,6 +280,8 @@ def reporting_workbook_import(*, actor, period: Period, upload, unit=None) -> Im
         try:
             with transaction.atomic():
                 for target, sheet, items in plan:
+                    if not items:
+                        continue  # nothing new for this unit: no write, no audit row
                     try:
                         saved = submission_bulk_save(actor=actor, period=period, unit=target, items=items)
                     except (AssessmentError, PermissionDenied, Http404) as exc:
