@@ -10,6 +10,17 @@ Usage::
 
 from .adjust import apply_adjustments, apply_vetoes
 from .aggregate import aggregate
+from .cadres import (
+    ANNUAL_GRADES,
+    DEFAULT_CADRE_RULES,
+    ROUTINE_GRADES,
+    TIANJIN_LIMITS,
+    CadreGrading,
+    CadreRules,
+    RoutineLimit,
+    cadre_grades,
+    routine_caps,
+)
 from .combine import average_periods, combine_parts
 from .data import DataProblem, Inputs, dense_inputs
 from .explain import gap, table, trace
@@ -53,6 +64,15 @@ SCHEME_ENGINE_VERSION = ENGINE_VERSION
 __version__ = ENGINE_VERSION
 
 __all__ = [
+    "ANNUAL_GRADES",
+    "DEFAULT_CADRE_RULES",
+    "ROUTINE_GRADES",
+    "TIANJIN_LIMITS",
+    "CadreGrading",
+    "CadreRules",
+    "RoutineLimit",
+    "cadre_grades",
+    "routine_caps",
     "ENGINE_VERSION",
     "RANDOM_INDEX",
     "SCHEME_ENGINE_VERSION",
