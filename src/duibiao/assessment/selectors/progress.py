@@ -14,6 +14,7 @@ from datetime import date
 from io import BytesIO
 
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -129,8 +130,20 @@ def progress_periods(*, user) -> list[Period]:
     """Periods whose progress the user may open: open ones first, then the most recent."""
     if not can_see_progress(user):
         raise PermissionDenied(_("仅考核办、区领导和考核专班可以查看填报进度"))
-    periods = period_list(user=user).exclude(status=Period.Status.PLANNED)
+    periods = (
+        period_list(user=user).exclude(status=Period.Status.PLANNED)
+        .select_related("version__scheme__district")
+    )
     return sorted(periods, key=lambda p: (p.status != Period.Status.OPEN, -p.deadline.toordinal()))
+
+
+def progress_period_get(*, user, pk: int) -> tuple[Period, list[Period]]:
+    """The period asked for and the others to switch to, read through the gate once."""
+    periods = progress_periods(user=user)
+    found = next((p for p in periods if p.pk == pk), None)
+    if found is None:
+        raise Http404
+    return found, periods
 
 
 def reportable_indicators(period: Period) -> list[Indicator]:
@@ -245,58 +258,72 @@ def matrix_as_dict(matrix: ProgressMatrix) -> dict:
 
 def progress_workbook(matrix: ProgressMatrix) -> bytes:
     """The same matrix as an .xlsx: fills by status, frozen headers, a legend sheet."""
+    from copy import copy
+
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
 
-    fills = {s: PatternFill("solid", fgColor=c) for s, c in STATUS_COLOURS.items()}
-    red = PatternFill("solid", fgColor="F8D7DA")
-    thin = Side(style="thin", color="BFBFBF")
-    border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    bold, centre = Font(bold=True), Alignment(horizontal="center", vertical="center")
     labels = {s: str(STATUS_LABELS[s]) for s in STATUS_LABELS}
     labels[NA] = "—"
+    thin = Side(style="thin", color="BFBFBF")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    wb = Workbook(write_only=True)  # streams rows: 9 000 styled cells in a fraction of the time
+    ws = wb.create_sheet(_("填报进度")[:31])
 
-    wb = Workbook()
-    ws = wb.active
-    ws.title = _("填报进度")[:31]
-    period = matrix.period
-    ws.append([f"{period.name} {_('填报进度')}",
-               _("截止日期：%(d)s") % {"d": dateformat.format(period.deadline, "Y年n月j日")},
-               _("导出日期：%(d)s") % {"d": dateformat.format(matrix.today, "Y年n月j日")}])
-    ws["A1"].font = Font(bold=True, size=14)
-    head = [_("分类"), _("单位"), *[c.code for c in matrix.columns], _("已交"), _("应填"), _("逾期")]
-    names = ["", "", *[c.name for c in matrix.columns], "", "", ""]
-    ws.append(head)
-    ws.append(names)
-    for row_idx in (2, 3):
-        for cell in ws[row_idx]:
-            cell.font, cell.border = bold, border
-            cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    for row in matrix.rows:
-        ws.append([
-            row.unit.category.name, row.unit.name, *[labels[c] for c in row.cells],
-            row.done, row.applicable, _("逾期") if row.overdue else "",
-        ])
-        r = ws.max_row
-        for j, status in enumerate(row.cells, start=3):
-            cell = ws.cell(row=r, column=j)
-            cell.fill, cell.alignment, cell.border = fills[status], centre, border
-        if row.overdue:
-            ws.cell(row=r, column=2).fill = red
-            ws.cell(row=r, column=len(head)).fill = red
+    def proto(**style) -> WriteOnlyCell:
+        cell = WriteOnlyCell(ws)
+        for name, value in style.items():
+            setattr(cell, name, value)
+        return cell
+
+    def cell(value, model: WriteOnlyCell) -> WriteOnlyCell:
+        # Copying a prototype's style array skips openpyxl's per-assignment style lookups,
+        # which dominate the export time for a 60 × 150 matrix.
+        out = WriteOnlyCell(ws, value=value)
+        out._style = copy(model._style)
+        return out
+
+    status_cell = {
+        s: proto(fill=PatternFill("solid", fgColor=c), border=border,
+                 alignment=Alignment(horizontal="center", vertical="center"))
+        for s, c in STATUS_COLOURS.items()
+    }
+    head_cell = proto(font=Font(bold=True), border=border,
+                      alignment=Alignment(horizontal="center", vertical="center", wrap_text=True))
+    late_cell = proto(fill=PatternFill("solid", fgColor=STATUS_COLOURS[EMPTY]), border=border)
+    plain_cell = proto(border=border)
+
+    width = 2 + len(matrix.columns) + 3
     ws.freeze_panes = "C4"
     ws.column_dimensions["A"].width = 10
     ws.column_dimensions["B"].width = 22
-    for j in range(3, len(head) + 1):
+    for j in range(3, width + 1):
         ws.column_dimensions[get_column_letter(j)].width = 7
-    ws.row_dimensions[3].height = 90
+    period = matrix.period
+    ws.append([
+        cell(f"{period.name} {_('填报进度')}", proto(font=Font(bold=True, size=14))),
+        _("截止日期：%(d)s") % {"d": dateformat.format(period.deadline, "Y年n月j日")},
+        _("导出日期：%(d)s") % {"d": dateformat.format(matrix.today, "Y年n月j日")},
+    ])
+    head = [_("分类"), _("单位"), *[c.code for c in matrix.columns], _("已交"), _("应填"), _("逾期")]
+    names = ["", "", *[c.name for c in matrix.columns], "", "", ""]
+    ws.append([cell(v, head_cell) for v in head])
+    ws.append([cell(v, head_cell) for v in names])
+    for row in matrix.rows:
+        flag = late_cell if row.overdue else plain_cell
+        ws.append([
+            cell(row.unit.category.name, plain_cell), cell(row.unit.name, flag),
+            *[cell(labels[c], status_cell[c]) for c in row.cells],
+            cell(row.done, plain_cell), cell(row.applicable, plain_cell),
+            cell(_("逾期") if row.overdue else "", flag),
+        ])
 
     legend = wb.create_sheet(_("图例"))
     legend.append([_("状态"), _("含义")])
     for status in (*STATUSES, NA):
-        legend.append([labels[status], str(STATUS_LABELS[status])])
-        legend.cell(row=legend.max_row, column=1).fill = fills[status]
+        legend.append([cell(labels[status], status_cell[status]), str(STATUS_LABELS[status])])
     legend.append([])
     legend.append([_("单位名称标红：截止日期已过且尚未全部提交（逾期）")])
     buffer = BytesIO()

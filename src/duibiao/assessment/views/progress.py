@@ -10,10 +10,10 @@ from django.utils.http import content_disposition_header
 from duibiao.assessment.selectors.progress import (
     ProgressFilters,
     progress_matrix,
+    progress_period_get,
     progress_periods,
     progress_workbook,
 )
-from duibiao.assessment.selectors.reporting import period_get
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -29,18 +29,18 @@ def progress_index(request):
 
 @login_required
 def progress_view(request, period_id: int):
-    period = period_get(user=request.user, pk=period_id)
+    period, periods = progress_period_get(user=request.user, pk=period_id)
     matrix = progress_matrix(user=request.user, period=period,
                              filters=ProgressFilters.from_query(request.GET))
     return render(request, "assessment/progress.html", {
-        "matrix": matrix, "periods": progress_periods(user=request.user),
+        "matrix": matrix, "periods": periods,
         "query": request.GET.urlencode(),
     })
 
 
 @login_required
 def progress_export(request, period_id: int):
-    period = period_get(user=request.user, pk=period_id)
+    period, _ = progress_period_get(user=request.user, pk=period_id)
     matrix = progress_matrix(user=request.user, period=period,
                              filters=ProgressFilters.from_query(request.GET))
     response = HttpResponse(progress_workbook(matrix), content_type=XLSX)
