@@ -32,6 +32,12 @@ def _fast_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _tasks_run_inline(settings):
+    # Scoring runs are background tasks; in tests they run inside the request that queues them.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
 @pytest.fixture
 def world(db):
     """哈尔滨市 → 道外区 → 靖宇街道, 太古街道, 区发改局, with one user per role of interest."""

@@ -30,8 +30,16 @@ def _serve(argv: list[str]) -> int:
     parser.add_argument("--workers", type=int, default=int(os.environ.get("DUIBIAO_WORKERS", "3")))
     args = parser.parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "duibiao.config.settings")
+    import atexit
+    import subprocess
+
     from gunicorn.app.wsgiapp import run
 
+    # One task worker beside the web workers runs the scoring runs queued from the pages.
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "duibiao.cli", "db_worker", "--interval", "0.5", "--no-startup-delay"]
+    )
+    atexit.register(worker.terminate)
     sys.argv = [
         "gunicorn", "duibiao.config.wsgi:application", "--bind", args.bind,
         "--workers", str(args.workers), "--access-logfile", "-", "--timeout", "120",

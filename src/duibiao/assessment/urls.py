@@ -1,6 +1,6 @@
 from django.urls import path
 
-from duibiao.assessment.views import periods, progress, reporting, review, schemes
+from duibiao.assessment.views import periods, progress, reporting, review, runs, schemes
 
 app_name = "assessment"
 urlpatterns = [
@@ -28,6 +28,22 @@ urlpatterns = [
     path("submissions/<int:pk>/approve/", review.approve, name="approve"),
     path("submissions/<int:pk>/return/", review.return_view, name="return"),
     path("submissions/<int:pk>/unlock/", review.unlock, name="unlock"),
+    # 计分排名、申诉与公布 (runs, rankings, appeals, publication)
+    path("runs/", runs.run_index, name="run_index"),
+    path("periods/<int:period_id>/runs/", runs.period_runs, name="period_runs"),
+    path("periods/<int:period_id>/runs/start/", runs.run_start_view, name="run_start"),
+    path("runs/<int:pk>/", runs.run_detail, name="run_detail"),
+    path("runs/<int:pk>/progress/", runs.run_progress, name="run_progress"),
+    path("runs/<int:pk>/sensitivity/", runs.run_sensitivity, name="run_sensitivity"),
+    path("runs/<int:pk>/compare/<int:other>/", runs.run_compare, name="run_compare"),
+    path("runs/<int:pk>/inputs.zip", runs.run_inputs, name="run_inputs"),
+    path("runs/<int:pk>/release/", runs.run_release_view, name="run_release"),
+    path("runs/<int:pk>/publish/", runs.run_publish_view, name="run_publish"),
+    path("runs/<int:pk>/appeals/", runs.appeals_view, name="appeals"),
+    path("appeals/<int:appeal_id>/decide/", runs.appeal_decide_view, name="appeal_decide"),
+    path("runs/<int:pk>/units/<slug:unit_code>/", runs.unit_result_view, name="unit_result"),
+    path("runs/<int:pk>/units/<slug:unit_code>/what-if/", runs.what_if_view, name="what_if"),
+    path("runs/<int:pk>/units/<slug:unit_code>/appeal/", runs.appeal_file_view, name="appeal_file"),
     # 考核周期、节假日与填报进度 (periods, calendar, progress)
     path("periods/", periods.period_list_view, name="period_list"),
     path("periods/new/", periods.period_create_view, name="period_create"),

@@ -123,7 +123,13 @@ WHITENOISE_USE_FINDERS = True
 DUIBIAO_EVIDENCE_MAX_MB = env_int("DUIBIAO_EVIDENCE_MAX_MB", 20)
 DUIBIAO_IMPORT_MAX_MB = env_int("DUIBIAO_IMPORT_MAX_MB", 20)  # Excel imports (documents app)
 
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Background tasks: the database backend with `duibiao serve`'s worker; "immediate" runs a
+# task inside the request (tests, or a deployment without a worker process).
+TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+TASKS = {"default": {"BACKEND": TASK_BACKENDS[env_str("DUIBIAO_TASKS_BACKEND", "database")]}}
 
 LOGGING = {
     "version": 1,

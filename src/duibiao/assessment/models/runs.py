@@ -36,6 +36,9 @@ class ScoringRun(models.Model):
         related_name="+",
     )
     sensitivity = models.JSONField(_("敏感性分析"), null=True, blank=True)
+    # Per category: best and median of every indicator's raw value and every node's score,
+    # the 对标 reference shown on each unit's page and its radar chart.
+    benchmarks = models.JSONField(_("对标基准"), null=True, blank=True)
     note = models.CharField(_("说明"), max_length=200, blank=True)
     error = models.TextField(_("错误信息"), blank=True)
     started_by = models.ForeignKey(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from duibiao.accounts.gate import gate_filter, has_role
 from duibiao.accounts.roles import Role
@@ -52,3 +53,197 @@ def published_unit_grades(*, year: int) -> dict[int, str]:
         for unit_id, grade in run.results.values_list("unit_id", "grade"):
             grades[unit_id] = grade
     return grades
+
+
+# --- Rankings ----------------------------------------------------------------------
+
+SORTS = {"rank": ("category", "rank"), "score": ("category", "-score"), "change": ("category", "-rank_change")}
+
+
+def dimension_columns(run: ScoringRun) -> list[tuple[str, str]]:
+    """(code, name) of the top-level nodes, for the ranking table's per-dimension columns."""
+    from duibiao.assessment.scoring import scheme_of
+
+    scheme = scheme_of(run.document)
+    return [(child.code, child.name) for child in scheme.tree.children]
+
+
+def ranking(*, user, run: ScoringRun, category: str = "", grade: str = "", sort: str = "rank") -> dict:
+    results = run_results(user=user, run=run)
+    categories = sorted(set(results.values_list("category", flat=True)))
+    if category:
+        results = results.filter(category=category)
+    if grade:
+        results = results.filter(grade=grade)
+    results = results.order_by(*SORTS.get(sort, SORTS["rank"]))
+    groups: dict[str, list[RunResult]] = {}
+    for row in results:
+        groups.setdefault(row.category, []).append(row)
+    unstable = {
+        u["unit"] for u in (run.sensitivity or {}).get("units", [])
+        if u["keep_share"] < STABLE_SHARE
+    }
+    return {"groups": groups, "categories": categories, "dimensions": dimension_columns(run),
+            "unstable": unstable}
+
+
+STABLE_SHARE = 0.8  # below this share of perturbed runs keeping the rank: 排名不稳定
+
+
+def sensitivity_rows(*, user, run: ScoringRun) -> list[dict]:
+    """Each visible unit's rank interval under perturbed weights, unstable ones first."""
+    visible = dict(run_results(user=user, run=run).values_list("unit__code", "unit__name"))
+    rows = [
+        {**u, "name": visible[u["unit"]], "unstable": u["keep_share"] < STABLE_SHARE}
+        for u in (run.sensitivity or {}).get("units", []) if u["unit"] in visible
+    ]
+    return sorted(rows, key=lambda r: (not r["unstable"], r["keep_share"]))
+
+
+# --- One unit's result ----------------------------------------------------------------
+
+def unit_result(*, user, run: ScoringRun, unit_code: str) -> RunResult:
+    return get_object_or_404(run_results(user=user, run=run), unit__code=unit_code)
+
+
+def unit_above(run: ScoringRun, result: RunResult) -> RunResult | None:
+    """The unit ranked just above in the same category (the one to catch up with: 晋位)."""
+    if result.rank is None:
+        return None
+    return (
+        RunResult.objects.filter(run=run, category=result.category, rank__lt=result.rank)
+        .select_related("unit").order_by("-rank", "unit__code").first()
+    )
+
+
+def trace_gap(upper: dict, lower: dict) -> list[dict]:
+    """Indicator by indicator, how much more the upper unit's indicators contribute to its
+    total than the lower unit's, plus adjustments and veto; the items add up to the gap."""
+    lower_by_code = {i["code"]: i for i in lower["indicators"]}
+    items = []
+    for ind in upper["indicators"]:
+        a = ind.get("contribution_to_total") or 0.0
+        b = (lower_by_code.get(ind["code"]) or {}).get("contribution_to_total") or 0.0
+        if abs(a - b) > 1e-9:
+            items.append({"code": ind["code"], "name": ind["name"], "upper": a, "lower": b, "difference": a - b})
+    adjust = (upper["adjusted_score"] - upper["base_score"]) - (lower["adjusted_score"] - lower["base_score"])
+    if abs(adjust) > 1e-9:
+        items.append({"code": "", "name": "奖惩事项", "upper": None, "lower": None, "difference": adjust})
+    veto = (upper["score"] - upper["adjusted_score"]) - (lower["score"] - lower["adjusted_score"])
+    if abs(veto) > 1e-9:
+        items.append({"code": "", "name": "一票否决", "upper": None, "lower": None, "difference": veto})
+    return sorted(items, key=lambda x: -abs(x["difference"]))
+
+
+def unit_tree(result: RunResult, benchmarks: dict | None) -> list[dict]:
+    """The score tree for the page: each dimension with its indicators, contributions and
+    the category's best / median as the 对标 reference."""
+    trace = result.trace
+    bench = (benchmarks or {}).get(result.category, {})
+    by_parent: dict[str, list[dict]] = {}
+    for ind in trace["indicators"]:
+        if not ind.get("applicable"):
+            continue
+        ref = bench.get("indicators", {}).get(ind["code"], {})
+        by_parent.setdefault(ind["parent"], []).append({**ind, "best": ref.get("best"), "median": ref.get("median")})
+    tree = []
+    for node in trace["nodes"]:
+        if node["code"] in by_parent or node.get("parent") == "total" or node.get("parent") is None:
+            ref = bench.get("nodes", {}).get(node["code"], {})
+            tree.append({**node, "indicators": by_parent.get(node["code"], []),
+                         "best": ref.get("best"), "median": ref.get("median")})
+    return tree
+
+
+# --- Comparing two runs -------------------------------------------------------------
+
+def run_diff(*, user, a: ScoringRun, b: ScoringRun) -> list[dict]:
+    """Units whose score or rank changed from run a to run b, and the input values that
+    changed for them (the why)."""
+    old = {r.unit.code: r for r in run_results(user=user, run=a)}
+    new = {r.unit.code: r for r in run_results(user=user, run=b)}
+    old_data = {(u, c): v for u, c, v in a.inputs["data"]}
+    new_data = {(u, c): v for u, c, v in b.inputs["data"]}
+    rows = []
+    for code, after in new.items():
+        before = old.get(code)
+        changes = [
+            {"indicator": c, "before": old_data.get((u, c)), "after": new_data.get((u, c))}
+            for (u, c) in sorted(set(old_data) | set(new_data))
+            if u == code and old_data.get((u, c)) != new_data.get((u, c))
+        ]
+        moved = before is None or before.score != after.score or before.rank != after.rank
+        if moved or changes:
+            rows.append({"unit": after.unit, "before": before, "after": after, "changes": changes})
+    return rows
+
+
+def what_if(*, user, run: ScoringRun, unit_code: str, values: dict[str, float]) -> dict:
+    """The score, rank and grade the unit would get with some values changed. Nothing is
+    saved; everyone else's values stay as the run took them."""
+    from duibiao.assessment.scoring import score_snapshot
+
+    result = unit_result(user=user, run=run, unit_code=unit_code)
+    previous = None
+    if run.previous_id:
+        previous = dict(run.previous.results.exclude(rank=None).values_list("unit__code", "rank"))
+    scored = score_snapshot(
+        run.document, run.inputs, previous_ranks=previous,
+        overrides={(unit_code, code): value for code, value in values.items()},
+    )
+    i = scored.units.index(unit_code)
+    return {
+        "score": float(scored.score[i]), "rank": float(scored.rank[i]), "grade": scored.grades[i],
+        "was_score": result.score, "was_rank": result.rank, "was_grade": result.grade,
+    }
+
+
+def appeal_list(*, user, run: ScoringRun) -> QuerySet:
+    """Appeals of a run the user may see: its own unit's for a unit user; the ones on its
+    indicators for a task force; all for the office."""
+    from duibiao.assessment.models import Appeal
+    from duibiao.assessment.permissions import user_taskforce_ids
+
+    appeals = Appeal.objects.filter(run=run).select_related("unit", "indicator", "filed_by", "decided_by")
+    if has_role(user, Role.OFFICE):
+        return gate_filter(user, appeals, roles=(Role.OFFICE,))
+    if has_role(user, Role.TASKFORCE):
+        return gate_filter(user, appeals.filter(indicator__taskforce_id__in=user_taskforce_ids(user)),
+                           roles=(Role.TASKFORCE,))
+    return gate_filter(user, appeals, roles=(Role.UNIT_HEAD, Role.REPORTER))
+
+
+def appeal_get(*, user, pk: int):
+    from duibiao.assessment.models import Appeal
+
+    appeal = get_object_or_404(Appeal.objects.select_related("run"), pk=pk)
+    return get_object_or_404(appeal_list(user=user, run=appeal.run), pk=pk)
+
+
+def unit_trend(*, user, run: ScoringRun, unit_code: str) -> dict:
+    """The unit's score and rank in the published runs of the same scheme and period kind,
+    oldest first, ending with this run."""
+    runs = [
+        r for r in run_list(user=user).filter(
+            period__version__scheme=run.period.version.scheme, period__kind=run.period.kind,
+            stage=ScoringRun.Stage.PUBLISHED,
+        ).order_by("period__year", "period__number") if r.pk != run.pk
+    ] + [run]
+    results = {
+        r.run_id: r for r in RunResult.objects.filter(run__in=runs, unit__code=unit_code)
+    }
+    points = [(r.period.name, results.get(r.pk)) for r in runs if results.get(r.pk)]
+    return {"periods": [p for p, _ in points], "scores": [round(x.score or 0, 2) for _, x in points],
+            "ranks": [x.rank for _, x in points], "labels": [_("得分"), _("名次")]}
+
+
+def unit_items(*, run: ScoringRun, unit) -> list:
+    """The reward / penalty / veto records behind the unit's adjustments, with evidence."""
+    from duibiao.assessment.models import Indicator, Submission
+
+    return list(
+        Submission.objects.filter(
+            period=run.period, unit=unit, status=Submission.Status.APPROVED,
+            indicator__role__in=(Indicator.Role.BONUS, Indicator.Role.PENALTY, Indicator.Role.VETO),
+        ).select_related("indicator").prefetch_related("evidence")
+    )

@@ -1,0 +1,61 @@
+"""申诉复核: a unit appeals one indicator of a released run within the window; the owning
+task force (or the office) accepts or rejects it with a reason."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from duibiao.accounts.gate import gate_unit
+from duibiao.accounts.roles import Role
+from duibiao.assessment.errors import AssessmentError
+from duibiao.assessment.evidence import sniff
+from duibiao.assessment.models import Appeal, Indicator, ScoringRun
+from duibiao.assessment.permissions import require_reviewer
+from duibiao.audit.services import audit_record
+
+
+@transaction.atomic
+def appeal_file(
+    *, actor, run: ScoringRun, unit, indicator: Indicator, reason: str, upload: UploadedFile | None = None
+) -> Appeal:
+    gate_unit(actor, unit, [Role.UNIT_HEAD, Role.REPORTER])
+    if run.stage != ScoringRun.Stage.RELEASED:
+        raise AssessmentError("该批次不在反馈申诉期")
+    if run.appeal_deadline and timezone.localdate() > run.appeal_deadline:
+        raise AssessmentError(f"申诉已于 {run.appeal_deadline:%Y年%m月%d日} 截止")
+    if indicator.version.number != run.scheme_version or indicator.version.scheme_id != run.period.version.scheme_id:
+        raise AssessmentError("该指标不属于本批次的考核方案")
+    if not reason.strip():
+        raise AssessmentError("请写明申诉理由")
+    if Appeal.objects.filter(run=run, unit=unit, indicator=indicator, status=Appeal.Status.PENDING).exists():
+        raise AssessmentError("该指标已有待复核的申诉")
+    appeal = Appeal(run=run, unit=unit, indicator=indicator, reason=reason.strip(), filed_by=actor)
+    if upload is not None:
+        if upload.size > settings.DUIBIAO_EVIDENCE_MAX_MB * 1024 * 1024 or sniff(upload.file) is None:
+            raise AssessmentError("佐证材料须为 PDF、图片或 Office/WPS 文档，且不超过大小上限")
+        appeal.evidence.save(upload.name, upload, save=False)
+        appeal.evidence_name = upload.name[:200]
+    appeal.save()
+    audit_record(actor=actor, action="appeal.file", obj=appeal, unit=unit,
+                 after={"run": run.pk, "indicator": indicator.code, "reason": appeal.reason})
+    return appeal
+
+
+@transaction.atomic
+def appeal_decide(*, actor, appeal: Appeal, accept: bool, decision: str) -> Appeal:
+    require_reviewer(actor, appeal.indicator, appeal.unit)
+    if appeal.status != Appeal.Status.PENDING:
+        raise AssessmentError("该申诉已复核")
+    if not decision.strip():
+        raise AssessmentError("请写明复核意见")
+    appeal.status = Appeal.Status.ACCEPTED if accept else Appeal.Status.REJECTED
+    appeal.decision = decision.strip()
+    appeal.decided_by = actor
+    appeal.decided_at = timezone.now()
+    appeal.save(update_fields=["status", "decision", "decided_by", "decided_at"])
+    audit_record(actor=actor, action="appeal.decide", obj=appeal, unit=appeal.unit,
+                 after={"status": appeal.status, "decision": appeal.decision})
+    return appeal

@@ -1,0 +1,203 @@
+"""计分批次: start a run (a background task), release it to units for appeals, publish it.
+
+A run snapshots the scheme document and every approved value, then scores the snapshot;
+it never reads live data again, so its results can be recomputed and explained later.
+"""
+
+from __future__ import annotations
+
+import math
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from duibiao import engine
+from duibiao.assessment.errors import AssessmentError
+from duibiao.assessment.models import Appeal, Period, RunResult, ScoringRun, Submission
+from duibiao.assessment.permissions import require_office
+from duibiao.assessment.scoring import category_benchmarks, clean_json, score_snapshot
+from duibiao.assessment.services.calendar import work_calendar
+from duibiao.audit.services import audit_record
+from duibiao.org.models import Unit
+
+SENSITIVITY_RUNS = 1000
+SENSITIVITY_SEED = 20231
+
+
+def run_snapshot(period: Period) -> dict:
+    """Units ranked by the scheme and every approved value of the period, as plain rows."""
+    district = period.version.scheme.district
+    units = (
+        Unit.objects.filter(path__startswith=district.path, category__isnull=False, is_active=True)
+        .select_related("category", "tier").order_by("category__order", "order", "code")
+    )
+    unit_rows = [
+        {"unit": u.code, "name": u.name, "category": u.category.name,
+         "groups": {"tier": u.tier.name if u.tier else ""}}
+        for u in units
+    ]
+    data: list[list] = []
+    approved = Submission.objects.filter(period=period, status=Submission.Status.APPROVED).values_list(
+        "unit__code", "indicator__code", "value", "ballots"
+    )
+    for unit, code, value, ballots in approved:
+        if ballots:
+            data.extend([unit, f"{code}:{grade}", float(n)] for grade, n in ballots.items())
+        elif value is not None:
+            data.append([unit, code, float(value)])
+    return {"units": unit_rows, "data": data}
+
+
+def _previous_run(period: Period) -> ScoringRun | None:
+    """The latest published run of an earlier period of the same scheme and kind (for 晋位)."""
+    earlier = ScoringRun.objects.filter(
+        period__version__scheme=period.version.scheme, period__kind=period.kind,
+        stage=ScoringRun.Stage.PUBLISHED,
+    ).exclude(period=period)
+    earlier = earlier.filter(period__year__lt=period.year) | earlier.filter(
+        period__year=period.year, period__number__lt=period.number
+    )
+    return earlier.order_by("-period__year", "-period__number", "-number").first()
+
+
+@transaction.atomic
+def run_start(*, actor, period: Period, note: str = "") -> ScoringRun:
+    """Snapshot the period and queue the computation."""
+    require_office(actor)
+    if period.status == Period.Status.PLANNED:
+        raise AssessmentError(f"{period.name}尚未开始，不能计分")
+    if ScoringRun.objects.filter(period=period, stage=ScoringRun.Stage.PUBLISHED).exists():
+        raise AssessmentError(f"{period.name}的结果已公布并冻结")
+    number = (ScoringRun.objects.filter(period=period).aggregate(n=Max("number"))["n"] or 0) + 1
+    run = ScoringRun.objects.create(
+        period=period, number=number, scheme_version=period.version.number,
+        document=period.version.document, inputs=run_snapshot(period), previous=_previous_run(period),
+        engine_version=engine.SCHEME_ENGINE_VERSION, note=note, started_by=actor,
+    )
+    audit_record(actor=actor, action="run.start", obj=run, after={"number": number,
+                 "values": len(run.inputs["data"]), "units": len(run.inputs["units"])})
+    from duibiao.assessment.tasks import compute_run
+
+    # Enqueued inside the transaction: the database backend's worker only sees it once this
+    # commits, and the immediate backend (tests) finds the run row already there.
+    compute_run.enqueue(run.pk)
+    return run
+
+
+def _progress(run: ScoringRun, percent: int, **fields) -> None:
+    ScoringRun.objects.filter(pk=run.pk).update(progress=percent, **fields)
+
+
+def run_compute(run_id: int) -> ScoringRun:
+    """The task body: score the snapshot, store every unit's result and the sensitivity."""
+    run = ScoringRun.objects.select_related("previous").get(pk=run_id)
+    if run.status == ScoringRun.Status.DONE:
+        return run
+    _progress(run, 5, status=ScoringRun.Status.RUNNING)
+    try:
+        previous = None
+        if run.previous_id:
+            previous = {
+                code: rank for code, rank in
+                run.previous.results.values_list("unit__code", "rank") if rank is not None
+            }
+        result = score_snapshot(run.document, run.inputs, previous_ranks=previous)
+        _progress(run, 50)
+        sensitivity = engine.sensitivity(result, runs=SENSITIVITY_RUNS, seed=SENSITIVITY_SEED)
+        _progress(run, 75)
+        units = {u.code: u for u in Unit.objects.filter(code__in=result.units.codes)}
+        veto_codes = [v.code for v in result.scheme.vetoes]
+        rows = []
+        for i, code in enumerate(result.units.codes):
+            rows.append(RunResult(
+                run=run, unit=units[code], category=result.units.categories[i],
+                score=_num(result.score[i]), base_score=_num(result.base_score[i]),
+                bonus=_num(result.bonus[i]) or 0.0, penalty=_num(result.penalty[i]) or 0.0,
+                rank=_num(result.rank[i]), rank_change=_num(result.rank_change[i]),
+                grade=result.grades[i],
+                vetoes=[c for j, c in enumerate(veto_codes) if result.vetoed[i, j]],
+                node_scores={c: _num(v[i]) for c, v in result.node_scores.items()},
+                trace=clean_json(result.trace(code)),
+            ))
+        with transaction.atomic():
+            RunResult.objects.bulk_create(rows, batch_size=500)
+            ScoringRun.objects.filter(pk=run.pk).update(
+                status=ScoringRun.Status.DONE, progress=100, finished_at=timezone.now(),
+                benchmarks=category_benchmarks(result),
+                sensitivity=clean_json({
+                    "runs": sensitivity.runs, "seed": sensitivity.seed, "spread": sensitivity.spread,
+                    "units": sensitivity.rows(result.units.codes),
+                }),
+            )
+    except Exception as exc:  # the run records why it failed; the office sees it on the page
+        ScoringRun.objects.filter(pk=run.pk).update(
+            status=ScoringRun.Status.FAILED, error=f"{type(exc).__name__}: {exc}", finished_at=timezone.now()
+        )
+        raise
+    run.refresh_from_db()
+    return run
+
+
+def _num(value) -> float | None:
+    value = float(value)
+    return None if math.isnan(value) else value
+
+
+@transaction.atomic
+def run_release(*, actor, run: ScoringRun, appeal_workdays: int = 5) -> ScoringRun:
+    """Release results to units (反馈): appeals are open for N working days."""
+    require_office(actor)
+    if run.status != ScoringRun.Status.DONE or run.stage != ScoringRun.Stage.DRAFT:
+        raise AssessmentError("只有计算完成的试算批次可以发布反馈")
+    ScoringRun.objects.filter(period=run.period, stage=ScoringRun.Stage.RELEASED).update(
+        stage=ScoringRun.Stage.SUPERSEDED
+    )
+    today = timezone.localdate()
+    run.stage = ScoringRun.Stage.RELEASED
+    run.released_at = timezone.now()
+    run.appeal_deadline = work_calendar().add_workdays(today, appeal_workdays)
+    run.save(update_fields=["stage", "released_at", "appeal_deadline"])
+    audit_record(actor=actor, action="run.release", obj=run,
+                 after={"appeal_deadline": str(run.appeal_deadline)})
+    return run
+
+
+def publish_blockers(run: ScoringRun) -> list[str]:
+    """Why a run cannot be published yet (empty when it can)."""
+    blockers = []
+    if run.status != ScoringRun.Status.DONE:
+        blockers.append("计分尚未完成")
+    if run.stage not in (ScoringRun.Stage.DRAFT, ScoringRun.Stage.RELEASED):
+        blockers.append(f"该批次{run.get_stage_display()}")
+    period_runs = ScoringRun.objects.filter(period=run.period)
+    if not period_runs.filter(released_at__isnull=False).exists():
+        blockers.append("须先发布反馈，给各单位申诉的机会")
+    appeals = Appeal.objects.filter(run__period=run.period)
+    pending = appeals.filter(status=Appeal.Status.PENDING).count()
+    if pending:
+        blockers.append(f"还有 {pending} 件申诉未复核")
+    last_accepted = appeals.filter(status=Appeal.Status.ACCEPTED).aggregate(at=Max("decided_at"))["at"]
+    if last_accepted and run.started_at < last_accepted:
+        blockers.append("有申诉在本批次之后被采纳：请更正数据后重新计分")
+    return blockers
+
+
+@transaction.atomic
+def run_publish(*, actor, run: ScoringRun) -> ScoringRun:
+    """Publish (公布): after the appeal round, on a run that includes every accepted
+    correction. The period closes and its results freeze."""
+    require_office(actor)
+    blockers = publish_blockers(run)
+    if blockers:
+        raise AssessmentError("不能公布：" + "；".join(blockers))
+    run.stage = ScoringRun.Stage.PUBLISHED
+    run.published_at = timezone.now()
+    run.published_by = actor
+    run.save(update_fields=["stage", "published_at", "published_by"])
+    ScoringRun.objects.filter(period=run.period).exclude(pk=run.pk).update(
+        stage=ScoringRun.Stage.SUPERSEDED
+    )
+    Period.objects.filter(pk=run.period_id).update(status=Period.Status.CLOSED)
+    audit_record(actor=actor, action="run.publish", obj=run, after={"number": run.number})
+    return run

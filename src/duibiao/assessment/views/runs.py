@@ -1,0 +1,255 @@
+"""计分排名 pages: runs of a period, rankings, a unit's explained result with what-if,
+sensitivity, comparison of two runs, appeals, release and publication."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from duibiao.accounts.gate import has_role
+from duibiao.accounts.roles import Role
+from duibiao.assessment.errors import AssessmentError
+from duibiao.assessment.models import Indicator, ScoringRun
+from duibiao.assessment.permissions import require_office
+from duibiao.assessment.scoring import snapshot_files
+from duibiao.assessment.selectors.reporting import period_get
+from duibiao.assessment.selectors.results import (
+    appeal_get,
+    appeal_list,
+    ranking,
+    run_diff,
+    run_get,
+    run_list,
+    sensitivity_rows,
+    trace_gap,
+    unit_above,
+    unit_items,
+    unit_result,
+    unit_tree,
+    unit_trend,
+    what_if,
+)
+from duibiao.assessment.services.appeals import appeal_decide, appeal_file
+from duibiao.assessment.services.runs import publish_blockers, run_publish, run_release, run_start
+from duibiao.org.selectors import unit_get
+
+
+@login_required
+def run_index(request):
+    runs = run_list(user=request.user).filter(status=ScoringRun.Status.DONE)
+    return render(request, "assessment/run_index.html", {"runs": runs[:50]})
+
+
+@login_required
+def period_runs(request, period_id: int):
+    period = period_get(user=request.user, pk=period_id)
+    runs = run_list(user=request.user).filter(period=period)
+    return render(request, "assessment/period_runs.html", {
+        "period": period, "runs": runs, "is_office": has_role(request.user, Role.OFFICE),
+    })
+
+
+@login_required
+@require_POST
+def run_start_view(request, period_id: int):
+    period = period_get(user=request.user, pk=period_id)
+    try:
+        run = run_start(actor=request.user, period=period, note=request.POST.get("note", ""))
+    except AssessmentError as exc:
+        messages.error(request, str(exc))
+        return redirect("assessment:period_runs", period_id=period.pk)
+    return redirect("assessment:run_detail", pk=run.pk)
+
+
+@login_required
+def run_progress(request, pk: int):
+    """Polled by the progress bar while the run computes (htmx)."""
+    run = run_get(user=request.user, pk=pk)
+    response = render(request, "assessment/_run_progress.html", {"run": run})
+    if run.status in (ScoringRun.Status.DONE, ScoringRun.Status.FAILED):
+        response["HX-Refresh"] = "true"  # reload the page to show the results
+    return response
+
+
+@login_required
+def run_detail(request, pk: int):
+    run = run_get(user=request.user, pk=pk)
+    table = ranking(user=request.user, run=run, category=request.GET.get("category", ""),
+                    grade=request.GET.get("grade", ""), sort=request.GET.get("sort", "rank"))
+    context = {
+        "run": run, "table": table, "is_office": has_role(request.user, Role.OFFICE),
+        "filters": request.GET, "grades": sorted({r.grade for g in table["groups"].values() for r in g}),
+        "chart_data": {
+            category: [{"name": r.unit.name, "score": round(r.score or 0, 2), "change": r.rank_change}
+                       for r in rows]
+            for category, rows in table["groups"].items()
+        },
+    }
+    if context["is_office"]:
+        context["blockers"] = publish_blockers(run)
+        context["other_runs"] = run_list(user=request.user).filter(
+            period=run.period, status=ScoringRun.Status.DONE).exclude(pk=run.pk)
+    if request.GET.get("export") == "xlsx":
+        from duibiao.assessment.exports import ranking_workbook
+
+        return _xlsx(ranking_workbook(run, table), f"{run.period.name}-排名-第{run.number}批.xlsx")
+    return render(request, "assessment/run_detail.html", context)
+
+
+def _xlsx(content: bytes, filename: str) -> HttpResponse:
+    from urllib.parse import quote
+
+    response = HttpResponse(
+        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+@login_required
+def run_sensitivity(request, pk: int):
+    require_office(request.user)
+    run = run_get(user=request.user, pk=pk)
+    return render(request, "assessment/run_sensitivity.html",
+                  {"run": run, "rows": sensitivity_rows(user=request.user, run=run)})
+
+
+@login_required
+def run_compare(request, pk: int, other: int):
+    run, before = run_get(user=request.user, pk=pk), run_get(user=request.user, pk=other)
+    return render(request, "assessment/run_diff.html", {
+        "run": run, "before": before, "rows": run_diff(user=request.user, a=before, b=run),
+    })
+
+
+@login_required
+def run_inputs(request, pk: int):
+    """The run's exact inputs as the files `duibiao score` reads, zipped."""
+    require_office(request.user)
+    run = run_get(user=request.user, pk=pk)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in snapshot_files(run.document, run.inputs).items():
+            archive.writestr(name, text)
+    response = HttpResponse(buffer.getvalue(), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="run-{run.pk}-inputs.zip"'
+    return response
+
+
+@login_required
+def unit_result_view(request, pk: int, unit_code: str):
+    run = run_get(user=request.user, pk=pk)
+    result = unit_result(user=request.user, run=run, unit_code=unit_code)
+    above = unit_above(run, result)
+    can_see_above = above is not None and has_role(request.user, Role.OFFICE, Role.LEADER, Role.TASKFORCE,
+                                                   Role.UNIT_HEAD, Role.REPORTER)
+    indicators = {i.code: i for i in Indicator.objects.filter(
+        version__scheme=run.period.version.scheme, version__number=run.scheme_version)}
+    return render(request, "assessment/unit_result.html", {
+        "run": run, "result": result, "tree": unit_tree(result, run.benchmarks),
+        "above": above if can_see_above else None,
+        "gap": trace_gap(above.trace, result.trace) if can_see_above else [],
+        "appeals": appeal_list(user=request.user, run=run).filter(unit=result.unit),
+        "can_appeal": run.stage == ScoringRun.Stage.RELEASED and has_role(request.user, Role.UNIT_HEAD, Role.REPORTER),
+        "indicators": indicators,
+        "items": unit_items(run=run, unit=result.unit),
+        "radar": _radar(result, run),
+        "trend": unit_trend(user=request.user, run=run, unit_code=unit_code),
+    })
+
+
+def _radar(result, run) -> dict:
+    """Dimension scores of the unit against the best and the median of its category."""
+    dims = [n for n in result.trace["nodes"] if n.get("parent") == "total"]
+    bench = (run.benchmarks or {}).get(result.category, {}).get("nodes", {})
+    return {
+        "dimensions": [d["name"] for d in dims],
+        "unit": [round(d["score"] or 0, 2) for d in dims],
+        "best": [round((bench.get(d["code"]) or {}).get("best") or 0, 2) for d in dims],
+        "median": [round((bench.get(d["code"]) or {}).get("median") or 0, 2) for d in dims],
+        "labels": [result.unit.name, _("同类最优"), _("同类中位")],
+    }
+
+
+@login_required
+@require_POST
+def what_if_view(request, pk: int, unit_code: str):
+    run = run_get(user=request.user, pk=pk)
+    values, errors = {}, []
+    for key, text in request.POST.items():
+        if key.startswith("v-") and text.strip():
+            try:
+                values[key[2:]] = float(text.replace("%", ""))
+            except ValueError:
+                errors.append(f"{key[2:]}：“{text}”不是数字")
+    outcome = None if errors else what_if(user=request.user, run=run, unit_code=unit_code, values=values)
+    return render(request, "assessment/_what_if.html", {"outcome": outcome, "errors": errors})
+
+
+@login_required
+@require_POST
+def appeal_file_view(request, pk: int, unit_code: str):
+    run = run_get(user=request.user, pk=pk)
+    unit = unit_get(user=request.user, code=unit_code)
+    try:
+        indicator = Indicator.objects.get(version__scheme=run.period.version.scheme,
+                                          version__number=run.scheme_version, code=request.POST.get("indicator"))
+        appeal_file(actor=request.user, run=run, unit=unit, indicator=indicator,
+                    reason=request.POST.get("reason", ""), upload=request.FILES.get("file"))
+        messages.success(request, "申诉已提交，等待专班复核。")
+    except Indicator.DoesNotExist:
+        messages.error(request, "请选择申诉的指标")
+    except AssessmentError as exc:
+        messages.error(request, str(exc))
+    return redirect("assessment:unit_result", pk=run.pk, unit_code=unit.code)
+
+
+@login_required
+def appeals_view(request, pk: int):
+    run = run_get(user=request.user, pk=pk)
+    return render(request, "assessment/appeals.html",
+                  {"run": run, "appeals": appeal_list(user=request.user, run=run)})
+
+
+@login_required
+@require_POST
+def appeal_decide_view(request, appeal_id: int):
+    appeal = appeal_get(user=request.user, pk=appeal_id)
+    try:
+        appeal_decide(actor=request.user, appeal=appeal, accept=request.POST.get("accept") == "1",
+                      decision=request.POST.get("decision", ""))
+        messages.success(request, "已复核。")
+    except AssessmentError as exc:
+        messages.error(request, str(exc))
+    return redirect("assessment:appeals", pk=appeal.run_id)
+
+
+@login_required
+@require_POST
+def run_release_view(request, pk: int):
+    run = run_get(user=request.user, pk=pk)
+    try:
+        run_release(actor=request.user, run=run, appeal_workdays=int(request.POST.get("workdays") or 5))
+        messages.success(request, f"已向各单位发布反馈，申诉截止 {run.appeal_deadline:%Y年%m月%d日}。")
+    except AssessmentError as exc:
+        messages.error(request, str(exc))
+    return redirect("assessment:run_detail", pk=run.pk)
+
+
+@login_required
+@require_POST
+def run_publish_view(request, pk: int):
+    run = run_get(user=request.user, pk=pk)
+    try:
+        run_publish(actor=request.user, run=run)
+        messages.success(request, "考核结果已公布。")
+    except AssessmentError as exc:
+        messages.error(request, str(exc))
+    return redirect("assessment:run_detail", pk=run.pk)
