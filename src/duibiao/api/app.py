@@ -12,6 +12,7 @@ from ninja.security import django_auth
 
 from duibiao.api.accounts import router as accounts_router
 from duibiao.api.assessment import router as assessment_router
+from duibiao.api.cadres import router as cadres_router
 from duibiao.api.documents import router as documents_router
 from duibiao.api.org import router as org_router
 from duibiao.api.periods import router as periods_router
@@ -55,6 +56,7 @@ def bad_scheme(request, exc):
 
 api.add_router("/accounts", accounts_router)
 api.add_router("/assessment", assessment_router)
+api.add_router("/cadres", cadres_router)
 api.add_router("/documents", documents_router)
 api.add_router("/org", org_router)
 api.add_router("/periods", periods_router)

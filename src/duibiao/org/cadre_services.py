@@ -1,0 +1,245 @@
+"""Writes to the cadre register and its grades. Each function: keyword-only arguments, one
+transaction, one audit row; the actor must be the office over the unit (`actor=None` is the
+system, e.g. the demo loader)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+
+from duibiao import engine
+from duibiao.audit.services import audit_record
+from duibiao.org.cadre_models import (
+    AnnualGrade,
+    Cadre,
+    CadreAnnualGrade,
+    CadreIndicatorScore,
+    CadreQuotaApproval,
+    CadreRoutineGrade,
+    RoutineGrade,
+)
+from duibiao.org.cadre_selectors import cadre_require_editor, cadre_year_rows
+from duibiao.org.models import Unit
+
+
+class CadreInputError(ValueError):
+    """Input the office must correct (shown on the page, 422 in the API)."""
+
+
+CADRE_FIELDS = ("name", "position", "rank", "gender", "birth_month", "is_active", "order")
+
+
+def _cadre_snapshot(cadre: Cadre) -> dict[str, object]:
+    return {
+        f: (getattr(cadre, f).isoformat() if f == "birth_month" else getattr(cadre, f))
+        for f in CADRE_FIELDS
+    }
+
+
+def _check_cadre(*, name: str, position: str, rank: str, gender: str) -> None:
+    if not name.strip() or not position.strip():
+        raise CadreInputError("姓名和职务不能为空")
+    if rank not in Cadre.Rank.values:
+        raise CadreInputError(f"未知职级：{rank}")
+    if gender not in Cadre.Gender.values:
+        raise CadreInputError(f"未知性别：{gender}")
+
+
+@transaction.atomic
+def cadre_create(
+    *, actor, unit: Unit, name: str, position: str, rank: str, gender: str, birth_month: date,
+    order: int = 0,
+) -> Cadre:
+    cadre_require_editor(user=actor, unit=unit)
+    _check_cadre(name=name, position=position, rank=rank, gender=gender)
+    cadre = Cadre.objects.create(
+        unit=unit, name=name.strip(), position=position.strip(), rank=rank, gender=gender,
+        birth_month=birth_month.replace(day=1), order=order,
+    )
+    audit_record(actor=actor, action="cadre.create", obj=cadre, unit=unit, after=_cadre_snapshot(cadre))
+    return cadre
+
+
+@transaction.atomic
+def cadre_update(
+    *, actor, cadre: Cadre, name: str, position: str, rank: str, gender: str, birth_month: date,
+    is_active: bool = True, order: int = 0,
+) -> Cadre:
+    cadre_require_editor(user=actor, unit=cadre.unit)
+    _check_cadre(name=name, position=position, rank=rank, gender=gender)
+    cadre = Cadre.objects.select_for_update().get(pk=cadre.pk)
+    before = _cadre_snapshot(cadre)
+    cadre.name, cadre.position, cadre.rank, cadre.gender = name.strip(), position.strip(), rank, gender
+    cadre.birth_month, cadre.is_active, cadre.order = birth_month.replace(day=1), is_active, order
+    cadre.save()
+    audit_record(actor=actor, action="cadre.update", obj=cadre, unit=cadre.unit, before=before,
+                 after=_cadre_snapshot(cadre))
+    return cadre
+
+
+def _own_cadres(unit: Unit, cadres) -> dict[int, Cadre]:
+    """The unit's cadres by id; any cadre of another unit in the input is refused."""
+    by_id = {c.pk: c for c in Cadre.objects.filter(unit=unit)}
+    for c in cadres:
+        pk = c.pk if isinstance(c, Cadre) else int(c)
+        if pk not in by_id:
+            raise CadreInputError("干部不属于该单位")
+    return by_id
+
+
+@transaction.atomic
+def cadre_routine_grades_set(
+    *, actor, unit: Unit, year: int, grades: dict[tuple[int, int], str]
+) -> int:
+    """Set routine grades of a unit's cadres for a year: (cadre id, quarter) → grade ("" clears).
+    Returns how many grades changed."""
+    cadre_require_editor(user=actor, unit=unit)
+    if any(q not in (1, 2, 3, 4) for _, q in grades):
+        raise CadreInputError("季度应为1–4")
+    _own_cadres(unit, {cadre_id for cadre_id, _ in grades})
+    existing = {
+        (g.cadre_id, g.quarter): g for g in CadreRoutineGrade.objects.filter(cadre__unit=unit, year=year)
+    }
+    before: dict[str, str] = {}
+    after: dict[str, str] = {}
+    for (cadre_id, quarter), grade in grades.items():
+        if grade and grade not in RoutineGrade.values:
+            raise CadreInputError(f"未知平时考核等次：{grade}")
+        old = existing.get((int(cadre_id), quarter))
+        if (old.grade if old else "") == grade:
+            continue
+        key = f"{cadre_id}:Q{quarter}"
+        before[key], after[key] = (old.grade if old else ""), grade
+        if not grade:
+            old.delete()
+        elif old:
+            old.grade = grade
+            old.save(update_fields=["grade"])
+        else:
+            CadreRoutineGrade.objects.create(cadre_id=cadre_id, year=year, quarter=quarter, grade=grade)
+    audit_record(actor=actor, action="cadre.routine_set", unit=unit, before=before, after=after,
+                 detail=f"{year}年度平时考核 {len(after)} 项")
+    return len(after)
+
+
+@dataclass(frozen=True)
+class CadreYearInput:
+    """One cadre's row of the annual sheet: proposed grade ("" = none), optional ranking score,
+    and indicator scores by dimension (None clears)."""
+
+    cadre_id: int
+    proposed: str = ""
+    score: float | None = None
+    indicators: dict[str, float | None] = field(default_factory=dict)
+
+
+def _check_score(value: float | None, what: str) -> None:
+    if value is not None and not 0 <= value <= 100:
+        raise CadreInputError(f"{what}应在0–100之间")
+
+
+@transaction.atomic
+def cadre_year_save(*, actor, unit: Unit, year: int, entries: list[CadreYearInput]) -> int:
+    """Save proposed annual grades, ranking scores and 党性/发展/能力 scores of a unit's cadres.
+    A changed proposal clears the final grade: the rules must be applied again."""
+    cadre_require_editor(user=actor, unit=unit)
+    _own_cadres(unit, [e.cadre_id for e in entries])
+    annual = {a.cadre_id: a for a in CadreAnnualGrade.objects.filter(cadre__unit=unit, year=year)}
+    indicators = {
+        (s.cadre_id, s.dimension): s for s in CadreIndicatorScore.objects.filter(cadre__unit=unit, year=year)
+    }
+    changes: dict[int, dict[str, object]] = {}
+    for e in entries:
+        if e.proposed and e.proposed not in AnnualGrade.values:
+            raise CadreInputError(f"未知年度考核等次：{e.proposed}")
+        _check_score(e.score, "排序得分")
+        change: dict[str, object] = {}
+        old = annual.get(e.cadre_id)
+        if not e.proposed:
+            if old:
+                old.delete()
+                change["proposed"] = ""
+        elif old is None:
+            CadreAnnualGrade.objects.create(cadre_id=e.cadre_id, year=year, proposed=e.proposed, score=e.score)
+            change.update(proposed=e.proposed, score=e.score)
+        elif (old.proposed, old.score) != (e.proposed, e.score):
+            if old.proposed != e.proposed:
+                old.final, old.reason, old.applied_at = "", "", None
+            old.proposed, old.score = e.proposed, e.score
+            old.save()
+            change.update(proposed=e.proposed, score=e.score)
+        for dim, value in e.indicators.items():
+            if dim not in CadreIndicatorScore.Dimension.values:
+                raise CadreInputError(f"未知指标：{dim}")
+            _check_score(value, "指标得分")
+            row = indicators.get((e.cadre_id, dim))
+            if value is None:
+                if row:
+                    row.delete()
+                    change[dim] = None
+            elif row is None:
+                CadreIndicatorScore.objects.create(cadre_id=e.cadre_id, year=year, dimension=dim, score=value)
+                change[dim] = value
+            elif row.score != value:
+                row.score = value
+                row.save(update_fields=["score"])
+                change[dim] = value
+        if change:
+            changes[e.cadre_id] = change
+    audit_record(actor=actor, action="cadre.year_save", unit=unit, after=changes,
+                 detail=f"{year}年度 {len(changes)} 人")
+    return len(changes)
+
+
+@transaction.atomic
+def cadre_rules_apply(
+    *, actor, unit: Unit, year: int, rules: engine.CadreRules = engine.DEFAULT_CADRE_RULES
+) -> engine.CadreGrading:
+    """Apply the routine limit and the 优秀 quota to the unit's proposals (engine.cadre_grades)
+    and store each final grade with its reason."""
+    cadre_require_editor(user=actor, unit=unit)
+    cadres = Cadre.objects.filter(unit=unit, is_active=True)
+    rows = [r for r in cadre_year_rows(cadres, year) if r.annual is not None]
+    approved = CadreQuotaApproval.objects.filter(unit=unit, year=year).exists()
+    result = engine.cadre_grades(
+        [r.annual.proposed for r in rows],
+        [[g for g in r.routine_list if g] for r in rows],
+        [unit.code] * len(rows),
+        [r.ranking_score for r in rows],
+        approved_groups={unit.code} if approved else (),
+        rules=rules,
+    )
+    now = timezone.now()
+    for row, final, reason in zip(rows, result.final, result.reasons, strict=True):
+        a = row.annual
+        a.final, a.reason, a.applied_at = final, reason, now
+        a.save(update_fields=["final", "reason", "applied_at"])
+    audit_record(
+        actor=actor, action="cadre.rules_apply", unit=unit,
+        after={r.cadre.name: {"proposed": r.annual.proposed, "final": f, "reason": why}
+               for r, f, why in zip(rows, result.final, result.reasons, strict=True)},
+        detail=f"{year}年度 优秀限额{result.quotas.get(unit.code, 0)}名"
+               + ("（已批准25%）" if approved else ""),
+    )
+    return result
+
+
+@transaction.atomic
+def cadre_quota_set(*, actor, unit: Unit, year: int, approved: bool, note: str = "") -> bool:
+    """Approve (or withdraw) the 25 % 优秀 quota of a unit for a year. Returns the new state."""
+    cadre_require_editor(user=actor, unit=unit)
+    existing = CadreQuotaApproval.objects.filter(unit=unit, year=year).first()
+    if approved and existing is None:
+        approval = CadreQuotaApproval.objects.create(
+            unit=unit, year=year, approved_by=actor if getattr(actor, "pk", None) else None, note=note[:200]
+        )
+        audit_record(actor=actor, action="cadre.quota_approve", obj=approval, unit=unit,
+                     after={"year": year, "note": note})
+    elif not approved and existing is not None:
+        audit_record(actor=actor, action="cadre.quota_withdraw", obj=existing, unit=unit,
+                     before={"year": year, "note": existing.note})
+        existing.delete()
+    return approved
