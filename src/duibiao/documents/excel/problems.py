@@ -59,6 +59,13 @@ class ImportReport:
             letter = get_column_letter(col) if col else ""
             self.problems.append(Problem(sheet, row, letter, header, reason))
 
+    def sort(self) -> None:
+        """Sheets in the order first met, rows top to bottom, as a user works through them."""
+        sheets: dict[str, int] = {}
+        for p in self.problems:
+            sheets.setdefault(p.sheet, len(sheets))
+        self.problems.sort(key=lambda p: (sheets[p.sheet], p.row or 0))
+
     def file_problem(self, reason: str) -> None:
         self.add("", None, reason)
 
