@@ -19,6 +19,7 @@ from duibiao.accounts.roles import Role
 from duibiao.accounts.services import role_grant, user_create
 from duibiao.assessment.models import Scheme
 from duibiao.assessment.services.schemes import scheme_activate, scheme_create
+from duibiao.demo_cadres import demo_cadres_load
 from duibiao.org.models import Category, TaskForce, Tier, Unit
 from duibiao.org.services import unit_create
 
@@ -136,6 +137,7 @@ def demo_data_load() -> list[tuple[str, str, str, str]]:
         user = User.objects.get(username=username)
         label = Role.REPORTER.label if username.endswith("_tb") else Role.UNIT_HEAD.label
         rows.append((username, DEMO_PASSWORD, str(label), user.unit.name))
+    demo_cadres_load()
     return rows
 
 
