@@ -84,10 +84,13 @@ def world(db):
 
 
 @pytest.fixture
-def client_for(client):
-    """Log a test client in as the given user."""
+def client_for(db):
+    """A new test client logged in as the given user (one client per user, so a test can
+    act as several people at once)."""
+    from django.test import Client
 
     def login(user):
+        client = Client()
         client.force_login(user)
         return client
 
@@ -160,3 +163,38 @@ def assessed(world):
     )
     return {**world, "scheme": scheme, "version": version, "period": period,
             "ind": {i.code: i for i in version.indicators.all()}}
+
+
+@pytest.fixture
+def approved(assessed):
+    """`assessed` with every example value of its three units approved for the period."""
+    import csv
+    from collections import defaultdict
+    from decimal import Decimal
+    from pathlib import Path
+
+    from duibiao.assessment.models import Submission
+
+    path = Path(__file__).parent.parent / "examples" / "daowai-2023" / "data.csv"
+    units = {u.code: u for u in (assessed["a"], assessed["b"], assessed["fagai"])}
+    values, ballots = {}, defaultdict(dict)
+    with open(path, encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            if row["unit"] not in units:
+                continue
+            code, _, grade = row["indicator"].partition(":")
+            if grade:
+                ballots[(row["unit"], code)][grade] = int(float(row["value"]))
+            else:
+                values[(row["unit"], code)] = Decimal(row["value"])
+    rows = [
+        Submission(period=assessed["period"], unit=units[u], indicator=assessed["ind"][c], value=v,
+                   status=Submission.Status.APPROVED)
+        for (u, c), v in values.items() if c in assessed["ind"]
+    ] + [
+        Submission(period=assessed["period"], unit=units[u], indicator=assessed["ind"][c], ballots=b,
+                   status=Submission.Status.APPROVED)
+        for (u, c), b in ballots.items()
+    ]
+    Submission.objects.bulk_create(rows)
+    return assessed

@@ -16,6 +16,7 @@ from duibiao.api.cadres import router as cadres_router
 from duibiao.api.documents import router as documents_router
 from duibiao.api.org import router as org_router
 from duibiao.api.periods import router as periods_router
+from duibiao.api.results import router as results_router
 from duibiao.assessment.errors import AssessmentError, ConflictError
 from duibiao.schemes import SchemeDocumentError
 
@@ -56,6 +57,7 @@ def bad_scheme(request, exc):
 
 api.add_router("/accounts", accounts_router)
 api.add_router("/assessment", assessment_router)
+api.add_router("/results", results_router)
 api.add_router("/cadres", cadres_router)
 api.add_router("/documents", documents_router)
 api.add_router("/org", org_router)

@@ -82,6 +82,7 @@ def run_start(*, actor, period: Period, note: str = "") -> ScoringRun:
     # Enqueued inside the transaction: the database backend's worker only sees it once this
     # commits, and the immediate backend (tests) finds the run row already there.
     compute_run.enqueue(run.pk)
+    run.refresh_from_db()  # an immediate backend has already computed it
     return run
 
 

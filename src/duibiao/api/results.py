@@ -1,0 +1,183 @@
+"""Scoring runs, rankings, explanations, appeals and publication over the API."""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema
+
+from duibiao.assessment.models import Indicator
+from duibiao.assessment.selectors.reporting import period_get
+from duibiao.assessment.selectors.results import (
+    appeal_get,
+    appeal_list,
+    ranking,
+    run_get,
+    run_list,
+    sensitivity_rows,
+    unit_result,
+    what_if,
+)
+from duibiao.assessment.services.appeals import appeal_decide, appeal_file
+from duibiao.assessment.services.runs import run_publish, run_release, run_start
+from duibiao.org.selectors import unit_get
+
+router = Router(tags=["results"])
+
+
+class RunOut(Schema):
+    id: int
+    period: str
+    number: int
+    status: str
+    progress: int
+    stage: str
+    scheme_version: int
+    engine_version: str
+    appeal_deadline: str | None
+
+    @staticmethod
+    def resolve_period(obj) -> str:
+        return obj.period.name
+
+    @staticmethod
+    def resolve_appeal_deadline(obj) -> str | None:
+        return obj.appeal_deadline.isoformat() if obj.appeal_deadline else None
+
+
+class ResultOut(Schema):
+    unit: str
+    name: str
+    category: str
+    score: float | None
+    rank: float | None
+    rank_change: float | None
+    grade: str
+    vetoes: list[str]
+    node_scores: dict[str, float | None]
+
+    @staticmethod
+    def resolve_unit(obj) -> str:
+        return obj.unit.code
+
+    @staticmethod
+    def resolve_name(obj) -> str:
+        return obj.unit.name
+
+
+class ExplainedOut(ResultOut):
+    trace: dict
+
+
+class StartIn(Schema):
+    note: str = ""
+
+
+class ReleaseIn(Schema):
+    appeal_workdays: int = 5
+
+
+class AppealIn(Schema):
+    indicator: str
+    reason: str
+
+
+class WhatIfIn(Schema):
+    values: dict[str, float]  # indicator code → the raw value to try
+
+
+class DecideIn(Schema):
+    accept: bool
+    decision: str
+
+
+class AppealOut(Schema):
+    id: int
+    unit: str
+    indicator: str
+    reason: str
+    status: str
+    decision: str
+
+    @staticmethod
+    def resolve_unit(obj) -> str:
+        return obj.unit.code
+
+    @staticmethod
+    def resolve_indicator(obj) -> str:
+        return obj.indicator.code
+
+
+@router.get("/runs", response=list[RunOut], summary="可查看的计分批次")
+def runs(request):
+    return list(run_list(user=request.user)[:200])
+
+
+@router.post("/periods/{period_id}/runs", response={201: RunOut}, summary="开始计分（考核办）")
+def start(request, period_id: int, payload: StartIn):
+    from ninja import Status
+
+    return Status(201, run_start(actor=request.user, period=period_get(user=request.user, pk=period_id),
+                                 note=payload.note))
+
+
+@router.get("/runs/{pk}", response=RunOut, summary="计分批次状态与进度")
+def run(request, pk: int):
+    return run_get(user=request.user, pk=pk)
+
+
+@router.get("/runs/{pk}/ranking", response=list[ResultOut], summary="分类排名")
+def run_ranking(request, pk: int, category: str = ""):
+    table = ranking(user=request.user, run=run_get(user=request.user, pk=pk), category=category)
+    return [row for rows in table["groups"].values() for row in rows]
+
+
+@router.get("/runs/{pk}/results/{unit_code}", response=ExplainedOut, summary="单位结果与计分说明")
+def result(request, pk: int, unit_code: str):
+    return unit_result(user=request.user, run=run_get(user=request.user, pk=pk), unit_code=unit_code)
+
+
+@router.post("/runs/{pk}/results/{unit_code}/what-if", summary="模拟测算（不保存）")
+def simulate(request, pk: int, unit_code: str, payload: WhatIfIn):
+    return what_if(user=request.user, run=run_get(user=request.user, pk=pk), unit_code=unit_code,
+                   values=payload.values)
+
+
+@router.get("/runs/{pk}/sensitivity", summary="敏感性分析：各单位名次区间")
+def sensitivity(request, pk: int):
+    from duibiao.assessment.permissions import require_office
+
+    require_office(request.user)
+    return sensitivity_rows(user=request.user, run=run_get(user=request.user, pk=pk))
+
+
+@router.post("/runs/{pk}/release", response=RunOut, summary="发布反馈，开放申诉（考核办）")
+def release(request, pk: int, payload: ReleaseIn):
+    return run_release(actor=request.user, run=run_get(user=request.user, pk=pk),
+                       appeal_workdays=payload.appeal_workdays)
+
+
+@router.post("/runs/{pk}/publish", response=RunOut, summary="公布结果（考核办）")
+def publish(request, pk: int):
+    return run_publish(actor=request.user, run=run_get(user=request.user, pk=pk))
+
+
+@router.get("/runs/{pk}/appeals", response=list[AppealOut], summary="申诉列表")
+def appeals(request, pk: int):
+    return list(appeal_list(user=request.user, run=run_get(user=request.user, pk=pk)))
+
+
+@router.post("/runs/{pk}/units/{unit_code}/appeals", response={201: AppealOut}, summary="提交申诉")
+def appeal(request, pk: int, unit_code: str, payload: AppealIn):
+    from ninja import Status
+
+    item = run_get(user=request.user, pk=pk)
+    indicator = get_object_or_404(Indicator, version__scheme=item.period.version.scheme,
+                                  version__number=item.scheme_version, code=payload.indicator)
+    return Status(201, appeal_file(actor=request.user, run=item, unit=unit_get(user=request.user, code=unit_code),
+                                   indicator=indicator, reason=payload.reason))
+
+
+@router.post("/appeals/{appeal_id}/decide", response=AppealOut, summary="复核申诉")
+def decide(request, appeal_id: int, payload: DecideIn):
+    return appeal_decide(actor=request.user, appeal=appeal_get(user=request.user, pk=appeal_id),
+                         accept=payload.accept, decision=payload.decision)
