@@ -26,6 +26,9 @@ SHOTS = [
     ("review-indicator.png", "zb1", "/assessment/periods/1/review/nl02/", 1280),
     ("scheme-detail.png", "khb", "/assessment/schemes/daowai-2023/", 1280),
     ("scheme-edit.png", "khb", "/assessment/schemes/daowai-2023/edit/", 1280),
+    ("cadre-annual.png", "khb", "/org/cadres/jingyu/annual/", 1280),
+    ("cadre-routine-head.png", "jingyu_fzr", "/org/cadres/jingyu/routine/", 1280),
+    ("cadre-lists.png", "khb", "/org/cadres/lists/?kind=selection", 1280),
 ]
 
 

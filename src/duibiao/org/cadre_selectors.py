@@ -239,7 +239,10 @@ def cadre_derived_list(*, user, kind: str, year: int, unit: Unit | None = None) 
     """One of the derived lists (`LISTS`) over the cadres the user may see."""
     if kind not in LISTS:
         raise Http404
-    cadres = Cadre.objects.filter(unit__in=cadre_units(user=user), is_active=True).select_related("unit")
+    cadres = (
+        Cadre.objects.filter(unit__in=cadre_units(user=user), is_active=True).select_related("unit")
+        .order_by("unit__category__order", "unit__order", "unit__code", "order", "pk")
+    )
     if unit is not None:
         cadres = cadres.filter(unit=unit)
     rows = cadre_year_rows(cadres, year)
