@@ -145,6 +145,7 @@ def demo_period_load(scheme: Scheme) -> None:
     """An open quarter with a realistic mix: most units submitted (some values approved,
     one returned with a reason), some still in draft, a few not started; task-force scores
     and reward / penalty / veto records where the example data has them."""
-    from duibiao.demo_period import load_open_quarter
+    from duibiao.demo_period import load_open_quarter, load_published_quarter
 
+    load_published_quarter(scheme, EXAMPLE_DIR / "data.csv")
     load_open_quarter(scheme, EXAMPLE_DIR / "data.csv")

@@ -4,8 +4,10 @@ audit log, review trail and evidence look exactly as they would after real use."
 from __future__ import annotations
 
 import csv
+import zlib
 from collections import defaultdict
-from datetime import timedelta
+from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -14,6 +16,7 @@ from django.utils import timezone
 from duibiao.accounts.models import User
 from duibiao.assessment.models import Indicator, Period, Submission
 from duibiao.assessment.services.periods import period_create, period_set_status
+from duibiao.assessment.services.runs import run_compute, run_publish, run_release, run_start
 from duibiao.assessment.services.submissions import (
     ValueInput,
     evidence_attach,
@@ -23,6 +26,7 @@ from duibiao.assessment.services.submissions import (
     submission_save,
     submission_submit,
 )
+from duibiao.audit.services import audit_record
 from duibiao.org.models import Unit
 
 # A minimal but valid one-page PDF: what an evidence upload looks like in the demo.
@@ -50,11 +54,65 @@ def _example_values(path: Path) -> tuple[dict, dict]:
     return values, ballots
 
 
+def load_published_quarter(scheme, data_path: Path) -> Period | None:
+    """Last quarter, closed and published: every value approved (seeded in bulk, as a
+    historical import would be) and a published run, so rankings, 晋位 and trends show."""
+    version = scheme.versions.order_by("-number").first()
+    today = timezone.localdate()
+    quarter = (today.month - 1) // 3 + 1
+    year, number = (today.year, quarter - 1) if quarter > 1 else (today.year - 1, 4)
+    if Period.objects.filter(version__scheme=scheme, kind=Period.Kind.QUARTER, year=year, number=number).exists():
+        return None
+    office = User.objects.get(username="khb")
+    period = period_create(
+        actor=office, version=version, kind=Period.Kind.QUARTER, year=year, number=number,
+        opens_on=date(year, 3 * number - 2, 1) + timedelta(days=95), deadline_workdays=10,
+    )
+    period_set_status(actor=office, period=period, status=Period.Status.OPEN)
+    values, ballots = _example_values(data_path)
+    indicators = {i.code: i for i in version.indicators.all()}
+    units = {u.code: u for u in Unit.objects.filter(category__isnull=False)}
+    rows = []
+    for (unit, code), text in values.items():
+        if code in indicators and unit in units and indicators[code].applies_to(units[unit]):
+            value = Decimal(text)
+            if indicators[code].entered_by_units:
+                value = _last_quarter(value, unit, code, indicators[code])
+            rows.append(Submission(period=period, unit=units[unit], indicator=indicators[code], value=value,
+                                   status=Submission.Status.APPROVED, approved_by=office))
+    for (unit, code), counts in ballots.items():
+        if code in indicators and unit in units:
+            rows.append(Submission(period=period, unit=units[unit], indicator=indicators[code],
+                                   ballots={g: int(float(n)) for g, n in counts.items()},
+                                   status=Submission.Status.APPROVED, approved_by=office))
+    Submission.objects.bulk_create(rows)
+    audit_record(actor=office, action="submission.import", obj=period, after={"approved": len(rows)},
+                 detail="演示：上季度已审核数据批量导入")
+    run = run_start(actor=office, period=period, note="季度考核")
+    run_compute(run.pk)  # now, rather than waiting for the server's task worker
+    run.refresh_from_db()
+    run_release(actor=office, run=run, appeal_workdays=5)
+    run_publish(actor=office, run=run)
+    return period
+
+
+def _last_quarter(value: Decimal, unit: str, code: str, indicator: Indicator) -> Decimal:
+    """A deterministic ±10 % wobble, so last quarter ranks differently from this one."""
+    wobble = (zlib.crc32(f"{unit}:{code}".encode()) % 2001 - 1000) / 10000
+    moved = value * (1 + Decimal(str(wobble)))
+    if indicator.kind == Indicator.Kind.PERCENT:
+        moved = min(moved, Decimal(100))
+    if indicator.kind in (Indicator.Kind.COUNT, Indicator.Kind.YES_NO):
+        moved = value
+    return moved.quantize(Decimal("0.01"))
+
+
 def load_open_quarter(scheme, data_path: Path) -> Period | None:
     version = scheme.versions.order_by("-number").first()
     today = timezone.localdate()
     quarter = (today.month - 1) // 3 + 1
-    if Period.objects.filter(version__scheme=scheme, kind=Period.Kind.QUARTER).exists():
+    if Period.objects.filter(version__scheme=scheme, kind=Period.Kind.QUARTER, year=today.year,
+                             number=quarter).exists():
         return None
     office = User.objects.get(username="khb")
     period = period_create(

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 
 from duibiao.accounts.gate import gate_filter, has_role
 from duibiao.accounts.roles import Role
@@ -135,6 +136,14 @@ def trace_gap(upper: dict, lower: dict) -> list[dict]:
     return sorted(items, key=lambda x: -abs(x["difference"]))
 
 
+PARAMETER_LABELS = {
+    "target": _l("目标值"), "threshold": _l("门槛值"), "cap": _l("封顶"), "floor": _l("保底"),
+    "min": _l("同类最低"), "max": _l("同类最高"), "best": _l("前沿值"), "worst": _l("最差值"),
+    "full": _l("满分"), "peers": _l("参与排名单位数"), "top": _l("第一名得分"), "step": _l("每名次递减"),
+    "mean": _l("均值"), "sd": _l("标准差"), "previous": _l("上期值"),
+}
+
+
 def unit_tree(result: RunResult, benchmarks: dict | None) -> list[dict]:
     """The score tree for the page: each dimension with its indicators, contributions and
     the category's best / median as the 对标 reference."""
@@ -145,7 +154,10 @@ def unit_tree(result: RunResult, benchmarks: dict | None) -> list[dict]:
         if not ind.get("applicable"):
             continue
         ref = bench.get("indicators", {}).get(ind["code"], {})
-        by_parent.setdefault(ind["parent"], []).append({**ind, "best": ref.get("best"), "median": ref.get("median")})
+        used = [(PARAMETER_LABELS.get(k, k), v) for k, v in (ind.get("used") or {}).items()]
+        by_parent.setdefault(ind["parent"], []).append(
+            {**ind, "best": ref.get("best"), "median": ref.get("median"), "used_labels": used}
+        )
     tree = []
     for node in trace["nodes"]:
         if node["code"] in by_parent or node.get("parent") == "total" or node.get("parent") is None:
