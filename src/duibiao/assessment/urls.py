@@ -1,6 +1,14 @@
 from django.urls import path
 
-from duibiao.assessment.views import periods, progress, reporting, review, runs, schemes
+from duibiao.assessment.views import (
+    combinations,
+    periods,
+    progress,
+    reporting,
+    review,
+    runs,
+    schemes,
+)
 
 app_name = "assessment"
 urlpatterns = [
@@ -44,6 +52,9 @@ urlpatterns = [
     path("runs/<int:pk>/units/<slug:unit_code>/", runs.unit_result_view, name="unit_result"),
     path("runs/<int:pk>/units/<slug:unit_code>/what-if/", runs.what_if_view, name="what_if"),
     path("runs/<int:pk>/units/<slug:unit_code>/appeal/", runs.appeal_file_view, name="appeal_file"),
+    path("combinations/", combinations.combination_index, name="combination_index"),
+    path("combinations/new/", combinations.combination_edit, name="combination_edit"),
+    path("combinations/<slug:code>/", combinations.combination_detail, name="combination_detail"),
     # 考核周期、节假日与填报进度 (periods, calendar, progress)
     path("periods/", periods.period_list_view, name="period_list"),
     path("periods/new/", periods.period_create_view, name="period_create"),

@@ -45,6 +45,8 @@ NAV_ITEMS: tuple[NavItem, ...] = (
             _("计分批次、分类排名、晋位退位与等次")),
     NavItem(_("干部考核"), "org:cadre_index", frozenset({Role.OFFICE, Role.UNIT_HEAD}),
             _("干部名册、平时考核与年度考核等次，选拔任用、评先评优和墩苗培养名单")),
+    NavItem(_("多考合一"), "assessment:combination_index", frozenset({Role.OFFICE, Role.LEADER}),
+            _("平时、目标、年度考核加权合成年度结果")),
     NavItem(_("重点项目"), None, frozenset({Role.OFFICE, Role.LEADER, Role.SECRETARY}),
             _("项目调度、四率与入库入统")),
     NavItem(_("督导检查"), None, frozenset({Role.OFFICE, Role.LEADER, Role.INSPECTOR}),

@@ -1,0 +1,79 @@
+"""多考合一 results: each unit's annual result and where each part of it came from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+
+from duibiao import engine
+from duibiao.accounts.gate import gate_units
+from duibiao.assessment.models import Combination, RunResult
+from duibiao.assessment.selectors.schemes import _ancestor_paths
+
+
+def combination_list(*, user) -> QuerySet[Combination]:
+    prefixes = _ancestor_paths(gate_units(user).values_list("path", flat=True))
+    return Combination.objects.filter(district__path__in=prefixes).prefetch_related("parts__runs__period")
+
+
+def combination_get(*, user, code: str) -> Combination:
+    return get_object_or_404(combination_list(user=user), code=code)
+
+
+@dataclass
+class CombinedRow:
+    unit: object
+    category: str
+    parts: list[dict]  # name, weight, average, scores per run
+    total: float | None
+    rank: float | None
+
+
+def combination_results(*, user, combination: Combination) -> list[CombinedRow]:
+    """Per visible unit: the average of each part's runs, the weighted total, the rank in
+    its category. Computed with the engine's own 多考合一 functions."""
+    parts = list(combination.parts.all())
+    runs = {run.pk: run for part in parts for run in part.runs.all()}
+    visible = gate_units(user)
+    results = RunResult.objects.filter(run__in=runs, unit__in=visible).select_related("unit")
+    by_unit: dict[int, dict[int, RunResult]] = {}
+    for result in results:
+        by_unit.setdefault(result.unit_id, {})[result.run_id] = result
+    units = sorted({r.unit for r in results}, key=lambda u: u.code)
+    if not units:
+        return []
+    category = {u.pk: next(iter(by_unit[u.pk].values())).category for u in units}
+    averages: dict[str, np.ndarray] = {}
+    details: dict[str, list[list[tuple[str, float | None]]]] = {}
+    for part in parts:
+        part_runs = list(part.runs.all())
+        columns = [
+            np.array([_score(by_unit[u.pk].get(run.pk)) for u in units], dtype=float) for run in part_runs
+        ]
+        averages[part.name] = engine.average_periods(columns)
+        details[part.name] = [
+            [(run.period.name, _score(by_unit[u.pk].get(run.pk))) for run in part_runs] for u in units
+        ]
+    total = engine.combine_parts(averages, {p.name: p.weight for p in parts})
+    codes = engine.encode_groups([category[u.pk] for u in units], len(units))
+    ranks = engine.rank_within(total, codes, ties="min")
+    rows = []
+    for i, unit in enumerate(units):
+        rows.append(CombinedRow(
+            unit=unit, category=category[unit.pk],
+            parts=[{"name": p.name, "weight": p.weight, "average": _clean(averages[p.name][i]),
+                    "scores": details[p.name][i]} for p in parts],
+            total=_clean(total[i]), rank=_clean(ranks[i]),
+        ))
+    return sorted(rows, key=lambda r: (r.category, r.rank if r.rank is not None else 1e9))
+
+
+def _score(result: RunResult | None) -> float:
+    return np.nan if result is None or result.score is None else result.score
+
+
+def _clean(value) -> float | None:
+    return None if np.isnan(value) else float(value)

@@ -1,0 +1,69 @@
+"""多考合一 pages: the office composes the annual result; everyone reads it for their units."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+
+from duibiao.accounts.gate import has_role
+from duibiao.accounts.roles import Role
+from duibiao.assessment.errors import AssessmentError
+from duibiao.assessment.models import ScoringRun
+from duibiao.assessment.permissions import require_office
+from duibiao.assessment.selectors.combinations import (
+    combination_get,
+    combination_list,
+    combination_results,
+)
+from duibiao.assessment.selectors.results import run_list
+from duibiao.assessment.selectors.schemes import scheme_list
+from duibiao.assessment.services.combinations import combination_save
+
+PART_SLOTS = 4
+
+
+@login_required
+def combination_index(request):
+    return render(request, "assessment/combination_index.html", {
+        "combinations": combination_list(user=request.user), "is_office": has_role(request.user, Role.OFFICE),
+    })
+
+
+@login_required
+def combination_edit(request):
+    require_office(request.user)
+    published = run_list(user=request.user).filter(stage=ScoringRun.Stage.PUBLISHED).order_by(
+        "period__year", "period__kind", "period__number")
+    if request.method == "POST":
+        chosen = {run.pk: run for run in published}
+        parts = []
+        for i in range(PART_SLOTS):
+            name = request.POST.get(f"name-{i}", "").strip()
+            if not name:
+                continue
+            runs = [chosen[int(pk)] for pk in request.POST.getlist(f"runs-{i}") if pk.isdigit() and int(pk) in chosen]
+            parts.append((name, float(request.POST.get(f"weight-{i}") or 0), runs))
+        scheme = scheme_list(user=request.user).first()
+        try:
+            combination = combination_save(
+                actor=request.user, code=request.POST.get("code", "").strip(), name=request.POST.get("name", "").strip(),
+                year=int(request.POST.get("year") or 0), district=scheme.district, parts=parts,
+            )
+            return redirect("assessment:combination_detail", code=combination.code)
+        except (AssessmentError, ValueError) as exc:
+            messages.error(request, str(exc))
+    return render(request, "assessment/combination_edit.html", {
+        "runs": published, "slots": range(PART_SLOTS),
+        "defaults": [("平时考核（四个季度平均）", 40), ("目标考核", 40), ("年度综合评价", 20), ("", "")],
+        "form": request.POST,
+    })
+
+
+@login_required
+def combination_detail(request, code: str):
+    combination = combination_get(user=request.user, code=code)
+    return render(request, "assessment/combination_detail.html", {
+        "combination": combination, "rows": combination_results(user=request.user, combination=combination),
+        "parts": list(combination.parts.all()),
+    })
