@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from decimal import Decimal
 
@@ -284,3 +285,24 @@ def test_files_that_are_not_xlsx(excel):
     assert refused(excel, docx.getvalue()) == [("", None, "", "文件不是 Excel 工作簿（.xlsx）")]
     assert refused(excel, b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512)[0][3].startswith("这是旧版 .xls")
     assert refused(excel, b"PK\x03\x04 broken")[0][3].startswith("文件已损坏")
+
+
+def test_a_wrong_sheet_dimension_does_not_cut_the_sheet(excel):
+    """Some generators write <dimension ref="A1"/> whatever the size; every row still counts."""
+
+    def edit(wb):
+        ws = wb.active
+        ws.cell(row_of(ws, "gz06"), VALUE).value = 6  # far below row 1
+
+    data = filled(excel, edit)
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            body = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                body = re.sub(rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1"/>', body)
+            dst.writestr(item, body)
+    assert b'<dimension ref="A1"/>' in zipfile.ZipFile(out).read("xl/worksheets/sheet1.xml")
+    report = run_import(excel, out.getvalue())
+    assert report.ok and Submission.objects.get(indicator__code="gz06").value == 6

@@ -13,6 +13,8 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
 
+from duibiao.accounts.gate import gate_units
+from duibiao.accounts.roles import Role
 from duibiao.assessment.errors import AssessmentError
 from duibiao.assessment.models import Indicator, Period, Scheme, SchemeVersion, Submission
 from duibiao.assessment.permissions import require_office
@@ -81,6 +83,10 @@ def scheme_workbook_import(*, actor, scheme: Scheme, upload) -> SchemeImportOutc
     """Apply a 考核细则 workbook to the scheme's latest version and save the result as the
     next version (the office only). Nothing is saved when the report has any problem."""
     require_office(actor)
+    # A district's office sees the city's scheme too (scheme_list looks upwards), but only
+    # the office of the scheme's own unit may change it.
+    if not gate_units(actor, [Role.OFFICE]).filter(pk=scheme.district_id).exists():
+        raise PermissionDenied("仅该方案所属单位的考核办可以导入考核细则")
     report = ImportReport()
     latest = scheme.versions.order_by("-number").first()
     if latest is None:

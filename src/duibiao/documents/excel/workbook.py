@@ -160,6 +160,10 @@ def read_rows(ws) -> list[list[CellValue]]:
     """All non-empty rows of a sheet, in either openpyxl mode. Empty trailing rows (which
     WPS and LibreOffice often leave in the sheet's dimension) are dropped."""
     rows: list[list[CellValue]] = []
+    if hasattr(ws, "reset_dimensions"):
+        # Read-only mode trusts the sheet's <dimension>; some generators write "A1" there
+        # whatever the size, which would silently cut the sheet to one cell.
+        ws.reset_dimensions()
     for cells in ws.iter_rows():
         out = []
         for cell in cells:
