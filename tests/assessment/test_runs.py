@@ -192,3 +192,19 @@ def test_api_run_flow(client_for, approved):
     assert published.status_code == 200, published.json()
     assert published.json()["stage"] == "published"
     assert client_for(approved["leader"]).get(f"/api/results/runs/{rid}/ranking").status_code == 200
+
+
+def test_appeal_evidence_is_served_through_the_gate(client_for, approved, run, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    run_release(actor=approved["office"], run=run)
+    appeal = appeal_file(actor=approved["head_a"], run=run, unit=approved["a"], indicator=approved["ind"]["nl03"],
+                         reason="附办结台账", upload=SimpleUploadedFile("台账.pdf", b"%PDF-1.4\n%%EOF\n"))
+    url = reverse("assessment:appeal_evidence", args=[appeal.pk])
+    assert client_for(approved["head_a"]).get(url).status_code == 200
+    assert client_for(approved["taskforce"]).get(url).status_code == 200
+    assert client_for(approved["reporter_b"]).get(url).status_code == 404
+    with pytest.raises(AssessmentError, match="PDF"):
+        appeal_file(actor=approved["head_a"], run=run, unit=approved["a"], indicator=approved["ind"]["nl04"],
+                    reason="x", upload=SimpleUploadedFile("a.pdf", b"not really a pdf"))

@@ -49,6 +49,7 @@ urlpatterns = [
     path("runs/<int:pk>/publish/", runs.run_publish_view, name="run_publish"),
     path("runs/<int:pk>/appeals/", runs.appeals_view, name="appeals"),
     path("appeals/<int:appeal_id>/decide/", runs.appeal_decide_view, name="appeal_decide"),
+    path("appeals/<int:appeal_id>/evidence/", runs.appeal_evidence, name="appeal_evidence"),
     path("runs/<int:pk>/units/<slug:unit_code>/", runs.unit_result_view, name="unit_result"),
     path("runs/<int:pk>/units/<slug:unit_code>/what-if/", runs.what_if_view, name="what_if"),
     path("runs/<int:pk>/units/<slug:unit_code>/appeal/", runs.appeal_file_view, name="appeal_file"),

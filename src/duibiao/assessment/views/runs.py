@@ -219,6 +219,17 @@ def appeals_view(request, pk: int):
 
 
 @login_required
+def appeal_evidence(request, appeal_id: int):
+    """An appeal's evidence file, through the gate like every other file."""
+    from django.http import FileResponse, Http404
+
+    appeal = appeal_get(user=request.user, pk=appeal_id)
+    if not appeal.evidence:
+        raise Http404
+    return FileResponse(appeal.evidence.open("rb"), filename=appeal.evidence_name)
+
+
+@login_required
 @require_POST
 def appeal_decide_view(request, appeal_id: int):
     appeal = appeal_get(user=request.user, pk=appeal_id)
