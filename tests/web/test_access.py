@@ -66,3 +66,18 @@ def test_pages_need_login(client, world):
     for url in (reverse("web:home"), reverse("org:unit_list"), reverse("web:schemes")):
         response = client.get(url)
         assert response.status_code == 302 and reverse("web:login") in response.url
+
+
+def test_admin_changes_are_audited(client_for, world):
+    from duibiao.audit.models import AuditEntry
+
+    client = client_for(world["sysadmin"])
+    url = f"/admin/org/unit/{world['a'].pk}/change/"
+    form = client.get(url)
+    assert form.status_code == 200
+    response = client.post(url, {"name": "靖宇街道办事处", "kind": "street", "category": world["a"].category_id,
+                                 "tier": world["a"].tier_id, "order": 0, "is_active": "on"})
+    assert response.status_code == 302, response.content.decode()[:500]
+    world["a"].refresh_from_db()
+    assert world["a"].name == "靖宇街道办事处"
+    assert AuditEntry.objects.filter(action="admin.change", username="admin", object_id=str(world["a"].pk)).exists()

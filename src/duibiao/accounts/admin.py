@@ -5,6 +5,7 @@ from django.contrib.auth.admin import UserAdmin
 
 from duibiao.accounts.admin_site import admin_site
 from duibiao.accounts.models import RoleGrant, User
+from duibiao.audit.services import audit_record
 from duibiao.org.models import Category, TaskForce, Tier, Unit
 from duibiao.org.services import unit_create
 
@@ -15,44 +16,45 @@ class RoleGrantInline(admin.TabularInline):
     filter_horizontal = ["units"]
 
 
-class AccountAdmin(UserAdmin):
+class SysadminPermissions:
+    """Django's own permission flags are not used: the admin site is open to the system
+    administrator role only (see admin_site), who may view, add and change but never delete
+    (units and accounts are deactivated instead, so the audit trail stays whole)."""
+
+    def has_module_permission(self, request) -> bool:
+        return True
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return True
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return True
+
+    def has_add_permission(self, request) -> bool:
+        return True
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    # Changes made here bypass the services, so they are written to the audit log here.
+    def log_addition(self, request, obj, message):
+        audit_record(actor=request.user, action="admin.add", obj=obj, detail=str(message))
+        return super().log_addition(request, obj, message)
+
+    def log_change(self, request, obj, message):
+        audit_record(actor=request.user, action="admin.change", obj=obj, detail=str(message))
+        return super().log_change(request, obj, message)
+
+
+class AccountAdmin(SysadminPermissions, UserAdmin):
     list_display = ["username", "full_name", "unit", "is_active", "locked_until"]
     search_fields = ["username", "full_name"]
     fieldsets = (*UserAdmin.fieldsets, ("单位", {"fields": ("full_name", "unit", "phone")}))
     inlines = [RoleGrantInline]
 
-    # The admin's own permission flags are not used: the role grants decide.
-    def has_module_permission(self, request) -> bool:
-        return True
 
-    def has_view_permission(self, request, obj=None) -> bool:
-        return True
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return True
-
-    def has_add_permission(self, request) -> bool:
-        return True
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-
-class OrgAdmin(admin.ModelAdmin):
-    def has_module_permission(self, request) -> bool:
-        return True
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        return True
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return True
-
-    def has_add_permission(self, request) -> bool:
-        return True
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
+class OrgAdmin(SysadminPermissions, admin.ModelAdmin):
+    pass
 
 
 class UnitAdmin(OrgAdmin):
