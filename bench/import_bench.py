@@ -162,9 +162,9 @@ def main() -> int:
         f"| **import total** (check + save) | **{total:.2f} s** | |",
         "",
         f"Peak memory (RSS) of the benchmark process: {peak:.0f} MB; load average when it started: {load:.1f}.",
-        "Almost all of the save is `submission_bulk_save`'s per-value work (about five statements per "
-        "value: SELECT, SAVEPOINT, INSERT, RELEASE and the audit INSERT); the check half is the "
-        "read-only openpyxl parse plus `clean_value` on every cell.",
+        "`submission_bulk_save` writes in bulk: one locked SELECT of the unit's existing values, "
+        "then batched INSERT / UPDATE of the submissions and of their audit rows (one per value); "
+        "the check half is the read-only openpyxl parse plus `clean_value` on every cell.",
         "",
     ]
     section = "\n".join(lines)

@@ -201,3 +201,23 @@ def test_unit_head_signs_off_only_when_everything_is_submitted(assessed):
     assert unit_signoff(actor=assessed["head_a"], period=assessed["period"], unit=assessed["a"]).by == assessed["head_a"]
     with pytest.raises(Http404):
         unit_signoff(actor=assessed["reporter_a"], period=assessed["period"], unit=assessed["a"])
+
+
+def test_bulk_save_audits_every_value_and_keeps_the_lock(assessed):
+    first = save(assessed, "nl02", "90")
+    items = [ValueInput(indicator=assessed["ind"]["nl02"], value="91", expected_version=first.version),
+             ValueInput(indicator=assessed["ind"]["nl03"], value="88"),
+             ValueInput(indicator=assessed["ind"]["nl05"], ballots={"优秀": "10", "称职": "2"})]
+    saved = submission_bulk_save(actor=assessed["reporter_a"], period=assessed["period"], unit=assessed["a"],
+                                 items=items)
+    assert {s.indicator.code for s in saved} == {"nl02", "nl03", "nl05"}
+    nl02 = Submission.objects.get(indicator__code="nl02")
+    assert (nl02.value, nl02.version) == (Decimal("91"), 2)
+    entries = AuditEntry.objects.filter(action="submission.save")
+    assert entries.count() == 4 and all(e.object_id for e in entries)
+    assert entries.get(object_id=str(nl02.pk), before__isnull=False).before["value"] == "90"
+    stale = [ValueInput(indicator=assessed["ind"]["nl02"], value="95", expected_version=1),
+             ValueInput(indicator=assessed["ind"]["nl03"], value="10")]
+    with pytest.raises(ConflictError):
+        submission_bulk_save(actor=assessed["reporter_a"], period=assessed["period"], unit=assessed["a"], items=stale)
+    assert Submission.objects.get(indicator__code="nl03").value == Decimal("88")

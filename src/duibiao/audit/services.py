@@ -9,21 +9,13 @@ from django.db.models import Model
 from duibiao.audit.models import AuditEntry
 
 
-def audit_record(
-    *,
-    actor,
-    action: str,
-    obj: Model | None = None,
-    unit=None,
-    success: bool = True,
-    before: Any = None,
-    after: Any = None,
-    detail: str = "",
-    ip: str | None = None,
-    username: str = "",
+def audit_entry(
+    *, actor, action: str, obj: Model | None = None, unit=None, success: bool = True,
+    before: Any = None, after: Any = None, detail: str = "", ip: str | None = None, username: str = "",
 ) -> AuditEntry:
+    """An unsaved audit row (for bulk writes: see `audit_record` for the usual one-row case)."""
     user = actor if getattr(actor, "is_authenticated", False) else None
-    return AuditEntry.objects.create(
+    return AuditEntry(
         user=user,
         username=username or (user.get_username() if user else ""),
         action=action,
@@ -37,3 +29,24 @@ def audit_record(
         after=after,
         detail=detail[:500],
     )
+
+
+def audit_record(
+    *,
+    actor,
+    action: str,
+    obj: Model | None = None,
+    unit=None,
+    success: bool = True,
+    before: Any = None,
+    after: Any = None,
+    detail: str = "",
+    ip: str | None = None,
+    username: str = "",
+) -> AuditEntry:
+    entry = audit_entry(
+        actor=actor, action=action, obj=obj, unit=unit, success=success, before=before,
+        after=after, detail=detail, ip=ip, username=username,
+    )
+    entry.save()
+    return entry
