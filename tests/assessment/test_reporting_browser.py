@@ -1,11 +1,16 @@
-"""In a real browser: a unit reports with evidence, its task force returns one value and
-approves another, the unit sees why and resubmits; another unit sees and changes nothing."""
+"""In a real browser: the office imports the 考核细则 workbook and opens a period on it; a
+unit reports with evidence, its task force returns one value and approves another, the unit
+sees why and resubmits; another unit sees and changes nothing."""
 
 from __future__ import annotations
 
-import pytest
+import io
 
-from duibiao.assessment.models import Evidence, Submission
+import pytest
+from openpyxl import load_workbook
+
+from duibiao.assessment.models import Evidence, Period, SchemeVersion, Submission
+from duibiao.documents import selectors
 from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -30,9 +35,46 @@ def save_row(page, code, value):
     page.get_by_test_id(f"row-{code}").get_by_test_id("row-saved").wait_for()
 
 
+def import_scheme_and_open_period(browser, base, assessed, tmp_path) -> int:
+    """The office raises 督查问题整改率 from 3 to 4 points in the workbook, imports it, and
+    opens a quarter on the new version."""
+    office = login(browser, base, "khb")
+    book = load_workbook(io.BytesIO(selectors.scheme_workbook(user=assessed["office"], scheme=assessed["scheme"])[1]))
+    sheet = book.active
+    row = next(r[0].row for r in sheet.iter_rows(min_col=1, max_col=sheet.max_column)
+               if any(c.value == "nl02" for c in r))
+    points = next(c for c in sheet[3] if c.value == "分值").column
+    sheet.cell(row=row, column=points).value = 4
+    path = tmp_path / "考核细则.xlsx"
+    book.save(path)
+    office.goto(f"{base}/documents/schemes/{assessed['scheme'].pk}/import/")
+    office.set_input_files("#file", str(path))
+    office.get_by_role("button", name="导入", exact=True).click()
+    office.get_by_text("保存为第 2 版").wait_for()
+    assert SchemeVersion.objects.get(scheme=assessed["scheme"], number=2).indicators.get(code="nl02").weight == 4
+
+    office.goto(f"{base}/assessment/periods/new/")
+    office.get_by_label("周期类型").select_option("quarter")
+    office.get_by_label("年度").fill("2026")
+    office.get_by_label("序号（月份或季度）").fill("3")
+    office.get_by_label("开始填报日期").fill("2026-09-30")
+    office.get_by_label("填报时限（工作日）").fill("5")
+    office.get_by_role("button", name="创建").click()
+    with office.expect_navigation():
+        office.get_by_role("button", name="开始填报").first.click()
+    period = Period.objects.get(year=2026, number=3)
+    assert period.status == Period.Status.OPEN
+    assert period.version.number == 2 and str(period.deadline) == "2026-10-13"  # 国庆 skipped, 10-10 worked
+    office.context.close()
+    # The fixture's own quarter is closed, so the reporter has exactly one period to report in.
+    Period.objects.filter(pk=assessed["period"].pk).update(status=Period.Status.CLOSED)
+    return period.pk
+
+
 def test_report_review_resubmit(browser, live_server, assessed, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    base, pid = live_server.url, assessed["period"].pk
+    base = live_server.url
+    pid = import_scheme_and_open_period(browser, base, assessed, tmp_path)
 
     reporter = login(browser, base, "tb_a")
     reporter.get_by_role("link", name="数据填报").first.click()
