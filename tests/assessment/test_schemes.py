@@ -113,3 +113,11 @@ tree:
     inconsistent = doc.replace("[[1, 3, 5], [0.3333333, 1, 3], [0.2, 0.3333333, 1]]",
                                "[[1, 9, 0.2], [0.1111111, 1, 9], [5, 0.1111111, 1]]")
     assert any(f.level == "error" and "CR" in f.message for f in scheme_findings(inconsistent))
+
+
+def test_same_as_indicator_is_reported_once(assessed):
+    doc = assessed["version"].document.replace(
+        "{code: ys09, name: 涉企诉求办结率, weight: 2,", "{code: ys09, name: 涉企诉求办结率, same_as: nl03, weight: 2,", 1)
+    version = scheme_version_save(actor=None, scheme=assessed["scheme"], document=doc)
+    ys09 = version.indicators.get(code="ys09")
+    assert ys09.same_as == "nl03" and not ys09.entered_by_units

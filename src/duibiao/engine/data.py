@@ -91,6 +91,13 @@ def dense_inputs(
             r = int(np.flatnonzero(good)[np.flatnonzero(flat == d)[1]])
             problems.append(DataProblem(r, "indicator", f"duplicate value for {c_arr[r]!r}"))
         big[rows, cols] = v_arr[good]
+    # 报一次、多处用: an indicator that names another takes that indicator's value where it
+    # has none of its own, so one reported value serves every indicator that uses it.
+    col = {c: j for j, c in enumerate(ind)}
+    for i in scheme.indicators:
+        if i.same_as is not None:
+            own, source = big[:, col[i.code]], big[:, col[i.same_as]]
+            big[:, col[i.code]] = np.where(np.isnan(own), source, own)
     ballots: dict[str, FloatArray] = {}
     pos = int(offsets[4])
     for i in scheme.indicators:

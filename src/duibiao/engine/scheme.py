@@ -102,6 +102,7 @@ class Indicator:
     taskforce: str | None = None
     source: str = ""
     standard: str = ""
+    same_as: str | None = None  # 报一次: take the value reported for this other indicator
     path: str = ""
 
     @property
@@ -351,6 +352,7 @@ def _indicator(d: Mapping[str, Any], path: str, defaults: Mapping[str, Any]) -> 
         taskforce=d.get("taskforce"),
         source=str(d.get("source", "")),
         standard=str(d.get("standard", "")),
+        same_as=None if d.get("same_as") is None else str(d["same_as"]),
         path=path,
     )
 
@@ -501,7 +503,15 @@ def check_scheme(scheme: Scheme) -> None:
             raise SchemeError(f"vetoes[{i}].grade", f"{v.grade!r} is not a declared grade")
     tf = {t.code for t in scheme.taskforces}
     den = set(scheme.denominators)
+    sources = {i.code: i for i in scheme.indicators}
     for ind in scheme.indicators:
+        if ind.same_as is not None:
+            source = sources.get(ind.same_as)
+            if source is None or source.code == ind.code or source.same_as is not None:
+                raise SchemeError(
+                    f"{ind.path}.same_as",
+                    f"{ind.same_as!r} must be another indicator that is itself reported",
+                )
         if tf and ind.taskforce is not None and ind.taskforce not in tf:
             raise SchemeError(f"{ind.path}.taskforce", f"unknown task force {ind.taskforce!r}")
         d = ind.prepare.denominator

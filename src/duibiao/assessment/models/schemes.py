@@ -108,6 +108,8 @@ class Indicator(models.Model):
     applies_categories = models.JSONField(_("适用分类"), default=list)
     applies_units = models.JSONField(_("适用单位"), default=list)
     grades = models.JSONField(_("测评等次"), default=dict)  # ballot: grade name → value
+    # 报一次、多处用: this indicator takes the value reported for another one.
+    same_as = models.CharField(_("取值同"), max_length=60, blank=True)
     order = models.PositiveIntegerField(_("排序"), default=0)
 
     class Meta:
@@ -122,8 +124,13 @@ class Indicator(models.Model):
     @property
     def entered_by_units(self) -> bool:
         """Units report this one; manual scores and reward/penalty/veto items are the task
-        force's or the office's to record."""
-        return self.role in (self.Role.COMMON, self.Role.SPECIFIC) and self.method != "manual"
+        force's or the office's to record, and one that takes another's value is not
+        reported twice."""
+        return (
+            self.role in (self.Role.COMMON, self.Role.SPECIFIC)
+            and self.method != "manual"
+            and not self.same_as
+        )
 
     def applies_to(self, unit) -> bool:
         if self.applies_units:

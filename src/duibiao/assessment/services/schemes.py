@@ -39,7 +39,7 @@ def _materialise(version: SchemeVersion) -> None:
                 applies_categories=list(leaf.applies_to.categories),
                 applies_units=list(leaf.applies_to.units),
                 grades=dict(leaf.params.get("grades", {})) if leaf.kind == "ballot" else {},
-                order=order,
+                same_as=leaf.same_as or "", order=order,
             )
         )
     base = len(rows)
