@@ -27,13 +27,14 @@ def skip_or_fail(reason: str) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _fast_hashing(settings):
+def _test_settings(request):
+    """Settings every Django test runs with. The engine, scheme and CLI tests need no Django
+    and also run with ``-p no:django``; then there is nothing to set."""
+    if not request.config.pluginmanager.hasplugin("django"):
+        return
+    settings = request.getfixturevalue("settings")
     # Real PBKDF2 costs ~0.5 s per hash; tests check the policy, not the hash cost.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
-def _tasks_run_inline(settings):
     # Scoring runs are background tasks; in tests they run inside the request that queues them.
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 

@@ -13,10 +13,6 @@ from duibiao.scoring_cli import main
 EX = Path(__file__).resolve().parents[1] / "examples"
 
 
-@pytest.fixture(autouse=True)
-def _fast_hashing() -> None:
-    """No Django here: neutralise the web suite's autouse settings fixture."""
-
 
 def _rows(path: Path) -> dict[str, dict[str, str]]:
     with path.open(encoding="utf-8") as f:

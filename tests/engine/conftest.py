@@ -20,8 +20,3 @@ def read_csv(path: Path) -> list[dict[str, str]]:
 def examples() -> Path:
     return EXAMPLES
 
-
-@pytest.fixture(autouse=True)
-def _fast_hashing() -> None:
-    """Engine tests use no Django: neutralise the web suite's autouse settings fixture so the
-    engine suite runs with or without the pytest-django plugin (``-p no:django``)."""

@@ -26,12 +26,22 @@ def _walk(node: Node):
             yield from _walk(child)
 
 
+def _category_points(node: Node, category: str) -> float:
+    """Points of the children that every unit of the category has (no unit-specific ones)."""
+    return sum(
+        c.weight for c in node.children
+        if not isinstance(c, EngineIndicator)
+        or (not c.applies_to.units and (not c.applies_to.categories or category in c.applies_to.categories))
+    )
+
+
 def scheme_findings(text: str) -> list[Finding]:
     try:
         scheme = load_scheme_text(text)
     except SchemeDocumentError as exc:
         return [Finding("error", path or "（文档）", reason) for path, reason in exc.errors]
     findings: list[Finding] = []
+    categories = sorted({c for i in scheme.indicators for c in i.applies_to.categories})
     for node in _walk(scheme.tree):
         total = sum(child.weight for child in node.children)
         restricted = [
@@ -40,11 +50,17 @@ def scheme_findings(text: str) -> list[Finding]:
         ]
         is_points = node is not scheme.tree and node.weights.method == "fixed"
         if is_points and restricted:
-            # With 共性/个性 indicators a unit only has some children; weights are rescaled
-            # over the ones that apply, so the raw sum may legitimately differ.
+            # With 共性/个性 indicators a unit only has some children and weights are rescaled
+            # over the ones that apply; show what each category's units have, so the office
+            # sees the effect of every change (个性 indicators come on top for named units).
+            sums = "、".join(
+                f"{category} {_category_points(node, category):g}" for category in categories
+            ) or f"{total:g}"
+            specific = sum(1 for c in restricted if c.applies_to.units)
+            extra = f"（另有 {specific} 项个性指标）" if specific else ""
             findings.append(Finding(
                 "ok", node.code,
-                f"“{node.name}”下级指标分值合计 {total:g}，含 {len(restricted)} 项限定适用范围的指标，"
+                f"“{node.name}”{node.weight:g} 分：各分类适用的共性指标分值合计 {sums}{extra}，"
                 f"各单位按适用指标折算到 {node.weight:g} 分",
             ))
         elif is_points and abs(total - node.weight) > 1e-9:
