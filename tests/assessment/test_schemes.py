@@ -19,7 +19,7 @@ def test_indicators_are_materialised_with_roles(assessed):
     assert ind["nl09"].applies_categories == ["街道乡镇"]
     assert ind["jl01"].role == Indicator.Role.BONUS and ind["cf01"].role == Indicator.Role.PENALTY
     assert ind["fj01"].role == Indicator.Role.VETO
-    assert ind["nl05"].kind == "ballot" and list(ind["nl05"].grades) == ["优秀", "称职", "基本称职", "不称职"]
+    assert ind["nl05"].kind == "ballot" and ind["nl05"].grade_names == ["优秀", "称职", "基本称职", "不称职"]
     assert ind["ys01"].taskforce.code == "zb2"
     assert ind["nl01"].ancestors == ["深化能力作风建设"]
     dims = list(Dimension.objects.filter(scheme=assessed["scheme"]).values_list("name", "weight"))

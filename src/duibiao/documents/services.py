@@ -190,8 +190,8 @@ def _sheet_items(*, period: Period, unit, sheet: SheetIn, report: ImportReport,
             continue
         seen[key] = row.row
         if (ind.kind == Indicator.Kind.BALLOT) != (row.grade is not None) or (
-                row.grade is not None and row.grade not in ind.grades):
-            reason = (f"测评等次“{row.grade}”不在该指标的等次（{'、'.join(ind.grades)}）中"
+                row.grade is not None and row.grade not in ind.grade_names):
+            reason = (f"测评等次“{row.grade}”不在该指标的等次（{'、'.join(ind.grade_names)}）中"
                       if ind.kind == Indicator.Kind.BALLOT and row.grade else "指标代码与测评等次不匹配")
             report.add(sheet.title, row.row, reason, col=c_code, header="指标代码")
             continue

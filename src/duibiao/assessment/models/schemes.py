@@ -107,7 +107,9 @@ class Indicator(models.Model):
     standard = models.TextField(_("评分标准"), blank=True)
     applies_categories = models.JSONField(_("适用分类"), default=list)
     applies_units = models.JSONField(_("适用单位"), default=list)
-    grades = models.JSONField(_("测评等次"), default=dict)  # ballot: grade name → value
+    # Ballot grades as [name, value] pairs: a list, because PostgreSQL's jsonb does not keep
+    # the key order of an object and the order of 优秀 … 不称职 matters on every form.
+    grades = models.JSONField(_("测评等次"), default=list)
     # 报一次、多处用: this indicator takes the value reported for another one.
     same_as = models.CharField(_("取值同"), max_length=60, blank=True)
     order = models.PositiveIntegerField(_("排序"), default=0)
@@ -131,6 +133,10 @@ class Indicator(models.Model):
             and self.method != "manual"
             and not self.same_as
         )
+
+    @property
+    def grade_names(self) -> list[str]:
+        return [name for name, _value in self.grades]
 
     def applies_to(self, unit) -> bool:
         if self.applies_units:

@@ -50,6 +50,11 @@ class Submission(models.Model):
     def __str__(self) -> str:
         return f"{self.period} · {self.unit} · {self.indicator.code}"
 
+    @property
+    def ballot_rows(self) -> list[tuple[str, int]]:
+        """Vote counts in the indicator's grade order (jsonb does not keep key order)."""
+        return [(grade, self.ballots.get(grade, 0)) for grade in self.indicator.grade_names]
+
 
 def evidence_path(instance: Evidence, filename: str) -> str:
     sub = instance.submission

@@ -154,7 +154,10 @@ def unit_tree(result: RunResult, benchmarks: dict | None) -> list[dict]:
         if not ind.get("applicable"):
             continue
         ref = bench.get("indicators", {}).get(ind["code"], {})
-        used = [(PARAMETER_LABELS.get(k, k), v) for k, v in (ind.get("used") or {}).items()]
+        # Known parameters in a fixed order (jsonb does not keep key order), others after.
+        params = ind.get("used") or {}
+        order = [k for k in PARAMETER_LABELS if k in params] + sorted(set(params) - set(PARAMETER_LABELS))
+        used = [(PARAMETER_LABELS.get(k, k), params[k]) for k in order]
         by_parent.setdefault(ind["parent"], []).append(
             {**ind, "best": ref.get("best"), "median": ref.get("median"), "used_labels": used}
         )

@@ -38,7 +38,8 @@ def _materialise(version: SchemeVersion) -> None:
                 source=leaf.source, standard=leaf.standard,
                 applies_categories=list(leaf.applies_to.categories),
                 applies_units=list(leaf.applies_to.units),
-                grades=dict(leaf.params.get("grades", {})) if leaf.kind == "ballot" else {},
+                grades=[[name, value] for name, value in leaf.params.get("grades", {}).items()]
+                if leaf.kind == "ballot" else [],
                 same_as=leaf.same_as or "", order=order,
             )
         )

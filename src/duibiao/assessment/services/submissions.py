@@ -93,12 +93,12 @@ def clean_value(indicator: Indicator, raw: object) -> Decimal | None:
 
 def clean_ballots(indicator: Indicator, raw: dict[str, object]) -> dict[str, int]:
     ballots: dict[str, int] = {}
-    for grade in indicator.grades:
+    for grade in indicator.grade_names:
         text = str(raw.get(grade, "") or "0").strip()
         if not text.isdigit():
             raise AssessmentError(f"“{grade}”票数应为非负整数")
         ballots[grade] = int(text)
-    unknown = set(raw) - set(indicator.grades)
+    unknown = set(raw) - set(indicator.grade_names)
     if unknown:
         raise AssessmentError(f"未知的测评等次：{'、'.join(sorted(unknown))}")
     if sum(ballots.values()) == 0:

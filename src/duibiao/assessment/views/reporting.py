@@ -91,7 +91,7 @@ def value_save(request, period_id: int, unit_code: str, code: str):
     item = ValueInput(
         indicator=indicator,
         value=request.POST.get("value"),
-        ballots={g: request.POST.get(f"ballot-{i}", "") for i, g in enumerate(indicator.grades)},
+        ballots={g: request.POST.get(f"ballot-{i}", "") for i, g in enumerate(indicator.grade_names)},
         note=request.POST.get("note", "").strip(),
         expected_version=int(version) if version else None,
     )

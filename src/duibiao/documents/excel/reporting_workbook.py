@@ -122,7 +122,7 @@ def _write_sheet(ws, *, period: Period, sheet: TemplateSheet, title: str) -> Non
         lines = []
         if ind.kind == Indicator.Kind.BALLOT:
             ballots = (sub.ballots if sub else {}) or {}
-            for grade in ind.grades:
+            for grade in ind.grade_names:
                 lines.append((f"{ind.code}{GRADE_SEP}{grade}", f"{ind.name}（{grade}）", "票", kind,
                               ballots.get(grade)))
         else:
