@@ -19,14 +19,15 @@ from duibiao.accounts.roles import Role
 from duibiao.accounts.services import role_grant, user_create
 from duibiao.assessment.models import Scheme
 from duibiao.assessment.services.schemes import scheme_activate, scheme_create
-from duibiao.demo_cadres import demo_cadres_load
+from duibiao.demo.cadres import demo_cadres_load
+from duibiao.demo.period import load_open_quarter, load_published_quarter
 from duibiao.org.models import Category, TaskForce, Tier, Unit
 from duibiao.org.services import unit_create
 
 DEMO_PASSWORD = "Duibiao@2026"
 EXAMPLE_DIR = Path(
     os.environ.get(
-        "DUIBIAO_EXAMPLES_DIR", Path(__file__).resolve().parents[2] / "examples"
+        "DUIBIAO_EXAMPLES_DIR", Path(__file__).resolve().parents[3] / "examples"
     )
 ) / "daowai-2023"
 
@@ -132,7 +133,11 @@ def demo_data_load() -> list[tuple[str, str, str, str]]:
             district=daowai, document=(EXAMPLE_DIR / "scheme.yaml").read_text(encoding="utf-8"),
         )
         scheme_activate(actor=None, scheme=scheme)
-    demo_period_load(Scheme.objects.get(code="daowai-2023"))
+    scheme = Scheme.objects.get(code="daowai-2023")
+    # Last quarter closed and published (rankings, 晋位, trends); this quarter open with a
+    # realistic mix of statuses (drafts, submitted, returned, approved, not started).
+    load_published_quarter(scheme, EXAMPLE_DIR / "data.csv")
+    load_open_quarter(scheme, EXAMPLE_DIR / "data.csv")
     for username in ("jingyu_tb", "jingyu_fzr", "fagai_tb"):
         user = User.objects.get(username=username)
         label = Role.REPORTER.label if username.endswith("_tb") else Role.UNIT_HEAD.label
@@ -140,12 +145,3 @@ def demo_data_load() -> list[tuple[str, str, str, str]]:
     demo_cadres_load()
     return rows
 
-
-def demo_period_load(scheme: Scheme) -> None:
-    """An open quarter with a realistic mix: most units submitted (some values approved,
-    one returned with a reason), some still in draft, a few not started; task-force scores
-    and reward / penalty / veto records where the example data has them."""
-    from duibiao.demo_period import load_open_quarter, load_published_quarter
-
-    load_published_quarter(scheme, EXAMPLE_DIR / "data.csv")
-    load_open_quarter(scheme, EXAMPLE_DIR / "data.csv")
