@@ -7,6 +7,7 @@ on the command line as it did in the app.
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 from typing import Any
 
@@ -63,8 +64,22 @@ def score_snapshot(
     )
 
 
+_PLAIN = frozenset({str, int, bool, type(None)})
+
+
 def clean_json(value: Any) -> Any:
     """NaN and numpy scalars out, so JSON fields (and PostgreSQL's jsonb) accept the trace."""
+    # Exact-type fast paths first: a city run cleans 600 traces of ~10 000 values each, and
+    # the isinstance chain below made this the slowest step of the run.
+    kind = type(value)
+    if kind is float:
+        return value if math.isfinite(value) else None
+    if kind in _PLAIN:
+        return value
+    if kind is dict:
+        return {k if type(k) is str else str(k): clean_json(v) for k, v in value.items()}
+    if kind is list:
+        return [clean_json(v) for v in value]
     if isinstance(value, dict):
         return {str(k): clean_json(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):

@@ -20,7 +20,9 @@ VISIBLE_TO_UNITS = (ScoringRun.Stage.RELEASED, ScoringRun.Stage.PUBLISHED)
 
 
 def run_list(*, user) -> QuerySet[ScoringRun]:
-    runs = ScoringRun.objects.filter(period__in=period_list(user=user)).select_related("period")
+    # The input snapshot (every approved value: ~3 MB of JSON for 600 units × 200 indicators)
+    # is loaded only by the few views that read it, not by every page that shows a run.
+    runs = ScoringRun.objects.filter(period__in=period_list(user=user)).select_related("period").defer("inputs")
     if has_role(user, Role.OFFICE):
         return runs
     if has_role(user, Role.TASKFORCE):
@@ -70,22 +72,25 @@ def dimension_columns(run: ScoringRun) -> list[tuple[str, str]]:
 
 
 def ranking(*, user, run: ScoringRun, category: str = "", grade: str = "", sort: str = "rank") -> dict:
-    results = run_results(user=user, run=run)
+    # Not the traces: ~120 KB of JSON per unit with 200 indicators, and the table needs none.
+    results = run_results(user=user, run=run).defer("trace")
     categories = sorted(set(results.values_list("category", flat=True)))
     if category:
         results = results.filter(category=category)
     if grade:
         results = results.filter(grade=grade)
     results = results.order_by(*SORTS.get(sort, SORTS["rank"]))
+    dimensions = dimension_columns(run)
     groups: dict[str, list[RunResult]] = {}
     for row in results:
+        # the per-dimension columns in order, so the template does not search each row's dict
+        row.dimension_scores = [row.node_scores.get(code) for code, _ in dimensions]
         groups.setdefault(row.category, []).append(row)
     unstable = {
         u["unit"] for u in (run.sensitivity or {}).get("units", [])
         if u["keep_share"] < STABLE_SHARE
     }
-    return {"groups": groups, "categories": categories, "dimensions": dimension_columns(run),
-            "unstable": unstable}
+    return {"groups": groups, "categories": categories, "dimensions": dimensions, "unstable": unstable}
 
 
 STABLE_SHARE = 0.8  # below this share of perturbed runs keeping the rank: 排名不稳定
@@ -245,7 +250,7 @@ def unit_trend(*, user, run: ScoringRun, unit_code: str) -> dict:
         ).order_by("period__year", "period__number") if r.pk != run.pk
     ] + [run]
     results = {
-        r.run_id: r for r in RunResult.objects.filter(run__in=runs, unit__code=unit_code)
+        r.run_id: r for r in RunResult.objects.filter(run__in=runs, unit__code=unit_code).defer("trace")
     }
     points = [(r.period.name, results.get(r.pk)) for r in runs if results.get(r.pk)]
     return {"periods": [p for p, _ in points], "scores": [round(x.score or 0, 2) for _, x in points],
