@@ -36,14 +36,13 @@ def trace(res: Result, unit: str) -> dict[str, Any]:
     """
     i = res.units.index(unit)
     scheme = res.scheme
-    parent = scheme.parent_of()
-    node_by_code = {n.code: n for n in scheme.nodes}
+    parent, position = scheme.parents, scheme.child_position
     col = {c: j for j, c in enumerate(res.indicator_codes)}
     indicators = []
     for ind in scheme.indicators:
         j = col[ind.code]
         p = parent.get(ind.code)
-        pos = [c.code for c in node_by_code[p].children].index(ind.code) if p else 0
+        pos = position[ind.code]
         entry: dict[str, Any] = {
             "code": ind.code,
             "name": ind.name,
@@ -83,7 +82,10 @@ def trace(res: Result, unit: str) -> dict[str, Any]:
                 "aggregation": node.aggregation,
                 "score": _f(res.node_scores[node.code][i]),
                 "parent": parent.get(node.code),
-                "weights": res.weights[node.code],
+                # The node's weight set (method, nominal weights, AHP consistency) is the same
+                # for every unit: it is `Result.weights`, not repeated here; each child's
+                # `share` is this unit's effective weight after rescaling.
+                "weight_method": res.weights[node.code].get("method"),
                 "children": [
                     {
                         "code": c.code,

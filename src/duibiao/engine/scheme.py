@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 __all__ = [
@@ -231,20 +232,23 @@ class Scheme:
     decimals: int = 2
     description: str = ""
 
-    @property
+    # The tree never changes after building, so its walks are computed once per scheme
+    # (a run traces every unit against the same tree). cached_property writes straight into
+    # the instance dict, which a frozen dataclass allows.
+    @cached_property
     def indicators(self) -> tuple[Indicator, ...]:
         return tuple(n for n in self.tree.walk() if isinstance(n, Indicator))
 
-    @property
+    @cached_property
     def nodes(self) -> tuple[Node, ...]:
         """Aggregate nodes, children before parents (root last)."""
         return tuple(n for n in self.tree.walk() if isinstance(n, Node))
 
-    @property
+    @cached_property
     def indicator_codes(self) -> tuple[str, ...]:
         return tuple(i.code for i in self.indicators)
 
-    @property
+    @cached_property
     def node_codes(self) -> tuple[str, ...]:
         """Every node of the tree, root first, then depth-first (indicators included)."""
         out: list[str] = []
@@ -258,12 +262,18 @@ class Scheme:
         visit(self.tree)
         return tuple(out)
 
+    @cached_property
+    def parents(self) -> dict[str, str]:
+        """Each code's parent node code."""
+        return {c.code: node.code for node in self.nodes for c in node.children}
+
     def parent_of(self) -> dict[str, str]:
-        parents: dict[str, str] = {}
-        for node in self.nodes:
-            for c in node.children:
-                parents[c.code] = node.code
-        return parents
+        return dict(self.parents)
+
+    @cached_property
+    def child_position(self) -> dict[str, int]:
+        """Each code's position among its parent's children."""
+        return {c.code: k for node in self.nodes for k, c in enumerate(node.children)}
 
 
 # ---------------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -62,6 +63,23 @@ def _aggregate_runs(v: FloatArray, w: FloatArray, method: str) -> FloatArray:
     return np.where(has.any(axis=2), out, np.nan)
 
 
+def _aggregate_leaves(v: FloatArray, w: FloatArray, method: str) -> FloatArray:
+    """v (n, c) of children that do not vary by run, w (R, c) → (n, R), as `_aggregate_runs`
+    but as matrix products: no (n, R, c) array, so a city's 1 000 runs stay small and fast."""
+    x = v
+    has: NDArray[np.bool_] = ~np.isnan(x)
+    wsum = has.astype(np.float64) @ w.T
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if method == "geometric":
+            logs = np.where(has, np.log(np.maximum(np.where(has, x, 1.0), 1e-12)), 0.0)
+            out = np.exp((logs @ w.T) / wsum)
+        else:
+            num = np.where(has, x, 0.0) @ w.T
+            out = num if method == "sum" else num / wsum
+    present: NDArray[np.bool_] = np.asarray(has.any(axis=1))
+    return np.where(present[:, None], out, np.nan)
+
+
 def sensitivity(
     result: Result,
     runs: int = 1000,
@@ -78,19 +96,29 @@ def sensitivity(
     rng = np.random.default_rng(seed)
     scheme = result.scheme
     n = len(result.units)
-    vals: dict[str, FloatArray] = {}
-    for j, c in enumerate(result.indicator_codes):
-        vals[c] = np.broadcast_to(result.normalised[:, j][:, None], (n, runs))
+    # Indicators do not vary by run: (n,) columns; nodes do: (n, runs).
+    vals: dict[str, FloatArray] = {
+        c: result.normalised[:, j] for j, c in enumerate(result.indicator_codes)
+    }
     for node in scheme.nodes:  # children before parents
-        v = np.stack([vals[c.code] for c in node.children], axis=2)
+        children = [vals[c.code] for c in node.children]
         base_w = np.asarray(result.weights[node.code]["weights"], dtype=np.float64)
         factor = rng.uniform(1.0 - spread, 1.0 + spread, size=(runs, len(base_w)))
         w = base_w[None, :] * factor
         method = node.aggregation if node.aggregation in ("sum", "geometric") else "mean"
-        out = _aggregate_runs(v, w, method)
+        agg: Callable[[FloatArray, FloatArray, str], FloatArray]
+        if all(child.ndim == 1 for child in children):
+            data, agg = np.column_stack(children), _aggregate_leaves
+        else:
+            data = np.stack(
+                [np.broadcast_to(c[:, None] if c.ndim == 1 else c, (n, runs)) for c in children],
+                axis=2,
+            )
+            agg = _aggregate_runs
+        out = agg(data, w, method)
         if switch_methods and node.aggregation != "sum":
             other = "geometric" if method == "mean" else "mean"
-            alt = _aggregate_runs(v, w, other)
+            alt = agg(data, w, other)
             pick = rng.random(runs) < 0.5
             out = np.where(pick[None, :], alt, out)
         vals[node.code] = out
