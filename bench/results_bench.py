@@ -481,9 +481,10 @@ def main() -> int:
         "Before the fixes that came with this benchmark (same machine, 1 run, 10 requests): run 17.9 s "
         "(traces and their `clean_json` 5.7 s, snapshot 1.2 s), ranking page p50 4.0 s / p95 4.7 s (every "
         "unit's ~120 KB trace loaded for the table, and a template loop over each row's 205 node scores per "
-        "dimension column), unit page p50 339 ms (the run's ~3 MB input snapshot loaded on every page). What "
-        "remains of a run is mostly the engine: `engine.sensitivity` (1 000 runs, which also sets the ~1 GB "
-        "peak: it stacks a units × runs × children array per node) and `Result.trace` (~2 s of the traces row). "
+        "dimension column), unit page p50 339 ms (the run's ~3 MB input snapshot loaded on every page); "
+        "sensitivity 4.6 s and a ~1 GB peak (a units × runs × children array per node, now matrix products "
+        "for indicator-level nodes). What remains of a run is mostly building and JSON-encoding 600 "
+        "explanation traces (~100 KB each). "
         "Page timings vary by ±40 % on this shared 2-core machine; the gunicorn row is the closest to production.",
     ]
     section = "\n".join(lines) + "\n"

@@ -17,6 +17,16 @@ from duibiao.assessment.models import RunResult, ScoringRun
 from duibiao.assessment.selectors.reporting import period_list
 
 VISIBLE_TO_UNITS = (ScoringRun.Stage.RELEASED, ScoringRun.Stage.PUBLISHED)
+STABLE_SHARE = 0.8  # below this share of perturbed runs keeping the rank: 排名不稳定
+
+
+def _fixed(value: float | None) -> str:
+    return "" if value is None else f"{value:.2f}"
+
+
+def _short(value: float | None) -> str:
+    """1.0 → "1", 2.5 → "2.5", 1.25 → "1.25": ranks, changes and points as people write them."""
+    return "" if value is None else f"{round(value, 2):g}"
 
 
 def run_list(*, user) -> QuerySet[ScoringRun]:
@@ -83,8 +93,14 @@ def ranking(*, user, run: ScoringRun, category: str = "", grade: str = "", sort:
     dimensions = dimension_columns(run)
     groups: dict[str, list[RunResult]] = {}
     for row in results:
-        # the per-dimension columns in order, so the template does not search each row's dict
-        row.dimension_scores = [row.node_scores.get(code) for code, _ in dimensions]
+        # Cells are formatted here, once: Django's floatformat goes through Decimal and costs
+        # more than the rest of a 600-row page; the per-dimension columns come in order.
+        row.cells = {
+            "rank": _short(row.rank), "score": _fixed(row.score),
+            "dimensions": [_fixed(row.node_scores.get(code)) for code, _ in dimensions],
+            "bonus": _short(row.bonus) if row.bonus else "", "penalty": _short(row.penalty) if row.penalty else "",
+            "change": _short(abs(row.rank_change)) if row.rank_change else "",
+        }
         groups.setdefault(row.category, []).append(row)
     unstable = {
         u["unit"] for u in (run.sensitivity or {}).get("units", [])
@@ -93,7 +109,6 @@ def ranking(*, user, run: ScoringRun, category: str = "", grade: str = "", sort:
     return {"groups": groups, "categories": categories, "dimensions": dimensions, "unstable": unstable}
 
 
-STABLE_SHARE = 0.8  # below this share of perturbed runs keeping the rank: 排名不稳定
 
 
 def sensitivity_rows(*, user, run: ScoringRun) -> list[dict]:
