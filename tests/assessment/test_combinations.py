@@ -75,3 +75,19 @@ def test_pages_and_access(client_for, two_quarters):
     assert client_for(ctx["reporter_a"]).get(reverse("assessment:combination_edit")).status_code == 403
     mine = client_for(ctx["reporter_a"]).get(reverse("assessment:combination_detail", args=["y2026"])).content.decode()
     assert "combined-jingyu" in mine and "combined-taigu" not in mine
+
+
+def test_api(client_for, two_quarters):
+    ctx, q3, q4 = two_quarters
+    office = client_for(ctx["office"])
+    payload = {"code": "y", "name": "年度", "year": 2026,
+               "parts": [{"name": "平时", "weight": 40, "runs": [q3.pk, q4.pk]}, {"name": "年度", "weight": 60, "runs": [q4.pk]}]}
+    assert office.post("/api/results/combinations", payload, content_type="application/json").status_code == 201
+    rows = office.get("/api/results/combinations/y").json()
+    assert {r["unit"] for r in rows} == {"jingyu", "taigu", "fagai"}
+    assert all(len(r["parts"]) == 2 for r in rows)
+    bad = {**payload, "parts": [{"name": "平时", "weight": 50, "runs": [q3.pk]}]}
+    assert office.post("/api/results/combinations", bad, content_type="application/json").status_code == 422
+    reporter = client_for(ctx["reporter_a"])
+    assert reporter.post("/api/results/combinations", payload, content_type="application/json").status_code == 403
+    assert [r["unit"] for r in reporter.get("/api/results/combinations/y").json()] == ["jingyu"]

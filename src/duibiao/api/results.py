@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from django.http import Http404
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from duibiao.assessment.models import Indicator
+from duibiao.assessment.permissions import require_office
+from duibiao.assessment.selectors.combinations import (
+    combination_get,
+    combination_list,
+    combination_results,
+)
 from duibiao.assessment.selectors.reporting import period_get
 from duibiao.assessment.selectors.results import (
     appeal_get,
@@ -17,7 +24,9 @@ from duibiao.assessment.selectors.results import (
     unit_result,
     what_if,
 )
+from duibiao.assessment.selectors.schemes import scheme_list
 from duibiao.assessment.services.appeals import appeal_decide, appeal_file
+from duibiao.assessment.services.combinations import combination_save
 from duibiao.assessment.services.runs import run_publish, run_release, run_start
 from duibiao.org.selectors import unit_get
 
@@ -114,8 +123,6 @@ def runs(request):
 
 @router.post("/periods/{period_id}/runs", response={201: RunOut}, summary="开始计分（考核办）")
 def start(request, period_id: int, payload: StartIn):
-    from ninja import Status
-
     return Status(201, run_start(actor=request.user, period=period_get(user=request.user, pk=period_id),
                                  note=payload.note))
 
@@ -144,8 +151,6 @@ def simulate(request, pk: int, unit_code: str, payload: WhatIfIn):
 
 @router.get("/runs/{pk}/sensitivity", summary="敏感性分析：各单位名次区间")
 def sensitivity(request, pk: int):
-    from duibiao.assessment.permissions import require_office
-
     require_office(request.user)
     return sensitivity_rows(user=request.user, run=run_get(user=request.user, pk=pk))
 
@@ -168,8 +173,6 @@ def appeals(request, pk: int):
 
 @router.post("/runs/{pk}/units/{unit_code}/appeals", response={201: AppealOut}, summary="提交申诉")
 def appeal(request, pk: int, unit_code: str, payload: AppealIn):
-    from ninja import Status
-
     item = run_get(user=request.user, pk=pk)
     indicator = get_object_or_404(Indicator, version__scheme=item.period.version.scheme,
                                   version__number=item.scheme_version, code=payload.indicator)
@@ -181,3 +184,66 @@ def appeal(request, pk: int, unit_code: str, payload: AppealIn):
 def decide(request, appeal_id: int, payload: DecideIn):
     return appeal_decide(actor=request.user, appeal=appeal_get(user=request.user, pk=appeal_id),
                          accept=payload.accept, decision=payload.decision)
+
+
+class CombinationPartIn(Schema):
+    name: str
+    weight: float  # percent
+    runs: list[int]
+
+
+class CombinationIn(Schema):
+    code: str
+    name: str
+    year: int
+    parts: list[CombinationPartIn]
+
+
+class CombinedPartOut(Schema):
+    name: str
+    weight: float
+    average: float | None
+    scores: list[tuple[str, float | None]]
+
+
+class CombinedOut(Schema):
+    unit: str
+    name: str
+    category: str
+    total: float | None
+    rank: float | None
+    parts: list[CombinedPartOut]
+
+    @staticmethod
+    def resolve_unit(obj) -> str:
+        return obj.unit.code
+
+    @staticmethod
+    def resolve_name(obj) -> str:
+        return obj.unit.name
+
+
+@router.get("/combinations", summary="多考合一列表")
+def combinations(request):
+    return [
+        {"code": c.code, "name": c.name, "year": c.year,
+         "parts": [{"name": p.name, "weight": p.weight, "runs": [r.pk for r in p.runs.all()]} for p in c.parts.all()]}
+        for c in combination_list(user=request.user)
+    ]
+
+
+@router.get("/combinations/{code}", response=list[CombinedOut], summary="多考合一年度结果")
+def combination(request, code: str):
+    return combination_results(user=request.user, combination=combination_get(user=request.user, code=code))
+
+
+@router.post("/combinations", response={201: dict}, summary="定义多考合一（考核办）")
+def combination_create(request, payload: CombinationIn):
+    runs = {run.pk: run for run in run_list(user=request.user)}
+    parts = [(p.name, p.weight, [runs[pk] for pk in p.runs if pk in runs]) for p in payload.parts]
+    scheme = scheme_list(user=request.user).first()
+    if scheme is None:
+        raise Http404
+    saved = combination_save(actor=request.user, code=payload.code, name=payload.name, year=payload.year,
+                             district=scheme.district, parts=parts)
+    return Status(201, {"code": saved.code})
