@@ -221,3 +221,15 @@ def test_bulk_save_audits_every_value_and_keeps_the_lock(assessed):
     with pytest.raises(ConflictError):
         submission_bulk_save(actor=assessed["reporter_a"], period=assessed["period"], unit=assessed["a"], items=stale)
     assert Submission.objects.get(indicator__code="nl03").value == Decimal("88")
+
+
+def test_evidence_is_required_only_where_the_scheme_says(assessed, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    assert assessed["ind"]["gz12"].evidence_required and not assessed["ind"]["nl02"].evidence_required
+    save(assessed, "nl02", "90")
+    gz12 = save(assessed, "gz12", "3")
+    with pytest.raises(AssessmentError, match="须上传佐证材料"):
+        submission_submit(actor=assessed["reporter_a"], period=assessed["period"], unit=assessed["a"])
+    assert not Submission.objects.filter(status="submitted").exists()  # nothing half-submitted
+    evidence_attach(actor=assessed["reporter_a"], submission=gz12, upload=SimpleUploadedFile("入库证明.pdf", PDF))
+    assert submission_submit(actor=assessed["reporter_a"], period=assessed["period"], unit=assessed["a"]) == 2

@@ -140,7 +140,7 @@ def load_open_quarter(scheme, data_path: Path) -> Period | None:
                 actor=reporter, period=period, unit=unit,
                 item=ValueInput(indicator=indicator, value=values.get(key), ballots=ballots.get(key, {})),
             )
-            if n == 0:
+            if n == 0 or indicator.evidence_required:
                 evidence_attach(
                     actor=reporter, submission=sub,
                     upload=SimpleUploadedFile(f"{unit.name}-{indicator.name}-佐证.pdf", SAMPLE_PDF,

@@ -104,6 +104,7 @@ class Indicator:
     source: str = ""
     standard: str = ""
     same_as: str | None = None  # 报一次: take the value reported for this other indicator
+    evidence: str = "optional"  # "required": a unit must attach evidence before submitting
     path: str = ""
 
     @property
@@ -363,6 +364,7 @@ def _indicator(d: Mapping[str, Any], path: str, defaults: Mapping[str, Any]) -> 
         source=str(d.get("source", "")),
         standard=str(d.get("standard", "")),
         same_as=None if d.get("same_as") is None else str(d["same_as"]),
+        evidence=str(d.get("evidence", "optional")),
         path=path,
     )
 

@@ -112,6 +112,8 @@ class Indicator(models.Model):
     grades = models.JSONField(_("测评等次"), default=list)
     # 报一次、多处用: this indicator takes the value reported for another one.
     same_as = models.CharField(_("取值同"), max_length=60, blank=True)
+    # Evidence stays optional unless the scheme requires it (基层减负: no forced uploads).
+    evidence_required = models.BooleanField(_("须附佐证材料"), default=False)
     order = models.PositiveIntegerField(_("排序"), default=0)
 
     class Meta:

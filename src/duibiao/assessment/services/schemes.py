@@ -40,7 +40,8 @@ def _materialise(version: SchemeVersion) -> None:
                 applies_units=list(leaf.applies_to.units),
                 grades=[[name, value] for name, value in leaf.params.get("grades", {}).items()]
                 if leaf.kind == "ballot" else [],
-                same_as=leaf.same_as or "", order=order,
+                same_as=leaf.same_as or "", evidence_required=leaf.evidence == "required",
+                order=order,
             )
         )
     base = len(rows)

@@ -244,9 +244,11 @@ def submission_submit(*, actor, period: Period, unit, codes: list[str] | None = 
     if codes is not None:
         subs = subs.filter(indicator__code__in=codes)
     count = 0
-    for sub in subs.select_related("indicator"):
+    for sub in subs.select_related("indicator").prefetch_related("evidence"):
         if sub.value is None and not sub.ballots:
             raise AssessmentError(f"“{sub.indicator.name}”尚未填写数值，不能提交")
+        if sub.indicator.evidence_required and not sub.evidence.all():
+            raise AssessmentError(f"“{sub.indicator.name}”须上传佐证材料后才能提交")
         Submission.objects.filter(pk=sub.pk).update(
             status=Submission.Status.SUBMITTED, submitted_at=timezone.now(), return_reason="",
             version=F("version") + 1, updated_by=actor,
