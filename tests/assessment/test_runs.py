@@ -208,3 +208,20 @@ def test_appeal_evidence_is_served_through_the_gate(client_for, approved, run, s
     with pytest.raises(AssessmentError, match="PDF"):
         appeal_file(actor=approved["head_a"], run=run, unit=approved["a"], indicator=approved["ind"]["nl04"],
                     reason="x", upload=SimpleUploadedFile("a.pdf", b"not really a pdf"))
+
+
+def test_unit_head_sees_the_gap_but_not_who_is_above(client_for, approved, run):
+    run_release(actor=approved["office"], run=run)
+    streets = {r.unit.code: r for r in RunResult.objects.filter(run=run, category="街道乡镇").select_related("unit")}
+    lower = max(streets.values(), key=lambda r: r.rank)
+    upper = min(streets.values(), key=lambda r: r.rank)
+    head = {"jingyu": approved["head_a"]}.get(lower.unit.code)
+    if head is None:  # the fixture has a head for 靖宇 only: make it the lower one's
+        from duibiao.accounts.services import role_grant, user_create
+
+        head = user_create(actor=None, username="fzr_b", password="Xx@12345678", unit=lower.unit)
+        role_grant(actor=None, user=head, role="unit_head", units=[lower.unit], include_subtree=False)
+    page = client_for(head).get(reverse("assessment:unit_result", args=[run.pk, lower.unit.code])).content.decode()
+    assert 'data-testid="gap"' in page and upper.unit.name not in page
+    office = client_for(approved["office"]).get(reverse("assessment:unit_result", args=[run.pk, lower.unit.code]))
+    assert upper.unit.name in office.content.decode()

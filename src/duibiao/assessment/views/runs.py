@@ -148,14 +148,15 @@ def unit_result_view(request, pk: int, unit_code: str):
     run = run_get(user=request.user, pk=pk)
     result = unit_result(user=request.user, run=run, unit_code=unit_code)
     above = unit_above(run, result)
-    can_see_above = above is not None and has_role(request.user, Role.OFFICE, Role.LEADER, Role.TASKFORCE,
-                                                   Role.UNIT_HEAD, Role.REPORTER)
+    # Everyone sees how far the unit above is, indicator by indicator (what it takes to move
+    # up); only those who may see every unit also see who it is and its own figures.
+    sees_all = has_role(request.user, Role.OFFICE, Role.LEADER, Role.TASKFORCE)
     indicators = {i.code: i for i in Indicator.objects.filter(
         version__scheme=run.period.version.scheme, version__number=run.scheme_version)}
     return render(request, "assessment/unit_result.html", {
         "run": run, "result": result, "tree": unit_tree(result, run.benchmarks),
-        "above": above if can_see_above else None,
-        "gap": trace_gap(above.trace, result.trace) if can_see_above else [],
+        "above": above, "above_named": sees_all,
+        "gap": trace_gap(above.trace, result.trace) if above else [],
         "appeals": appeal_list(user=request.user, run=run).filter(unit=result.unit),
         "can_appeal": run.stage == ScoringRun.Stage.RELEASED and has_role(request.user, Role.UNIT_HEAD, Role.REPORTER),
         "indicators": indicators,
