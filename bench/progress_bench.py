@@ -12,18 +12,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import random
-import re
 import sys
 import tempfile
 import time
 from datetime import date
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
+from benchlib import django_site, machine, percentile, write_section  # noqa: E402
 
 UNITS = {"街道乡镇": 24, "经济部门": 18, "综合部门": 18}  # 60 units
 INDICATORS = 150  # reported by units (the columns); plus a few manual ones that are not
@@ -106,11 +101,6 @@ def seed():
     return office, period, len(indicators), len(rows)
 
 
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
-
-
 def timed_requests(client, url: str, count: int) -> tuple[list[float], int]:
     times, size = [], 0
     for _ in range(count):
@@ -122,18 +112,6 @@ def timed_requests(client, url: str, count: int) -> tuple[list[float], int]:
     return times, size
 
 
-def machine() -> str:
-    cpu = platform.processor() or "CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}"
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=40, help="timed page requests (default 40)")
@@ -141,26 +119,14 @@ def main() -> int:
     args = parser.parse_args()
 
     tmp = tempfile.TemporaryDirectory(prefix="duibiao-bench-")
-    os.environ["DUIBIAO_VAR_DIR"] = tmp.name
-    (Path(tmp.name) / "static").mkdir()  # whitenoise warns about a missing STATIC_ROOT
-    os.environ["DUIBIAO_DATABASE_URL"] = f"sqlite:///{Path(tmp.name) / 'bench.sqlite3'}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "duibiao.config.settings")
+    django_site(tmp.name)
     import django
-
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
     from django.db import connection
     from django.test import Client
-    from django.test.utils import setup_test_environment
     from django.urls import reverse
 
     from duibiao.assessment.models import Period
     from duibiao.assessment.selectors.progress import progress_matrix
-
-    setup_test_environment()  # lets the test client run outside the test runner
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    call_command("migrate", verbosity=0, interactive=False)
     t0 = time.perf_counter()
     office, period, columns, cells = seed()
     seed_s = time.perf_counter() - t0
@@ -220,12 +186,7 @@ def main() -> int:
     section = "\n".join(lines) + "\n"
     print(section)
     if not args.no_docs:
-        doc = ROOT / "docs" / "benchmarks.md"
-        text = doc.read_text(encoding="utf-8") if doc.exists() else "# Benchmarks\n"
-        pattern = re.compile(r"## 填报进度矩阵 / Progress matrix\n.*?(?=\n## |\Z)", re.S)
-        text = (pattern.sub(lambda _m: section.rstrip("\n") + "\n", text) if pattern.search(text)
-                else text.rstrip("\n") + "\n\n" + section)
-        doc.write_text(text, encoding="utf-8")
+        write_section("## 填报进度矩阵 / Progress matrix", section)
     tmp.cleanup()
     return 0
 

@@ -17,9 +17,7 @@ import argparse
 import gc
 import json
 import os
-import platform
 import random
-import re
 import resource
 import socket
 import statistics
@@ -34,8 +32,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
+from benchlib import ROOT, django_site, machine, percentile, write_section  # noqa: E402
 
 CATEGORIES = ["街道", "乡镇", "经济部门", "综合部门"]
 UNITS_PER_CATEGORY = 150  # 600 units
@@ -153,11 +150,6 @@ def seed():
     return office, leader, period, len(scored), count, len(rows)
 
 
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
-
-
 def rss_mb() -> float:
     for line in Path("/proc/self/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -167,18 +159,6 @@ def rss_mb() -> float:
 
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def machine() -> str:
-    cpu = platform.processor() or "CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}"
 
 
 class PhaseTimer:
@@ -347,26 +327,14 @@ def main() -> int:
     args = parser.parse_args()
 
     tmp = tempfile.TemporaryDirectory(prefix="duibiao-bench-")
-    os.environ["DUIBIAO_VAR_DIR"] = tmp.name
-    (Path(tmp.name) / "static").mkdir()  # whitenoise warns about a missing STATIC_ROOT
-    os.environ["DUIBIAO_DATABASE_URL"] = f"sqlite:///{Path(tmp.name) / 'bench.sqlite3'}"
-    os.environ["DUIBIAO_TASKS_BACKEND"] = "immediate"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "duibiao.config.settings")
+    django_site(tmp.name, immediate_tasks=True)
     import django
-
-    django.setup()
     from django.conf import settings
-    from django.core.management import call_command
     from django.test import Client
-    from django.test.utils import setup_test_environment
     from django.urls import reverse
 
     from duibiao.assessment.selectors.results import ranking
     from duibiao.assessment.services.runs import run_publish, run_release
-
-    setup_test_environment()  # lets the test client run outside the test runner
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    call_command("migrate", verbosity=0, interactive=False)
     t0 = time.perf_counter()
     office, leader, period, indicators, values, adjustments = seed()
     seed_s = time.perf_counter() - t0
@@ -490,12 +458,7 @@ def main() -> int:
     section = "\n".join(lines) + "\n"
     print(section)
     if not args.no_docs:
-        doc = ROOT / "docs" / "benchmarks.md"
-        text = doc.read_text(encoding="utf-8") if doc.exists() else "# Benchmarks\n"
-        pattern = re.compile(re.escape(SECTION) + r"\n.*?(?=\n## |\Z)", re.S)
-        text = (pattern.sub(lambda _m: section.rstrip("\n") + "\n", text) if pattern.search(text)
-                else text.rstrip("\n") + "\n\n" + section)
-        doc.write_text(text, encoding="utf-8")
+        write_section(SECTION, section)
     tmp.cleanup()
     return 0
 

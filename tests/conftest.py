@@ -23,7 +23,7 @@ def skip_or_fail(reason: str) -> None:
     """Skip locally with a reason; in CI the missing part is a failure."""
     if _in_ci():
         pytest.fail(f"CI must provide this: {reason}")
-    pytest.skip(reason)
+    pytest.skip(reason=reason)
 
 
 @pytest.fixture(autouse=True)

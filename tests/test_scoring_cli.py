@@ -108,36 +108,22 @@ def test_xlsx_input_and_output(tmp_path: Path) -> None:
     assert [c.value for c in ws2[1]][:5] == ["unit", "category", "score", "rank", "grade"]
 
 
+def score_files(example: Path, data: Path, out_dir: Path) -> int:
+    """`duibiao score` on an example's scheme and units with the given data file."""
+    return main([str(example / "scheme.yaml"), str(data), "--units", str(example / "units.csv"),
+                 "--out", str(out_dir / "r.csv"), "--quiet"])
+
+
 def test_errors_name_file_row_and_column(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     ex = EX / "db2019-starting-a-business"
     bad = tmp_path / "data.csv"
     bad.write_text("unit,indicator,value\nAFG,proc_men,4\nAFG,time_men,abc\n", encoding="utf-8")
-    rc = main(
-        [
-            str(ex / "scheme.yaml"),
-            str(bad),
-            "--units",
-            str(ex / "units.csv"),
-            "--out",
-            str(tmp_path / "r.csv"),
-            "--quiet",
-        ]
-    )
+    rc = score_files(ex, bad, tmp_path)
     err = capsys.readouterr().err
     assert rc != 0
     assert "data.csv" in err and "row 3" in err and "'value'" in err and "Traceback" not in err
     bad.write_text("unit,indicator,value\nXXX,proc_men,4\n", encoding="utf-8")
-    rc = main(
-        [
-            str(ex / "scheme.yaml"),
-            str(bad),
-            "--units",
-            str(ex / "units.csv"),
-            "--out",
-            str(tmp_path / "r.csv"),
-            "--quiet",
-        ]
-    )
+    rc = score_files(ex, bad, tmp_path)
     err = capsys.readouterr().err
     assert rc != 0 and "row 2" in err and "'unit'" in err and "XXX" in err
     bad_scheme = tmp_path / "s.yaml"

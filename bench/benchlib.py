@@ -1,0 +1,61 @@
+"""What the benchmarks share: the machine line, percentiles, a throwaway Django site, and
+rewriting one's own section of docs/benchmarks.md."""
+
+from __future__ import annotations
+
+import os
+import platform
+import re
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+
+def machine() -> str:
+    cpu = platform.processor() or "CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}"
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def django_site(tmp: str, *, immediate_tasks: bool = False) -> None:
+    """Django on a fresh SQLite file in `tmp`, migrated, with the test client usable and
+    cheap password hashing (the benchmarks time pages, not PBKDF2)."""
+    os.environ["DUIBIAO_VAR_DIR"] = tmp
+    (Path(tmp) / "static").mkdir(exist_ok=True)  # whitenoise warns about a missing STATIC_ROOT
+    os.environ["DUIBIAO_DATABASE_URL"] = f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
+    if immediate_tasks:
+        os.environ["DUIBIAO_TASKS_BACKEND"] = "immediate"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "duibiao.config.settings")
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.test.utils import setup_test_environment
+
+    setup_test_environment()  # lets the test client run outside the test runner
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    call_command("migrate", verbosity=0, interactive=False)
+
+
+def write_section(heading: str, section: str) -> None:
+    """Replace (or append) the section that starts with `heading` in docs/benchmarks.md."""
+    doc = ROOT / "docs" / "benchmarks.md"
+    text = doc.read_text(encoding="utf-8") if doc.exists() else "# Benchmarks\n"
+    pattern = re.compile(re.escape(heading) + r"\n.*?(?=\n## |\Z)", re.S)
+    body = section.rstrip("\n") + "\n"
+    text = pattern.sub(lambda _m: body, text) if pattern.search(text) else text.rstrip("\n") + "\n\n" + body
+    doc.write_text(text, encoding="utf-8")
