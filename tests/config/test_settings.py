@@ -56,6 +56,7 @@ def test_database_config_from_url(tmp_path):
     assert sqlite["OPTIONS"]["timeout"] >= 5
     assert "journal_mode=WAL" in sqlite["OPTIONS"]["init_command"]
     assert (tmp_path / "sub").is_dir()
+    assert sqlite["TEST"]["NAME"] == str(tmp_path / "sub" / "test_db.sqlite3")
     pg = database_config("postgres://u:p@127.0.0.1:5432/duibiao", conn_max_age=30)
     assert pg["ENGINE"] == "django.db.backends.postgresql"
     assert (pg["HOST"], pg["PORT"], pg["NAME"], pg["CONN_MAX_AGE"]) == ("127.0.0.1", 5432, "duibiao", 30)

@@ -82,4 +82,9 @@ def database_config(url: str, conn_max_age: int = 60) -> dict[str, Any]:
         }
         if config["NAME"] != ":memory:":
             Path(config["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+            # Tests use a file too (beside the database): the browser tests' live server
+            # answers from several threads, and an in-memory database would be shared
+            # between them, which Django refuses when a thread closes it.
+            name = Path(config["NAME"])
+            config["TEST"] = {"NAME": str(name.with_name(f"test_{name.name}"))}
     return config
