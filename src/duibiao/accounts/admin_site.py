@@ -17,5 +17,15 @@ class DuibiaoAdminSite(admin.AdminSite):
     def has_permission(self, request) -> bool:
         return bool(request.user.is_active and has_role(request.user, Role.SYSADMIN))
 
+    def login(self, request, extra_context=None):
+        """One way in: the system's own login, with its lockout and second factor, never
+        Django's bare admin login form."""
+        from django.shortcuts import redirect
+        from django.urls import reverse
+        from django.utils.http import urlencode
+
+        target = request.GET.get("next") or reverse("admin:index")
+        return redirect(f"{reverse('web:login')}?{urlencode({'next': target})}")
+
 
 admin_site = DuibiaoAdminSite(name="admin")

@@ -19,6 +19,9 @@ class User(AbstractUser):
     failed_logins = models.PositiveIntegerField(_("连续登录失败次数"), default=0)
     locked_until = models.DateTimeField(_("锁定至"), null=True, blank=True)
     password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True)
+    # Second factor (administrators): the TOTP secret, and when the user confirmed it.
+    totp_secret = models.CharField(_("动态口令密钥"), max_length=64, blank=True)
+    totp_enabled_at = models.DateTimeField(_("启用两步验证时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("用户")

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from duibiao.accounts.models import RoleGrant, User
+from duibiao.accounts.otp import new_secret, requires_second_factor, verify
 from duibiao.accounts.roles import ADMIN_ROLES
 from duibiao.audit.services import audit_record
 
@@ -64,6 +65,7 @@ def role_grant(*, actor, user: User, role: str, units=(), include_subtree: bool 
 class LoginOutcome:
     ok: bool
     message: str = ""
+    second_factor: bool = False  # the password was right; a one-time code comes next
 
 
 def _client_ip(request) -> str | None:
@@ -94,11 +96,69 @@ def session_login(*, request, username: str, password: str) -> LoginOutcome:
             account.save(update_fields=["failed_logins", "locked_until"])
         audit_record(actor=None, username=username, action="login", success=False, ip=ip, detail=detail)
         return LoginOutcome(False, _("用户名或密码错误。"))
+    if requires_second_factor(user):
+        # Not signed in yet: the session only remembers who passed the first factor.
+        request.session[PENDING_USER] = user.pk
+        request.session[PENDING_SINCE] = now.timestamp()
+        audit_record(actor=None, username=username, action="login.password", ip=ip, detail="second factor next")
+        return LoginOutcome(False, second_factor=True)
+    _complete_login(request, user, ip)
+    return LoginOutcome(True)
+
+
+PENDING_USER, PENDING_SINCE, PENDING_SECRET = "otp_user", "otp_since", "otp_secret"
+
+
+def _complete_login(request, user: User, ip: str | None, action: str = "login") -> None:
     user.failed_logins = 0
     user.locked_until = None
-    user.save(update_fields=["failed_logins", "locked_until"])
+    user.save(update_fields=["failed_logins", "locked_until", "totp_secret", "totp_enabled_at"])
     login(request, user)
-    audit_record(actor=user, action="login", ip=ip)
+    audit_record(actor=user, action=action, ip=ip)
+
+
+def pending_second_factor(request) -> User | None:
+    """The user who passed the password step in this session, if still within the window."""
+    pk, since = request.session.get(PENDING_USER), request.session.get(PENDING_SINCE, 0)
+    if pk is None or timezone.now().timestamp() - since > settings.DUIBIAO_OTP_PENDING_SECONDS:
+        return None
+    return User.objects.filter(pk=pk, is_active=True).first()
+
+
+def enrolment_secret(request) -> str:
+    """The secret offered to a user who has no second factor yet (kept in the session until
+    the first code proves the authenticator app has it)."""
+    if PENDING_SECRET not in request.session:
+        request.session[PENDING_SECRET] = new_secret()
+    return request.session[PENDING_SECRET]
+
+
+@transaction.atomic
+def second_factor_verify(*, request, code: str) -> LoginOutcome:
+    """Check the one-time code; enrol the secret on first use. Wrong codes count towards the
+    same lockout as wrong passwords."""
+    user = pending_second_factor(request)
+    ip = _client_ip(request)
+    if user is None:
+        return LoginOutcome(False, _("验证已超时，请重新登录。"))
+    user = User.objects.select_for_update().get(pk=user.pk)
+    enrolling = user.totp_enabled_at is None
+    secret = enrolment_secret(request) if enrolling else user.totp_secret
+    if not verify(secret, code):
+        user.failed_logins += 1
+        if user.failed_logins >= settings.DUIBIAO_LOCKOUT_FAILURES:
+            user.locked_until = timezone.now() + timedelta(minutes=settings.DUIBIAO_LOCKOUT_MINUTES)
+            user.failed_logins = 0
+            for key in (PENDING_USER, PENDING_SINCE):
+                request.session.pop(key, None)
+        user.save(update_fields=["failed_logins", "locked_until"])
+        audit_record(actor=None, username=user.username, action="login.otp", success=False, ip=ip)
+        return LoginOutcome(False, _("动态口令不正确。"))
+    if enrolling:
+        user.totp_secret, user.totp_enabled_at = secret, timezone.now()
+    for key in (PENDING_USER, PENDING_SINCE, PENDING_SECRET):
+        request.session.pop(key, None)
+    _complete_login(request, user, ip, action="login.otp.enrol" if enrolling else "login")
     return LoginOutcome(True)
 
 

@@ -7,15 +7,17 @@ demo and the example score the same units.
 
 from __future__ import annotations
 
+import base64
 import csv
 import os
 from pathlib import Path
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.utils import timezone
 
 from duibiao.accounts.models import User
-from duibiao.accounts.roles import Role
+from duibiao.accounts.roles import ADMIN_ROLES, Role
 from duibiao.accounts.services import role_grant, user_create
 from duibiao.assessment.models import Scheme
 from duibiao.assessment.services.schemes import scheme_activate, scheme_create
@@ -55,6 +57,11 @@ PEOPLE = [
 ]
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 GIVEN = ["建华", "丽娜", "志刚", "秀英", "海燕", "国庆", "晓东", "玉兰", "文博", "雪梅", "春生", "红霞"]
+
+
+def demo_otp_secret(username: str) -> str:
+    """A fixed base32 TOTP secret per demo administrator (demo only: printed on purpose)."""
+    return base64.b32encode(f"duibiao-demo-{username}".encode()[:20].ljust(20, b"-")).decode()
 
 
 def _demo_name(index: int) -> str:
@@ -120,6 +127,11 @@ def demo_data_load() -> list[tuple[str, str, str, str]]:
                 actor=None, user=user, role=role, units=[units[scope]],
                 taskforce=TaskForce.objects.get(code=taskforce) if taskforce else None,
             )
+            if role in ADMIN_ROLES:
+                # Administrators sign in with a one-time code too; the demo's are enrolled with
+                # a fixed, printed secret so that anyone can add them to an authenticator app.
+                user.totp_secret, user.totp_enabled_at = demo_otp_secret(username), timezone.now()
+                user.save(update_fields=["totp_secret", "totp_enabled_at"])
         rows.append((username, DEMO_PASSWORD, str(role.label), units[scope].name))
     for index, row in enumerate(_example_units()):
         unit = units[row["unit"]]

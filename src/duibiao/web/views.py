@@ -10,8 +10,15 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
 from duibiao.accounts.gate import require_role
+from duibiao.accounts.otp import provisioning_uri, qr_svg
 from duibiao.accounts.roles import Role
-from duibiao.accounts.services import session_login, session_logout
+from duibiao.accounts.services import (
+    enrolment_secret,
+    pending_second_factor,
+    second_factor_verify,
+    session_login,
+    session_logout,
+)
 from duibiao.assessment.selectors.schemes import scheme_list
 from duibiao.web.selectors import home_page, security_policy
 
@@ -28,11 +35,42 @@ def login_view(request):
             username=request.POST.get("username", "").strip(),
             password=request.POST.get("password", ""),
         )
+        if outcome.second_factor:
+            request.session["otp_next"] = next_url
+            return redirect("web:login_otp")
         if outcome.ok:
-            safe = url_has_allowed_host_and_scheme(next_url, {request.get_host()})
-            return redirect(next_url if safe and next_url else "web:home")
+            return _after_login(request, next_url)
         error = outcome.message
     return render(request, "registration/login.html", {"error": error, "next": next_url})
+
+
+def _after_login(request, next_url: str):
+    safe = url_has_allowed_host_and_scheme(next_url, {request.get_host()})
+    return redirect(next_url if safe and next_url else "web:home")
+
+
+@never_cache
+@csrf_protect
+@require_http_methods(["GET", "POST"])
+def login_otp(request):
+    """The second step for administrators: a one-time code (enrolling the app on first use)."""
+    user = pending_second_factor(request)
+    if user is None:
+        return redirect("web:login")
+    error = ""
+    if request.method == "POST":
+        next_url = request.session.get("otp_next", "")
+        outcome = second_factor_verify(request=request, code=request.POST.get("code", ""))
+        if outcome.ok:
+            return _after_login(request, next_url)
+        if pending_second_factor(request) is None:
+            return redirect("web:login")
+        error = outcome.message
+    context = {"error": error, "user_name": user.display_name}
+    if user.totp_enabled_at is None:
+        uri = provisioning_uri(user, enrolment_secret(request))
+        context.update(enrolling=True, qr=qr_svg(uri), secret=enrolment_secret(request))
+    return render(request, "registration/otp.html", context)
 
 
 @require_POST

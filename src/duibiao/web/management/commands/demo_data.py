@@ -16,6 +16,13 @@ def demo_accounts_table(accounts) -> str:
     lines = ["", "演示账号 / demo accounts", "  用户名 username   密码 password   角色 role   范围 scope", "-" * 60]
     for username, password, role, scope in accounts:
         lines.append(f"  {username:<14} {password:<14} {role:<8} {scope}")
+    from duibiao.demo import demo_otp_secret
+
     lines.append("  每个单位另有填报员 <单位代码>_tb 和负责人 <单位代码>_fzr，密码相同。")
+    lines.append("")
+    lines.append("  管理员（admin / secadmin / auditor）登录还需两步验证：在验证器 App 中添加以下密钥。")
+    lines.append("  Administrators also need a one-time code: add these keys to an authenticator app.")
+    for username in ("admin", "secadmin", "auditor"):
+        lines.append(f"  {username:<14} {demo_otp_secret(username)}")
     lines.append("  Every unit also has <code>_tb (reporter) and <code>_fzr (unit head), same password.")
     return "\n".join(lines)
