@@ -19,10 +19,10 @@ def demo_accounts_table(accounts) -> str:
     from duibiao.demo import demo_otp_secret
 
     lines.append("  每个单位另有填报员 <单位代码>_tb 和负责人 <单位代码>_fzr，密码相同。")
+    lines.append("  Every unit also has <code>_tb (reporter) and <code>_fzr (unit head), same password.")
     lines.append("")
     lines.append("  管理员（admin / secadmin / auditor）登录还需两步验证：在验证器 App 中添加以下密钥。")
     lines.append("  Administrators also need a one-time code: add these keys to an authenticator app.")
     for username in ("admin", "secadmin", "auditor"):
         lines.append(f"  {username:<14} {demo_otp_secret(username)}")
-    lines.append("  Every unit also has <code>_tb (reporter) and <code>_fzr (unit head), same password.")
     return "\n".join(lines)
