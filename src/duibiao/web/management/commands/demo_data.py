@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from duibiao.demo import demo_data_load
+from duibiao.demo import demo_data_load, demo_otp_secret
 
 
 class Command(BaseCommand):
@@ -16,8 +16,6 @@ def demo_accounts_table(accounts) -> str:
     lines = ["", "演示账号 / demo accounts", "  用户名 username   密码 password   角色 role   范围 scope", "-" * 60]
     for username, password, role, scope in accounts:
         lines.append(f"  {username:<14} {password:<14} {role:<8} {scope}")
-    from duibiao.demo import demo_otp_secret
-
     lines.append("  每个单位另有填报员 <单位代码>_tb 和负责人 <单位代码>_fzr，密码相同。")
     lines.append("  Every unit also has <code>_tb (reporter) and <code>_fzr (unit head), same password.")
     lines.append("")
