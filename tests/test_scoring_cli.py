@@ -171,3 +171,20 @@ def test_daowai_example_runs_with_quotas_and_vetoes(tmp_path: Path) -> None:
     assert got["ziguan"]["grade"] == "较差" and got["ziguan"]["veto"] == "fj01"
     assert got["binjiang"]["grade"] == "一般"  # capped by fj03 despite its score
     assert float(got["jingyu"]["bonus"]) == 5.0  # 3 + 2 capped at 5 per unit
+
+
+def test_growth_against_previous_data(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "s.yaml").write_text(
+        "code: g\nname: g\nversion: '1'\ntree:\n  code: T\n  children:\n"
+        "    - {code: inv, name: 固定资产投资, normalise: {method: growth, threshold: 0, target: 15}}\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "units.csv").write_text("unit,name,category\na,甲,x\nb,乙,x\n", encoding="utf-8")
+    (tmp_path / "now.csv").write_text("unit,indicator,value\na,inv,115\nb,inv,105\n", encoding="utf-8")
+    (tmp_path / "before.csv").write_text("unit,indicator,value\na,inv,100\nb,inv,100\n", encoding="utf-8")
+    rc = main([str(tmp_path / "s.yaml"), str(tmp_path / "now.csv"), "--units", str(tmp_path / "units.csv"),
+               "--previous-data", str(tmp_path / "before.csv"), "--out", str(tmp_path / "r.csv"), "--quiet"])
+    assert rc == 0
+    rows = _rows(tmp_path / "r.csv")
+    assert float(rows["a"]["score"]) == 100.0  # +15 % reaches the target
+    assert abs(float(rows["b"]["score"]) - 100 * 5 / 15) < 1e-6  # +5 %: a third of the way (6 decimals written)

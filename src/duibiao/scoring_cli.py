@@ -238,6 +238,10 @@ def run(args: argparse.Namespace) -> int:
     )
     by_period = read_data(args.data, scheme, units)
     prev_ranks = _read_previous(args.previous, units) if args.previous else None
+    prev_values = None
+    if args.previous_data:
+        by_old = read_data(args.previous_data, scheme, units)
+        prev_values = by_old[sorted(by_old)[-1]].values
     results: dict[str, engine.Result] = {}
     for period, inp in sorted(by_period.items()):
         results[period] = engine.score(
@@ -245,6 +249,7 @@ def run(args: argparse.Namespace) -> int:
             inp.values,
             units,
             previous_ranks=prev_ranks,
+            previous_values=prev_values,
             **inp.as_kwargs(),  # type: ignore[arg-type]
         )
         _progress(f"scored period {period or '(single)'}", quiet)
@@ -345,6 +350,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="结果 RESULTS.csv / .xlsx")
     p.add_argument("--explain", help="计分说明 TRACE.json (per-unit trace)")
     p.add_argument("--previous", help="上期结果 / previous RESULTS (for 晋位/退位 rank change)")
+    p.add_argument(
+        "--previous-data",
+        help="上期数据 / previous DATA (for the growth method and 'previous' imputation)",
+    )
     p.add_argument("--sensitivity", type=int, default=0, metavar="N", help="Monte-Carlo runs")
     p.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (default 0)")
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")

@@ -225,3 +225,31 @@ def test_unit_head_sees_the_gap_but_not_who_is_above(client_for, approved, run):
     assert 'data-testid="gap"' in page and upper.unit.name not in page
     office = client_for(approved["office"]).get(reverse("assessment:unit_result", args=[run.pk, lower.unit.code]))
     assert upper.unit.name in office.content.decode()
+
+
+def test_a_run_against_last_period_reproduces_on_the_command_line(client_for, approved, run, tmp_path):
+    office = approved["office"]
+    run_release(actor=office, run=run)
+    run_publish(actor=office, run=run)
+    q1 = Period.objects.create(version=approved["version"], kind="quarter", year=2027, number=1, name="2027年第一季度",
+                               opens_on=run.period.opens_on, deadline=run.period.deadline, status="open")
+    subs = list(Submission.objects.filter(period=approved["period"]))
+    for sub in subs:
+        sub.pk, sub.period = None, q1
+        if sub.unit.code == "taigu" and sub.value is not None and sub.indicator.entered_by_units:
+            sub.value = sub.value * 2
+    Submission.objects.bulk_create(subs)
+    second = run_start(actor=office, period=q1)
+    archive = client_for(office).get(reverse("assessment:run_inputs", args=[second.pk]))
+    zipfile.ZipFile(io.BytesIO(archive.content)).extractall(tmp_path)
+    readme = (tmp_path / "README.txt").read_text(encoding="utf-8")
+    args = readme.strip().splitlines()[-1].split()[2:]  # after "duibiao score"
+    assert "--previous-data" in args and "--previous" in args
+    args[args.index("--out") + 1] = "out.csv"
+    assert score_cli([str(tmp_path / a) if a.endswith((".yaml", ".csv")) else a for a in args] + ["--quiet"]) == 0
+    with open(tmp_path / "out.csv", encoding="utf-8") as handle:
+        cli = {row["unit"]: row for row in csv.DictReader(handle)}
+    for result in RunResult.objects.filter(run=second).select_related("unit"):
+        row = cli[result.unit.code]
+        assert float(row["score"]) == pytest.approx(result.score, abs=1e-6)
+        assert float(row["rank_change"] or "nan") == pytest.approx(result.rank_change, nan_ok=True)

@@ -7,6 +7,8 @@ on the command line as it did in the app.
 
 from __future__ import annotations
 
+import csv
+import io
 import math
 from functools import lru_cache
 from typing import Any
@@ -21,6 +23,15 @@ from duibiao.schemes import load_scheme_text
 def scheme_of(document: str) -> engine.Scheme:
     """The parsed scheme of a stored document (cached: runs keep their documents unchanged)."""
     return load_scheme_text(document)
+
+
+def previous_context(run) -> dict[str, Any]:
+    """What a run compares with: the ranks (for 晋位/退位) and the input values (for growth
+    rates) of the published run of the period before, as `score_snapshot` keywords."""
+    if not run.previous_id:
+        return {"previous_ranks": None, "previous_snapshot": None}
+    ranks = dict(run.previous.results.exclude(rank=None).values_list("unit__code", "rank"))
+    return {"previous_ranks": ranks, "previous_snapshot": run.previous.inputs}
 
 
 def snapshot_units(snapshot: dict[str, Any], scheme: engine.Scheme) -> engine.Units:
@@ -40,6 +51,7 @@ def score_snapshot(
     *,
     previous_ranks: dict[str, float] | None = None,
     overrides: dict[tuple[str, str], float] | None = None,
+    previous_snapshot: dict[str, Any] | None = None,
 ) -> engine.Result:
     """Score a snapshot. `overrides` replaces (unit, code) values — the what-if panel."""
     scheme = scheme_of(document)
@@ -54,11 +66,18 @@ def score_snapshot(
     if inputs.problems:
         problem = inputs.problems[0]
         raise ValueError(f"{problem.column}: {problem.message}")
+    previous_values = None
+    if previous_snapshot is not None:
+        # Last period's values, for growth rates and 'previous' imputation.
+        rows = [r for r in previous_snapshot["data"] if r[0] in set(units.codes)]
+        previous_values = engine.dense_inputs(
+            scheme, units.codes, [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]
+        ).values
     previous = None
     if previous_ranks is not None:
         previous = np.array([previous_ranks.get(code, np.nan) for code in units.codes], dtype=float)
     return engine.score(
-        scheme, inputs.values, units, previous_ranks=previous,
+        scheme, inputs.values, units, previous_ranks=previous, previous_values=previous_values,
         denominators=inputs.denominators, events=inputs.events, vetoes=inputs.vetoes,
         ballots=inputs.ballots,
     )
@@ -95,23 +114,38 @@ def clean_json(value: Any) -> Any:
     return value
 
 
-def snapshot_files(document: str, snapshot: dict[str, Any]) -> dict[str, str]:
-    """The run's inputs as the files `duibiao score` reads: scheme.yaml, units.csv, data.csv."""
-    import csv
-    import io
-
+def snapshot_files(
+    document: str, snapshot: dict[str, Any], previous_ranks: dict[str, float] | None = None,
+    previous_snapshot: dict[str, Any] | None = None,
+) -> dict[str, str]:
+    """The run's inputs as the files `duibiao score` reads: scheme.yaml, units.csv, data.csv,
+    and, when the run compared with an earlier one, previous-results.csv (ranks, for 晋位)
+    and previous-data.csv (values, for growth rates), with a README giving the command."""
     group_names = sorted({g for row in snapshot["units"] for g in row["groups"]})
     units = io.StringIO()
     writer = csv.writer(units, lineterminator="\n")
     writer.writerow(["unit", "name", "category", *group_names])
     for row in snapshot["units"]:
         writer.writerow([row["unit"], row["name"], row["category"], *(row["groups"].get(g, "") for g in group_names)])
+    files = {"scheme.yaml": document, "units.csv": units.getvalue(), "data.csv": _data_csv(snapshot)}
+    command = "duibiao score scheme.yaml data.csv --units units.csv --out results.csv"
+    if previous_snapshot is not None and previous_ranks is not None:
+        files["previous-data.csv"] = _data_csv(previous_snapshot)
+        files["previous-results.csv"] = "unit,rank\n" + "".join(
+            f"{unit},{rank:g}\n" for unit, rank in sorted(previous_ranks.items())
+        )
+        command += " --previous previous-results.csv --previous-data previous-data.csv"
+    files["README.txt"] = f"本批次计分输入 / inputs of this scoring run\n\n{command}\n"
+    return files
+
+
+def _data_csv(snapshot: dict[str, Any]) -> str:
     data = io.StringIO()
     writer = csv.writer(data, lineterminator="\n")
     writer.writerow(["unit", "indicator", "value"])
     for unit, code, value in snapshot["data"]:
         writer.writerow([unit, code, repr(float(value))])
-    return {"scheme.yaml": document, "units.csv": units.getvalue(), "data.csv": data.getvalue()}
+    return data.getvalue()
 
 
 def category_benchmarks(result: engine.Result) -> dict[str, Any]:

@@ -216,14 +216,11 @@ def run_diff(*, user, a: ScoringRun, b: ScoringRun) -> list[dict]:
 def what_if(*, user, run: ScoringRun, unit_code: str, values: dict[str, float]) -> dict:
     """The score, rank and grade the unit would get with some values changed. Nothing is
     saved; everyone else's values stay as the run took them."""
-    from duibiao.assessment.scoring import score_snapshot
+    from duibiao.assessment.scoring import previous_context, score_snapshot
 
     result = unit_result(user=user, run=run, unit_code=unit_code)
-    previous = None
-    if run.previous_id:
-        previous = dict(run.previous.results.exclude(rank=None).values_list("unit__code", "rank"))
     scored = score_snapshot(
-        run.document, run.inputs, previous_ranks=previous,
+        run.document, run.inputs, **previous_context(run),
         overrides={(unit_code, code): value for code, value in values.items()},
     )
     i = scored.units.index(unit_code)

@@ -16,7 +16,12 @@ from duibiao import engine
 from duibiao.assessment.errors import AssessmentError
 from duibiao.assessment.models import Appeal, Period, RunResult, ScoringRun, Submission
 from duibiao.assessment.permissions import require_office
-from duibiao.assessment.scoring import category_benchmarks, clean_json, score_snapshot
+from duibiao.assessment.scoring import (
+    category_benchmarks,
+    clean_json,
+    previous_context,
+    score_snapshot,
+)
 from duibiao.assessment.services.calendar import work_calendar
 from duibiao.audit.services import audit_record
 from duibiao.org.models import Unit
@@ -104,13 +109,7 @@ def run_compute(run_id: int) -> ScoringRun:
         return run
     _progress(run, 5, status=ScoringRun.Status.RUNNING)
     try:
-        previous = None
-        if run.previous_id:
-            previous = {
-                code: rank for code, rank in
-                run.previous.results.values_list("unit__code", "rank") if rank is not None
-            }
-        result = score_snapshot(run.document, run.inputs, previous_ranks=previous)
+        result = score_snapshot(run.document, run.inputs, **previous_context(run))
         _progress(run, 50)
         sensitivity = engine.sensitivity(result, runs=SENSITIVITY_RUNS, seed=SENSITIVITY_SEED)
         _progress(run, 75)

@@ -18,7 +18,7 @@ from duibiao.accounts.roles import Role
 from duibiao.assessment.errors import AssessmentError
 from duibiao.assessment.models import Indicator, ScoringRun
 from duibiao.assessment.permissions import require_office
-from duibiao.assessment.scoring import snapshot_files
+from duibiao.assessment.scoring import previous_context, snapshot_files
 from duibiao.assessment.selectors.reporting import period_get
 from duibiao.assessment.selectors.results import (
     appeal_get,
@@ -136,7 +136,7 @@ def run_inputs(request, pk: int):
     run = run_get(user=request.user, pk=pk)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, text in snapshot_files(run.document, run.inputs).items():
+        for name, text in snapshot_files(run.document, run.inputs, **previous_context(run)).items():
             archive.writestr(name, text)
     response = HttpResponse(buffer.getvalue(), content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="run-{run.pk}-inputs.zip"'
