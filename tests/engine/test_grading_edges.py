@@ -51,3 +51,19 @@ def test_quota_is_per_category():
     groups = [0, 0, 0, 0, 0, 1, 1, 1, 1, 1]  # two categories of five: one 优秀 each
     graded = grade(scores, groups=groups)
     assert graded.count("优秀") == 2 and graded[0] == "优秀" and graded[5] == "优秀"
+
+
+def test_a_scheme_may_pass_a_vetoed_units_place_down():
+    scores = np.array([99, 98, 97, 60, 60, 60, 60, 60, 60, 60.0])  # quota 2
+    cap = np.array([2, 0, 0, 0, 0, 0, 0, 0, 0, 0])
+    grading = engine.Grading(grades=GRADES, veto_frees_quota=True)
+    names = [x.name for x in GRADES]
+    graded = [names[i] for i in engine.assign_grades(scores, np.zeros(10, np.int64), grading, cap).tolist()]
+    assert graded[:3] == ["一般", "优秀", "优秀"]
+    doc = {"code": "s", "name": "s", "version": "1",
+           "tree": {"code": "T", "children": [{"code": "a", "normalise": {"method": "minmax"}}]},
+           "grading": {"veto_frees_quota": True, "grades": [{"name": "优秀", "min": 90, "quota": 0.2}, {"name": "一般"}]}}
+    assert engine.build_scheme(doc).grading.veto_frees_quota is True
+    from duibiao.schemes import validate
+
+    assert validate(doc) == []  # the JSON Schema knows the key

@@ -42,7 +42,8 @@ def assign_grades(
     units still eligible in its group. Units tied at the quota boundary are all excluded
     (``quota_ties: exclude``, the quota is never exceeded) or all included (``include``). A unit
     that misses a grade on quota falls to the next grade it reaches. ``cap`` (from vetoes) is
-    applied last: no unit ends better than its cap.
+    applied last: no unit ends better than its cap. With ``grading.veto_frees_quota`` a capped
+    unit does not compete for the grades above its cap, so its quota place passes down.
     Usage: ``assign_grades(final, category_codes, scheme.grading, veto_cap)``.
     """
     s = np.asarray(scores, dtype=np.float64)
@@ -55,6 +56,8 @@ def assign_grades(
     tie_rule = "max" if grading.quota_ties == "exclude" else "min"
     for gi, grade in enumerate(grading.grades):  # loop over grades, vectorised over units
         eligible = valid & (out < 0) & (s >= grade.min - 1e-9)
+        if cap is not None and grading.veto_frees_quota:
+            eligible &= cap <= gi
         if grade.quota is not None:
             allowed = quota_counts(sizes, grade.quota, grading.quota_rounding)
             r = rank_within(np.where(eligible, s, np.nan), groups, ties=tie_rule)

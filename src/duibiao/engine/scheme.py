@@ -205,6 +205,9 @@ class Grading:
     scope: str = "category"
     quota_rounding: str = "floor"  # floor | round | ceil
     quota_ties: str = "exclude"  # exclude | include: units tied at the quota boundary
+    # False (DESIGN §6: veto applied last): a vetoed unit still takes its quota place.
+    # True: a vetoed unit does not compete for grades above its cap, so the place passes down.
+    veto_frees_quota: bool = False
 
 
 @dataclass(frozen=True)
@@ -454,6 +457,7 @@ def build_scheme(doc: Mapping[str, Any]) -> Scheme:
         scope=str(g.get("scope", ranking.scope)),
         quota_rounding=str(g.get("quota_rounding", "floor")),
         quota_ties=str(g.get("quota_ties", "exclude")),
+        veto_frees_quota=bool(g.get("veto_frees_quota", False)),
     )
     comb = tuple(
         CombinationPart(
