@@ -188,3 +188,45 @@ def test_growth_against_previous_data(tmp_path: Path, capsys) -> None:  # type: 
     rows = _rows(tmp_path / "r.csv")
     assert float(rows["a"]["score"]) == 100.0  # +15 % reaches the target
     assert abs(float(rows["b"]["score"]) - 100 * 5 / 15) < 1e-6  # +5 %: a third of the way (6 decimals written)
+
+
+def test_combined_annual_result_from_quarters_and_the_annual_review(tmp_path: Path) -> None:
+    """多考合一 on files: four quarterly results averaged at 40 %, the annual review at 60 %,
+    equal to combining the separately scored periods by hand."""
+    ex = EX / "daowai-2023"
+    scheme = (ex / "scheme.yaml").read_text(encoding="utf-8") + (
+        "combination:\n  parts:\n"
+        "    - {code: routine, name: 平时考核, weight: 40, periods: [Q1, Q2, Q3, Q4]}\n"
+        "    - {code: annual, name: 年度考核, weight: 60, periods: [Y]}\n"
+    )
+    (tmp_path / "s.yaml").write_text(scheme, encoding="utf-8")
+    base = list(csv.DictReader((ex / "data.csv").open(encoding="utf-8")))
+    periods = {"Q1": 0.9, "Q2": 0.95, "Q3": 1.0, "Q4": 1.05, "Y": 1.02}
+    rows = []
+    for period, factor in periods.items():
+        for r in base:
+            value = float(r["value"]) * (factor if ":" not in r["indicator"] else 1)
+            rows.append({"unit": r["unit"], "indicator": r["indicator"], "value": f"{value:.4f}", "period": period})
+
+    def write(path: Path, subset: list[dict[str, str]]) -> None:
+        with path.open("w", encoding="utf-8", newline="") as f:
+            writer = csv.DictWriter(f, fieldnames=["unit", "indicator", "value", "period"])
+            writer.writeheader()
+            writer.writerows(subset)
+
+    write(tmp_path / "all.csv", rows)
+    units = str(ex / "units.csv")
+    assert main([str(tmp_path / "s.yaml"), str(tmp_path / "all.csv"), "--units", units,
+                 "--out", str(tmp_path / "combined.csv"), "--quiet"]) == 0
+    combined = _rows(tmp_path / "combined.csv")
+    single = {}
+    for period in periods:
+        write(tmp_path / f"{period}.csv", [r for r in rows if r["period"] == period])
+        assert main([str(ex / "scheme.yaml"), str(tmp_path / f"{period}.csv"), "--units", units,
+                     "--out", str(tmp_path / f"{period}-r.csv"), "--quiet"]) == 0
+        single[period] = _rows(tmp_path / f"{period}-r.csv")
+    for unit in ("jingyu", "taigu", "fagai"):
+        quarters = [float(single[q][unit]["score"]) for q in ("Q1", "Q2", "Q3", "Q4")]
+        expected = 0.4 * sum(quarters) / len(quarters) + 0.6 * float(single["Y"][unit]["score"])
+        assert abs(float(combined[unit]["score"]) - expected) < 1e-4
+        assert abs(float(combined[unit]["routine"]) - sum(quarters) / 4) < 1e-4
