@@ -117,6 +117,21 @@ def browser():
         browser.close()
 
 
+def sign_in(page, base: str, username: str, password: str = PASSWORD):
+    """Log in through the login form, as a person would, and wait for the home page."""
+    page.goto(f"{base}/login/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(f"{base}/")
+    return page
+
+
+def signed_in_page(browser, base: str, username: str):
+    """A page in a browser context of its own (so several people can act side by side)."""
+    return sign_in(browser.new_context(locale="zh-CN").new_page(), base, username)
+
+
 @pytest.fixture
 def page(browser):
     context = browser.new_context(locale="zh-CN")

@@ -11,21 +11,11 @@ from openpyxl import load_workbook
 
 from duibiao.assessment.models import Evidence, Period, SchemeVersion, Submission
 from duibiao.documents import selectors
-from tests.conftest import PASSWORD
+from tests.conftest import signed_in_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
-
-def login(browser, base, username):
-    context = browser.new_context(locale="zh-CN")
-    page = context.new_page()
-    page.goto(f"{base}/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(f"{base}/")
-    return page
 
 
 def save_row(page, code, value):
@@ -38,7 +28,7 @@ def save_row(page, code, value):
 def import_scheme_and_open_period(browser, base, assessed, tmp_path) -> int:
     """The office raises 督查问题整改率 from 3 to 4 points in the workbook, imports it, and
     opens a quarter on the new version."""
-    office = login(browser, base, "khb")
+    office = signed_in_page(browser, base, "khb")
     book = load_workbook(io.BytesIO(selectors.scheme_workbook(user=assessed["office"], scheme=assessed["scheme"])[1]))
     sheet = book.active
     row = next(r[0].row for r in sheet.iter_rows(min_col=1, max_col=sheet.max_column)
@@ -76,7 +66,7 @@ def test_report_review_resubmit(browser, live_server, assessed, settings, tmp_pa
     base = live_server.url
     pid = import_scheme_and_open_period(browser, base, assessed, tmp_path)
 
-    reporter = login(browser, base, "tb_a")
+    reporter = signed_in_page(browser, base, "tb_a")
     reporter.get_by_role("link", name="数据填报").first.click()
     reporter.get_by_test_id("report-title").wait_for()
     assert "靖宇街道" in reporter.get_by_test_id("report-title").inner_text()
@@ -90,7 +80,7 @@ def test_report_review_resubmit(browser, live_server, assessed, settings, tmp_pa
     reporter.get_by_text("已提交 2 项数据").wait_for()
     assert Evidence.objects.get().submission.indicator.code == "nl02"
 
-    reviewer = login(browser, base, "zb1")
+    reviewer = signed_in_page(browser, base, "zb1")
     reviewer.goto(f"{base}/assessment/periods/{pid}/review/nl02/")
     row = reviewer.get_by_test_id("sub-jingyu")
     assert row.get_by_role("link", name="督查台账.pdf").is_visible()
@@ -111,7 +101,7 @@ def test_report_review_resubmit(browser, live_server, assessed, settings, tmp_pa
     nl02 = Submission.objects.get(indicator__code="nl02")
     assert (nl02.status, nl02.value) == ("submitted", 93)
 
-    outsider = login(browser, base, "tb_b")
+    outsider = signed_in_page(browser, base, "tb_b")
     response = outsider.goto(f"{base}/assessment/periods/{pid}/report/jingyu/")
     assert response.status == 404
     assert "靖宇街道" not in outsider.content()

@@ -12,26 +12,17 @@ import pytest
 
 from duibiao.assessment.models import RunResult, ScoringRun
 from duibiao.scoring_cli import main as score_cli
-from tests.conftest import PASSWORD
+from tests.conftest import signed_in_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-
-def login(browser, base, username):
-    page = browser.new_context(locale="zh-CN").new_page()
-    page.goto(f"{base}/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(f"{base}/")
-    return page
 
 
 def test_run_rank_explain_appeal_rerun_publish(browser, live_server, approved, tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
     base, pid = live_server.url, approved["period"].pk
 
-    office = login(browser, base, "khb")
+    office = signed_in_page(browser, base, "khb")
     office.goto(f"{base}/assessment/periods/{pid}/runs/")
     office.get_by_test_id("start-run").click()
     office.get_by_test_id("ranking-街道乡镇").wait_for()
@@ -46,7 +37,7 @@ def test_run_rank_explain_appeal_rerun_publish(browser, live_server, approved, t
     office.get_by_test_id("release").click()
     office.get_by_text("已向各单位发布反馈").wait_for()
 
-    head = login(browser, base, "fzr_a")
+    head = signed_in_page(browser, base, "fzr_a")
     head.goto(f"{base}/assessment/runs/{first.pk}/units/jingyu/")
     head.get_by_label("申诉指标").select_option("nl02")
     head.get_by_label("申诉理由").fill("督查问题整改率应为 98%，台账已补充")
@@ -54,7 +45,7 @@ def test_run_rank_explain_appeal_rerun_publish(browser, live_server, approved, t
     head.get_by_text("申诉已提交").wait_for()
     assert head.goto(f"{base}/assessment/runs/{first.pk}/units/taigu/").status == 404
 
-    reviewer = login(browser, base, "zb1")
+    reviewer = signed_in_page(browser, base, "zb1")
     reviewer.goto(f"{base}/assessment/runs/{first.pk}/appeals/")
     row = reviewer.get_by_test_id("appeal-jingyu-nl02")
     row.get_by_label("复核意见").fill("经核实台账，采纳")
@@ -79,7 +70,7 @@ def test_run_rank_explain_appeal_rerun_publish(browser, live_server, approved, t
                       str(tmp_path / "units.csv"), "--out", str(tmp_path / "out.csv"), "--quiet"]) == 0
     with open(tmp_path / "out.csv", encoding="utf-8") as handle:
         cli = {row["unit"]: row for row in csv.DictReader(handle)}
-    leader = login(browser, base, "leader")
+    leader = signed_in_page(browser, base, "leader")
     leader.goto(f"{base}/assessment/runs/{second.pk}/")
     for result in RunResult.objects.filter(run=second).select_related("unit"):
         assert float(cli[result.unit.code]["score"]) == pytest.approx(result.score, abs=1e-6)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import PASSWORD
+from tests.conftest import signed_in_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 EXAMPLE = Path(__file__).parents[2] / "examples" / "daowai-2023" / "scheme.yaml"
@@ -28,20 +28,10 @@ def scheme(world):
                          district=world["district"], document=document)
 
 
-def login(browser, base, username):
-    context = browser.new_context(locale="zh-CN")
-    page = context.new_page()
-    page.goto(f"{base}/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(f"{base}/")
-    return page
-
 
 def test_office_edits_an_indicator_in_the_form(browser, live_server, scheme):
     base = live_server.url
-    page = login(browser, base, "khb")
+    page = signed_in_page(browser, base, "khb")
     page.goto(f"{base}/assessment/schemes/{scheme.code}/")
     page.get_by_test_id("edit-nl02").click()
     page.get_by_test_id("indicator-form").wait_for()

@@ -14,19 +14,12 @@ import pytest
 
 from duibiao.assessment.models import SchemeVersion, Submission
 from duibiao.documents import selectors
-from tests.conftest import PASSWORD
+from tests.conftest import sign_in
 from tests.documents.conftest import ROOT, open_xlsx, row_of, to_bytes
 
 pytestmark = pytest.mark.browser
 SHOTS = os.environ.get("DUIBIAO_SCREENSHOTS", "") == "1"
 
-
-def login(page, base, username):
-    page.goto(f"{base}/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(f"{base}/")
 
 
 def shot(page, name):
@@ -44,7 +37,7 @@ def choose(page, tmp_path, name: str, data: bytes):
 @pytest.mark.django_db(transaction=True)
 def test_office_imports_the_scheme_workbook(page, live_server, excel, tmp_path):
     page.set_viewport_size({"width": 1280, "height": 800})
-    login(page, live_server.url, "khb")
+    sign_in(page, live_server.url, "khb")
     page.get_by_role("link", name="Excel 导入导出").first.click()
     page.get_by_role("link", name="导入考核细则").click()
     wb = open_xlsx(selectors.scheme_workbook(user=excel["office"], scheme=excel["scheme"])[1])
@@ -66,7 +59,7 @@ def test_office_imports_the_scheme_workbook(page, live_server, excel, tmp_path):
 @pytest.mark.django_db(transaction=True)
 def test_reporter_uploads_a_template_and_reads_the_report(page, live_server, excel, tmp_path):
     page.set_viewport_size({"width": 1280, "height": 800})
-    login(page, live_server.url, "tb_a")
+    sign_in(page, live_server.url, "tb_a")
     page.goto(f"{live_server.url}/documents/periods/{excel['period'].pk}/")
     with page.expect_download() as info:
         page.get_by_role("link", name="下载模板").click()

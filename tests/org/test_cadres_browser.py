@@ -5,24 +5,15 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import PASSWORD
+from tests.conftest import signed_in_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def login(browser, base, username):
-    page = browser.new_context(locale="zh-CN").new_page()
-    page.goto(f"{base}/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(f"{base}/")
-    return page
-
 
 def test_annual_grades_with_the_quota(browser, live_server, cadres):
     base, year = live_server.url, cadres["year"]
-    office = login(browser, base, "khb")
+    office = signed_in_page(browser, base, "khb")
     office.goto(f"{base}/org/cadres/jingyu/annual/?year={year}")
     names = [c.name for c in cadres["cadres_a"]]
     for rank, name in enumerate(names[:3]):  # three proposals of 优秀 for a quota of one
@@ -37,12 +28,12 @@ def test_annual_grades_with_the_quota(browser, live_server, cadres):
     assert finals[names[1]] == finals[names[2]] == "称职"
     assert "超出优秀比例" in office.locator(f"tr[data-cadre='{names[1]}'] [data-testid=reason]").inner_text()
 
-    head = login(browser, base, "fzr_a")
+    head = signed_in_page(browser, base, "fzr_a")
     head.goto(f"{base}/org/cadres/jingyu/annual/?year={year}")
     assert head.locator(f"tr[data-cadre='{names[0]}'] [data-testid=final]").inner_text() == "优秀"
     assert head.get_by_role("button", name="保存并应用考核规则").count() == 0  # reads, does not edit
 
-    reporter = login(browser, base, "tb_a")
+    reporter = signed_in_page(browser, base, "tb_a")
     assert reporter.goto(f"{base}/org/cadres/jingyu/annual/?year={year}").status in (403, 404)
     assert reporter.goto(f"{base}/org/cadres/taigu/").status in (403, 404)
     for page in (office, head, reporter):

@@ -4,21 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import PASSWORD
+from tests.conftest import sign_in
 
 pytestmark = pytest.mark.browser
 
 
-def login(page, base, username):
-    page.goto(f"{base}/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-
 
 @pytest.mark.django_db(transaction=True)
 def test_reporter_logs_in_and_sees_its_unit(page, live_server, world):
-    login(page, live_server.url, "tb_a")
+    sign_in(page, live_server.url, "tb_a")
     page.wait_for_url(f"{live_server.url}/")
     assert page.get_by_test_id("my-unit").inner_text().count("靖宇街道") == 1
     assert "太古街道" not in page.content()
@@ -33,7 +27,7 @@ def test_reporter_logs_in_and_sees_its_unit(page, live_server, world):
 def test_phone_layout_collapses_the_menu(browser, live_server, world):
     context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
     page = context.new_page()
-    login(page, live_server.url, "khb")
+    sign_in(page, live_server.url, "khb")
     page.wait_for_url(f"{live_server.url}/")
     toggler = page.locator(".navbar-toggler")
     assert toggler.is_visible()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from duibiao.assessment.models import Indicator
 from duibiao.assessment.permissions import require_office
@@ -72,22 +72,14 @@ class VersionIn(Schema):
 
 class SubmissionOut(Schema):
     id: int
-    unit: str
-    indicator: str
+    unit: str = Field(alias="unit.code")
+    indicator: str = Field(alias="indicator.code")
     value: Decimal | None
     ballots: dict[str, int]
     note: str
     status: str
     return_reason: str
     version: int
-
-    @staticmethod
-    def resolve_unit(obj) -> str:
-        return obj.unit.code
-
-    @staticmethod
-    def resolve_indicator(obj) -> str:
-        return obj.indicator.code
 
 
 class RowOut(Schema):

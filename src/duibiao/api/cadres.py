@@ -9,7 +9,7 @@ from datetime import date
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.utils.http import content_disposition_header
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from duibiao.org import cadre_selectors as sel
 from duibiao.org import cadre_services as svc
@@ -21,17 +21,13 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 class CadreOut(Schema):
     id: int
     name: str
-    unit: str
+    unit: str = Field(alias="unit.code")
     position: str
     rank: str
     gender: str
     birth_month: date
     is_active: bool
     order: int
-
-    @staticmethod
-    def resolve_unit(obj) -> str:
-        return obj.unit.code
 
 
 class CadreIn(Schema):

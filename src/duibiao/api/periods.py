@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from duibiao.assessment.errors import AssessmentError
 from duibiao.assessment.models import Period
@@ -26,8 +26,8 @@ router = Router(tags=["periods"])
 
 class PeriodOut(Schema):
     id: int
-    scheme: str
-    version: int
+    scheme: str = Field(alias="version.scheme.code")
+    version: int = Field(alias="version.number")
     kind: str
     year: int
     number: int
@@ -36,14 +36,6 @@ class PeriodOut(Schema):
     deadline_workdays: int
     deadline: date
     status: str
-
-    @staticmethod
-    def resolve_scheme(obj) -> str:
-        return obj.version.scheme.code
-
-    @staticmethod
-    def resolve_version(obj) -> int:
-        return obj.version.number
 
 
 class PeriodIn(Schema):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from duibiao.assessment.models import Indicator
 from duibiao.assessment.permissions import require_office
@@ -35,7 +35,7 @@ router = Router(tags=["results"])
 
 class RunOut(Schema):
     id: int
-    period: str
+    period: str = Field(alias="period.name")
     number: int
     status: str
     progress: int
@@ -44,9 +44,6 @@ class RunOut(Schema):
     engine_version: str
     appeal_deadline: str | None
 
-    @staticmethod
-    def resolve_period(obj) -> str:
-        return obj.period.name
 
     @staticmethod
     def resolve_appeal_deadline(obj) -> str | None:
@@ -54,8 +51,8 @@ class RunOut(Schema):
 
 
 class ResultOut(Schema):
-    unit: str
-    name: str
+    unit: str = Field(alias="unit.code")
+    name: str = Field(alias="unit.name")
     category: str
     score: float | None
     rank: float | None
@@ -63,14 +60,6 @@ class ResultOut(Schema):
     grade: str
     vetoes: list[str]
     node_scores: dict[str, float | None]
-
-    @staticmethod
-    def resolve_unit(obj) -> str:
-        return obj.unit.code
-
-    @staticmethod
-    def resolve_name(obj) -> str:
-        return obj.unit.name
 
 
 class ExplainedOut(ResultOut):
@@ -101,19 +90,11 @@ class DecideIn(Schema):
 
 class AppealOut(Schema):
     id: int
-    unit: str
-    indicator: str
+    unit: str = Field(alias="unit.code")
+    indicator: str = Field(alias="indicator.code")
     reason: str
     status: str
     decision: str
-
-    @staticmethod
-    def resolve_unit(obj) -> str:
-        return obj.unit.code
-
-    @staticmethod
-    def resolve_indicator(obj) -> str:
-        return obj.indicator.code
 
 
 @router.get("/runs", response=list[RunOut], summary="可查看的计分批次")
@@ -207,20 +188,12 @@ class CombinedPartOut(Schema):
 
 
 class CombinedOut(Schema):
-    unit: str
-    name: str
+    unit: str = Field(alias="unit.code")
+    name: str = Field(alias="unit.name")
     category: str
     total: float | None
     rank: float | None
     parts: list[CombinedPartOut]
-
-    @staticmethod
-    def resolve_unit(obj) -> str:
-        return obj.unit.code
-
-    @staticmethod
-    def resolve_name(obj) -> str:
-        return obj.unit.name
 
 
 @router.get("/combinations", summary="多考合一列表")
