@@ -9,6 +9,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin_site.urls),
     path("api/", api.urls),
+    path("accounts/", include("duibiao.accounts.urls")),
     path("org/", include("duibiao.org.urls")),
     path("audit/", include("duibiao.audit.urls")),
     path("assessment/", include("duibiao.assessment.urls")),
