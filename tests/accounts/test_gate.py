@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from duibiao.accounts.gate import gate_filter, gate_unit, gate_units, require_role
+from duibiao.accounts.gate import gate_filter, gate_unit, gate_units, org_units, require_role
 from duibiao.accounts.models import User
 from duibiao.accounts.roles import Role
 from duibiao.accounts.services import role_grant
@@ -44,8 +44,9 @@ def test_auditor_and_secadmin_see_no_business_data(world):
     assert not gate_units(world["secadmin"]).exists()
 
 
-def test_sysadmin_keeps_the_whole_tree(world):
-    assert "nangang" in codes(gate_units(world["sysadmin"]))
+def test_sysadmin_keeps_the_whole_tree_but_sees_no_data(world):
+    assert "nangang" in codes(org_units(world["sysadmin"]))
+    assert not gate_units(world["sysadmin"]).exists()
 
 
 def test_anonymous_and_inactive_users_see_nothing(world, django_user_model):

@@ -45,15 +45,29 @@ def _scope_query(user, roles: Iterable[str]) -> Q | None:
 def gate_units(user, roles: Iterable[str] | None = None) -> QuerySet[Unit]:
     """Units the user may see data of, through the given roles (default: every data role).
 
-    The system administrator sees the whole tree, since keeping it is that role's job.
+    Only data roles ever open a unit here, whatever the caller asks for: the three
+    administrators (三权分立) see no assessment data, so every unit-owned object answers 404
+    to them. The system administrator keeps the tree itself through `org_units`.
     """
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Unit.objects.none()
-    wanted = set(DATA_ROLES if roles is None else roles)
-    if roles is None and has_role(user, Role.SYSADMIN):
-        return Unit.objects.all()
+    wanted = set(DATA_ROLES if roles is None else roles) & DATA_ROLES
     query = _scope_query(user, wanted & user_roles(user))
     return Unit.objects.filter(query) if query is not None else Unit.objects.none()
+
+
+def org_units(user) -> QuerySet[Unit]:
+    """Units whose place in the tree (name, code, category, parent) the user may see.
+
+    The system administrator keeps the tree and the security administrator grants roles over
+    it, so both see every unit here; nothing else reads through this function, so neither
+    reaches the data that hangs off a unit. Everyone else sees their data scope.
+    """
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Unit.objects.none()
+    if has_role(user, Role.SYSADMIN, Role.SECADMIN):
+        return Unit.objects.all()
+    return gate_units(user)
 
 
 def gate_filter(

@@ -3,16 +3,16 @@ from __future__ import annotations
 from ninja import Router
 
 from duibiao.api.schemas import UnitOut
-from duibiao.org.selectors import unit_get, unit_list
+from duibiao.org.selectors import unit_tree_get, unit_tree_list
 
 router = Router(tags=["org"])
 
 
 @router.get("/units", response=list[UnitOut], summary="可查看的单位")
 def units(request, category: str | None = None):
-    return list(unit_list(user=request.user, category=category))
+    return list(unit_tree_list(user=request.user, category=category))
 
 
 @router.get("/units/{code}", response=UnitOut, summary="单位详情")
 def unit(request, code: str):
-    return unit_get(user=request.user, code=code)
+    return unit_tree_get(user=request.user, code=code)

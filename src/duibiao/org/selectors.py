@@ -5,11 +5,12 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from duibiao.accounts.gate import gate_units
+from duibiao.accounts.gate import gate_units, org_units
 from duibiao.org.models import Unit
 
 
 def unit_list(*, user, category: str | None = None) -> QuerySet[Unit]:
+    """Units whose data the user may see (the scope every data page starts from)."""
     units = gate_units(user).select_related("category", "tier", "parent")
     if category:
         units = units.filter(category__code=category)
@@ -17,9 +18,22 @@ def unit_list(*, user, category: str | None = None) -> QuerySet[Unit]:
 
 
 def unit_get(*, user, code: str) -> Unit:
-    """The unit if the user may see it; otherwise 404, so another unit's existence is not leaked."""
+    """The unit if the user may see its data; otherwise 404, so another unit's existence is not leaked."""
     return get_object_or_404(unit_list(user=user), code=code)
 
 
+def unit_tree_list(*, user, category: str | None = None) -> QuerySet[Unit]:
+    """Units as places in the tree (the unit directory): the data scope, or the whole tree
+    for the administrators who keep it. Never a starting point for reading data."""
+    units = org_units(user).select_related("category", "tier", "parent")
+    if category:
+        units = units.filter(category__code=category)
+    return units
+
+
+def unit_tree_get(*, user, code: str) -> Unit:
+    return get_object_or_404(unit_tree_list(user=user), code=code)
+
+
 def unit_children(*, user, unit: Unit) -> QuerySet[Unit]:
-    return unit_list(user=user).filter(parent=unit)
+    return unit_tree_list(user=user).filter(parent=unit)

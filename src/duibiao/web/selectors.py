@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from duibiao.accounts.gate import gate_units, user_roles
+from duibiao.accounts.gate import org_units, user_roles
 from duibiao.accounts.models import User
 from duibiao.accounts.roles import Role
 from duibiao.assessment.selectors.periods import home_reminders
@@ -34,7 +34,7 @@ def home_page(*, user) -> HomePage:
     roles = user_roles(user)
     page = HomePage(roles=roles, unit=user.unit, nav=items_for(roles))
     page.schemes = list(scheme_list(user=user)[:3])
-    page.unit_count = gate_units(user).count() if roles - {Role.REPORTER, Role.UNIT_HEAD} else 0
+    page.unit_count = org_units(user).count() if roles - {Role.REPORTER, Role.UNIT_HEAD} else 0
     if Role.TASKFORCE in roles:
         page.taskforces = list(
             TaskForce.objects.filter(rolegrant__user=user, rolegrant__role=Role.TASKFORCE)
