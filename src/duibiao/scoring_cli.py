@@ -286,7 +286,7 @@ def run(args: argparse.Namespace) -> int:
     if args.explain:
         payload |= {
             "scheme": {"code": scheme.code, "name": scheme.name, "version": scheme.version},
-            "engine_version": engine.SCHEME_ENGINE_VERSION,
+            "engine_version": engine.__version__,
             "weights": last.weights,
             "units": {u: last.trace(u) for u in units.codes},
         }

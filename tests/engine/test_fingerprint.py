@@ -298,3 +298,14 @@ def test_a_changed_result_under_the_same_version_fails_with_the_bump_hint() -> N
     with pytest.raises(AssertionError, match="has no recorded fingerprint"):
         check_recorded("9.9.10", "b" * 64, {"9.9.9": "a" * 64})
     check_recorded("9.9.9", "a" * 64, {"9.9.9": "a" * 64})  # recorded: passes
+
+
+def test_the_engine_has_one_version_name_and_every_result_carries_it(tmp_path: Path) -> None:
+    for alias in ("ENGINE_VERSION", "SCHEME_ENGINE_VERSION"):
+        assert not hasattr(engine, alias), f"engine.{alias} is back: use engine.__version__"
+    assert "__version__" in engine.__all__
+    assert score_synthetic()["u00"]["engine_version"] == engine.__version__
+    folder = EXAMPLES / "daowai-2023"
+    score_example(folder, tmp_path)
+    payload = json.loads((tmp_path / "daowai-2023.json").read_text(encoding="utf-8"))
+    assert payload["engine_version"] == engine.__version__

@@ -11,8 +11,8 @@ from django.http import HttpResponse
 from django.utils.http import content_disposition_header
 from ninja import Field, Router, Schema, Status
 
-from duibiao.org import cadre_selectors as sel
-from duibiao.org import cadre_services as svc
+from duibiao.cadres import selectors as sel
+from duibiao.cadres import services as svc
 
 router = Router(tags=["cadres"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "duibiao.org",
     "duibiao.accounts",
     "duibiao.assessment",
+    "duibiao.cadres",
     "duibiao.projects",
     "duibiao.inspections",
     "duibiao.documents",

@@ -10,6 +10,7 @@ urlpatterns = [
     path("admin/", admin_site.urls),
     path("api/", api.urls),
     path("accounts/", include("duibiao.accounts.urls")),
+    path("org/cadres/", include("duibiao.cadres.urls")),
     path("org/", include("duibiao.org.urls")),
     path("audit/", include("duibiao.audit.urls")),
     path("assessment/", include("duibiao.assessment.urls")),

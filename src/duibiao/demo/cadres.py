@@ -14,8 +14,8 @@ from datetime import date
 
 from django.utils import timezone
 
-from duibiao.org.cadre_models import Cadre
-from duibiao.org.cadre_services import (
+from duibiao.cadres.models import Cadre
+from duibiao.cadres.services import (
     CadreYearInput,
     cadre_create,
     cadre_quota_set,

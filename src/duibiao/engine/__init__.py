@@ -8,6 +8,7 @@ Usage::
     result.score, result.rank, result.grades, result.trace(codes[0])
 """
 
+from ._version import __version__
 from .adjust import apply_adjustments, apply_vetoes
 from .aggregate import aggregate
 from .cadres import (
@@ -25,7 +26,7 @@ from .combine import average_periods, combine_parts
 from .data import DataProblem, Inputs, dense_inputs
 from .explain import gap, table, trace
 from .grade import assign_grades, quota_counts
-from .pipeline import ENGINE_VERSION, Result, Units, score
+from .pipeline import Result, Units, score
 from .prepare import coverage, denominate, impute, kurtosis, skewness, treat_skew_kurtosis
 from .rank import encode_groups, rank_change, rank_within, round_half_up
 from .scheme import (
@@ -59,10 +60,6 @@ from .weights import (
 )
 from .workdays import CalendarGap, WorkCalendar
 
-#: Version of the scoring semantics; the web app snapshots it with every run.
-SCHEME_ENGINE_VERSION = ENGINE_VERSION
-__version__ = ENGINE_VERSION
-
 __all__ = [
     "ANNUAL_GRADES",
     "DEFAULT_CADRE_RULES",
@@ -73,9 +70,7 @@ __all__ = [
     "RoutineLimit",
     "cadre_grades",
     "routine_caps",
-    "ENGINE_VERSION",
     "RANDOM_INDEX",
-    "SCHEME_ENGINE_VERSION",
     "AHPResult",
     "CalendarGap",
     "Adjustment",

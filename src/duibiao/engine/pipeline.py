@@ -11,6 +11,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from . import normalise as nm
+from ._version import __version__
 from .adjust import apply_adjustments, apply_vetoes
 from .aggregate import aggregate
 from .grade import assign_grades
@@ -25,8 +26,6 @@ __all__ = ["Result", "Units", "score"]
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
 IntArray = NDArray[np.int64]
-
-ENGINE_VERSION = "1.0.0"
 
 
 @dataclass(frozen=True)
@@ -90,7 +89,7 @@ class Result:
     grade_index: IntArray
     ballots: dict[str, FloatArray] = field(default_factory=dict)
     events: FloatArray | None = None
-    engine_version: str = ENGINE_VERSION
+    engine_version: str = __version__
 
     @property
     def grades(self) -> list[str]:

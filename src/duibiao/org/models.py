@@ -106,12 +106,3 @@ class TaskForce(models.Model):
     def __str__(self) -> str:
         return self.name
 
-
-# Cadres live in their own module (org/cadre_models.py); imported here so Django registers them.
-from duibiao.org.cadre_models import (  # noqa: E402, F401
-    Cadre,
-    CadreAnnualGrade,
-    CadreIndicatorScore,
-    CadreQuotaApproval,
-    CadreRoutineGrade,
-)

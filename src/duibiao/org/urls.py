@@ -1,4 +1,4 @@
-from django.urls import include, path
+from django.urls import path
 
 from duibiao.org import views
 
@@ -7,5 +7,4 @@ urlpatterns = [
     path("units/", views.unit_list_view, name="unit_list"),
     path("units/mine/", views.my_unit, name="my_unit"),
     path("units/<slug:code>/", views.unit_detail, name="unit_detail"),
-    path("cadres/", include("duibiao.org.cadre_urls")),
 ]

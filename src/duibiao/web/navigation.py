@@ -43,7 +43,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
             _("下载考核细则和填报模板，导入填好的工作簿")),
     NavItem(_("计分排名"), "assessment:run_index", frozenset({Role.OFFICE, Role.LEADER, Role.UNIT_HEAD}),
             _("计分批次、分类排名、晋位退位与等次")),
-    NavItem(_("干部考核"), "org:cadre_index", frozenset({Role.OFFICE, Role.UNIT_HEAD}),
+    NavItem(_("干部考核"), "cadres:cadre_index", frozenset({Role.OFFICE, Role.UNIT_HEAD}),
             _("干部名册、平时考核与年度考核等次，选拔任用、评先评优和墩苗培养名单")),
     NavItem(_("多考合一"), "assessment:combination_index", frozenset({Role.OFFICE, Role.LEADER}),
             _("平时、目标、年度考核加权合成年度结果")),

@@ -84,7 +84,7 @@ def run_start(*, actor, period: Period, note: str = "") -> ScoringRun:
     run = ScoringRun.objects.create(
         period=period, number=number, scheme_version=period.version.number,
         document=period.version.document, inputs=run_snapshot(period), previous=_previous_run(period),
-        engine_version=engine.SCHEME_ENGINE_VERSION, note=note, started_by=actor,
+        engine_version=engine.__version__, note=note, started_by=actor,
     )
     audit_record(actor=actor, action="run.start", obj=run, after={"number": number,
                  "values": len(run.inputs["data"]), "units": len(run.inputs["units"])})

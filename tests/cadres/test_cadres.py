@@ -12,9 +12,9 @@ from django.http import Http404
 from django.urls import reverse
 
 from duibiao.audit.models import AuditEntry
-from duibiao.org import cadre_services as svc
-from duibiao.org.cadre_models import Cadre, CadreAnnualGrade, CadreQuotaApproval, CadreRoutineGrade
-from tests.org.conftest import YEAR
+from duibiao.cadres import services as svc
+from duibiao.cadres.models import Cadre, CadreAnnualGrade, CadreQuotaApproval, CadreRoutineGrade
+from tests.cadres.conftest import YEAR
 
 
 def actions(prefix="cadre."):
@@ -127,22 +127,22 @@ def test_changing_a_proposal_clears_its_final(cadres):
 def test_office_pages_and_apply(client_for, cadres):
     client = client_for(cadres["office"])
     code = "jingyu"
-    assert "王建华" in client.get(reverse("org:cadre_register", args=[code])).content.decode()
-    index = client.get(reverse("org:cadre_index")).content.decode()
+    assert "王建华" in client.get(reverse("cadres:cadre_register", args=[code])).content.decode()
+    index = client.get(reverse("cadres:cadre_index")).content.decode()
     assert "靖宇街道" in index and "太古街道" in index
-    response = client.post(reverse("org:cadre_add", args=[code]), {
+    response = client.post(reverse("cadres:cadre_add", args=[code]), {
         "name": "孙晓东", "position": "副主任", "rank": "副科级", "gender": "男", "birth_month": "1994-07",
         "order": 9})
     assert response.status_code == 302 and Cadre.objects.get(name="孙晓东").birth_month == date(1994, 7, 1)
     a = cadres["cadres_a"]
-    response = client.post(f"{reverse('org:cadre_routine', args=[code])}?year={YEAR}",
+    response = client.post(f"{reverse('cadres:cadre_routine', args=[code])}?year={YEAR}",
                            {f"g-{a[0].pk}-1": "一般", f"g-{a[0].pk}-2": "一般", f"g-{a[1].pk}-1": "好"})
     assert response.status_code == 302 and CadreRoutineGrade.objects.count() == 3
     data = {"year": YEAR, "apply": "1"}
     for i, x in enumerate(a):
         data |= {f"p-{x.pk}": "优秀", f"s-{x.pk}": "", f"i-{x.pk}-party": "90",
                  f"i-{x.pk}-development": "85", f"i-{x.pk}-capability": str(70 + i)}
-    response = client.post(reverse("org:cadre_annual", args=[code]), data, follow=True)
+    response = client.post(reverse("cadres:cadre_annual", args=[code]), data, follow=True)
     text = response.content.decode()
     assert "已应用考核规则" in text and "平时考核一般及以下2次，年度不得评为称职" in text
     assert "超出优秀比例" in text
@@ -152,31 +152,31 @@ def test_office_pages_and_apply(client_for, cadres):
 
 def test_unit_head_reads_own_unit_only(client_for, cadres):
     client = client_for(cadres["head_a"])
-    response = client.get(reverse("org:cadre_index"))
+    response = client.get(reverse("cadres:cadre_index"))
     assert response.status_code == 302 and response.url.endswith("/org/cadres/jingyu/")
-    page = client.get(reverse("org:cadre_register", args=["jingyu"])).content.decode()
+    page = client.get(reverse("cadres:cadre_register", args=["jingyu"])).content.decode()
     assert "王建华" in page and "杨国庆" not in page and "登记干部" not in page
-    annual = client.get(reverse("org:cadre_annual", args=["jingyu"])).content.decode()
+    annual = client.get(reverse("cadres:cadre_annual", args=["jingyu"])).content.decode()
     assert "应用考核规则" not in annual
-    assert client.get(reverse("org:cadre_register", args=["taigu"])).status_code == 404
+    assert client.get(reverse("cadres:cadre_register", args=["taigu"])).status_code == 404
     x = cadres["cadres_a"][0]
-    assert client.post(reverse("org:cadre_annual", args=["jingyu"]),
+    assert client.post(reverse("cadres:cadre_annual", args=["jingyu"]),
                        {"year": YEAR, f"p-{x.pk}": "优秀", "apply": "1"}).status_code == 403
-    assert client.post(reverse("org:cadre_quota", args=["jingyu"]), {"year": YEAR, "approved": "1"}).status_code == 403
-    assert client.get(reverse("org:cadre_edit", args=["jingyu", x.pk])).status_code == 403
+    assert client.post(reverse("cadres:cadre_quota", args=["jingyu"]), {"year": YEAR, "approved": "1"}).status_code == 403
+    assert client.get(reverse("cadres:cadre_edit", args=["jingyu", x.pk])).status_code == 403
     assert not CadreAnnualGrade.objects.exists() and not CadreQuotaApproval.objects.exists()
 
 
 @pytest.mark.parametrize("who", ["reporter_a", "reporter_b", "taskforce", "leader", "sysadmin", "auditor"])
 def test_others_are_refused_on_pages(client_for, cadres, who):
     client = client_for(cadres[who])
-    assert client.get(reverse("org:cadre_index")).status_code == 403
-    assert client.get(reverse("org:cadre_lists")).status_code == 403
-    assert client.get(reverse("org:cadre_list_export", args=["award"])).status_code == 403
+    assert client.get(reverse("cadres:cadre_index")).status_code == 403
+    assert client.get(reverse("cadres:cadre_lists")).status_code == 403
+    assert client.get(reverse("cadres:cadre_list_export", args=["award"])).status_code == 403
     for name in ("cadre_register", "cadre_routine", "cadre_annual"):
-        assert client.get(reverse(f"org:{name}", args=["jingyu"])).status_code == 404
+        assert client.get(reverse(f"cadres:{name}", args=["jingyu"])).status_code == 404
     x = cadres["cadres_a"][0]
-    assert client.post(reverse("org:cadre_routine", args=["jingyu"]), {f"g-{x.pk}-1": "较差"}).status_code == 404
+    assert client.post(reverse("cadres:cadre_routine", args=["jingyu"]), {f"g-{x.pk}-1": "较差"}).status_code == 404
     assert not CadreRoutineGrade.objects.exists()
 
 
@@ -187,9 +187,9 @@ def test_head_of_another_unit_is_refused(client_for, cadres):
     head_b = user_create(actor=None, username="fzr_b", password="Test@Pass2026", unit=cadres["b"])
     role_grant(actor=None, user=head_b, role=Role.UNIT_HEAD, units=[cadres["b"]], include_subtree=False)
     client = client_for(head_b)
-    assert client.get(reverse("org:cadre_register", args=["jingyu"])).status_code == 404
-    assert client.get(reverse("org:cadre_annual", args=["jingyu"])).status_code == 404
-    assert "杨国庆" in client.get(reverse("org:cadre_register", args=["taigu"])).content.decode()
+    assert client.get(reverse("cadres:cadre_register", args=["jingyu"])).status_code == 404
+    assert client.get(reverse("cadres:cadre_annual", args=["jingyu"])).status_code == 404
+    assert "杨国庆" in client.get(reverse("cadres:cadre_register", args=["taigu"])).content.decode()
     assert client.get("/api/cadres/units/jingyu/cadres").status_code == 404
     assert client.get(f"/api/cadres/units/jingyu/years/{YEAR}").status_code == 404
     assert [c["name"] for c in client.get("/api/cadres/units/taigu/cadres").json()] == ["杨国庆"]

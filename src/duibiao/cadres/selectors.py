@@ -26,7 +26,9 @@ from django.shortcuts import get_object_or_404
 from duibiao import engine
 from duibiao.accounts.gate import gate_units, has_role
 from duibiao.accounts.roles import Role
-from duibiao.org.cadre_models import (
+from duibiao.assessment.models import RunResult, ScoringRun
+from duibiao.assessment.selectors.results import published_unit_grades
+from duibiao.cadres.models import (
     AnnualGrade,
     Cadre,
     CadreAnnualGrade,
@@ -225,9 +227,6 @@ class ListEntry:
 
 def _unit_standing(year: int) -> tuple[dict[int, str], set[int]]:
     """Published unit grades of the year, and the units with a veto in a published run."""
-    from duibiao.assessment.models import RunResult, ScoringRun
-    from duibiao.assessment.selectors.results import published_unit_grades
-
     vetoed = set(
         RunResult.objects.filter(run__stage=ScoringRun.Stage.PUBLISHED, run__period__year=year)
         .exclude(vetoes=[]).values_list("unit_id", flat=True)

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from duibiao import engine
 from duibiao.audit.services import audit_record
-from duibiao.org.cadre_models import (
+from duibiao.cadres.models import (
     AnnualGrade,
     Cadre,
     CadreAnnualGrade,
@@ -21,7 +21,7 @@ from duibiao.org.cadre_models import (
     CadreRoutineGrade,
     RoutineGrade,
 )
-from duibiao.org.cadre_selectors import cadre_require_editor, cadre_year_rows
+from duibiao.cadres.selectors import cadre_require_editor, cadre_year_rows
 from duibiao.org.models import Unit
 
 

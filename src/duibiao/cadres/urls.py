@@ -1,9 +1,11 @@
-"""干部考核 URLs, included under /org/cadres/ (names live in the "org" namespace)."""
+"""干部考核 URLs. Mounted at /org/cadres/, where they were before cadres had an app of their
+own, so bookmarks and the documentation keep working; the names live in the "cadres" namespace."""
 
 from django.urls import path
 
-from duibiao.org import cadre_views as views
+from duibiao.cadres import views
 
+app_name = "cadres"
 urlpatterns = [
     path("", views.cadre_index, name="cadre_index"),
     path("lists/", views.cadre_lists, name="cadre_lists"),

@@ -14,9 +14,9 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from duibiao.org import cadre_selectors as sel
-from duibiao.org import cadre_services as svc
-from duibiao.org.cadre_models import AnnualGrade, Cadre, RoutineGrade
+from duibiao.cadres import selectors as sel
+from duibiao.cadres import services as svc
+from duibiao.cadres.models import AnnualGrade, Cadre, RoutineGrade
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -67,8 +67,8 @@ def cadre_index(request):
     if not units:
         raise PermissionDenied
     if len(units) == 1:
-        return redirect("org:cadre_register", code=units[0].code)
-    return render(request, "org/cadre_index.html", {"units": units, "year": _year(request),
+        return redirect("cadres:cadre_register", code=units[0].code)
+    return render(request, "cadres/index.html", {"units": units, "year": _year(request),
                                                     "lists": sel.LISTS})
 
 
@@ -77,7 +77,7 @@ def cadre_register(request, code: str):
     unit = sel.cadre_unit_get(user=request.user, code=code)
     can_edit = sel.cadre_can_edit(user=request.user, unit=unit)
     cadres = sel.cadre_list(user=request.user, unit=unit, include_inactive=can_edit)
-    return render(request, "org/cadre_register.html", {
+    return render(request, "cadres/register.html", {
         "unit": unit, "cadres": cadres, "can_edit": can_edit, "year": _year(request),
         "form": CadreForm() if can_edit else None, "lists": sel.LISTS,
     })
@@ -102,8 +102,8 @@ def cadre_edit(request, code: str, pk: int | None = None):
             form.add_error(None, str(exc))
         else:
             messages.success(request, _("已保存干部 %(name)s") % {"name": data["name"]})
-            return redirect("org:cadre_register", code=unit.code)
-    return render(request, "org/cadre_edit.html", {"unit": unit, "cadre": cadre, "form": form},
+            return redirect("cadres:cadre_register", code=unit.code)
+    return render(request, "cadres/edit.html", {"unit": unit, "cadre": cadre, "form": form},
                   status=400 if request.method == "POST" else 200)
 
 
@@ -128,7 +128,7 @@ def cadre_routine(request, code: str):
             messages.success(request, _("已保存平时考核等次，%(n)s 项有变化") % {"n": n})
         return redirect(f"{request.path}?year={year}")
     sheet = sel.cadre_year_sheet(user=request.user, unit=unit, year=year)
-    return render(request, "org/cadre_routine.html", {
+    return render(request, "cadres/routine.html", {
         "unit": unit, "year": year, "sheet": sheet, "can_edit": can_edit,
         "quarters": sel.QUARTERS, "grades": RoutineGrade.choices,
     })
@@ -164,7 +164,7 @@ def cadre_annual(request, code: str):
             messages.error(request, str(exc))
         return redirect(f"{request.path}?year={year}")
     sheet = sel.cadre_year_sheet(user=request.user, unit=unit, year=year)
-    return render(request, "org/cadre_annual.html", {
+    return render(request, "cadres/annual.html", {
         "unit": unit, "year": year, "sheet": sheet, "can_edit": can_edit,
         "annual_grades": AnnualGrade.choices, "dimensions": sel.DIMENSIONS,
     })
@@ -181,7 +181,7 @@ def cadre_quota(request, code: str):
                         note=request.POST.get("note", ""))
     messages.success(request, _("已批准优秀比例提高到25%，请重新应用考核规则") if approved
                      else _("已撤销25%优秀比例，请重新应用考核规则"))
-    return redirect(f"{redirect('org:cadre_annual', code=unit.code).url}?year={year}")
+    return redirect(f"{redirect('cadres:cadre_annual', code=unit.code).url}?year={year}")
 
 
 @login_required
@@ -191,7 +191,7 @@ def cadre_lists(request):
     year = _year(request)
     kind = request.GET.get("kind") or "selection"
     entries = sel.cadre_derived_list(user=request.user, kind=kind, year=year)
-    return render(request, "org/cadre_lists.html", {
+    return render(request, "cadres/lists.html", {
         "year": year, "kind": kind, "lists": sel.LISTS, "entries": entries,
         "rules": {
             "selection": _("近%(w)s年中至少%(n)s次年度考核优秀；或本年度优秀且所在单位考核等次为%(g)s") % {

@@ -10,9 +10,9 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from duibiao.org import cadre_selectors as sel
-from duibiao.org.cadre_models import CadreAnnualGrade, CadreIndicatorScore, CadreRoutineGrade
-from tests.org.conftest import YEAR
+from duibiao.cadres import selectors as sel
+from duibiao.cadres.models import CadreAnnualGrade, CadreIndicatorScore, CadreRoutineGrade
+from tests.cadres.conftest import YEAR
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -83,7 +83,7 @@ def test_training_list(listed):
 def test_head_sees_own_unit_only_in_lists(listed, client_for):
     assert names(sel.cadre_derived_list(user=listed["head_a"], kind="award", year=YEAR)) == ["王建华", "李丽娜"]
     client = client_for(listed["head_a"])
-    text = client.get(f"{reverse('org:cadre_lists')}?kind=selection&year={YEAR}").content.decode()
+    text = client.get(f"{reverse('cadres:cadre_lists')}?kind=selection&year={YEAR}").content.decode()
     assert "王建华" in text and "杨国庆" not in text
     rows = client.get(f"/api/cadres/lists/selection?year={YEAR}").json()
     assert [r["cadre"]["name"] for r in rows] == ["王建华", "李丽娜"]
@@ -91,7 +91,7 @@ def test_head_sees_own_unit_only_in_lists(listed, client_for):
 
 def test_excel_export_opens_back(listed, client_for):
     client = client_for(listed["office"])
-    response = client.get(f"{reverse('org:cadre_list_export', args=['training'])}?year={YEAR}")
+    response = client.get(f"{reverse('cadres:cadre_list_export', args=['training'])}?year={YEAR}")
     assert response.status_code == 200 and response["Content-Type"] == XLSX
     assert "attachment" in response["Content-Disposition"]
     ws = load_workbook(io.BytesIO(response.content)).active
@@ -106,14 +106,14 @@ def test_excel_export_opens_back(listed, client_for):
 
 def test_list_page_shows_rule_and_unknown_kind_is_404(listed, client_for):
     client = client_for(listed["office"])
-    text = client.get(f"{reverse('org:cadre_lists')}?kind=training&year={YEAR}").content.decode()
+    text = client.get(f"{reverse('cadres:cadre_lists')}?kind=training&year={YEAR}").content.decode()
     assert "年龄不超过35岁" in text and "张志刚" in text
-    assert client.get(f"{reverse('org:cadre_lists')}?kind=nope").status_code == 404
+    assert client.get(f"{reverse('cadres:cadre_lists')}?kind=nope").status_code == 404
     assert client.get(f"/api/cadres/lists/nope?year={YEAR}").status_code == 404
 
 
 def test_age_is_taken_on_the_last_day_of_the_year(cadres):
-    from duibiao.org.cadre_services import cadre_update
+    from duibiao.cadres.services import cadre_update
 
     x = cadres["cadres_a"][2]
     cadre_update(actor=cadres["office"], cadre=x, name=x.name, position=x.position, rank=x.rank,

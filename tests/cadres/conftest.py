@@ -11,7 +11,7 @@ YEAR = 2026
 
 @pytest.fixture
 def cadres(world):
-    from duibiao.org.cadre_services import cadre_create
+    from duibiao.cadres.services import cadre_create
 
     def make(unit, name, position, rank="科员", gender="男", born=date(1990, 5, 1)):
         return cadre_create(actor=world["office"], unit=unit, name=name, position=position, rank=rank,

@@ -1,7 +1,8 @@
 """Cadres (干部) of a unit: the register, 平时考核 quarterly grades, the 年度考核 grade with
 the 优秀 quota approval, and the 党性 / 发展 / 能力 indicator scores.
 
-Kept out of `org/models.py` (shared) and imported at its end, so Django sees them as org models.
+These tables were created by org's migration 0002 as `org_cadre*`; migrations cadres 0001–0002
+took them over without copying a row and renamed them `cadres_*`.
 """
 
 from __future__ import annotations
