@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from duibiao.accounts.roles import Role
+
+
+class AccountManager(UserManager):
+    def create_superuser(self, *args, **kwargs):
+        # Every power comes from a role grant (三权分立); a superuser would hold all three.
+        raise ValueError("本系统没有超级用户：请用 duibiao createuser 用户名 --role sysadmin 创建系统管理员。")
 
 
 class User(AbstractUser):
@@ -23,9 +30,19 @@ class User(AbstractUser):
     totp_secret = models.CharField(_("动态口令密钥"), max_length=64, blank=True)
     totp_enabled_at = models.DateTimeField(_("启用两步验证时间"), null=True, blank=True)
 
+    objects = AccountManager()
+
     class Meta:
         verbose_name = _("用户")
         verbose_name_plural = _("用户")
+        # Django's own privilege flags stay off whatever writes the row (a page, a shell, a
+        # fixture): a superuser passes every permission check and would undo 三权分立.
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(is_superuser=False, is_staff=False), name="user_no_django_privileges",
+                violation_error_message=_("账号不能设为超级用户或职员：权限只来自角色授权。"),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.full_name or self.username
