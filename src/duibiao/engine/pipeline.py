@@ -12,13 +12,13 @@ from numpy.typing import NDArray
 
 from . import normalise as nm
 from ._version import __version__
-from .adjust import apply_adjustments, apply_vetoes
+from .adjust import AdjustmentOutcome, apply_adjustments, apply_vetoes
 from .aggregate import aggregate
 from .grade import assign_grades
 from .normalise import Scope
 from .prepare import coverage, denominate, impute, treat_skew_kurtosis
 from .rank import encode_groups, rank_change, rank_within, round_half_up
-from .scheme import Indicator, Node, Scheme, SchemeError, WeightSpec
+from .scheme import Node, Scheme, SchemeError, WeightSpec
 from .weights import ahp_weights, combine_weights, critic_weights, entropy_weights
 
 __all__ = ["Result", "Units", "score"]
@@ -143,55 +143,6 @@ def _scope(name: str, units: Units, cache: dict[str, Scope]) -> Scope:
     return cache[name]
 
 
-def _node_weights(
-    node: Node, spec: WeightSpec, child_values: FloatArray, child_prepared: FloatArray | None
-) -> tuple[FloatArray, dict[str, Any]]:
-    fixed = np.asarray([c.weight for c in node.children], dtype=np.float64)
-    data = (
-        child_prepared if (spec.on == "prepared" and child_prepared is not None) else child_values
-    )
-    if spec.method == "fixed":
-        return fixed, {"method": "fixed"}
-    if spec.method == "equal":
-        return np.ones(len(node.children)), {"method": "equal"}
-    if spec.method == "ahp":
-        if spec.matrix is None:
-            raise SchemeError(f"{node.path}.weights.matrix", "AHP needs a pairwise matrix")
-        try:
-            r = ahp_weights(
-                np.asarray(spec.matrix),
-                random_index=spec.random_index,
-                accept_inconsistent=spec.accept_inconsistent,
-            )
-        except ValueError as exc:
-            raise SchemeError(f"{node.path}.weights", str(exc)) from None
-        return r.weights, {
-            "method": "ahp",
-            "lambda_max": r.lambda_max,
-            "ci": r.ci,
-            "ri": r.ri,
-            "cr": r.cr,
-            "random_index": spec.random_index,
-        }
-    if spec.method == "entropy":
-        w = entropy_weights(data, variant=spec.variant, prenormalise=spec.prenormalise)
-        return w, {"method": "entropy", "variant": spec.variant, "prenormalise": spec.prenormalise}
-    if spec.method == "critic":
-        return critic_weights(data), {"method": "critic"}
-    if spec.method == "combine":
-        if spec.first is None or spec.second is None:
-            raise SchemeError(f"{node.path}.weights", "combine needs first and second")
-        w1, i1 = _node_weights(node, spec.first, child_values, child_prepared)
-        w2, i2 = _node_weights(node, spec.second, child_values, child_prepared)
-        return combine_weights(w1, w2, spec.alpha), {
-            "method": "combine",
-            "alpha": spec.alpha,
-            "first": i1 | {"weights": (w1 / w1.sum()).tolist()},
-            "second": i2 | {"weights": (w2 / w2.sum()).tolist()},
-        }
-    raise SchemeError(f"{node.path}.weights.method", f"unknown weight method {spec.method!r}")
-
-
 def _normalise_block(
     method: str,
     x: FloatArray,
@@ -227,6 +178,322 @@ def _normalise_block(
     raise ValueError(f"unknown normalisation {method!r}")
 
 
+# --- the steps of DESIGN §6, in order; each takes what the step before produced ----------
+
+
+@dataclass
+class _Prepared:
+    """Steps 1–2: the raw values and the values after preparation."""
+
+    applicable: BoolArray
+    raw: FloatArray
+    values: FloatArray
+    imputed: BoolArray
+    screened_out: BoolArray
+    treatment: dict[str, dict[str, object]]
+
+
+@dataclass
+class _Normalised:
+    """Step 3: 0–100 scores per indicator and the bounds / peers each used."""
+
+    scores: FloatArray
+    info: dict[str, dict[str, Any]]
+    scope_codes: dict[str, IntArray]
+
+
+@dataclass
+class _Tree:
+    """Step 4: every node's score, its children's shares and contributions, the weights."""
+
+    node_scores: dict[str, FloatArray]
+    shares: dict[str, FloatArray] = field(default_factory=dict)
+    contributions: dict[str, FloatArray] = field(default_factory=dict)
+    weights: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+@dataclass
+class _Standing:
+    """Steps 5–8: adjusted and vetoed score, rank, rank change and grade."""
+
+    adjustment: AdjustmentOutcome
+    score: FloatArray
+    vetoed: BoolArray
+    grade_cap: IntArray
+    rank_key: FloatArray
+    rank: FloatArray
+    rank_change: FloatArray
+    grade_index: IntArray
+
+
+def _raw_values(
+    scheme: Scheme, values: FloatArray, units: Units, ballots: Mapping[str, FloatArray]
+) -> tuple[FloatArray, BoolArray]:
+    """Step 1: the values as reported, ballots tallied, not-applicable cells blanked."""
+    n, k = len(units), len(scheme.indicators)
+    x = np.array(values, dtype=np.float64, copy=True)
+    if x.shape != (n, k):
+        raise ValueError(f"values must be {n}×{k} (units × indicators), got {x.shape}")
+    col = {c: j for j, c in enumerate(scheme.indicator_codes)}
+    for ind in scheme.indicators:  # loop over indicators
+        counts = ballots.get(ind.code) if ind.method == "ballot" else None
+        if counts is not None:
+            grades = ind.params.get("grades", {})
+            vals = np.asarray(list(grades.values()), dtype=np.float64)
+            x[:, col[ind.code]] = nm.ballot_tally(np.asarray(counts, dtype=float), vals)
+    app = _applicability(scheme, units)
+    x[~app] = np.nan
+    return x, app
+
+
+def _denominate(scheme: Scheme, x: FloatArray, denominators: FloatArray | None) -> None:
+    """Step 2a (in place): divide by the declared denominator, or scale."""
+    den_col = {c: j for j, c in enumerate(scheme.denominators)}
+    for j, ind in enumerate(scheme.indicators):
+        p = ind.prepare
+        if p.denominator is not None:
+            if denominators is None:
+                raise ValueError(f"indicator {ind.code} needs denominator {p.denominator}")
+            x[:, j] = denominate(x[:, j], denominators[:, den_col[p.denominator]], p.scale)
+        elif p.scale != 1.0:
+            x[:, j] = x[:, j] * p.scale
+
+
+def _impute(
+    scheme: Scheme,
+    units: Units,
+    x: FloatArray,
+    app: BoolArray,
+    prev: FloatArray,
+    scopes: dict[str, Scope],
+) -> BoolArray:
+    """Step 2b (in place): fill gaps, batched by method, group and fill value; the mask."""
+    imputed = np.zeros(x.shape, dtype=bool)
+    batches: dict[tuple[str, str | None, float | None], list[int]] = defaultdict(list)
+    for j, ind in enumerate(scheme.indicators):
+        if ind.prepare.impute != "none":
+            bkey = (ind.prepare.impute, ind.prepare.impute_group, ind.prepare.impute_value)
+            batches[bkey].append(j)
+    for (method, group, value), cols in batches.items():
+        sc = _scope(group, units, scopes) if group else None
+        block, mask = impute(x[:, cols], method, sc, prev[:, cols], value, app[:, cols])
+        x[:, cols] = block
+        imputed[:, cols] = mask
+    return imputed
+
+
+def _treat(scheme: Scheme, x: FloatArray) -> dict[str, dict[str, object]]:
+    """Step 2d (in place): winsorise or log-transform skewed indicators where asked."""
+    treatment: dict[str, dict[str, object]] = {}
+    for j, ind in enumerate(scheme.indicators):
+        t = ind.prepare.treat
+        if t and t.get("method", "skew_kurtosis") != "none":
+            ok = ~np.isnan(x[:, j])
+            treated, tinfo = treat_skew_kurtosis(
+                x[ok, j],
+                winmax=int(t.get("winmax", 5)),
+                skew_max=float(t.get("skew_max", 2.0)),
+                kurt_max=float(t.get("kurt_max", 3.5)),
+                fallback=str(t.get("fallback", "log")),
+            )
+            x[ok, j] = treated
+            treatment[ind.code] = tinfo
+    return treatment
+
+
+def _prepare(
+    scheme: Scheme,
+    units: Units,
+    raw: FloatArray,
+    app: BoolArray,
+    denominators: FloatArray | None,
+    prev: FloatArray,
+    scopes: dict[str, Scope],
+) -> _Prepared:
+    """Step 2: denominate, impute, screen out units with too little data, treat outliers."""
+    x = raw.copy()
+    _denominate(scheme, x, denominators)
+    imputed = _impute(scheme, units, x, app, prev, scopes)
+    screened_out = coverage(x, app) < scheme.screening_min_coverage - 1e-12
+    x[screened_out] = np.nan
+    treatment = _treat(scheme, x)
+    return _Prepared(app, raw, x, imputed, screened_out, treatment)
+
+
+def _normalise(
+    scheme: Scheme,
+    units: Units,
+    prep: _Prepared,
+    prev: FloatArray,
+    scopes: dict[str, Scope],
+) -> _Normalised:
+    """Step 3: every indicator to 0–100, batched by method and peer scope."""
+    inds, x = scheme.indicators, prep.values
+    direction = np.asarray([i.direction for i in inds], dtype=np.float64)
+    out = _Normalised(np.full(x.shape, np.nan), {}, {})
+    batches: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for j, ind in enumerate(inds):
+        batches[(ind.method, str(ind.params.get("scope", "all")))].append(j)
+    for (method, scope_name), cols in batches.items():
+        sc = _scope(scope_name, units, scopes)
+        params = [inds[j].params for j in cols]
+        s, info = _normalise_block(method, x[:, cols], direction[cols], params, sc, prev[:, cols])
+        out.scores[:, cols] = np.where(np.isnan(x[:, cols]), np.nan, s)
+        for b, j in enumerate(cols):
+            out.info[inds[j].code] = {
+                key: (arr[:, b] if arr.ndim == 2 else arr[b]) for key, arr in info.items()
+            }
+            out.scope_codes[inds[j].code] = sc.codes
+    # `missing: zero`: an applicable indicator without data scores 0 (unless screened out).
+    zero_missing = np.asarray([i.prepare.missing == "zero" for i in inds], dtype=bool)
+    fill0 = prep.applicable & np.isnan(out.scores) & zero_missing & ~prep.screened_out[:, None]
+    out.scores[fill0] = 0.0
+    return out
+
+
+def _weigh(
+    node: Node, spec: WeightSpec, child_values: FloatArray, child_prepared: FloatArray | None
+) -> tuple[FloatArray, dict[str, Any]]:
+    """Step 4a: the weights of one node's children, and how they were found."""
+    data = (
+        child_prepared if (spec.on == "prepared" and child_prepared is not None) else child_values
+    )
+    if spec.method == "fixed":
+        return np.asarray([c.weight for c in node.children], dtype=np.float64), {"method": "fixed"}
+    if spec.method == "equal":
+        return np.ones(len(node.children)), {"method": "equal"}
+    if spec.method == "ahp":
+        return _ahp(node, spec)
+    if spec.method == "entropy":
+        w = entropy_weights(data, variant=spec.variant, prenormalise=spec.prenormalise)
+        return w, {"method": "entropy", "variant": spec.variant, "prenormalise": spec.prenormalise}
+    if spec.method == "critic":
+        return critic_weights(data), {"method": "critic"}
+    if spec.method == "combine":
+        if spec.first is None or spec.second is None:
+            raise SchemeError(f"{node.path}.weights", "combine needs first and second")
+        w1, i1 = _weigh(node, spec.first, child_values, child_prepared)
+        w2, i2 = _weigh(node, spec.second, child_values, child_prepared)
+        return combine_weights(w1, w2, spec.alpha), {
+            "method": "combine",
+            "alpha": spec.alpha,
+            "first": i1 | {"weights": (w1 / w1.sum()).tolist()},
+            "second": i2 | {"weights": (w2 / w2.sum()).tolist()},
+        }
+    raise SchemeError(f"{node.path}.weights.method", f"unknown weight method {spec.method!r}")
+
+
+def _ahp(node: Node, spec: WeightSpec) -> tuple[FloatArray, dict[str, Any]]:
+    """AHP weights from the node's pairwise matrix, with its consistency figures."""
+    if spec.matrix is None:
+        raise SchemeError(f"{node.path}.weights.matrix", "AHP needs a pairwise matrix")
+    try:
+        r = ahp_weights(
+            np.asarray(spec.matrix),
+            random_index=spec.random_index,
+            accept_inconsistent=spec.accept_inconsistent,
+        )
+    except ValueError as exc:
+        raise SchemeError(f"{node.path}.weights", str(exc)) from None
+    return r.weights, {
+        "method": "ahp",
+        "lambda_max": r.lambda_max,
+        "ci": r.ci,
+        "ri": r.ri,
+        "cr": r.cr,
+        "random_index": spec.random_index,
+    }
+
+
+def _aggregate(scheme: Scheme, norm: _Normalised, prep: _Prepared) -> _Tree:
+    """Step 4: weigh and aggregate up the tree, children before parents. Objective weights
+    read the children's scores, so each node is weighed just before it is aggregated."""
+    codes = scheme.indicator_codes
+    tree = _Tree({c: norm.scores[:, j] for j, c in enumerate(codes)})
+    prepared_cols = {c: prep.values[:, j] for j, c in enumerate(codes)}
+    for node in scheme.nodes:
+        v = np.column_stack([tree.node_scores[c.code] for c in node.children])
+        pv = (
+            np.column_stack([prepared_cols[c.code] for c in node.children])
+            if all(c.code in prepared_cols for c in node.children)
+            else None
+        )
+        w, winfo = _weigh(node, node.weights, v, pv)
+        parent, sh, ct = aggregate(v, w, node.aggregation, node.power, node.min_data)
+        tree.node_scores[node.code] = parent
+        tree.shares[node.code] = sh
+        tree.contributions[node.code] = ct
+        wn = w / w.sum() if w.sum() > 0 else w
+        tree.weights[node.code] = winfo | {
+            "children": [c.code for c in node.children],
+            "weights": wn.tolist(),
+        }
+    return tree
+
+
+def _adjust(scheme: Scheme, tree: _Tree, events: FloatArray | None) -> AdjustmentOutcome:
+    """Step 5: bonus and penalty items on the root score, capped per item and per unit."""
+    return apply_adjustments(tree.node_scores[scheme.tree.code], events, scheme.adjustments)
+
+
+def _veto(
+    scheme: Scheme, adjusted: FloatArray, vetoes: FloatArray | None, screened_out: BoolArray
+) -> tuple[FloatArray, BoolArray, IntArray]:
+    """Step 6: vetoes zero the score or cap the grade; screened-out units get no score."""
+    final, vetoed, cap = apply_vetoes(adjusted, vetoes, scheme.vetoes, scheme.grading)
+    return np.where(screened_out, np.nan, final), vetoed, cap
+
+
+def _rank(
+    scheme: Scheme,
+    units: Units,
+    final: FloatArray,
+    previous_ranks: FloatArray | None,
+    scopes: dict[str, Scope],
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Step 7: rank within scope on the (rounded) score; rank change against last period."""
+    n, rk = len(units), scheme.ranking
+    key = round_half_up(final, rk.decimals) if rk.on == "rounded" else final
+    if rk.scope == "category":
+        groups = encode_groups(units.categories, n)
+    elif rk.scope == "all":
+        groups = np.zeros(n, np.int64)
+    else:
+        groups = _scope(rk.scope, units, scopes).codes
+    rank = rank_within(key, groups, ties=rk.ties)
+    change = (
+        np.full(n, np.nan)
+        if previous_ranks is None
+        else rank_change(rank, np.asarray(previous_ranks, dtype=np.float64))
+    )
+    return key, rank, change
+
+
+def _grade(scheme: Scheme, units: Units, key: FloatArray, cap: IntArray) -> IntArray:
+    """Step 8: grades by thresholds and quotas within scope, veto caps applied last."""
+    n, gr = len(units), scheme.grading
+    groups = encode_groups(units.categories, n) if gr.scope == "category" else np.zeros(n, np.int64)
+    return assign_grades(key, groups, gr, cap)
+
+
+def _root_contributions(scheme: Scheme, tree: _Tree, n: int) -> dict[str, FloatArray]:
+    """For the trace: every node's and indicator's contribution to the total, found by
+    passing each parent's share of the total down to its children (parents first)."""
+    root = scheme.tree.code
+    out: dict[str, FloatArray] = {root: tree.node_scores[root]}
+    factor: dict[str, FloatArray] = {root: np.ones(n)}
+    for node in reversed(scheme.nodes):  # parents before children
+        for ci, child in enumerate(node.children):
+            rc = factor[node.code] * np.nan_to_num(tree.contributions[node.code][:, ci])
+            out[child.code] = rc
+            cs = tree.node_scores[child.code]
+            with np.errstate(divide="ignore", invalid="ignore"):
+                factor[child.code] = np.where(
+                    np.nan_to_num(cs) != 0, rc / np.where(np.isnan(cs), 1.0, cs), 0.0
+                )
+    return out
+
+
 def score(
     scheme: Scheme,
     values: FloatArray,
@@ -239,7 +506,8 @@ def score(
     previous_values: FloatArray | None = None,
     previous_ranks: FloatArray | None = None,
 ) -> Result:
-    """Score every unit on a scheme: prepare → normalise → aggregate → adjust → veto → rank → grade.
+    """Score every unit on a scheme: prepare → normalise → weigh and aggregate → adjust →
+    veto → rank → grade, each step recorded for the trace.
 
     ``values`` is (n units × k indicators) in ``scheme.indicator_codes`` order, NaN for missing;
     ``denominators`` (n × len(scheme.denominators)), ``events`` (n × adjustment items, counts),
@@ -247,195 +515,67 @@ def score(
     ``previous_values`` (n × k, last period, for growth / impute previous), ``previous_ranks`` (n,).
     Usage: ``res = score(scheme, x, Units(codes, cats)); res.score, res.rank, res.trace("u1")``.
     """
-    inds = scheme.indicators
-    codes = tuple(i.code for i in inds)
-    n, k = len(units), len(inds)
-    x = np.array(values, dtype=np.float64, copy=True)
-    if x.shape != (n, k):
-        raise ValueError(f"values must be {n}×{k} (units × indicators), got {x.shape}")
-    col = {c: j for j, c in enumerate(codes)}
-    app = _applicability(scheme, units)
+    n, k = len(units), len(scheme.indicators)
+    ballot_counts = dict(ballots or {})
     prev = (
         np.full((n, k), np.nan)
         if previous_values is None
         else np.asarray(previous_values, dtype=np.float64)
     )
-    ballot_counts = dict(ballots or {})
-    for ind in inds:  # loop over indicators
-        if ind.method == "ballot":
-            grades = ind.params.get("grades", {})
-            vals = np.asarray(list(grades.values()), dtype=np.float64)
-            counts = ballot_counts.get(ind.code)
-            if counts is not None:
-                x[:, col[ind.code]] = nm.ballot_tally(np.asarray(counts, dtype=float), vals)
-    x[~app] = np.nan
-    raw = x.copy()
+    scopes: dict[str, Scope] = {}  # peer groups, built once and shared by the steps
+    raw, app = _raw_values(scheme, values, units, ballot_counts)
+    prep = _prepare(scheme, units, raw, app, denominators, prev, scopes)
+    norm = _normalise(scheme, units, prep, prev, scopes)
+    tree = _aggregate(scheme, norm, prep)  # weighs each node, then aggregates it
+    adj = _adjust(scheme, tree, events)
+    final, vetoed, cap = _veto(scheme, adj.score, vetoes, prep.screened_out)
+    key, rank, change = _rank(scheme, units, final, previous_ranks, scopes)
+    grade_index = _grade(scheme, units, key, cap)
+    standing = _Standing(adj, final, vetoed, cap, key, rank, change, grade_index)
+    return _result(scheme, units, prep, norm, tree, standing, ballot_counts, events)
 
-    # 2. preparation
-    scopes: dict[str, Scope] = {}
-    den_col = {c: j for j, c in enumerate(scheme.denominators)}
-    for ind in inds:
-        p = ind.prepare
-        j = col[ind.code]
-        if p.denominator is not None:
-            if denominators is None:
-                raise ValueError(f"indicator {ind.code} needs denominator {p.denominator}")
-            x[:, j] = denominate(x[:, j], denominators[:, den_col[p.denominator]], p.scale)
-        elif p.scale != 1.0:
-            x[:, j] = x[:, j] * p.scale
-    imputed = np.zeros((n, k), dtype=bool)
-    batches: dict[tuple[str, str | None, float | None], list[int]] = defaultdict(list)
-    for ind in inds:
-        if ind.prepare.impute != "none":
-            bkey = (ind.prepare.impute, ind.prepare.impute_group, ind.prepare.impute_value)
-            batches[bkey].append(col[ind.code])
-    for (method, group, value), cols in batches.items():
-        sc = _scope(group, units, scopes) if group else None
-        block, mask = impute(x[:, cols], method, sc, prev[:, cols], value, app[:, cols])
-        x[:, cols] = block
-        imputed[:, cols] = mask
-    screened_out = coverage(x, app) < scheme.screening_min_coverage - 1e-12
-    x[screened_out] = np.nan
-    treatment: dict[str, dict[str, object]] = {}
-    for ind in inds:
-        t = ind.prepare.treat
-        if t and t.get("method", "skew_kurtosis") != "none":
-            j = col[ind.code]
-            ok = ~np.isnan(x[:, j])
-            treated, tinfo = treat_skew_kurtosis(
-                x[ok, j],
-                winmax=int(t.get("winmax", 5)),
-                skew_max=float(t.get("skew_max", 2.0)),
-                kurt_max=float(t.get("kurt_max", 3.5)),
-                fallback=str(t.get("fallback", "log")),
-            )
-            x[ok, j] = treated
-            treatment[ind.code] = tinfo
-    prepared = x
 
-    # 3. normalisation, batched by method and peer scope
-    direction = np.asarray([i.direction for i in inds], dtype=np.float64)
-    normalised = np.full((n, k), np.nan)
-    norm_info: dict[str, dict[str, Any]] = {}
-    scope_codes: dict[str, IntArray] = {}
-    nb: dict[tuple[str, str], list[Indicator]] = defaultdict(list)
-    for ind in inds:
-        nb[(ind.method, str(ind.params.get("scope", "all")))].append(ind)
-    for (method, scope_name), members in nb.items():
-        cols = [col[i.code] for i in members]
-        sc = _scope(scope_name, units, scopes)
-        s, info = _normalise_block(
-            method,
-            prepared[:, cols],
-            direction[cols],
-            [i.params for i in members],
-            sc,
-            prev[:, cols],
-        )
-        normalised[:, cols] = np.where(np.isnan(prepared[:, cols]), np.nan, s)
-        for b, ind in enumerate(members):
-            norm_info[ind.code] = {
-                key: (arr[:, b] if arr.ndim == 2 else arr[b]) for key, arr in info.items()
-            }
-            scope_codes[ind.code] = sc.codes
-    zero_missing = np.asarray([i.prepare.missing == "zero" for i in inds], dtype=bool)
-    fill0 = app & np.isnan(normalised) & zero_missing & ~screened_out[:, None]
-    normalised[fill0] = 0.0
-
-    # 4. weights and aggregation up the tree (children before parents)
-    node_scores: dict[str, FloatArray] = {c: normalised[:, j] for j, c in enumerate(codes)}
-    prepared_cols: dict[str, FloatArray] = {c: prepared[:, j] for j, c in enumerate(codes)}
-    shares: dict[str, FloatArray] = {}
-    contribs: dict[str, FloatArray] = {}
-    weights: dict[str, dict[str, Any]] = {}
-    for node in scheme.nodes:
-        v = np.column_stack([node_scores[c.code] for c in node.children])
-        pv = (
-            np.column_stack([prepared_cols[c.code] for c in node.children])
-            if all(c.code in prepared_cols for c in node.children)
-            else None
-        )
-        w, winfo = _node_weights(node, node.weights, v, pv)
-        parent, sh, ct = aggregate(v, w, node.aggregation, node.power, node.min_data)
-        node_scores[node.code] = parent
-        shares[node.code] = sh
-        contribs[node.code] = ct
-        wn = w / w.sum() if w.sum() > 0 else w
-        weights[node.code] = winfo | {
-            "children": [c.code for c in node.children],
-            "weights": wn.tolist(),
-        }
-    root = scheme.tree.code
-    root_contrib: dict[str, FloatArray] = {root: node_scores[root]}
-    factor: dict[str, FloatArray] = {root: np.ones(n)}
-    for node in reversed(scheme.nodes):  # parents before children
-        for ci, child in enumerate(node.children):
-            rc = factor[node.code] * np.nan_to_num(contribs[node.code][:, ci])
-            root_contrib[child.code] = rc
-            cs = node_scores[child.code]
-            with np.errstate(divide="ignore", invalid="ignore"):
-                factor[child.code] = np.where(
-                    np.nan_to_num(cs) != 0, rc / np.where(np.isnan(cs), 1.0, cs), 0.0
-                )
-
-    # 5–6. adjustments and vetoes
-    base = node_scores[root]
-    adj = apply_adjustments(base, events, scheme.adjustments)
-    final, vetoed, cap = apply_vetoes(adj.score, vetoes, scheme.vetoes, scheme.grading)
-    final = np.where(screened_out, np.nan, final)
-
-    # 7. ranking within scope, rank change
-    rk = scheme.ranking
-    key = round_half_up(final, rk.decimals) if rk.on == "rounded" else final
-    rank_groups = (
-        encode_groups(units.categories, n) if rk.scope == "category" else np.zeros(n, np.int64)
-    )
-    if rk.scope not in ("category", "all"):
-        rank_groups = _scope(rk.scope, units, scopes).codes
-    rank = rank_within(key, rank_groups, ties=rk.ties)
-    change = (
-        np.full(n, np.nan)
-        if previous_ranks is None
-        else rank_change(rank, np.asarray(previous_ranks, dtype=np.float64))
-    )
-
-    # 8. grades, veto caps last
-    gr = scheme.grading
-    grade_groups = (
-        encode_groups(units.categories, n) if gr.scope == "category" else np.zeros(n, np.int64)
-    )
-    grade_index = assign_grades(key, grade_groups, gr, cap)
-
+def _result(
+    scheme: Scheme,
+    units: Units,
+    prep: _Prepared,
+    norm: _Normalised,
+    tree: _Tree,
+    st: _Standing,
+    ballots: Mapping[str, FloatArray],
+    events: FloatArray | None,
+) -> Result:
+    """Step 9: everything the steps produced, with what the trace needs."""
     return Result(
         scheme=scheme,
         units=units,
-        indicator_codes=codes,
-        applicable=app,
-        raw=raw,
-        prepared=prepared,
-        imputed=imputed,
-        normalised=normalised,
-        node_scores=node_scores,
-        shares=shares,
-        contributions=contribs,
-        root_contributions=root_contrib,
-        weights=weights,
-        norm_info=norm_info,
-        scope_codes=scope_codes,
-        treatment=treatment,
-        screened_out=screened_out,
-        base_score=base,
-        adjustment_points=adj.points,
-        bonus=adj.bonus,
-        penalty=adj.penalty,
-        adjusted=adj.score,
-        vetoed=vetoed,
-        grade_cap=cap,
-        score=final,
-        rank_key=key,
-        rank=rank,
-        rank_change=change,
-        grade_index=grade_index,
-        ballots={c: np.asarray(v, dtype=np.float64) for c, v in ballot_counts.items()},
+        indicator_codes=scheme.indicator_codes,
+        applicable=prep.applicable,
+        raw=prep.raw,
+        prepared=prep.values,
+        imputed=prep.imputed,
+        normalised=norm.scores,
+        node_scores=tree.node_scores,
+        shares=tree.shares,
+        contributions=tree.contributions,
+        root_contributions=_root_contributions(scheme, tree, len(units)),
+        weights=tree.weights,
+        norm_info=norm.info,
+        scope_codes=norm.scope_codes,
+        treatment=prep.treatment,
+        screened_out=prep.screened_out,
+        base_score=tree.node_scores[scheme.tree.code],
+        adjustment_points=st.adjustment.points,
+        bonus=st.adjustment.bonus,
+        penalty=st.adjustment.penalty,
+        adjusted=st.adjustment.score,
+        vetoed=st.vetoed,
+        grade_cap=st.grade_cap,
+        score=st.score,
+        rank_key=st.rank_key,
+        rank=st.rank,
+        rank_change=st.rank_change,
+        grade_index=st.grade_index,
+        ballots={c: np.asarray(v, dtype=np.float64) for c, v in ballots.items()},
         events=None if events is None else np.asarray(events, dtype=np.float64),
     )
