@@ -9,6 +9,7 @@ import numpy as np
 
 if TYPE_CHECKING:
     from .pipeline import Result
+    from .scheme import Indicator, Node
 
 __all__ = ["gap", "table", "trace"]
 
@@ -28,77 +29,66 @@ def _info_for(res: Result, code: str, i: int) -> dict[str, Any]:
     return out
 
 
-def trace(res: Result, unit: str) -> dict[str, Any]:
-    """Trace of one unit: raw → prepared → normalised → contribution to each parent and to
-    the total, the bounds / targets / peers used, adjustments, vetoes, rank and grade.
+def _indicator_entry(res: Result, ind: Indicator, i: int, j: int) -> dict[str, Any]:
+    """One indicator of unit ``i``: raw → prepared → normalised, what was used, and its
+    share of and contribution to its parent and the total."""
+    p = res.scheme.parents.get(ind.code)
+    pos = res.scheme.child_position[ind.code]
+    entry: dict[str, Any] = {
+        "code": ind.code,
+        "name": ind.name,
+        "applicable": bool(res.applicable[i, j]),
+        "direction": "higher" if ind.direction > 0 else "lower",
+        "method": ind.method,
+        "params": {k: v for k, v in ind.params.items() if k != "grades"},
+        "raw": _f(res.raw[i, j]),
+        "prepared": _f(res.prepared[i, j]),
+        "imputed": bool(res.imputed[i, j]),
+        "normalised": _f(res.normalised[i, j]),
+        "used": _info_for(res, ind.code, i),
+        "parent": p,
+        "share_in_parent": _f(res.shares[p][i, pos]) if p else None,
+        "contribution_to_parent": _f(res.contributions[p][i, pos]) if p else None,
+        "contribution_to_total": _f(res.root_contributions[ind.code][i]),
+    }
+    if ind.prepare.denominator:
+        entry["denominator"] = ind.prepare.denominator
+    if ind.code in res.treatment:
+        entry["treatment"] = res.treatment[ind.code]
+    if ind.code in res.ballots:
+        grades = list(ind.params.get("grades", {}))
+        entry["ballot"] = dict(zip(grades, res.ballots[ind.code][i].tolist(), strict=False))
+    return entry
 
-    Usage: ``json.dumps(result.trace("jingyu"), ensure_ascii=False)``.
-    """
-    i = res.units.index(unit)
-    scheme = res.scheme
-    parent, position = scheme.parents, scheme.child_position
-    col = {c: j for j, c in enumerate(res.indicator_codes)}
-    indicators = []
-    for ind in scheme.indicators:
-        j = col[ind.code]
-        p = parent.get(ind.code)
-        pos = position[ind.code]
-        entry: dict[str, Any] = {
-            "code": ind.code,
-            "name": ind.name,
-            "applicable": bool(res.applicable[i, j]),
-            "direction": "higher" if ind.direction > 0 else "lower",
-            "method": ind.method,
-            "params": {k: v for k, v in ind.params.items() if k != "grades"},
-            "raw": _f(res.raw[i, j]),
-            "prepared": _f(res.prepared[i, j]),
-            "imputed": bool(res.imputed[i, j]),
-            "normalised": _f(res.normalised[i, j]),
-            "used": _info_for(res, ind.code, i),
-            "parent": p,
-            "share_in_parent": _f(res.shares[p][i, pos]) if p else None,
-            "contribution_to_parent": _f(res.contributions[p][i, pos]) if p else None,
-            "contribution_to_total": _f(res.root_contributions[ind.code][i]),
-        }
-        if ind.prepare.denominator:
-            entry["denominator"] = ind.prepare.denominator
-        if ind.code in res.treatment:
-            entry["treatment"] = res.treatment[ind.code]
-        if ind.code in res.ballots:
-            entry["ballot"] = dict(
-                zip(
-                    list(ind.params.get("grades", {})),
-                    res.ballots[ind.code][i].tolist(),
-                    strict=False,
-                )
-            )
-        indicators.append(entry)
-    nodes = []
-    for node in scheme.nodes:
-        nodes.append(
+
+def _node_entry(res: Result, node: Node, i: int) -> dict[str, Any]:
+    """One node of unit ``i``: its score and each child's share and contribution."""
+    return {
+        "code": node.code,
+        "name": node.name,
+        "aggregation": node.aggregation,
+        "score": _f(res.node_scores[node.code][i]),
+        "parent": res.scheme.parents.get(node.code),
+        # The node's weight set (method, nominal weights, AHP consistency) is the same
+        # for every unit: it is `Result.weights`, not repeated here; each child's
+        # `share` is this unit's effective weight after rescaling.
+        "weight_method": res.weights[node.code].get("method"),
+        "children": [
             {
-                "code": node.code,
-                "name": node.name,
-                "aggregation": node.aggregation,
-                "score": _f(res.node_scores[node.code][i]),
-                "parent": parent.get(node.code),
-                # The node's weight set (method, nominal weights, AHP consistency) is the same
-                # for every unit: it is `Result.weights`, not repeated here; each child's
-                # `share` is this unit's effective weight after rescaling.
-                "weight_method": res.weights[node.code].get("method"),
-                "children": [
-                    {
-                        "code": c.code,
-                        "score": _f(res.node_scores[c.code][i]),
-                        "share": _f(res.shares[node.code][i, ci]),
-                        "contribution": _f(res.contributions[node.code][i, ci]),
-                    }
-                    for ci, c in enumerate(node.children)
-                ],
-                "contribution_to_total": _f(res.root_contributions[node.code][i]),
+                "code": c.code,
+                "score": _f(res.node_scores[c.code][i]),
+                "share": _f(res.shares[node.code][i, ci]),
+                "contribution": _f(res.contributions[node.code][i, ci]),
             }
-        )
-    adjustments = [
+            for ci, c in enumerate(node.children)
+        ],
+        "contribution_to_total": _f(res.root_contributions[node.code][i]),
+    }
+
+
+def _adjustment_entries(res: Result, i: int) -> list[dict[str, Any]]:
+    """The bonus and penalty items that moved unit ``i``'s score."""
+    return [
         {
             "code": it.code,
             "name": it.name,
@@ -107,15 +97,31 @@ def trace(res: Result, unit: str) -> dict[str, Any]:
             "cap": it.cap,
             "points": _f(res.adjustment_points[i, a]),
         }
-        for a, it in enumerate(scheme.adjustments.items)
+        for a, it in enumerate(res.scheme.adjustments.items)
         if res.adjustment_points[i, a] != 0
     ]
-    grade_names = [g.name for g in scheme.grading.grades]
-    vetoes = [
+
+
+def _veto_entries(res: Result, i: int) -> list[dict[str, Any]]:
+    """The vetoes that hit unit ``i``."""
+    return [
         {"code": v.code, "name": v.name, "effect": v.effect, "grade": v.grade}
-        for a, v in enumerate(scheme.vetoes)
+        for a, v in enumerate(res.scheme.vetoes)
         if res.vetoed[i, a]
     ]
+
+
+def trace(res: Result, unit: str) -> dict[str, Any]:
+    """Trace of one unit: raw → prepared → normalised → contribution to each parent and to
+    the total, the bounds / targets / peers used, adjustments, vetoes, rank and grade.
+
+    Usage: ``json.dumps(result.trace("jingyu"), ensure_ascii=False)``.
+    """
+    i = res.units.index(unit)
+    scheme = res.scheme
+    col = {c: j for j, c in enumerate(res.indicator_codes)}
+    vetoes = _veto_entries(res, i)
+    grade_names = [g.name for g in scheme.grading.grades]
     gi = int(res.grade_index[i])
     return {
         "unit": unit,
@@ -123,10 +129,10 @@ def trace(res: Result, unit: str) -> dict[str, Any]:
         "scheme": {"code": scheme.code, "version": scheme.version},
         "engine_version": res.engine_version,
         "screened_out": bool(res.screened_out[i]),
-        "indicators": indicators,
-        "nodes": nodes,
+        "indicators": [_indicator_entry(res, ind, i, col[ind.code]) for ind in scheme.indicators],
+        "nodes": [_node_entry(res, node, i) for node in scheme.nodes],
         "base_score": _f(res.base_score[i]),
-        "adjustments": adjustments,
+        "adjustments": _adjustment_entries(res, i),
         "bonus": _f(res.bonus[i]),
         "penalty": _f(res.penalty[i]),
         "adjusted_score": _f(res.adjusted[i]),
