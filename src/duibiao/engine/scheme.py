@@ -395,15 +395,7 @@ def _node(d: Mapping[str, Any], path: str, defaults: Mapping[str, Any]) -> Node 
     )
 
 
-def build_scheme(doc: Mapping[str, Any]) -> Scheme:
-    """Build a :class:`Scheme` from a parsed scheme document (a mapping).
-
-    Usage: ``scheme = build_scheme(yaml.safe_load(text))`` (validate with the JSON Schema first).
-    """
-    defaults = doc.get("defaults", {}) or {}
-    tree = _node(doc["tree"], "tree", defaults)
-    if not isinstance(tree, Node):
-        raise SchemeError("tree.children", "the tree needs at least one child")
+def _adjustment_rules(doc: Mapping[str, Any]) -> AdjustmentRules:
     adj = doc.get("adjustments", {}) or {}
     items = tuple(
         Adjustment(
@@ -418,7 +410,7 @@ def build_scheme(doc: Mapping[str, Any]) -> Scheme:
         )
         for a in adj.get("items", ())
     )
-    rules = AdjustmentRules(
+    return AdjustmentRules(
         items=items,
         bonus_cap=_num(adj, "bonus_cap", None, "adjustments"),
         penalty_cap=_num(adj, "penalty_cap", None, "adjustments"),
@@ -426,7 +418,10 @@ def build_scheme(doc: Mapping[str, Any]) -> Scheme:
         ceiling=_num(adj, "ceiling", None, "adjustments"),
         order=tuple(adj.get("order", ("bonus", "penalty", "clip"))),
     )
-    vetoes = tuple(
+
+
+def _vetoes(doc: Mapping[str, Any]) -> tuple[Veto, ...]:
+    return tuple(
         Veto(
             code=str(v["code"]),
             name=str(v.get("name", v["code"])),
@@ -437,15 +432,22 @@ def build_scheme(doc: Mapping[str, Any]) -> Scheme:
         )
         for v in doc.get("vetoes", ()) or ()
     )
+
+
+def _ranking(doc: Mapping[str, Any]) -> Ranking:
     r = doc.get("ranking", {}) or {}
-    ranking = Ranking(
+    return Ranking(
         scope=str(r.get("scope", "category")),
         ties=str(r.get("ties", "min")),
         on=str(r.get("basis", "rounded")),
         decimals=int(r.get("decimals", doc.get("decimals", 2))),
     )
+
+
+def _grading(doc: Mapping[str, Any], ranking: Ranking) -> Grading:
+    """Grades within the ranking's scope unless the scheme names another."""
     g = doc.get("grading", {}) or {}
-    grading = Grading(
+    return Grading(
         grades=tuple(
             Grade(
                 name=str(x["name"]),
@@ -459,7 +461,10 @@ def build_scheme(doc: Mapping[str, Any]) -> Scheme:
         quota_ties=str(g.get("quota_ties", "exclude")),
         veto_frees_quota=bool(g.get("veto_frees_quota", False)),
     )
-    comb = tuple(
+
+
+def _combination(doc: Mapping[str, Any]) -> tuple[CombinationPart, ...]:
+    return tuple(
         CombinationPart(
             code=str(p["code"]),
             name=str(p.get("name", p["code"])),
@@ -468,6 +473,22 @@ def build_scheme(doc: Mapping[str, Any]) -> Scheme:
         )
         for p in (doc.get("combination", {}) or {}).get("parts", ())
     )
+
+
+def build_scheme(doc: Mapping[str, Any]) -> Scheme:
+    """Build a :class:`Scheme` from a parsed scheme document (a mapping).
+
+    Usage: ``scheme = build_scheme(yaml.safe_load(text))`` (validate with the JSON Schema first).
+    """
+    defaults = doc.get("defaults", {}) or {}
+    tree = _node(doc["tree"], "tree", defaults)
+    if not isinstance(tree, Node):
+        raise SchemeError("tree.children", "the tree needs at least one child")
+    rules = _adjustment_rules(doc)
+    vetoes = _vetoes(doc)
+    ranking = _ranking(doc)
+    grading = _grading(doc, ranking)
+    comb = _combination(doc)
     screening = doc.get("screening", {}) or {}
     scheme = Scheme(
         code=str(doc.get("code", "scheme")),
