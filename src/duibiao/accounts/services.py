@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from duibiao.accounts.models import RoleGrant, User
 from duibiao.accounts.otp import new_secret, requires_second_factor, verify
-from duibiao.accounts.roles import ADMIN_ROLES
+from duibiao.accounts.roles import ADMIN_ROLES, Role
 from duibiao.audit.services import audit_record
 
 
@@ -45,20 +45,89 @@ def user_create(
     return user
 
 
+class GrantError(ValueError):
+    """A grant or revocation refused; the message says why, in words for the page, and
+    `field` names the form field that caused it (None: the request as a whole)."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+def _grant_state(grant: RoleGrant) -> dict:
+    return {
+        "role": grant.role,
+        "units": sorted(grant.units.values_list("code", flat=True)),
+        "include_subtree": grant.include_subtree,
+        "taskforce": grant.taskforce.code if grant.taskforce_id else None,
+    }
+
+
+def _grant_actor_check(actor, user: User) -> None:
+    """Grants are the security administrator's (the command line, actor None, sets up the
+    first accounts); nobody changes his own."""
+    if actor is None:
+        return
+    from duibiao.accounts.gate import require_role
+
+    require_role(actor, Role.SECADMIN)
+    if actor.pk == user.pk:
+        raise GrantError(_("不能给自己授权或收回自己的角色，须由另一位安全管理员办理。"))
+
+
+def _separation_check(user: User, role: str) -> None:
+    """三权分立: the system, security and audit administrators are three people, and none of
+    them holds a business role (an administrator sees no assessment data)."""
+    others = set(user.grants.exclude(role=role).values_list("role", flat=True))
+    if role in ADMIN_ROLES and others & ADMIN_ROLES:
+        raise GrantError(_("系统管理员、安全管理员、审计管理员须由不同人员担任（三权分立）。"), "role")
+    if role in ADMIN_ROLES and others:
+        raise GrantError(_("%(user)s 已有业务角色，不能再担任管理员（三权分立：管理员不看考核数据）。")
+                         % {"user": user.display_name}, "role")
+    held_admin = others & ADMIN_ROLES
+    if held_admin:
+        label = Role(sorted(held_admin)[0]).label
+        raise GrantError(_("%(user)s 是%(admin)s，不能再授予业务角色（三权分立：管理员不看考核数据）。")
+                         % {"user": user.display_name, "admin": label}, "role")
+
+
 @transaction.atomic
 def role_grant(*, actor, user: User, role: str, units=(), include_subtree: bool = True, taskforce=None) -> RoleGrant:
-    held_admin = set(user.grants.values_list("role", flat=True)) & ADMIN_ROLES
-    if role in ADMIN_ROLES and held_admin - {role}:
-        raise ValueError("系统管理员、安全管理员、审计管理员须由不同人员担任（三权分立）")
-    grant, _ = RoleGrant.objects.update_or_create(
+    """Grant a role over units (with their subtrees when asked), or change the scope of a role
+    the user already holds. Audited with the grant before and after."""
+    _grant_actor_check(actor, user)
+    if role not in Role.values:
+        raise GrantError(_("未知角色：%(role)s") % {"role": role}, "role")
+    _separation_check(user, role)
+    if (role == Role.TASKFORCE) != (taskforce is not None):
+        raise GrantError(_("专班成员须选择所属专班；其他角色不选专班。"), "taskforce")
+    units = list(units)
+    if role not in ADMIN_ROLES and not units:
+        raise GrantError(_("请至少选择一个范围单位。"), "units")
+    existing = RoleGrant.objects.filter(user=user, role=role, taskforce=taskforce).first()
+    before = _grant_state(existing) if existing else None
+    grant, _created = RoleGrant.objects.update_or_create(
         user=user, role=role, taskforce=taskforce, defaults={"include_subtree": include_subtree}
     )
     grant.units.set(units)
-    audit_record(
-        actor=actor, action="role.grant", obj=user,
-        after={"role": role, "units": [u.code for u in units], "taskforce": getattr(taskforce, "code", None)},
-    )
+    audit_record(actor=actor, action="role.grant", obj=user, before=before, after=_grant_state(grant))
+    user.__dict__.pop("_gate_roles", None)  # the gate's cache of the user's roles is stale now
     return grant
+
+
+@transaction.atomic
+def role_revoke(*, actor, grant: RoleGrant) -> None:
+    """Take a role back. The last holder of an administrator role keeps it: someone else is
+    granted it first, so the system is never left without one of the three."""
+    user = grant.user
+    _grant_actor_check(actor, user)
+    if grant.role in ADMIN_ROLES and not RoleGrant.objects.filter(role=grant.role).exclude(pk=grant.pk).exists():
+        raise GrantError(_("%(user)s 是唯一的%(role)s，请先把该角色授予另一人再收回。")
+                         % {"user": user.display_name, "role": grant.get_role_display()})
+    before = _grant_state(grant)
+    grant.delete()
+    audit_record(actor=actor, action="role.revoke", obj=user, before=before, after=None)
+    user.__dict__.pop("_gate_roles", None)
 
 
 @dataclass(frozen=True)

@@ -52,6 +52,8 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem(_("督导检查"), None, frozenset({Role.OFFICE, Role.LEADER, Role.INSPECTOR}),
             _("检查发现问题、整改销号、问题处置率")),
     NavItem(_("通报"), None, frozenset({Role.OFFICE, Role.LEADER}), _("情况通报的起草与印发")),
+    NavItem(_("角色授权"), "accounts:grants", frozenset({Role.SECADMIN}),
+            _("为用户授予或收回角色及其单位范围（三权分立）")),
     NavItem(_("安全策略"), "web:security", frozenset({Role.SECADMIN}),
             _("口令、登录失败锁定与会话超时策略")),
     NavItem(_("审计日志"), "audit:list", frozenset({Role.AUDITOR}), _("全部操作记录，只读")),

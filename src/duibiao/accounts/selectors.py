@@ -1,0 +1,42 @@
+"""Reads of accounts and their grants, for the security administrator's grant pages."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from duibiao.accounts.gate import org_units, require_role
+from duibiao.accounts.models import RoleGrant, User
+from duibiao.accounts.roles import Role
+from duibiao.org.models import TaskForce, Unit
+
+
+def grant_users(*, user, query: str = "") -> QuerySet[User]:
+    """Every account with its grants; the security administrator's only (403 otherwise)."""
+    require_role(user, Role.SECADMIN)
+    users = User.objects.select_related("unit").prefetch_related(
+        "grants__units", "grants__taskforce"
+    ).order_by("username")
+    if query:
+        users = users.filter(Q(username__icontains=query) | Q(full_name__icontains=query))
+    return users
+
+
+def grant_user_get(*, user, pk: int) -> User:
+    return get_object_or_404(grant_users(user=user), pk=pk)
+
+
+def grant_get(*, user, pk: int) -> RoleGrant:
+    require_role(user, Role.SECADMIN)
+    return get_object_or_404(RoleGrant.objects.select_related("user", "taskforce"), pk=pk)
+
+
+def grant_unit_choices(*, user) -> QuerySet[Unit]:
+    """Units a grant may cover: the whole tree (names and places only, no data)."""
+    require_role(user, Role.SECADMIN)
+    return org_units(user).order_by("path")
+
+
+def grant_taskforce_choices(*, user) -> QuerySet[TaskForce]:
+    require_role(user, Role.SECADMIN)
+    return TaskForce.objects.select_related("district").order_by("district__path", "order", "code")
