@@ -200,7 +200,7 @@ def test_appeal_evidence_is_served_through_the_gate(client_for, approved, run, s
     settings.MEDIA_ROOT = tmp_path
     run_release(actor=approved["office"], run=run)
     appeal = appeal_file(actor=approved["head_a"], run=run, unit=approved["a"], indicator=approved["ind"]["nl03"],
-                         reason="附办结台账", upload=SimpleUploadedFile("台账.pdf", b"%PDF-1.4\n%%EOF\n"))
+                         reason="附办结台账", upload=SimpleUploadedFile("台账.pdf", b"%PDF-1.4\ntrailer<<>>\n%%EOF\n"))
     url = reverse("assessment:appeal_evidence", args=[appeal.pk])
     assert client_for(approved["head_a"]).get(url).status_code == 200
     assert client_for(approved["taskforce"]).get(url).status_code == 200

@@ -5,6 +5,7 @@ Every endpoint reads through the same selectors (and so the same access gate) as
 
 from __future__ import annotations
 
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from ninja import NinjaAPI
@@ -26,6 +27,8 @@ api = NinjaAPI(
     description="对标晋位考核评价系统接口。所有接口按用户的角色与单位范围过滤。",
     auth=django_auth,
     urls_namespace="api",
+    # The schema lists every route and field: for signed-in users only, like the API itself.
+    docs_decorator=login_required,
 )
 
 

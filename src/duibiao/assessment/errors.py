@@ -12,3 +12,8 @@ class ConflictError(AssessmentError):
 
     def __init__(self, message: str = "该数据已被他人修改，请刷新页面查看最新内容后再保存。") -> None:
         super().__init__(message)
+
+
+class FileRejected(AssessmentError):
+    """An uploaded file that is not accepted (type, structure or size); pages show the
+    message next to the file field."""

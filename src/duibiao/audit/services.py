@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models import Model
 
+from duibiao.audit.context import current_client_ip
 from duibiao.audit.models import AuditEntry
 
 
@@ -15,6 +16,8 @@ def audit_entry(
 ) -> AuditEntry:
     """An unsaved audit row (for bulk writes: see `audit_record` for the usual one-row case)."""
     user = actor if getattr(actor, "is_authenticated", False) else None
+    if ip is None:
+        ip = current_client_ip()  # the request being served, if any (audit/middleware.py)
     return AuditEntry(
         user=user,
         username=username or (user.get_username() if user else ""),

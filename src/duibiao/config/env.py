@@ -88,3 +88,26 @@ def database_config(url: str, conn_max_age: int = 60) -> dict[str, Any]:
             name = Path(config["NAME"])
             config["TEST"] = {"NAME": str(name.with_name(f"test_{name.name}"))}
     return config
+
+
+def header_meta_key(header: str) -> str:
+    """The request.META key of an HTTP header name: "X-Forwarded-For" → "HTTP_X_FORWARDED_FOR"."""
+    key = header.strip().upper().replace("-", "_")
+    return key if key.startswith("HTTP_") else f"HTTP_{key}"
+
+
+def env_proxies(name: str, default: str) -> int | tuple[str, ...]:
+    """Trusted reverse proxies: a number of proxies in front ("1"), or their addresses and
+    networks ("127.0.0.1, 10.0.0.0/8"). Checked here so that a typo stops the start."""
+    import ipaddress
+
+    raw = os.environ.get(name, default).strip()
+    if raw.isdigit():
+        return int(raw)
+    networks = [item.strip() for item in raw.split(",") if item.strip()]
+    for network in networks:
+        try:
+            ipaddress.ip_network(network, strict=False)
+        except ValueError as exc:
+            raise ValueError(f"{name}={raw!r}: {network!r} is neither a number nor an address") from exc
+    return tuple(networks)

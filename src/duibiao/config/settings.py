@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from duibiao.config.env import database_config, env_bool, env_int, env_list, env_str, secret_key
+from duibiao.config.env import (
+    database_config,
+    env_bool,
+    env_int,
+    env_list,
+    env_proxies,
+    env_str,
+    header_meta_key,
+    secret_key,
+)
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("DUIBIAO_VAR_DIR", str(Path.cwd() / "var"))).resolve()
@@ -44,6 +53,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The source address of every audit row; refused requests and downloads logged.
+    "duibiao.audit.middleware.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -103,6 +114,21 @@ SESSION_COOKIE_SECURE = env_bool("DUIBIAO_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+
+# --- Behind a reverse proxy, over HTTPS (docs/security.md, "Production settings") ----------
+# The client address written to the audit log: REMOTE_ADDR, unless this names the header our
+# reverse proxy adds (X-Forwarded-For). Unset by default: anyone can send such a header.
+DUIBIAO_TRUSTED_PROXY_HEADER = env_str("DUIBIAO_TRUSTED_PROXY_HEADER", "")
+# How many proxies stand in front ("1"), or their addresses / networks ("127.0.0.1,10.0.0.0/8").
+DUIBIAO_TRUSTED_PROXIES = env_proxies("DUIBIAO_TRUSTED_PROXIES", "1")
+# The header by which the proxy says the request came over HTTPS (X-Forwarded-Proto: https).
+_PROXY_SSL_HEADER = env_str("DUIBIAO_PROXY_SSL_HEADER", "")
+SECURE_PROXY_SSL_HEADER = (header_meta_key(_PROXY_SSL_HEADER), "https") if _PROXY_SSL_HEADER else None
+SECURE_SSL_REDIRECT = env_bool("DUIBIAO_SSL_REDIRECT", False)
+# HSTS: off unless asked; once a browser has seen it, it refuses plain HTTP for that long.
+SECURE_HSTS_SECONDS = env_int("DUIBIAO_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DUIBIAO_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("DUIBIAO_HSTS_PRELOAD", False)
 
 # --- Language and time: Simplified Chinese first, English available ---------------
 LANGUAGE_CODE = "zh-hans"

@@ -56,7 +56,8 @@ def _open(upload, report: ImportReport, *, read_only: bool):
         handle.seek(0, io.SEEK_END)
         size = handle.tell()
     handle.seek(0)
-    if not wbk.check_upload(handle, size, max_mb=settings.DUIBIAO_IMPORT_MAX_MB, report=report):
+    if not wbk.check_upload(handle, size, max_mb=settings.DUIBIAO_IMPORT_MAX_MB, report=report,
+                            unzipped_max_mb=settings.DUIBIAO_IMPORT_UNZIPPED_MAX_MB):
         return None
     return wbk.open_workbook(handle, read_only=read_only, report=report)
 

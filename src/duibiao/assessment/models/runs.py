@@ -104,6 +104,8 @@ class Appeal(models.Model):
     reason = models.TextField(_("申诉理由"))
     evidence = models.FileField(_("佐证材料"), upload_to="appeals/%Y/", blank=True)
     evidence_name = models.CharField(_("文件名"), max_length=200, blank=True)
+    # Decided by content on upload (duibiao.files.uploads) and sent back as is, never guessed.
+    evidence_type = models.CharField(_("文件类型"), max_length=100, blank=True)
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
     decision = models.TextField(_("复核意见"), blank=True)
     filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")

@@ -10,11 +10,11 @@ from django.utils import timezone
 
 from duibiao.accounts.gate import gate_unit
 from duibiao.accounts.roles import Role
-from duibiao.assessment.errors import AssessmentError
-from duibiao.assessment.evidence import sniff
+from duibiao.assessment.errors import AssessmentError, FileRejected
 from duibiao.assessment.models import Appeal, Indicator, ScoringRun
 from duibiao.assessment.permissions import require_reviewer
 from duibiao.audit.services import audit_record
+from duibiao.files.uploads import DOCUMENTS, MB, UploadRejected, upload_type
 
 
 @transaction.atomic
@@ -34,13 +34,17 @@ def appeal_file(
         raise AssessmentError("该指标已有待复核的申诉")
     appeal = Appeal(run=run, unit=unit, indicator=indicator, reason=reason.strip(), filed_by=actor)
     if upload is not None:
-        if upload.size > settings.DUIBIAO_EVIDENCE_MAX_MB * 1024 * 1024 or sniff(upload.file) is None:
-            raise AssessmentError("佐证材料须为 PDF、图片或 Office/WPS 文档，且不超过大小上限")
+        try:
+            appeal.evidence_type = upload_type(upload, allowed=DOCUMENTS,
+                                               max_bytes=settings.DUIBIAO_EVIDENCE_MAX_MB * MB)
+        except UploadRejected as exc:
+            raise FileRejected(f"佐证材料未上传：{exc}") from exc
         appeal.evidence.save(upload.name, upload, save=False)
         appeal.evidence_name = upload.name[:200]
     appeal.save()
     audit_record(actor=actor, action="appeal.file", obj=appeal, unit=unit,
-                 after={"run": run.pk, "indicator": indicator.code, "reason": appeal.reason})
+                 after={"run": run.pk, "indicator": indicator.code, "reason": appeal.reason,
+                        "file": appeal.evidence_name, "type": appeal.evidence_type})
     return appeal
 
 

@@ -13,8 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from duibiao.assessment.errors import AssessmentError, ConflictError
-from duibiao.assessment.evidence import sniff
+from duibiao.assessment.errors import AssessmentError, ConflictError, FileRejected
 from duibiao.assessment.models import (
     Evidence,
     Indicator,
@@ -31,6 +30,7 @@ from duibiao.assessment.permissions import (
 )
 from duibiao.audit.models import AuditEntry
 from duibiao.audit.services import audit_entry, audit_record
+from duibiao.files.uploads import DOCUMENTS, MB, UploadRejected, upload_type
 
 EDITABLE = (Submission.Status.DRAFT, Submission.Status.RETURNED)
 PERCENT_LIMIT = Decimal("1000")
@@ -358,12 +358,10 @@ def evidence_attach(*, actor, submission: Submission, upload: UploadedFile) -> E
             raise AssessmentError("已提交或已审核的数据不能再添加佐证材料")
     else:
         require_reviewer(actor, submission.indicator, submission.unit)
-    limit = settings.DUIBIAO_EVIDENCE_MAX_MB * 1024 * 1024
-    if upload.size > limit:
-        raise AssessmentError(f"文件超过 {settings.DUIBIAO_EVIDENCE_MAX_MB} MB 上限")
-    mime = sniff(upload.file)
-    if mime is None:
-        raise AssessmentError("只接受 PDF、图片（JPG/PNG/WEBP）和 Office/WPS 文档")
+    try:
+        mime = upload_type(upload, allowed=DOCUMENTS, max_bytes=settings.DUIBIAO_EVIDENCE_MAX_MB * MB)
+    except UploadRejected as exc:
+        raise FileRejected(str(exc)) from exc
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from duibiao.accounts.gate import gate_units, has_role
 from duibiao.accounts.roles import Role
-from duibiao.assessment.errors import AssessmentError, ConflictError
+from duibiao.assessment.errors import AssessmentError, ConflictError, FileRejected
 from duibiao.assessment.models import Indicator, Period
 from duibiao.assessment.selectors.reporting import (
     ReportRow,
@@ -29,6 +28,7 @@ from duibiao.assessment.services.submissions import (
     submission_submit,
     unit_signoff,
 )
+from duibiao.files.serve import file_response
 from duibiao.org.selectors import unit_get
 
 
@@ -71,13 +71,14 @@ def report_unit(request, period_id: int, unit_code: str):
     return _unit_page(request, period, unit, reporting_rows(user=request.user, period=period, unit=unit))
 
 
-def _row_response(request, period, unit, indicator_id: int, error: str = "", saved: bool = False):
+def _row_response(request, period, unit, indicator_id: int, error: str = "", saved: bool = False,
+                  file_error: str = ""):
     rows = reporting_rows(user=request.user, period=period, unit=unit)
     row = next(r for r in rows if r.indicator.pk == indicator_id)
     return render(
         request, "assessment/_report_row.html",
         {"row": row, "period": period, "unit": unit, "error": error, "saved": saved,
-         "can_edit": period.status == Period.Status.OPEN},
+         "file_error": file_error, "can_edit": period.status == Period.Status.OPEN},
     )
 
 
@@ -110,24 +111,25 @@ def value_save(request, period_id: int, unit_code: str, code: str):
 @require_POST
 def evidence_upload(request, pk: int):
     submission = submission_get(user=request.user, pk=pk)
-    error = ""
+    error = file_error = ""
     upload = request.FILES.get("file")
     try:
         if upload is None:
-            raise AssessmentError("请选择要上传的文件")
+            raise FileRejected("请选择要上传的文件")
         evidence_attach(actor=request.user, submission=submission, upload=upload)
+    except FileRejected as exc:
+        file_error = str(exc)  # shown under the file field
     except AssessmentError as exc:
         error = str(exc)
-    return _row_response(request, submission.period, submission.unit, submission.indicator_id, error=error)
+    return _row_response(request, submission.period, submission.unit, submission.indicator_id, error=error,
+                         file_error=file_error)
 
 
 @login_required
 def evidence_download(request, pk: int):
     evidence = evidence_get(user=request.user, pk=pk)
-    return FileResponse(
-        evidence.file.open("rb"), as_attachment=False, filename=evidence.original_name,
-        content_type=evidence.content_type,
-    )
+    return file_response(evidence.file.open("rb"), content_type=evidence.content_type,
+                         filename=evidence.original_name)
 
 
 @login_required

@@ -8,14 +8,14 @@ import zipfile
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from duibiao.accounts.gate import has_role
 from duibiao.accounts.roles import Role
-from duibiao.assessment.errors import AssessmentError
+from duibiao.assessment.errors import AssessmentError, FileRejected
 from duibiao.assessment.models import Indicator, ScoringRun
 from duibiao.assessment.permissions import require_office
 from duibiao.assessment.scoring import previous_context, snapshot_files
@@ -38,6 +38,7 @@ from duibiao.assessment.selectors.results import (
 )
 from duibiao.assessment.services.appeals import appeal_decide, appeal_file
 from duibiao.assessment.services.runs import publish_blockers, run_publish, run_release, run_start
+from duibiao.files.serve import file_response
 from duibiao.org.selectors import unit_get
 
 
@@ -145,7 +146,11 @@ def run_inputs(request, pk: int):
 
 @login_required
 def unit_result_view(request, pk: int, unit_code: str):
-    run = run_get(user=request.user, pk=pk)
+    return _unit_result_page(request, run_get(user=request.user, pk=pk), unit_code)
+
+
+def _unit_result_page(request, run, unit_code: str, *, appeal_errors: dict | None = None, status: int = 200):
+    """The unit's result; `appeal_errors` ("form" / "file") re-shows a refused appeal form."""
     result = unit_result(user=request.user, run=run, unit_code=unit_code)
     above = unit_above(run, result)
     # Everyone sees how far the unit above is, indicator by indicator (what it takes to move
@@ -163,7 +168,8 @@ def unit_result_view(request, pk: int, unit_code: str):
         "items": unit_items(run=run, unit=result.unit),
         "radar": _radar(result, run),
         "trend": unit_trend(user=request.user, run=run, unit_code=unit_code),
-    })
+        "appeal_errors": appeal_errors or {}, "appeal_form": request.POST if appeal_errors else {},
+    }, status=status)
 
 
 def _radar(result, run) -> dict:
@@ -204,12 +210,16 @@ def appeal_file_view(request, pk: int, unit_code: str):
                                           version__number=run.scheme_version, code=request.POST.get("indicator"))
         appeal_file(actor=request.user, run=run, unit=unit, indicator=indicator,
                     reason=request.POST.get("reason", ""), upload=request.FILES.get("file"))
-        messages.success(request, "申诉已提交，等待专班复核。")
     except Indicator.DoesNotExist:
-        messages.error(request, "请选择申诉的指标")
+        errors = {"form": _("请选择申诉的指标")}
+    except FileRejected as exc:
+        errors = {"file": str(exc)}  # shown under the file field, the rest of the form kept
     except AssessmentError as exc:
-        messages.error(request, str(exc))
-    return redirect("assessment:unit_result", pk=run.pk, unit_code=unit.code)
+        errors = {"form": str(exc)}
+    else:
+        messages.success(request, "申诉已提交，等待专班复核。")
+        return redirect("assessment:unit_result", pk=run.pk, unit_code=unit.code)
+    return _unit_result_page(request, run, unit.code, appeal_errors=errors, status=400)
 
 
 @login_required
@@ -222,12 +232,11 @@ def appeals_view(request, pk: int):
 @login_required
 def appeal_evidence(request, appeal_id: int):
     """An appeal's evidence file, through the gate like every other file."""
-    from django.http import FileResponse, Http404
-
     appeal = appeal_get(user=request.user, pk=appeal_id)
     if not appeal.evidence:
         raise Http404
-    return FileResponse(appeal.evidence.open("rb"), filename=appeal.evidence_name)
+    return file_response(appeal.evidence.open("rb"), content_type=appeal.evidence_type,
+                         filename=appeal.evidence_name)
 
 
 @login_required

@@ -18,6 +18,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from duibiao.documents.excel.problems import ImportReport
+from duibiao.files.uploads import UploadRejected, ZipLimits, check_zip
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -94,9 +95,12 @@ def save_bytes(wb: Workbook) -> bytes:
 # Reading
 
 
-def check_upload(handle: IO[bytes], size: int, *, max_mb: int, report: ImportReport) -> bool:
+def check_upload(handle: IO[bytes], size: int, *, max_mb: int, report: ImportReport,
+                 unzipped_max_mb: int = 100) -> bool:
     """Refuse, before parsing, a file that is too large or is not an xlsx by content (a
-    renamed .xls, .csv or .docx is caught here, whatever its name says)."""
+    renamed .xls, .csv or .docx is caught here, whatever its name says), and a zip bomb: the
+    members' declared sizes, their total and their compression ratio are capped, and every
+    member is read through a counter (in chunks) before openpyxl ever opens the file."""
     if size > max_mb * 1024 * 1024:
         report.file_problem(f"文件大小 {size / 1024 / 1024:.1f} MB，超过 {max_mb} MB 上限")
         return False
@@ -108,17 +112,22 @@ def check_upload(handle: IO[bytes], size: int, *, max_mb: int, report: ImportRep
         else:
             report.file_problem("文件不是 Excel 工作簿（.xlsx）")
         return False
+    limit = unzipped_max_mb * 1024 * 1024
     try:
         with zipfile.ZipFile(handle) as archive:
             names = set(archive.namelist())
+            if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
+                report.file_problem("文件不是 Excel 工作簿（.xlsx）")
+                return False
+            check_zip(archive, ZipLimits(member_bytes=limit, total_bytes=limit))
     except zipfile.BadZipFile:
         report.file_problem("文件已损坏，无法作为 Excel 工作簿（.xlsx）读取")
         return False
+    except UploadRejected as exc:
+        report.file_problem(str(exc))
+        return False
     finally:
         handle.seek(0)
-    if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
-        report.file_problem("文件不是 Excel 工作簿（.xlsx）")
-        return False
     return True
 
 

@@ -1,0 +1,74 @@
+"""Where a request comes from, for every audit row written while it is served.
+
+`AuditMiddleware` (audit/middleware.py) records the client address of each request in a
+context variable, so that `audit_record`, called from services far from the request, writes
+the source address without the request being passed down to it.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from contextvars import ContextVar
+
+from django.conf import settings
+
+_client_address: ContextVar[str | None] = ContextVar("duibiao_client_address", default=None)
+
+
+def _meta_key(header: str) -> str:
+    key = header.strip().upper().replace("-", "_")
+    return key if key.startswith("HTTP_") else f"HTTP_{key}"
+
+
+def _valid(address: str | None) -> str | None:
+    try:
+        return str(ipaddress.ip_address(address.strip())) if address else None
+    except ValueError:
+        return None
+
+
+def _trusted(address: str, networks: tuple[str, ...]) -> bool:
+    ip = ipaddress.ip_address(address)
+    return any(ip in ipaddress.ip_network(network, strict=False) for network in networks)
+
+
+def client_ip(request) -> str | None:
+    """The client's address. REMOTE_ADDR, unless DUIBIAO_TRUSTED_PROXY_HEADER names the header
+    a reverse proxy adds (X-Forwarded-For): then the address the nearest untrusted hop was
+    seen from. Each proxy appends what it saw, so only entries added by our own proxies are
+    believed, counted from the right; anything further left came from the client and may be
+    forged. DUIBIAO_TRUSTED_PROXIES is how many proxies stand in front, or their addresses."""
+    remote = _valid(request.META.get("REMOTE_ADDR"))
+    header = getattr(settings, "DUIBIAO_TRUSTED_PROXY_HEADER", "")
+    if not header or remote is None:
+        return remote
+    proxies = getattr(settings, "DUIBIAO_TRUSTED_PROXIES", 1)
+    forwarded = [part.strip() for part in request.META.get(_meta_key(header), "").split(",")]
+    hops = [*[part for part in forwarded if part], remote]
+    if isinstance(proxies, int):
+        # The last `proxies` hops are our proxies; the one before them is the client.
+        seen = hops[-(proxies + 1)] if len(hops) > proxies else hops[0]
+        return _valid(seen) or remote
+    if not _trusted(remote, proxies):
+        return remote  # not from our proxy: its header is the client's own word
+    for hop in reversed(hops[:-1]):
+        address = _valid(hop)
+        if address is None:
+            return remote
+        if not _trusted(address, proxies):
+            return address
+    return _valid(hops[0]) or remote
+
+
+def current_client_ip() -> str | None:
+    """The address of the request being served (None outside a request: CLI, task worker)."""
+    return _client_address.get()
+
+
+def bind_client_ip(address: str | None):
+    """Set the current request's address; returns the token to reset it with."""
+    return _client_address.set(address)
+
+
+def unbind_client_ip(token) -> None:
+    _client_address.reset(token)

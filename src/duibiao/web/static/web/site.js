@@ -1,0 +1,42 @@
+// Behaviour that used to sit in inline attributes (onchange=, onclick=, style=): the
+// Content-Security-Policy allows scripts and styles from our own files only, so pages say
+// what they want in data-* attributes and this file does it. Delegated from the document,
+// so rows that htmx swaps in later behave the same.
+(function () {
+  "use strict";
+
+  document.addEventListener("change", (event) => {
+    const el = event.target;
+    if (!(el instanceof HTMLElement)) return;
+    if (el.matches("[data-autosubmit]") && el.form) {
+      el.form.requestSubmit();
+    } else if (el.matches("[data-htmx-submit]") && el.form && window.htmx) {
+      window.htmx.trigger(el.form, "submit");
+    } else if (el.matches("select[data-navigate]") && el.value) {
+      window.location.href = el.value;
+    }
+  });
+
+  document.addEventListener("click", (event) => {
+    const el = event.target instanceof Element ? event.target.closest("[data-confirm]") : null;
+    if (el && !window.confirm(el.dataset.confirm)) event.preventDefault();
+  });
+
+  // Sizes that depend on data (a progress bar, a chart's height, an indent): set through
+  // the style object, which the policy allows, instead of a style="" attribute, which it does not.
+  function size(root) {
+    root.querySelectorAll("[data-width-percent]").forEach((el) => {
+      el.style.width = Math.max(0, Math.min(100, Number(el.dataset.widthPercent) || 0)) + "%";
+    });
+    root.querySelectorAll("[data-height-rem]").forEach((el) => {
+      el.style.height = (Number(el.dataset.heightRem) || 0) + "rem";
+    });
+    root.querySelectorAll("[data-indent-rem]").forEach((el) => {
+      el.style.paddingLeft = (Number(el.dataset.indentRem) || 0) + "rem";
+    });
+  }
+  // htmx fires htmx:load for the page and for every piece of content it swaps in.
+  document.addEventListener("htmx:load", (event) => size(event.target));
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", () => size(document));
+  else size(document);
+})();
