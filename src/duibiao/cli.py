@@ -3,6 +3,7 @@
     duibiao serve [--bind 127.0.0.1:8000] [--workers N]   production server (gunicorn)
     duibiao migrate                                        create / update the database
     duibiao demo-data                                      load the 道外区 demo (re-runnable)
+    duibiao check-values [--period ID]                     list stored values that no longer validate (exit 1)
     duibiao createuser USERNAME --role office --unit daowai
     duibiao score SCHEME.yaml DATA.csv --units UNITS.csv --out RESULTS.csv
     duibiao <any Django management command>
@@ -60,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
         return score_main(rest)
     if verb == "serve":
         return _serve(rest)
-    aliases = {"demo-data": "demo_data"}
+    aliases = {"demo-data": "demo_data", "check-values": "check_values"}
     return _django_command([aliases.get(verb, verb), *rest])
 
 

@@ -27,7 +27,9 @@ def two_quarters(approved):
     subs = list(Submission.objects.filter(period=approved["period"]))
     for sub in subs:
         sub.pk, sub.period = None, q4
-        if sub.value is not None and sub.indicator.entered_by_units and sub.unit.code == "jingyu":
+        # Halved where half is still a valid value (not a 是/否 or a count).
+        if (sub.value is not None and sub.indicator.entered_by_units and sub.unit.code == "jingyu"
+                and sub.indicator.kind in ("number", "percent")):
             sub.value = sub.value / 2
     Submission.objects.bulk_create(subs)
     return approved, q3, published_run(approved, q4)

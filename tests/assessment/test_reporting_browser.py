@@ -108,7 +108,7 @@ def test_report_review_resubmit(browser, live_server, assessed, settings, tmp_pa
     csrf = next(c["value"] for c in outsider.context.cookies() if c["name"] == "csrftoken")
     api = outsider.request.put(
         f"{base}/api/assessment/periods/{pid}/units/jingyu/values/nl02",
-        data={"value": 1}, headers={"X-CSRFToken": csrf, "Referer": base},
+        data={"value": 1, "version": 2}, headers={"X-CSRFToken": csrf, "Referer": base},
     )
     assert api.status == 404
     assert outsider.request.get(f"{base}/api/assessment/periods/{pid}/units/jingyu/rows").status == 404

@@ -18,7 +18,7 @@ def test_reporter_sees_its_form_and_saves_a_row(client_for, assessed):
     page = client.get(url("report_unit", pid, "jingyu")).content.decode()
     assert "督查问题整改率" in page and "作风建设专项整治完成" in page
     assert 'data-testid="row-nl02"' in page and 'data-testid="row-nl01"' not in page  # manual: task force
-    response = client.post(url("value_save", pid, "jingyu", "nl02"), {"value": "96", "note": "", "version": ""})
+    response = client.post(url("value_save", pid, "jingyu", "nl02"), {"value": "96", "note": "", "version": "0"})
     assert response.status_code == 200 and 'data-testid="row-saved"' in response.content.decode()
     assert Submission.objects.get(indicator__code="nl02").value == 96
 
@@ -26,7 +26,7 @@ def test_reporter_sees_its_form_and_saves_a_row(client_for, assessed):
 def test_stale_form_shows_the_conflict(client_for, assessed):
     client = client_for(assessed["reporter_a"])
     pid = assessed["period"].pk
-    client.post(url("value_save", pid, "jingyu", "nl02"), {"value": "96", "version": ""})
+    client.post(url("value_save", pid, "jingyu", "nl02"), {"value": "96", "version": "0"})
     client.post(url("value_save", pid, "jingyu", "nl02"), {"value": "97", "version": "1"})
     stale = client.post(url("value_save", pid, "jingyu", "nl02"), {"value": "98", "version": "1"})
     assert "已被他人修改" in stale.content.decode()
@@ -35,22 +35,22 @@ def test_stale_form_shows_the_conflict(client_for, assessed):
 
 def test_bad_value_is_explained(client_for, assessed):
     client = client_for(assessed["reporter_a"])
-    response = client.post(url("value_save", assessed["period"].pk, "jingyu", "nl02"), {"value": "很高"})
+    response = client.post(url("value_save", assessed["period"].pk, "jingyu", "nl02"), {"value": "很高", "version": "0"})
     assert response.status_code == 422 and "不是数字" in response.content.decode()
 
 
 def test_another_units_reporter_is_refused_everywhere(client_for, assessed):
     pid = assessed["period"].pk
     sub = submission_save(actor=assessed["reporter_a"], period=assessed["period"], unit=assessed["a"],
-                          item=ValueInput(indicator=assessed["ind"]["nl02"], value="90"))
+                          item=ValueInput(indicator=assessed["ind"]["nl02"], value="90", expected_version=0))
     client = client_for(assessed["reporter_b"])
     assert client.get(url("report_unit", pid, "jingyu")).status_code == 404
-    assert client.post(url("value_save", pid, "jingyu", "nl02"), {"value": "1"}).status_code == 404
+    assert client.post(url("value_save", pid, "jingyu", "nl02"), {"value": "1", "version": "1"}).status_code == 404
     assert client.post(url("report_submit", pid, "jingyu")).status_code == 404
     assert client.post(url("evidence_upload", sub.pk), {}).status_code == 404
     assert client.post(url("approve", sub.pk), {"version": "1"}).status_code == 404
     assert client.get(f"/api/assessment/periods/{pid}/units/jingyu/rows").status_code == 404
-    api = client.put(f"/api/assessment/periods/{pid}/units/jingyu/values/nl02", {"value": 1},
+    api = client.put(f"/api/assessment/periods/{pid}/units/jingyu/values/nl02", {"value": 1, "version": 1},
                      content_type="application/json")
     assert api.status_code == 404
     assert Submission.objects.get(pk=sub.pk).value == 90
@@ -60,7 +60,7 @@ def test_task_force_returns_and_approves_through_the_pages(client_for, assessed)
     period = assessed["period"]
     for code, value in (("nl02", "90"), ("nl03", "95")):
         submission_save(actor=assessed["reporter_a"], period=period, unit=assessed["a"],
-                        item=ValueInput(indicator=assessed["ind"][code], value=value))
+                        item=ValueInput(indicator=assessed["ind"][code], value=value, expected_version=0))
     submission_submit(actor=assessed["reporter_a"], period=period, unit=assessed["a"])
     client = client_for(assessed["taskforce"])
     overview = client.get(url("review_home", period.pk)).content.decode()
@@ -84,7 +84,7 @@ def test_task_force_cannot_open_another_task_forces_indicator(client_for, assess
 def test_manual_score_through_the_page(client_for, assessed):
     client = client_for(assessed["taskforce"])
     response = client.post(url("score", assessed["period"].pk, "nl01", "jingyu"),
-                           {"value": "88", "justification": "制度落实较好"})
+                           {"value": "88", "justification": "制度落实较好", "version": "0"})
     assert "已保存" in response.content.decode()
     assert Submission.objects.get(indicator__code="nl01", unit__code="jingyu").justification == "制度落实较好"
 
@@ -93,7 +93,7 @@ def test_api_flow_with_conflict_status(client_for, assessed):
     client = client_for(assessed["reporter_a"])
     pid = assessed["period"].pk
     base = f"/api/assessment/periods/{pid}/units/jingyu"
-    first = client.put(f"{base}/values/nl02", {"value": "90"}, content_type="application/json").json()
+    first = client.put(f"{base}/values/nl02", {"value": "90", "version": 0}, content_type="application/json").json()
     assert first["version"] == 1 and first["status"] == "draft"
     client.put(f"{base}/values/nl02", {"value": "91", "version": 1}, content_type="application/json")
     stale = client.put(f"{base}/values/nl02", {"value": "92", "version": 1}, content_type="application/json")
@@ -124,6 +124,6 @@ def test_scheme_pages_and_api(client_for, assessed):
     assert invalid.status_code == 422
     reporter = client_for(assessed["reporter_a"])
     assert reporter.get(url("scheme_edit", "daowai-2023")).status_code == 403
-    assert reporter.post("/api/assessment/schemes/daowai-2023/versions", {"document": doc},
+    assert reporter.post("/api/assessment/schemes/daowai-2023/versions", {"document": doc, "based_on": 2},
                          content_type="application/json").status_code == 403
     assert reporter.get("/api/assessment/schemes/daowai-2023").json()["version"] == 2

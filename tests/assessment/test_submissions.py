@@ -28,10 +28,18 @@ from duibiao.audit.models import AuditEntry
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
+def current_version(ctx, code, unit="a") -> int:
+    """What a form opened now would carry: the stored version, or 0 for a value not saved yet."""
+    sub = Submission.objects.filter(period=ctx["period"], unit=ctx[unit], indicator=ctx["ind"][code]).first()
+    return sub.version if sub else 0
+
+
 def save(ctx, code, value, who="reporter_a", unit="a", expected=None, **extra):
+    """Save as a form opened just now would (or as one opened at `expected`)."""
+    version = current_version(ctx, code, unit) if expected is None else expected
     return submission_save(
         actor=ctx[who], period=ctx["period"], unit=ctx[unit],
-        item=ValueInput(indicator=ctx["ind"][code], value=value, expected_version=expected, **extra),
+        item=ValueInput(indicator=ctx["ind"][code], value=value, expected_version=version, **extra),
     )
 
 
@@ -121,8 +129,9 @@ def test_unlock_is_the_offices_and_audited(assessed):
     sub.refresh_from_db()
     sub = review_approve(actor=assessed["taskforce"], submission=sub, expected_version=sub.version)
     with pytest.raises(PermissionDenied):
-        review_unlock(actor=assessed["taskforce"], submission=sub, reason="更正")
-    sub = review_unlock(actor=assessed["office"], submission=sub, reason="统计局更正数据")
+        review_unlock(actor=assessed["taskforce"], submission=sub, expected_version=sub.version, reason="更正")
+    sub = review_unlock(actor=assessed["office"], submission=sub, expected_version=sub.version,
+                        reason="统计局更正数据")
     assert sub.status == Submission.Status.RETURNED
     assert AuditEntry.objects.filter(action="review.unlock", username="khb").exists()
     assert save(assessed, "nl02", "91", expected=sub.version).value == Decimal("91")
@@ -148,8 +157,8 @@ def test_stale_review_is_refused(assessed):
 
 
 def test_bulk_save_is_all_or_nothing(assessed):
-    items = [ValueInput(indicator=assessed["ind"]["nl02"], value="90"),
-             ValueInput(indicator=assessed["ind"]["nl03"], value="ninety")]
+    items = [ValueInput(indicator=assessed["ind"]["nl02"], value="90", expected_version=0),
+             ValueInput(indicator=assessed["ind"]["nl03"], value="ninety", expected_version=0)]
     with pytest.raises(AssessmentError):
         submission_bulk_save(actor=assessed["reporter_a"], period=assessed["period"], unit=assessed["a"], items=items)
     assert not Submission.objects.exists()
@@ -158,21 +167,25 @@ def test_bulk_save_is_all_or_nothing(assessed):
 def test_task_force_scores_and_office_records_items(assessed):
     score = score_record(
         actor=assessed["taskforce"], period=assessed["period"], unit=assessed["a"],
-        item=ValueInput(indicator=assessed["ind"]["nl01"], value="92"), justification="学习制度落实到位",
+        item=ValueInput(indicator=assessed["ind"]["nl01"], value="92", expected_version=0),
+        justification="学习制度落实到位",
     )
     assert score.status == Submission.Status.APPROVED and score.justification == "学习制度落实到位"
     with pytest.raises(AssessmentError, match="0–100"):
         score_record(actor=assessed["taskforce"], period=assessed["period"], unit=assessed["a"],
-                     item=ValueInput(indicator=assessed["ind"]["nl01"], value="120"), justification="x")
+                     item=ValueInput(indicator=assessed["ind"]["nl01"], value="120", expected_version=score.version),
+                     justification="x")
     with pytest.raises(AssessmentError, match="理由"):
         score_record(actor=assessed["office"], period=assessed["period"], unit=assessed["a"],
-                     item=ValueInput(indicator=assessed["ind"]["cf01"], value="1"), justification="")
+                     item=ValueInput(indicator=assessed["ind"]["cf01"], value="1", expected_version=0), justification="")
     veto = score_record(actor=assessed["office"], period=assessed["period"], unit=assessed["b"],
-                        item=ValueInput(indicator=assessed["ind"]["fj01"], value="是"), justification="区应急局通报")
+                        item=ValueInput(indicator=assessed["ind"]["fj01"], value="是", expected_version=0),
+                        justification="区应急局通报")
     assert veto.value == 1
     with pytest.raises(PermissionDenied):
         score_record(actor=assessed["reporter_a"], period=assessed["period"], unit=assessed["a"],
-                     item=ValueInput(indicator=assessed["ind"]["nl01"], value="100"), justification="自评")
+                     item=ValueInput(indicator=assessed["ind"]["nl01"], value="100", expected_version=score.version),
+                     justification="自评")
 
 
 def test_evidence_type_is_checked_by_content(assessed, settings, tmp_path):
@@ -206,8 +219,8 @@ def test_unit_head_signs_off_only_when_everything_is_submitted(assessed):
 def test_bulk_save_audits_every_value_and_keeps_the_lock(assessed):
     first = save(assessed, "nl02", "90")
     items = [ValueInput(indicator=assessed["ind"]["nl02"], value="91", expected_version=first.version),
-             ValueInput(indicator=assessed["ind"]["nl03"], value="88"),
-             ValueInput(indicator=assessed["ind"]["nl05"], ballots={"优秀": "10", "称职": "2"})]
+             ValueInput(indicator=assessed["ind"]["nl03"], value="88", expected_version=0),
+             ValueInput(indicator=assessed["ind"]["nl05"], ballots={"优秀": "10", "称职": "2"}, expected_version=0)]
     saved = submission_bulk_save(actor=assessed["reporter_a"], period=assessed["period"], unit=assessed["a"],
                                  items=items)
     assert {s.indicator.code for s in saved} == {"nl02", "nl03", "nl05"}
@@ -217,7 +230,7 @@ def test_bulk_save_audits_every_value_and_keeps_the_lock(assessed):
     assert entries.count() == 4 and all(e.object_id for e in entries)
     assert entries.get(object_id=str(nl02.pk), before__isnull=False).before["value"] == "90"
     stale = [ValueInput(indicator=assessed["ind"]["nl02"], value="95", expected_version=1),
-             ValueInput(indicator=assessed["ind"]["nl03"], value="10")]
+             ValueInput(indicator=assessed["ind"]["nl03"], value="10", expected_version=1)]
     with pytest.raises(ConflictError):
         submission_bulk_save(actor=assessed["reporter_a"], period=assessed["period"], unit=assessed["a"], items=stale)
     assert Submission.objects.get(indicator__code="nl03").value == Decimal("88")

@@ -58,7 +58,7 @@ def good_cells(ws):
 
 def test_template_layout(excel):
     submission_save(actor=excel["reporter_a"], period=excel["period"], unit=excel["a"],
-                    item=ValueInput(excel["ind"]["nl06"], value="87.5", note="已培训 35 人"))
+                    item=ValueInput(excel["ind"]["nl06"], value="87.5", note="已培训 35 人", expected_version=0))
     wb = open_xlsx(template(excel))
     assert wb.sheetnames == ["靖宇街道"]
     ws = wb["靖宇街道"]
@@ -238,7 +238,7 @@ def test_bad_ballot_count(excel):
 
 def test_values_of_a_submitted_submission_are_refused(excel):
     submission_save(actor=excel["reporter_a"], period=excel["period"], unit=excel["a"],
-                    item=ValueInput(excel["ind"]["nl02"], value="80"))
+                    item=ValueInput(excel["ind"]["nl02"], value="80", expected_version=0))
     submission_submit(actor=excel["reporter_a"], period=excel["period"], unit=excel["a"])
 
     def edit(wb):
@@ -254,10 +254,10 @@ def test_values_of_a_submitted_submission_are_refused(excel):
 
 def test_value_changed_since_download_is_not_overwritten(excel):
     submission_save(actor=excel["reporter_a"], period=excel["period"], unit=excel["a"],
-                    item=ValueInput(excel["ind"]["nl03"], value="70"))
+                    item=ValueInput(excel["ind"]["nl03"], value="70", expected_version=0))
     downloaded = open_xlsx(template(excel))
     submission_save(actor=excel["reporter_a"], period=excel["period"], unit=excel["a"],
-                    item=ValueInput(excel["ind"]["nl03"], value="75"))  # someone else, meanwhile
+                    item=ValueInput(excel["ind"]["nl03"], value="75", expected_version=1))  # someone else, meanwhile
     ws = downloaded.active
     ws.cell(row_of(ws, "nl03"), VALUE).value = 72
     (p,) = refused(excel, to_bytes(downloaded))

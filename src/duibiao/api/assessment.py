@@ -10,6 +10,7 @@ from ninja import Field, Router, Schema, Status
 from duibiao.assessment.models import Indicator
 from duibiao.assessment.permissions import require_office
 from duibiao.assessment.selectors.reporting import (
+    flag_problems,
     period_get,
     reporting_rows,
     review_indicator_get,
@@ -67,7 +68,9 @@ class SchemeDetailOut(SchemeOut):
 class VersionIn(Schema):
     document: str
     note: str = ""
-    based_on: int | None = None
+    # Required: the version the document was edited from; another version saved meanwhile
+    # answers 409 instead of being replaced unseen.
+    based_on: int = Field(ge=0)
 
 
 class SubmissionOut(Schema):
@@ -80,6 +83,9 @@ class SubmissionOut(Schema):
     status: str
     return_reason: str
     version: int
+    # Why the stored value would not be accepted today (None when it would): a value saved
+    # before the checks existed is shown flagged, for the unit to correct, never an error.
+    problem: str | None = None
 
 
 class RowOut(Schema):
@@ -91,22 +97,25 @@ class ValueIn(Schema):
     value: str | float | None = None
     ballots: dict[str, int] = {}
     note: str = ""
-    version: int | None = None
+    # Required: the version read (0 for a value not saved yet). A write that does not say
+    # what it read could overwrite someone else's change unseen; without it: 422.
+    version: int = Field(ge=0)
 
 
 class ReviewIn(Schema):
-    version: int
+    version: int = Field(ge=0)
     reason: str = ""
 
 
-class ReasonIn(Schema):
+class UnlockIn(Schema):
+    version: int = Field(ge=0)
     reason: str
 
 
 class ScoreIn(Schema):
     value: str | float | None
     justification: str
-    version: int | None = None
+    version: int = Field(ge=0)
 
 
 def _scheme_out(scheme) -> dict:
@@ -146,7 +155,7 @@ def rows(request, period_id: int, unit_code: str):
 
 
 @router.put("/periods/{period_id}/units/{unit_code}/values/{code}", response=SubmissionOut,
-            summary="保存填报值（草稿）；version 为读取时的版本，过期则 409")
+            summary="保存填报值（草稿）；version 必填，为读取时的版本（新值为 0），过期则 409")
 def value_put(request, period_id: int, unit_code: str, code: str, payload: ValueIn):
     period = period_get(user=request.user, pk=period_id)
     unit = unit_get(user=request.user, code=unit_code)
@@ -168,7 +177,7 @@ def submit(request, period_id: int, unit_code: str):
 def review_list(request, period_id: int, code: str):
     period = period_get(user=request.user, pk=period_id)
     indicator = review_indicator_get(user=request.user, period=period, code=code)
-    return list(review_submissions(user=request.user, period=period, indicator=indicator))
+    return flag_problems(period, review_submissions(user=request.user, period=period, indicator=indicator))
 
 
 @router.post("/submissions/{pk}/approve", response=SubmissionOut, summary="审核通过")
@@ -185,9 +194,10 @@ def return_(request, pk: int, payload: ReviewIn):
 
 
 @router.post("/submissions/{pk}/unlock", response=SubmissionOut, summary="解锁已审核数据（考核办）")
-def unlock(request, pk: int, payload: ReasonIn):
+def unlock(request, pk: int, payload: UnlockIn):
     sub = submission_get(user=request.user, pk=pk)
-    return review_unlock(actor=request.user, submission=sub, reason=payload.reason)
+    return review_unlock(actor=request.user, submission=sub, expected_version=payload.version,
+                         reason=payload.reason)
 
 
 @router.put("/periods/{period_id}/units/{unit_code}/scores/{code}", response=SubmissionOut,

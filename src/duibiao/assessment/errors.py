@@ -14,6 +14,13 @@ class ConflictError(AssessmentError):
         super().__init__(message)
 
 
+class InvalidValue(AssessmentError):
+    """A value or a text that does not fit: its indicator's rules, or its column's length.
+
+    Raised by `assessment.limits` before anything is written, with a message fit for the
+    form, the API (422) and an import report alike."""
+
+
 class FileRejected(AssessmentError):
     """An uploaded file that is not accepted (type, structure or size); pages show the
     message next to the file field."""

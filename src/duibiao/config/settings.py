@@ -56,6 +56,8 @@ MIDDLEWARE = [
     # The source address of every audit row; refused requests and downloads logged.
     "duibiao.audit.middleware.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A malformed form field or query parameter (duibiao.params) answers 400 with its message.
+    "duibiao.web.bad_parameters.BadParameterMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 

@@ -138,7 +138,8 @@ def load_open_quarter(scheme, data_path: Path) -> Period | None:
                 continue
             sub = submission_save(
                 actor=reporter, period=period, unit=unit,
-                item=ValueInput(indicator=indicator, value=values.get(key), ballots=ballots.get(key, {})),
+                item=ValueInput(indicator=indicator, value=values.get(key), ballots=ballots.get(key, {}),
+                                expected_version=0),  # a first entry
             )
             if n == 0 or indicator.evidence_required:
                 evidence_attach(
@@ -179,4 +180,4 @@ def _record_scores(period, indicators, units, values, reviewers, office) -> None
                 continue
             reason = "专班综合评定" if indicator.method == "manual" else f"{indicator.name}（演示记录）"
             score_record(actor=actor, period=period, unit=unit,
-                         item=ValueInput(indicator=indicator, value=value), justification=reason)
+                         item=ValueInput(indicator=indicator, value=value, expected_version=0), justification=reason)

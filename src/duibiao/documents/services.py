@@ -16,16 +16,12 @@ from django.http import Http404
 from duibiao.accounts.gate import gate_units
 from duibiao.accounts.roles import Role
 from duibiao.assessment.errors import AssessmentError
+from duibiao.assessment.limits import ValueRules, ballots_clean, text_limit, value_rules
 from duibiao.assessment.models import Indicator, Period, Scheme, SchemeVersion, Submission
 from duibiao.assessment.permissions import require_office
 from duibiao.assessment.selectors.reporting import unit_indicators
 from duibiao.assessment.services.schemes import scheme_version_save
-from duibiao.assessment.services.submissions import (
-    ValueInput,
-    clean_ballots,
-    clean_value,
-    submission_bulk_save,
-)
+from duibiao.assessment.services.submissions import ValueInput, submission_bulk_save
 from duibiao.audit.services import audit_record
 from duibiao.documents.excel import workbook as wbk
 from duibiao.documents.excel.problems import ImportReport
@@ -44,7 +40,7 @@ from duibiao.documents.excel.scheme_workbook import (
 from duibiao.documents.selectors import reportable_units
 from duibiao.schemes import SchemeDocumentError
 
-NOTE_MAX = 500  # Submission.note
+NOTE_MAX = text_limit(Submission, "note")
 
 
 def _open(upload, report: ImportReport, *, read_only: bool):
@@ -136,6 +132,14 @@ def _same(sub: Submission, value: Decimal | None, ballots: dict, note: str) -> b
     return sub.value == value and (sub.ballots or {}) == ballots and sub.note == note
 
 
+def _shows(sub: Submission, raw: object) -> bool:
+    """Whether a cell holds the submission's stored value (as the template wrote it)."""
+    try:
+        return sub.value is not None and Decimal(str(raw)) == sub.value
+    except (ArithmeticError, ValueError):
+        return False
+
+
 def _ballot_items(sheet: SheetIn, ind: Indicator, rows, report: ImportReport) -> dict[str, int] | None:
     """The ballots of one indicator from its grade rows, or None if any cell is bad or all
     are blank."""
@@ -156,14 +160,14 @@ def _ballot_items(sheet: SheetIn, ind: Indicator, rows, report: ImportReport) ->
     if bad or not counts:
         return None
     try:
-        return clean_ballots(ind, counts)
+        return ballots_clean(ind, counts)
     except AssessmentError as exc:
         report.add(sheet.title, rows[0].row, str(exc), col=c_value, header="填报值")
         return None
 
 
 def _sheet_items(*, period: Period, unit, sheet: SheetIn, report: ImportReport,
-                 every: dict[str, Indicator]) -> list[ValueInput]:
+                 every: dict[str, Indicator], rules: ValueRules) -> list[ValueInput]:
     """Every row of one unit's sheet checked; the values that change something."""
     applicable = {i.code: i for i in unit_indicators(period, unit)}
     subs = {s.indicator_id: s for s in Submission.objects.filter(period=period, unit=unit)}
@@ -219,8 +223,13 @@ def _sheet_items(*, period: Period, unit, sheet: SheetIn, report: ImportReport,
             try:
                 if why:
                     raise AssessmentError(why)
-                value = clean_value(ind, raw)
+                value = rules.clean(ind, raw)
             except AssessmentError as exc:
+                sub = subs.get(ind.pk)
+                if sub is not None and sub.status in LOCKED and _shows(sub, raw):
+                    # A locked row shows the stored value, which may predate today's checks:
+                    # the unit cannot change it, so it must not fail the whole import.
+                    continue
                 report.add(sheet.title, row.row, str(exc), col=c_value, header="填报值")
                 continue
         sub = subs.get(ind.pk)
@@ -237,8 +246,10 @@ def _sheet_items(*, period: Period, unit, sheet: SheetIn, report: ImportReport,
                 report.add(sheet.title, first.row, f"下载模板后“{ind.name}”已被他人修改，为免覆盖，"
                            "请重新下载模板后再填写", col=c_value, header="填报值")
                 continue
+        # The version read here (0: not saved yet) is checked again under the lock when the
+        # plan is written, so a change made between the two halves is not overwritten.
         items.append(ValueInput(ind, value=value, ballots=ballots, note=note,
-                                expected_version=sub.version if sub else None))
+                                expected_version=sub.version if sub else 0))
     return items
 
 
@@ -270,6 +281,7 @@ def reporting_import_check(*, actor, period: Period, upload, unit=None) -> Repor
     by_code = {u.code: u for u in allowed}
     by_name = {u.name: u for u in allowed}
     every = {i.code: i for i in Indicator.objects.filter(version=period.version)}
+    rules = value_rules(period.version)
     key, taken = period_key(period), {}
     for sheet in sheets:
         if sheet.header_row is None or not {"指标代码", "填报值"} <= set(sheet.heads):
@@ -289,7 +301,7 @@ def reporting_import_check(*, actor, period: Period, upload, unit=None) -> Repor
         if sheet.period_key and sheet.period_key != key:
             report.add(sheet.title, None, f"该工作表是其他考核周期的模板（{sheet.period_key}），请下载{period.name}的模板")
             continue
-        items = _sheet_items(period=period, unit=target, sheet=sheet, report=report, every=every)
+        items = _sheet_items(period=period, unit=target, sheet=sheet, report=report, every=every, rules=rules)
         plan.append((target, sheet, items))
     if report.ok and not plan:
         report.file_problem("工作簿中没有可导入的单位工作表")

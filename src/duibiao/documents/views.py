@@ -18,6 +18,7 @@ from duibiao.assessment.selectors.schemes import scheme_list
 from duibiao.documents import selectors, services
 from duibiao.documents.excel.problems import ImportReport
 from duibiao.documents.excel.workbook import XLSX_MIME
+from duibiao.params import int_param
 
 
 def xlsx_response(filename: str, data: bytes) -> HttpResponse:
@@ -28,8 +29,7 @@ def xlsx_response(filename: str, data: bytes) -> HttpResponse:
 
 
 def _version(request) -> int | None:
-    value = request.GET.get("version", "")
-    return int(value) if value.isdigit() else None
+    return int_param(request.GET, "version", label=_("方案版本"), default=None, min_value=1)
 
 
 @login_required

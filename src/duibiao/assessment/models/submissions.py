@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from duibiao.assessment.models.fields import StoredDecimalField
+
 
 class Submission(models.Model):
     class Status(models.TextChoices):
@@ -21,7 +23,7 @@ class Submission(models.Model):
     indicator = models.ForeignKey(
         "assessment.Indicator", on_delete=models.PROTECT, related_name="submissions"
     )
-    value = models.DecimalField(_("数值"), max_digits=20, decimal_places=6, null=True, blank=True)
+    value = StoredDecimalField(_("数值"), max_digits=20, decimal_places=6, null=True, blank=True)
     ballots = models.JSONField(_("测评票数"), default=dict, blank=True)  # grade → count
     note = models.CharField(_("填报说明"), max_length=500, blank=True)
     justification = models.CharField(_("评分理由"), max_length=500, blank=True)
@@ -37,6 +39,10 @@ class Submission(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     approved_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+
+    # Not a column: why the stored value would not be accepted today, filled in by the
+    # selectors (`flag_problems`) for the pages and the API to show beside the value.
+    problem: str | None = None
 
     class Meta:
         ordering = ["period", "unit", "indicator__order"]

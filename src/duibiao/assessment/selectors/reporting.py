@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, QuerySet
@@ -9,6 +10,7 @@ from django.shortcuts import get_object_or_404
 
 from duibiao.accounts.gate import gate_filter, gate_unit, gate_units, has_role
 from duibiao.accounts.roles import Role
+from duibiao.assessment.limits import submission_problem, value_rules
 from duibiao.assessment.models import Evidence, Indicator, Period, Submission, UnitSignoff
 from duibiao.assessment.permissions import user_taskforce_ids
 from duibiao.assessment.selectors.schemes import scheme_list
@@ -40,6 +42,9 @@ class ReportRow:
     indicator: Indicator
     submission: Submission | None
     evidence: list[Evidence] = field(default_factory=list)
+    # Why the stored value would not be accepted today (saved before the checks existed,
+    # or changed in the database): shown beside it so that the unit corrects it.
+    problem: str | None = None
 
     @property
     def status(self) -> str:
@@ -59,10 +64,17 @@ def reporting_rows(*, user, period: Period, unit: Unit) -> list[ReportRow]:
         s.indicator_id: s
         for s in Submission.objects.filter(period=period, unit=unit).prefetch_related("evidence")
     }
-    return [
-        ReportRow(i, subs.get(i.pk), list(subs[i.pk].evidence.all()) if i.pk in subs else [])
-        for i in unit_indicators(period, unit)
-    ]
+    rules = value_rules(period.version)
+    rows = []
+    for i in unit_indicators(period, unit):
+        sub = subs.get(i.pk)
+        if sub is None:
+            rows.append(ReportRow(i, None))
+            continue
+        sub.indicator = i  # already in hand: no query per row
+        sub.problem = submission_problem(sub, rules)
+        rows.append(ReportRow(i, sub, list(sub.evidence.all()), sub.problem))
+    return rows
 
 
 def unit_signoff_get(*, user, period: Period, unit: Unit) -> UnitSignoff | None:
@@ -88,7 +100,7 @@ def review_submissions(*, user, period: Period, indicator: Indicator) -> QuerySe
     subs = Submission.objects.filter(period=period, indicator=indicator).exclude(
         status=Submission.Status.DRAFT
     ).select_related(
-        "unit__category", "updated_by"
+        "unit__category", "updated_by", "indicator"
     ).prefetch_related(Prefetch("evidence", queryset=Evidence.objects.order_by("uploaded_at")))
     return gate_filter(user, subs, roles=REVIEW_ROLES).order_by("unit__category__order", "unit__order")
 
@@ -100,6 +112,16 @@ def review_units(*, user, period: Period, indicator: Indicator) -> list[Unit]:
         .order_by("category__order", "order")
     )
     return [u for u in units if indicator.applies_to(u)]
+
+
+def flag_problems(period: Period, submissions: Iterable[Submission]) -> list[Submission]:
+    """The submissions, each with `.problem`: why its stored value would not be accepted
+    today (None when it would), for the pages and the API to show beside the value."""
+    rules = value_rules(period.version)
+    flagged = list(submissions)
+    for sub in flagged:
+        sub.problem = submission_problem(sub, rules)
+    return flagged
 
 
 def submission_get(*, user, pk: int) -> Submission:

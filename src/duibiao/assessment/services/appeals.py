@@ -11,6 +11,7 @@ from django.utils import timezone
 from duibiao.accounts.gate import gate_unit
 from duibiao.accounts.roles import Role
 from duibiao.assessment.errors import AssessmentError, FileRejected
+from duibiao.assessment.limits import text_clean
 from duibiao.assessment.models import Appeal, Indicator, ScoringRun
 from duibiao.assessment.permissions import require_reviewer
 from duibiao.audit.services import audit_record
@@ -28,11 +29,10 @@ def appeal_file(
         raise AssessmentError(f"申诉已于 {run.appeal_deadline:%Y年%m月%d日} 截止")
     if indicator.version.number != run.scheme_version or indicator.version.scheme_id != run.period.version.scheme_id:
         raise AssessmentError("该指标不属于本批次的考核方案")
-    if not reason.strip():
-        raise AssessmentError("请写明申诉理由")
+    reason = text_clean(reason, model=Appeal, name="reason", required="请写明申诉理由")
     if Appeal.objects.filter(run=run, unit=unit, indicator=indicator, status=Appeal.Status.PENDING).exists():
         raise AssessmentError("该指标已有待复核的申诉")
-    appeal = Appeal(run=run, unit=unit, indicator=indicator, reason=reason.strip(), filed_by=actor)
+    appeal = Appeal(run=run, unit=unit, indicator=indicator, reason=reason, filed_by=actor)
     if upload is not None:
         try:
             appeal.evidence_type = upload_type(upload, allowed=DOCUMENTS,
@@ -53,10 +53,9 @@ def appeal_decide(*, actor, appeal: Appeal, accept: bool, decision: str) -> Appe
     require_reviewer(actor, appeal.indicator, appeal.unit)
     if appeal.status != Appeal.Status.PENDING:
         raise AssessmentError("该申诉已复核")
-    if not decision.strip():
-        raise AssessmentError("请写明复核意见")
+    decision = text_clean(decision, model=Appeal, name="decision", required="请写明复核意见")
     appeal.status = Appeal.Status.ACCEPTED if accept else Appeal.Status.REJECTED
-    appeal.decision = decision.strip()
+    appeal.decision = decision
     appeal.decided_by = actor
     appeal.decided_at = timezone.now()
     appeal.save(update_fields=["status", "decision", "decided_by", "decided_at"])

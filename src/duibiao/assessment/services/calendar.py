@@ -10,6 +10,7 @@ from chinese_calendar import constants as published
 from django.db import transaction
 
 from duibiao.assessment.errors import AssessmentError
+from duibiao.assessment.limits import text_clean, text_limit, year_clean
 from duibiao.assessment.models import HolidayDate, HolidayYear
 from duibiao.assessment.permissions import require_office
 from duibiao.audit.services import audit_record
@@ -39,6 +40,7 @@ class HolidayTextError(AssessmentError):
 
 OFF_WORDS = {"休": False, "放假": False, "休息": False, "班": True, "上班": True, "调休上班": True}
 WEEKDAYS = "一二三四五六日"
+NAME_MAX = text_limit(HolidayDate, "name")
 
 
 def parse_holiday_text(text: str, *, year: int) -> list[tuple[date, bool, str]]:
@@ -62,7 +64,9 @@ def parse_holiday_text(text: str, *, year: int) -> list[tuple[date, bool, str]]:
             problems.append(f"{where}：应以“休”（放假）或“班”（调休上班）结尾")
             continue
         is_workday, name = OFF_WORDS[parts[-1]], " ".join(parts[1:-1])
-        if day.year != year:
+        if len(name) > NAME_MAX:
+            problems.append(f"{where}：名称最多 {NAME_MAX} 字")
+        elif day.year != year:
             problems.append(f"{where}：{day.isoformat()} 不在 {year} 年")
         elif day in seen:
             problems.append(f"{where}：{day.isoformat()} 与第 {seen[day]} 行重复")
@@ -97,6 +101,8 @@ def holiday_year_save(
     """Enter a year's whole arrangement: (date, is make-up workday, name) for every day that
     breaks the Monday–Friday rule. The year then counts as covered."""
     require_office(actor)
+    year_clean(year)
+    note = text_clean(note, model=HolidayYear, name="note")
     wrong = [d for d, _, _ in days if d.year != year]
     if wrong:
         raise AssessmentError(f"日期 {wrong[0]} 不在 {year} 年")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from duibiao.assessment.errors import AssessmentError
+from duibiao.assessment.limits import text_clean, year_clean
 from duibiao.assessment.models import Combination, CombinationPart, ScoringRun
 from duibiao.assessment.permissions import require_office
 from duibiao.audit.services import audit_record
@@ -16,6 +17,11 @@ def combination_save(
 ) -> Combination:
     """parts: (name, weight in %, published runs averaged into the part)."""
     require_office(actor)
+    code = text_clean(code, model=Combination, name="code", required="请填写代码")
+    name = text_clean(name, model=Combination, name="name", required="请填写名称")
+    year_clean(year)
+    for part_name, _weight, _runs in parts:
+        text_clean(part_name, model=CombinationPart, name="name")
     if not parts:
         raise AssessmentError("至少需要一个组成部分")
     total = sum(weight for _, weight, _ in parts)

@@ -8,6 +8,7 @@ from datetime import date
 from django.db import transaction
 
 from duibiao.assessment.errors import AssessmentError
+from duibiao.assessment.limits import text_clean, year_clean
 from duibiao.assessment.models import Period, SchemeVersion
 from duibiao.assessment.permissions import require_office
 from duibiao.assessment.services.calendar import PUBLISHED_YEARS, work_calendar
@@ -41,6 +42,8 @@ def period_create(
     deadline_workdays: int = 10, name: str = "",
 ) -> Period:
     require_office(actor)
+    name = text_clean(name, model=Period, name="name")
+    year_clean(year)
     if kind not in Period.Kind.values:
         raise AssessmentError("周期类型应为月度、季度或年度")
     if not 1 <= deadline_workdays <= 120:

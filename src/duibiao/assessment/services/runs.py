@@ -14,7 +14,8 @@ from django.utils import timezone
 
 from duibiao import engine
 from duibiao.assessment.errors import AssessmentError
-from duibiao.assessment.models import Appeal, Period, RunResult, ScoringRun, Submission
+from duibiao.assessment.limits import ballots_problem, text_clean, value_rules
+from duibiao.assessment.models import Appeal, Indicator, Period, RunResult, ScoringRun, Submission
 from duibiao.assessment.permissions import require_office
 from duibiao.assessment.scoring import (
     category_benchmarks,
@@ -52,11 +53,27 @@ def run_snapshot(period: Period) -> dict:
     approved = Submission.objects.filter(period=period, status=Submission.Status.APPROVED).values_list(
         "unit__code", "indicator__code", "value", counts
     )
+    rules = value_rules(period.version)
+    indicators = {i.code: i for i in Indicator.objects.filter(version=period.version)}
+    problems = []
     for unit, code, value, ballots in approved:
+        # An approved value that no longer passes the value rules (stored before they
+        # existed, or changed in the database) would score silently wrong: refuse the run
+        # and say which values, so the office unlocks and corrects them first.
+        problem = (ballots_problem(indicators[code], ballots) if ballots
+                   else rules.problem(indicators[code], value))
+        if problem:
+            problems.append(f"{unit} {code}：{problem}")
+            continue
         if ballots:
             data.extend([unit, f"{code}:{grade}", float(n)] for grade, n in ballots.items())
         elif value is not None:
             data.append([unit, code, float(value)])
+    if problems:
+        raise AssessmentError(
+            f"有 {len(problems)} 项已审核数据不符合取值规则，不能计分（请解锁更正，或运行 duibiao check_values 查看全部）："
+            + "；".join(problems[:5]) + ("……" if len(problems) > 5 else "")
+        )
     return {"units": unit_rows, "data": data}
 
 
@@ -76,6 +93,7 @@ def _previous_run(period: Period) -> ScoringRun | None:
 def run_start(*, actor, period: Period, note: str = "") -> ScoringRun:
     """Snapshot the period and queue the computation."""
     require_office(actor)
+    note = text_clean(note, model=ScoringRun, name="note")
     if period.status == Period.Status.PLANNED:
         raise AssessmentError(f"{period.name}尚未开始，不能计分")
     if ScoringRun.objects.filter(period=period, stage=ScoringRun.Stage.PUBLISHED).exists():

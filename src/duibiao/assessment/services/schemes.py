@@ -6,6 +6,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from duibiao.assessment.errors import AssessmentError
+from duibiao.assessment.limits import text_clean, year_clean
 from duibiao.assessment.models import Dimension, Indicator, Scheme, SchemeVersion
 from duibiao.audit.services import audit_record
 from duibiao.engine import Indicator as EngineIndicator
@@ -73,6 +74,9 @@ def _materialise(version: SchemeVersion) -> None:
 
 @transaction.atomic
 def scheme_create(*, actor, code: str, name: str, year: int, district, document: str) -> Scheme:
+    code = text_clean(code, model=Scheme, name="code", required="请填写方案代码")
+    name = text_clean(name, model=Scheme, name="name", required="请填写方案名称")
+    year_clean(year)
     if Scheme.objects.filter(code=code).exists():
         raise AssessmentError(f"方案代码 {code} 已存在")
     scheme = Scheme.objects.create(code=code, name=name, year=year, district=district)
@@ -89,6 +93,7 @@ def scheme_version_save(
     editor started from: if another version was saved meanwhile, the save is refused."""
     from duibiao.assessment.errors import ConflictError
 
+    note = text_clean(note, model=SchemeVersion, name="note")
     load_scheme_text(document, source=scheme.code)  # raises SchemeDocumentError with paths
     latest = (
         SchemeVersion.objects.select_for_update().filter(scheme=scheme).aggregate(n=Max("number"))["n"]

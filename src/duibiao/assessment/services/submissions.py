@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -14,6 +14,13 @@ from django.db.models import F
 from django.utils import timezone
 
 from duibiao.assessment.errors import AssessmentError, ConflictError, FileRejected
+from duibiao.assessment.limits import (
+    ValueRules,
+    ballots_clean,
+    submission_problem,
+    text_clean,
+    value_rules,
+)
 from duibiao.assessment.models import (
     Evidence,
     Indicator,
@@ -33,19 +40,20 @@ from duibiao.audit.services import audit_entry, audit_record
 from duibiao.files.uploads import DOCUMENTS, MB, UploadRejected, upload_type
 
 EDITABLE = (Submission.Status.DRAFT, Submission.Status.RETURNED)
-PERCENT_LIMIT = Decimal("1000")
 
 
 @dataclass(frozen=True)
 class ValueInput:
-    """One value as a user typed it. `expected_version` is the version the form showed
-    (None when the value is new to this user, e.g. a first entry or an import)."""
+    """One value as a user typed it. `expected_version` is the version the form (or the
+    API client, or the downloaded template) showed: 0 for a value not saved yet. It has no
+    default: a write that does not say what it read could overwrite someone else's change
+    unseen, so every caller must name it."""
 
     indicator: Indicator
     value: object = None
     ballots: dict[str, object] = field(default_factory=dict)
     note: str = ""
-    expected_version: int | None = None
+    expected_version: int = field(kw_only=True)
 
 
 def _snapshot(sub: Submission | None) -> dict | None:
@@ -60,50 +68,12 @@ def _snapshot(sub: Submission | None) -> dict | None:
     }
 
 
-def clean_value(indicator: Indicator, raw: object) -> Decimal | None:
-    """The value as a Decimal, checked against the indicator's kind; raises AssessmentError
-    with a message fit for a user (and for an import report)."""
-    if raw is None or (isinstance(raw, str) and raw.strip() == ""):
-        return None
-    if indicator.kind == Indicator.Kind.YES_NO and isinstance(raw, str):
-        words = {"是": 1, "否": 0, "yes": 1, "no": 0, "y": 1, "n": 0, "1": 1, "0": 0, "true": 1, "false": 0}
-        key = raw.strip().lower()
-        if key not in words:
-            raise AssessmentError("应填“是”或“否”")
-        return Decimal(words[key])
-    if isinstance(raw, bool):
-        raw = int(raw)
-    text = str(raw).strip().replace(",", "").replace("，", "")
-    if indicator.kind == Indicator.Kind.PERCENT:
-        text = text.rstrip("%％").strip()
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        raise AssessmentError(f"“{raw}”不是数字") from None
-    if not value.is_finite():
-        raise AssessmentError(f"“{raw}”不是有效数字")
-    if indicator.kind == Indicator.Kind.YES_NO and value not in (0, 1):
-        raise AssessmentError("应填“是”或“否”")
-    if indicator.kind == Indicator.Kind.COUNT and (value < 0 or value != value.to_integral_value()):
-        raise AssessmentError("应为非负整数")
-    if indicator.kind == Indicator.Kind.PERCENT and abs(value) > PERCENT_LIMIT:
-        raise AssessmentError("百分比超出合理范围（应以百分数填写，如 95 表示 95%）")
-    return value
-
-
-def clean_ballots(indicator: Indicator, raw: dict[str, object]) -> dict[str, int]:
-    ballots: dict[str, int] = {}
-    for grade in indicator.grade_names:
-        text = str(raw.get(grade, "") or "0").strip()
-        if not text.isdigit():
-            raise AssessmentError(f"“{grade}”票数应为非负整数")
-        ballots[grade] = int(text)
-    unknown = set(raw) - set(indicator.grade_names)
-    if unknown:
-        raise AssessmentError(f"未知的测评等次：{'、'.join(sorted(unknown))}")
-    if sum(ballots.values()) == 0:
-        raise AssessmentError("测评票数合计不能为 0")
-    return ballots
+def _cleaned(item: ValueInput, rules: ValueRules) -> tuple[Decimal | None, dict[str, int], str]:
+    """The value (or ballots) and the note of one input, checked by `assessment.limits`."""
+    note = text_clean(item.note, model=Submission, name="note")
+    if item.indicator.kind == Indicator.Kind.BALLOT:
+        return None, ballots_clean(item.indicator, item.ballots), note
+    return rules.clean(item.indicator, item.value), {}, note
 
 
 def _check_open(period: Period) -> None:
@@ -126,20 +96,17 @@ def _write(
 ) -> Submission:
     """Create or update one submission under the optimistic lock."""
     indicator = item.indicator
-    if indicator.kind == Indicator.Kind.BALLOT:
-        ballots, value = clean_ballots(indicator, item.ballots), None
-    else:
-        ballots, value = {}, clean_value(indicator, item.value)
+    value, ballots, note = _cleaned(item, value_rules(period.version))
     existing = Submission.objects.filter(period=period, unit=unit, indicator=indicator).first()
     before = _snapshot(existing)
     if existing is None:
-        if item.expected_version not in (None, 0):
+        if item.expected_version != 0:
             raise ConflictError()
         try:
             with transaction.atomic():
                 sub = Submission.objects.create(
                     period=period, unit=unit, indicator=indicator, value=value, ballots=ballots,
-                    note=item.note, status=status or Submission.Status.DRAFT, updated_by=actor,
+                    note=note, status=status or Submission.Status.DRAFT, updated_by=actor,
                     justification=justification or "",
                 )
         except IntegrityError:
@@ -150,16 +117,15 @@ def _write(
                 f"“{indicator.name}”{existing.get_status_display()}，不能修改"
                 + ("（已审核的数据须由考核办解锁）" if existing.status == Submission.Status.APPROVED else "")
             )
-        expected = existing.version if item.expected_version is None else item.expected_version
         changes = {
-            "value": value, "ballots": ballots, "note": item.note, "updated_by": actor,
+            "value": value, "ballots": ballots, "note": note, "updated_by": actor,
             "version": F("version") + 1, "updated_at": timezone.now(),
         }
         if status:
             changes["status"] = status
         if justification is not None:
             changes["justification"] = justification
-        if not Submission.objects.filter(pk=existing.pk, version=expected).update(**changes):
+        if not Submission.objects.filter(pk=existing.pk, version=item.expected_version).update(**changes):
             raise ConflictError()
         sub = Submission.objects.get(pk=existing.pk)
     audit_record(
@@ -181,41 +147,40 @@ def submission_save(*, actor, period: Period, unit, item: ValueInput) -> Submiss
 def submission_bulk_save(*, actor, period: Period, unit, items: list[ValueInput]) -> list[Submission]:
     """Save many values at once (an Excel import): all or nothing, in a few statements.
 
-    The same rules as `submission_save` — kind checks, editable status, optimistic lock —
-    and still one audit row per value, but written in bulk rather than row by row."""
+    The same rules as `submission_save` — the value checks of `assessment.limits`, editable
+    status, optimistic lock — and still one audit row per value, but written in bulk rather
+    than row by row."""
     require_reporter(actor, unit)
     _check_open(period)
+    rules = value_rules(period.version)
     cleaned = []
     for item in items:
         _check_reportable(item.indicator, period, unit)
-        if item.indicator.kind == Indicator.Kind.BALLOT:
-            cleaned.append((item, None, clean_ballots(item.indicator, item.ballots)))
-        else:
-            cleaned.append((item, clean_value(item.indicator, item.value), {}))
+        cleaned.append((item, *_cleaned(item, rules)))
     existing = {
         s.indicator_id: s
         for s in Submission.objects.select_for_update().filter(
-            period=period, unit=unit, indicator__in=[item.indicator for item, _, _ in cleaned]
+            period=period, unit=unit, indicator__in=[item.indicator for item, *_ in cleaned]
         )
     }
     now = timezone.now()
     created, updated, befores = [], [], []
-    for item, value, ballots in cleaned:
+    for item, value, ballots, note in cleaned:
         sub = existing.get(item.indicator.pk)
         if sub is None:
-            if item.expected_version not in (None, 0):
+            if item.expected_version != 0:
                 raise ConflictError()
             created.append(Submission(
                 period=period, unit=unit, indicator=item.indicator, value=value, ballots=ballots,
-                note=item.note, updated_by=actor, updated_at=now,
+                note=note, updated_by=actor, updated_at=now,
             ))
             continue
         if sub.status not in EDITABLE:
             raise AssessmentError(f"“{item.indicator.name}”{sub.get_status_display()}，不能修改")
-        if item.expected_version is not None and item.expected_version != sub.version:
+        if item.expected_version != sub.version:
             raise ConflictError()
         befores.append(_snapshot(sub))
-        sub.value, sub.ballots, sub.note = value, ballots, item.note
+        sub.value, sub.ballots, sub.note = value, ballots, note
         sub.version, sub.updated_by, sub.updated_at = sub.version + 1, actor, now
         updated.append(sub)
     try:
@@ -244,9 +209,14 @@ def submission_submit(*, actor, period: Period, unit, codes: list[str] | None = 
     if codes is not None:
         subs = subs.filter(indicator__code__in=codes)
     count = 0
+    rules = value_rules(period.version)
     for sub in subs.select_related("indicator").prefetch_related("evidence"):
         if sub.value is None and not sub.ballots:
             raise AssessmentError(f"“{sub.indicator.name}”尚未填写数值，不能提交")
+        # A value stored before today's checks (or by hand) goes back to the unit, not on.
+        problem = submission_problem(sub, rules)
+        if problem:
+            raise AssessmentError(f"“{sub.indicator.name}”的数值有误（{problem}），请更正后再提交")
         if sub.indicator.evidence_required and not sub.evidence.all():
             raise AssessmentError(f"“{sub.indicator.name}”须上传佐证材料后才能提交")
         Submission.objects.filter(pk=sub.pk).update(
@@ -268,6 +238,10 @@ def _review(*, actor, submission: Submission, expected_version: int, status: str
     require_reviewer(actor, submission.indicator, submission.unit)
     if submission.status not in from_status:
         raise AssessmentError(f"该数据当前为“{submission.get_status_display()}”，不能{ReviewEvent.Action(action).label}")
+    if status == Submission.Status.APPROVED:
+        problem = submission_problem(submission, value_rules(submission.period.version))
+        if problem:
+            raise AssessmentError(f"该数值有误（{problem}），不能通过，请退回单位更正")
     before = _snapshot(submission)
     changes = {"status": status, "version": F("version") + 1, "updated_by": actor}
     if status == Submission.Status.APPROVED:
@@ -298,24 +272,22 @@ def review_approve(*, actor, submission: Submission, expected_version: int) -> S
 @transaction.atomic
 def review_return(*, actor, submission: Submission, expected_version: int, reason: str) -> Submission:
     """专班退回: the unit sees the reason and resubmits."""
-    if not reason.strip():
-        raise AssessmentError("退回须填写原因")
+    reason = text_clean(reason, model=Submission, name="return_reason", required="退回须填写原因")
     return _review(
         actor=actor, submission=submission, expected_version=expected_version,
-        status=Submission.Status.RETURNED, action=ReviewEvent.Action.RETURN, reason=reason.strip(),
+        status=Submission.Status.RETURNED, action=ReviewEvent.Action.RETURN, reason=reason,
         from_status=(Submission.Status.SUBMITTED,),
     )
 
 
 @transaction.atomic
-def review_unlock(*, actor, submission: Submission, reason: str) -> Submission:
+def review_unlock(*, actor, submission: Submission, expected_version: int, reason: str) -> Submission:
     """考核办解锁 an approved value so that it can be corrected; audited with its reason."""
     require_office(actor)
-    if not reason.strip():
-        raise AssessmentError("解锁须填写原因")
+    reason = text_clean(reason, model=Submission, name="return_reason", required="解锁须填写原因")
     return _review(
-        actor=actor, submission=submission, expected_version=submission.version,
-        status=Submission.Status.RETURNED, action=ReviewEvent.Action.UNLOCK, reason=reason.strip(),
+        actor=actor, submission=submission, expected_version=expected_version,
+        status=Submission.Status.RETURNED, action=ReviewEvent.Action.UNLOCK, reason=reason,
         from_status=(Submission.Status.APPROVED,),
     )
 
@@ -334,15 +306,12 @@ def score_record(
         raise AssessmentError(f"指标 {indicator.code} 不属于本期考核方案")
     if indicator.entered_by_units:
         raise AssessmentError(f"“{indicator.name}”由单位填报，专班通过审核处理")
-    if not justification.strip():
-        raise AssessmentError("请填写评分理由或事项依据")
-    if indicator.method == "manual":
-        value = clean_value(indicator, item.value)
-        if value is not None and not (0 <= value <= 100):
-            raise AssessmentError("专班评分应在 0–100 之间")
+    # The manual score's 0–满分 range is one of the value rules `_write` applies.
+    justification = text_clean(justification, model=Submission, name="justification",
+                               required="请填写评分理由或事项依据")
     sub = _write(
         actor=actor, period=period, unit=unit, item=item, status=Submission.Status.APPROVED,
-        justification=justification.strip(), allowed=tuple(Submission.Status.values),
+        justification=justification, allowed=tuple(Submission.Status.values),
     )
     Submission.objects.filter(pk=sub.pk).update(approved_by=actor, approved_at=timezone.now())
     ReviewEvent.objects.create(submission=sub, action=ReviewEvent.Action.SCORE, reason=justification, by=actor)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from duibiao.accounts.gate import has_role
 from duibiao.accounts.roles import Role
@@ -19,6 +20,7 @@ from duibiao.assessment.selectors.combinations import (
 from duibiao.assessment.selectors.results import run_list
 from duibiao.assessment.selectors.schemes import scheme_list
 from duibiao.assessment.services.combinations import combination_save
+from duibiao.params import int_param, number_param
 
 PART_SLOTS = 4
 
@@ -42,13 +44,15 @@ def combination_edit(request):
             name = request.POST.get(f"name-{i}", "").strip()
             if not name:
                 continue
-            runs = [chosen[int(pk)] for pk in request.POST.getlist(f"runs-{i}") if pk.isdigit() and int(pk) in chosen]
-            parts.append((name, float(request.POST.get(f"weight-{i}") or 0), runs))
+            picked = [int_param({"run": pk}, "run", label=_("计分批次")) for pk in request.POST.getlist(f"runs-{i}")]
+            runs = [chosen[pk] for pk in picked if pk in chosen]
+            parts.append((name, number_param(request.POST, f"weight-{i}", label=name, default=0.0), runs))
         scheme = scheme_list(user=request.user).first()
         try:
             combination = combination_save(
                 actor=request.user, code=request.POST.get("code", "").strip(), name=request.POST.get("name", "").strip(),
-                year=int(request.POST.get("year") or 0), district=scheme.district, parts=parts,
+                year=int_param(request.POST, "year", label=_("年度"), min_value=2000, max_value=2100),
+                district=scheme.district, parts=parts,
             )
             return redirect("assessment:combination_detail", code=combination.code)
         except (AssessmentError, ValueError) as exc:

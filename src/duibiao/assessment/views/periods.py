@@ -28,6 +28,7 @@ from duibiao.assessment.selectors.periods import (
 from duibiao.assessment.selectors.reporting import period_get
 from duibiao.assessment.services.calendar import HolidayTextError, holiday_text, holiday_year_import
 from duibiao.assessment.services.periods import period_create, period_set_status
+from duibiao.params import int_param
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")
 
@@ -154,8 +155,8 @@ def calendar_view(request):
                 messages.success(request, _("%(y)d 年的放假和调休安排已保存") % {"y": data["year"]})
                 return redirect("assessment:calendar")
     else:
-        year = request.GET.get("year", "")
-        year = int(year) if year.isdigit() else overview.suggested_year
+        year = int_param(request.GET, "year", label=_("年度"), default=overview.suggested_year,
+                         min_value=2000, max_value=2100)
         note = next((e.note for e in overview.entered if e.year == year), "")
         form = HolidayYearForm(initial={"year": year, "note": note, "text": holiday_text(year)})
     return render(request, "assessment/calendar.html",

@@ -30,6 +30,7 @@ from duibiao.assessment.services.submissions import (
 )
 from duibiao.files.serve import file_response
 from duibiao.org.selectors import unit_get
+from duibiao.params import version_param
 
 
 @login_required
@@ -88,18 +89,19 @@ def value_save(request, period_id: int, unit_code: str, code: str):
     period = period_get(user=request.user, pk=period_id)
     unit = unit_get(user=request.user, code=unit_code)
     indicator = get_object_or_404(Indicator, version=period.version, code=code)
-    version = request.POST.get("version") or None
     item = ValueInput(
         indicator=indicator,
         value=request.POST.get("value"),
         ballots={g: request.POST.get(f"ballot-{i}", "") for i, g in enumerate(indicator.grade_names)},
         note=request.POST.get("note", "").strip(),
-        expected_version=int(version) if version else None,
+        expected_version=version_param(request.POST),
     )
     try:
         submission_save(actor=request.user, period=period, unit=unit, item=item)
     except ConflictError as exc:
-        return _row_response(request, period, unit, indicator.pk, error=str(exc))
+        response = _row_response(request, period, unit, indicator.pk, error=str(exc))
+        response.status_code = 409
+        return response
     except AssessmentError as exc:
         response = _row_response(request, period, unit, indicator.pk, error=str(exc))
         response.status_code = 422

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 from duibiao.assessment.errors import AssessmentError
 from duibiao.assessment.models import Period
 from duibiao.assessment.selectors.reporting import (
+    flag_problems,
     period_get,
     period_list,
     review_indicator_get,
@@ -25,6 +26,7 @@ from duibiao.assessment.services.submissions import (
     score_record,
 )
 from duibiao.org.selectors import unit_get
+from duibiao.params import version_param
 
 
 @login_required
@@ -45,10 +47,11 @@ def review_indicator(request, period_id: int, code: str):
     period = period_get(user=request.user, pk=period_id)
     indicator = review_indicator_get(user=request.user, period=period, code=code)
     context = {"period": period, "indicator": indicator}
+    submissions = flag_problems(period, review_submissions(user=request.user, period=period, indicator=indicator))
     if indicator.entered_by_units:
-        context["submissions"] = review_submissions(user=request.user, period=period, indicator=indicator)
+        context["submissions"] = submissions
     else:
-        subs = {s.unit_id: s for s in review_submissions(user=request.user, period=period, indicator=indicator)}
+        subs = {s.unit_id: s for s in submissions}
         context["score_rows"] = [
             (unit, subs.get(unit.pk)) for unit in review_units(user=request.user, period=period, indicator=indicator)
         ]
@@ -57,7 +60,11 @@ def review_indicator(request, period_id: int, code: str):
 
 def _review_row(request, pk: int, error: str = ""):
     submission = submission_get(user=request.user, pk=pk)
-    return render(request, "assessment/_review_row.html", {"sub": submission, "error": error})
+    flag_problems(submission.period, [submission])
+    response = render(request, "assessment/_review_row.html", {"sub": submission, "error": error})
+    if error:
+        response.status_code = 422
+    return response
 
 
 @login_required
@@ -67,7 +74,7 @@ def approve(request, pk: int):
     error = ""
     try:
         review_approve(actor=request.user, submission=submission,
-                       expected_version=int(request.POST.get("version", "0")))
+                       expected_version=version_param(request.POST))
     except AssessmentError as exc:
         error = str(exc)
     return _review_row(request, pk, error)
@@ -80,7 +87,7 @@ def return_view(request, pk: int):
     error = ""
     try:
         review_return(actor=request.user, submission=submission,
-                      expected_version=int(request.POST.get("version", "0")),
+                      expected_version=version_param(request.POST),
                       reason=request.POST.get("reason", ""))
     except AssessmentError as exc:
         error = str(exc)
@@ -93,7 +100,8 @@ def unlock(request, pk: int):
     submission = submission_get(user=request.user, pk=pk)
     error = ""
     try:
-        review_unlock(actor=request.user, submission=submission, reason=request.POST.get("reason", ""))
+        review_unlock(actor=request.user, submission=submission, expected_version=version_param(request.POST),
+                      reason=request.POST.get("reason", ""))
     except AssessmentError as exc:
         error = str(exc)
     return _review_row(request, pk, error)
@@ -105,18 +113,21 @@ def score(request, period_id: int, code: str, unit_code: str):
     period = period_get(user=request.user, pk=period_id)
     indicator = review_indicator_get(user=request.user, period=period, code=code)
     unit = unit_get(user=request.user, code=unit_code)
-    version = request.POST.get("version") or None
+    version = version_param(request.POST)
     error, sub = "", None
     try:
         sub = score_record(
             actor=request.user, period=period, unit=unit,
-            item=ValueInput(indicator=indicator, value=request.POST.get("value"),
-                            expected_version=int(version) if version else None),
+            item=ValueInput(indicator=indicator, value=request.POST.get("value"), expected_version=version),
             justification=request.POST.get("justification", ""),
         )
     except AssessmentError as exc:
         error = str(exc)
-    subs = review_submissions(user=request.user, period=period, indicator=indicator).filter(unit=unit)
-    return render(request, "assessment/_score_row.html",
-                  {"unit": unit, "sub": sub or subs.first(), "indicator": indicator, "period": period,
-                   "error": error, "saved": sub is not None})
+    subs = flag_problems(period, review_submissions(user=request.user, period=period, indicator=indicator)
+                         .filter(unit=unit))
+    response = render(request, "assessment/_score_row.html",
+                      {"unit": unit, "sub": subs[0] if subs else None, "indicator": indicator, "period": period,
+                       "error": error, "saved": sub is not None})
+    if error:
+        response.status_code = 422
+    return response

@@ -40,6 +40,7 @@ from duibiao.assessment.services.appeals import appeal_decide, appeal_file
 from duibiao.assessment.services.runs import publish_blockers, run_publish, run_release, run_start
 from duibiao.files.serve import file_response
 from duibiao.org.selectors import unit_get
+from duibiao.params import BadParameter, int_param, number_param
 
 
 @login_required
@@ -193,9 +194,9 @@ def what_if_view(request, pk: int, unit_code: str):
     for key, text in request.POST.items():
         if key.startswith("v-") and text.strip():
             try:
-                values[key[2:]] = float(text.replace("%", ""))
-            except ValueError:
-                errors.append(f"{key[2:]}：“{text}”不是数字")
+                values[key[2:]] = number_param({key: text.replace("%", "")}, key, label=key[2:])
+            except BadParameter as exc:
+                errors.append(str(exc))
     outcome = None if errors else what_if(user=request.user, run=run, unit_code=unit_code, values=values)
     return render(request, "assessment/_what_if.html", {"outcome": outcome, "errors": errors})
 
@@ -257,7 +258,9 @@ def appeal_decide_view(request, appeal_id: int):
 def run_release_view(request, pk: int):
     run = run_get(user=request.user, pk=pk)
     try:
-        run_release(actor=request.user, run=run, appeal_workdays=int(request.POST.get("workdays") or 5))
+        workdays = int_param(request.POST, "workdays", label=_("申诉期（工作日）"), default=5, min_value=1,
+                             max_value=60)
+        run_release(actor=request.user, run=run, appeal_workdays=workdays)
         messages.success(request, f"已向各单位发布反馈，申诉截止 {run.appeal_deadline:%Y年%m月%d日}。")
     except AssessmentError as exc:
         messages.error(request, str(exc))

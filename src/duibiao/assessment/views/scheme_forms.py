@@ -20,6 +20,7 @@ from duibiao.assessment.scheme_checks import Finding, scheme_findings
 from duibiao.assessment.selectors.schemes import scheme_get
 from duibiao.assessment.services import scheme_edits as services
 from duibiao.org.selectors import unit_list
+from duibiao.params import BadParameter, number_param, version_param
 from duibiao.schemes import SchemeDocumentError
 
 # ---------------------------------------------------------------- helpers
@@ -42,8 +43,11 @@ def _units(request, scheme) -> list[tuple[str, str]]:
 
 
 def _based_on(request) -> int | None:
-    value = request.POST.get("based_on", "")
-    return int(value) if value.isdigit() else None
+    """The version a posted form was built from: required (400 without it), so that a save
+    never silently replaces a version someone else saved meanwhile."""
+    if request.method != "POST":
+        return None
+    return version_param(request.POST, "based_on")
 
 
 def _errors(exc: Exception) -> list[str]:
@@ -197,8 +201,8 @@ def _points(request, doc: dict) -> tuple[dict[str, float], list[str]]:
         if not raw:
             continue
         try:
-            points[node_code] = float(raw)
-        except ValueError:
+            points[node_code] = number_param({"points": raw}, "points", label=name)
+        except BadParameter:
             errors.append(_("“%(name)s”的分值不是数字") % {"name": name})
     return points, errors
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from duibiao.accounts.gate import has_role
@@ -14,6 +15,7 @@ from duibiao.assessment.permissions import require_office
 from duibiao.assessment.scheme_checks import scheme_findings
 from duibiao.assessment.selectors.schemes import scheme_get, scheme_latest_version
 from duibiao.assessment.services.schemes import scheme_clone, scheme_version_save
+from duibiao.params import int_param, version_param
 from duibiao.schemes import SchemeDocumentError
 
 
@@ -38,11 +40,11 @@ def scheme_edit(request, code: str):
     errors: list[str] = []
     if request.method == "POST":
         document = request.POST.get("document", "")
-        based_on = request.POST.get("based_on")
+        based_on = version_param(request.POST, "based_on")
         try:
             saved = scheme_version_save(
                 actor=request.user, scheme=scheme, document=document,
-                note=request.POST.get("note", "").strip(), based_on=int(based_on) if based_on else None,
+                note=request.POST.get("note", "").strip(), based_on=based_on,
             )
             messages.success(request, f"已保存为第 {saved.number} 版。")
             return redirect("assessment:scheme_detail", code=scheme.code)
@@ -71,7 +73,8 @@ def scheme_check(request, code: str):
 def scheme_clone_view(request, code: str):
     require_office(request.user)
     scheme = scheme_get(user=request.user, code=code)
-    year = int(request.POST.get("year") or scheme.year + 1)
+    year = int_param(request.POST, "year", label=_("年度"), default=scheme.year + 1, min_value=2000,
+                     max_value=2100)
     try:
         clone = scheme_clone(
             actor=request.user, scheme=scheme, code=request.POST.get("code") or f"{scheme.code}-{year}",

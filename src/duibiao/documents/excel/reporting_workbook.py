@@ -17,6 +17,7 @@ an import never overwrites a value someone changed in the meantime.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from copy import copy
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -26,6 +27,7 @@ from openpyxl.styles import Protection
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.protection import SheetProtection
 
+from duibiao.assessment.limits import COLUMN_LIMIT, DECIMALS
 from duibiao.assessment.models import Indicator, Period, Submission
 from duibiao.documents.excel import workbook as wbk
 from duibiao.documents.excel.problems import ImportReport
@@ -89,7 +91,11 @@ def _status(sub: Submission | None) -> str:
     if sub is None:
         return "未填报"
     text = sub.get_status_display()
-    return f"{text}：{sub.return_reason}" if sub.status == Submission.Status.RETURNED and sub.return_reason else text
+    if sub.status == Submission.Status.RETURNED and sub.return_reason:
+        text = f"{text}：{sub.return_reason}"
+    # A stored value that no longer validates (flagged by the reporting selector) is said
+    # here, so that the unit corrects it in the sheet rather than meets it at import.
+    return f"{text}（数值有误：{sub.problem}）" if sub.problem else text
 
 
 def _write_sheet(ws, *, period: Period, sheet: TemplateSheet, title: str) -> None:
@@ -255,11 +261,16 @@ def cell_raw(indicator: Indicator, cell: wbk.CellValue) -> tuple[object, str | N
     if isinstance(value, dt.datetime | dt.date | dt.time):
         return None, (f"单元格是日期/时间（{wbk.as_text(value)}），应填数字；"
                       "请把单元格格式改为“常规”或“数值”后重新填写")
-    if isinstance(value, float):
+    binary = isinstance(value, float) and math.isfinite(value)
+    if binary:
         # Binary floats as Excel shows them (0.1, not 0.1000000000000000055…).
         value = Decimal(repr(value))
     if cell.percent and indicator.kind == Indicator.Kind.PERCENT and isinstance(value, int | Decimal):
         value = Decimal(value) * 100  # a cell formatted 0% that shows 95% holds 0.95
+    if binary and abs(value) < COLUMN_LIMIT and value.as_tuple().exponent < -DECIMALS:
+        # A formula's 33.333333333333336 at the six decimals the system keeps; digits typed
+        # as text are checked as typed.
+        value = value.quantize(Decimal(1).scaleb(-DECIMALS)).normalize()
     if isinstance(value, str):
         value = str(wbk.narrow(value))
     return value, None
