@@ -23,12 +23,9 @@ class User(AbstractUser):
         related_name="members",
     )
     phone = models.CharField(_("联系电话"), max_length=20, blank=True)
-    failed_logins = models.PositiveIntegerField(_("连续登录失败次数"), default=0)
-    locked_until = models.DateTimeField(_("锁定至"), null=True, blank=True)
+    # Failed sign-ins and locks are django-axes' records (accounts/lockout.py); the second
+    # factor is a django-otp TOTP device (accounts/otp.py). Password expiry counts from here.
     password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True)
-    # Second factor (administrators): the TOTP secret, and when the user confirmed it.
-    totp_secret = models.CharField(_("动态口令密钥"), max_length=64, blank=True)
-    totp_enabled_at = models.DateTimeField(_("启用两步验证时间"), null=True, blank=True)
 
     objects = AccountManager()
 
@@ -50,6 +47,15 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.full_name or self.username
+
+    def _locked_until(self):
+        """When the latest lock on this account lifts (from any address), or None."""
+        from duibiao.accounts.lockout import account_locked_until
+
+        return account_locked_until(self.username)
+
+    _locked_until.short_description = _("锁定至")  # type: ignore[attr-defined]
+    locked_until = property(_locked_until)
 
 
 class RoleGrant(models.Model):

@@ -1,15 +1,17 @@
 """Second factor for the administrators (等保 2.0: two factors for administrator logins):
-time-based one-time passwords (RFC 6238), as any authenticator app produces them."""
+time-based one-time passwords (RFC 6238) as any authenticator app produces them, kept as
+django-otp TOTP devices. django-otp refuses a code at or before the last one accepted (no
+replay, even from another session) and backs off exponentially after wrong codes."""
 
 from __future__ import annotations
 
-import pyotp
 import segno
 from django.conf import settings
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from duibiao.accounts.roles import ADMIN_ROLES
 
-ISSUER = "对标 duibiao"
+DEVICE_NAME = "authenticator"
 
 
 def requires_second_factor(user) -> bool:
@@ -18,12 +20,22 @@ def requires_second_factor(user) -> bool:
     return bool(settings.DUIBIAO_ADMIN_2FA and user_roles(user) & ADMIN_ROLES)
 
 
-def new_secret() -> str:
-    return pyotp.random_base32()
+def confirmed_device(user) -> TOTPDevice | None:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
 
 
-def provisioning_uri(user, secret: str) -> str:
-    return pyotp.TOTP(secret).provisioning_uri(name=user.get_username(), issuer_name=ISSUER)
+def enrolment_device(user) -> TOTPDevice:
+    """The not yet confirmed device offered to a user with none: the same key on every reload
+    of the page, until a first code proves the authenticator app holds it."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    return device or TOTPDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=False)
+
+
+def secret_b32(device: TOTPDevice) -> str:
+    """The key as people type it into an app (base32, no padding)."""
+    import base64
+
+    return base64.b32encode(device.bin_key).decode().rstrip("=")
 
 
 def qr_svg(uri: str) -> str:
@@ -31,7 +43,6 @@ def qr_svg(uri: str) -> str:
     return segno.make(uri, error="m").svg_inline(scale=4)
 
 
-def verify(secret: str, code: str) -> bool:
-    """True for the current code or the one just before / after (clock drift of ±30 s)."""
-    code = "".join(ch for ch in code if ch.isdigit())
-    return len(code) == 6 and pyotp.TOTP(secret).verify(code, valid_window=1)
+def clean_code(code: str) -> str:
+    """Digits only: apps show codes as '123 456'."""
+    return "".join(ch for ch in code if ch.isdigit())[:8]

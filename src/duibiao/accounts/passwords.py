@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
@@ -23,3 +24,14 @@ class CharacterClassValidator:
 
     def get_help_text(self) -> str:
         return _("密码须包含大写字母、小写字母、数字、符号中的至少三类。")
+
+
+class MinimumLengthValidator(password_validation.MinimumLengthValidator):
+    """Django's, with its message in Chinese: Django 5.2 changed the message's wording and its
+    zh-Hans catalogue still has the old one, so the page showed it in English."""
+
+    def get_error_message(self) -> str:
+        return _("密码太短：至少须 %(n)d 个字符。") % {"n": self.min_length}
+
+    def get_help_text(self) -> str:
+        return _("密码至少须 %(n)d 个字符。") % {"n": self.min_length}

@@ -1,20 +1,33 @@
-"""Accounts: creation, role grants and the login policy (lockout after repeated failures)."""
+"""Accounts: creation, role grants, sign-in (password, lockout, second factor), password
+change, and what the security administrator does about locks and lost authenticators."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
-from datetime import timedelta
 
+from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
 from django.contrib.auth import authenticate, login
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.signals import user_login_failed
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from duibiao.accounts.gate import require_role
 from duibiao.accounts.models import RoleGrant, User
-from duibiao.accounts.otp import new_secret, requires_second_factor, verify
+from duibiao.accounts.otp import (
+    clean_code,
+    confirmed_device,
+    enrolment_device,
+    requires_second_factor,
+)
 from duibiao.accounts.roles import ADMIN_ROLES, Role
+from duibiao.audit.context import client_ip
 from duibiao.audit.services import audit_record
 
 
@@ -137,53 +150,46 @@ class LoginOutcome:
     second_factor: bool = False  # the password was right; a one-time code comes next
 
 
-def _client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR")
+# One message for every refused sign-in: unknown name, wrong password and a locked account or
+# address read the same, so the page never tells whether an account exists.
+LOGIN_FAILED = gettext_lazy(
+    "用户名或密码错误。连续多次失败后将暂时锁定，请稍后再试或联系安全管理员。"
+)
+PENDING_USER, PENDING_SINCE = "otp_user", "otp_since"
 
 
 @transaction.atomic
 def session_login(*, request, username: str, password: str) -> LoginOutcome:
-    """Check the password, count failures and lock the account after too many (等保 8.1.4.1)."""
-    now = timezone.now()
-    account = User.objects.select_for_update().filter(username=username).first()
-    ip = _client_ip(request)
-    if account is not None and account.locked_until and account.locked_until > now:
-        audit_record(actor=None, username=username, action="login", success=False, ip=ip, detail="locked")
-        minutes = int((account.locked_until - now).total_seconds() // 60) + 1
-        return LoginOutcome(
-            False, _("账号已锁定，请 %(m)d 分钟后再试或联系安全管理员。") % {"m": minutes}
-        )
+    """Check the password (等保 8.1.4.1). django-axes, the first authentication backend,
+    refuses a locked client before the password is looked at and counts every failure."""
+    ip = client_ip(request)
     user = authenticate(request, username=username, password=password)
     if user is None:
-        detail = "bad credentials"
-        if account is not None:
-            account.failed_logins += 1
-            if account.failed_logins >= settings.DUIBIAO_LOCKOUT_FAILURES:
-                account.locked_until = now + timedelta(minutes=settings.DUIBIAO_LOCKOUT_MINUTES)
-                account.failed_logins = 0
-                detail = "locked after repeated failures"
-            account.save(update_fields=["failed_logins", "locked_until"])
-        audit_record(actor=None, username=username, action="login", success=False, ip=ip, detail=detail)
-        return LoginOutcome(False, _("用户名或密码错误。"))
+        locked = bool(getattr(request, "axes_locked_out", False))
+        audit_record(actor=None, username=username, action="login", success=False, ip=ip,
+                     detail="locked" if locked else "bad credentials")
+        return LoginOutcome(False, str(LOGIN_FAILED))
     if requires_second_factor(user):
         # Not signed in yet: the session only remembers who passed the first factor.
         request.session[PENDING_USER] = user.pk
-        request.session[PENDING_SINCE] = now.timestamp()
-        audit_record(actor=None, username=username, action="login.password", ip=ip, detail="second factor next")
+        request.session[PENDING_SINCE] = timezone.now().timestamp()
+        audit_record(actor=None, username=username, action="login.password", ip=ip,
+                     detail="second factor next")
         return LoginOutcome(False, second_factor=True)
     _complete_login(request, user, ip)
     return LoginOutcome(True)
 
 
-PENDING_USER, PENDING_SINCE, PENDING_SECRET = "otp_user", "otp_since", "otp_secret"
-
-
-def _complete_login(request, user: User, ip: str | None, action: str = "login") -> None:
-    user.failed_logins = 0
-    user.locked_until = None
-    user.save(update_fields=["failed_logins", "locked_until", "totp_secret", "totp_enabled_at"])
-    login(request, user)
+def _complete_login(request, user: User, ip: str | None, device=None, action: str = "login") -> None:
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    if device is not None:
+        otp_login(request, device)  # the session records which device verified it
     audit_record(actor=user, action=action, ip=ip)
+
+
+def _forget_pending(request) -> None:
+    for key in (PENDING_USER, PENDING_SINCE):
+        request.session.pop(key, None)
 
 
 def pending_second_factor(request) -> User | None:
@@ -194,40 +200,43 @@ def pending_second_factor(request) -> User | None:
     return User.objects.filter(pk=pk, is_active=True).first()
 
 
-def enrolment_secret(request) -> str:
-    """The secret offered to a user who has no second factor yet (kept in the session until
-    the first code proves the authenticator app has it)."""
-    if PENDING_SECRET not in request.session:
-        request.session[PENDING_SECRET] = new_secret()
-    return request.session[PENDING_SECRET]
-
-
 @transaction.atomic
 def second_factor_verify(*, request, code: str) -> LoginOutcome:
-    """Check the one-time code; enrol the secret on first use. Wrong codes count towards the
-    same lockout as wrong passwords."""
+    """Check the one-time code on the user's TOTP device, confirming the device on first use.
+    django-otp refuses a code already used (in any session) and backs off after wrong ones;
+    wrong codes also count towards the same lockout as wrong passwords."""
     user = pending_second_factor(request)
-    ip = _client_ip(request)
+    ip = client_ip(request)
     if user is None:
         return LoginOutcome(False, _("验证已超时，请重新登录。"))
-    user = User.objects.select_for_update().get(pk=user.pk)
-    enrolling = user.totp_enabled_at is None
-    secret = enrolment_secret(request) if enrolling else user.totp_secret
-    if not verify(secret, code):
-        user.failed_logins += 1
-        if user.failed_logins >= settings.DUIBIAO_LOCKOUT_FAILURES:
-            user.locked_until = timezone.now() + timedelta(minutes=settings.DUIBIAO_LOCKOUT_MINUTES)
-            user.failed_logins = 0
-            for key in (PENDING_USER, PENDING_SINCE):
-                request.session.pop(key, None)
-        user.save(update_fields=["failed_logins", "locked_until"])
+    credentials = {"username": user.get_username()}
+    if not AxesProxyHandler.is_allowed(request, credentials):
+        _forget_pending(request)
+        audit_record(actor=None, username=user.username, action="login.otp", success=False, ip=ip,
+                     detail="locked")
+        return LoginOutcome(False, str(LOGIN_FAILED))
+    device = confirmed_device(user)
+    enrolling = device is None
+    # Locked while checking, so that one code cannot be accepted twice by two requests at once.
+    device = TOTPDevice.objects.select_for_update().get(pk=(device or enrolment_device(user)).pk)
+    allowed, why = device.verify_is_allowed()
+    if not allowed:
+        wait = max(1, math.ceil((why["locked_until"] - timezone.now()).total_seconds()))
+        audit_record(actor=None, username=user.username, action="login.otp", success=False, ip=ip,
+                     detail="throttled")
+        return LoginOutcome(False, _("动态口令错误次数过多，请 %(s)d 秒后再试。") % {"s": wait})
+    if not device.verify_token(clean_code(code)):
+        user_login_failed.send(sender=__name__, credentials=credentials, request=request)
+        if getattr(request, "axes_locked_out", False):
+            _forget_pending(request)
         audit_record(actor=None, username=user.username, action="login.otp", success=False, ip=ip)
-        return LoginOutcome(False, _("动态口令不正确。"))
+        return LoginOutcome(False, _("动态口令不正确或已使用过，请输入验证器 App 显示的新口令。"))
     if enrolling:
-        user.totp_secret, user.totp_enabled_at = secret, timezone.now()
-    for key in (PENDING_USER, PENDING_SINCE, PENDING_SECRET):
-        request.session.pop(key, None)
-    _complete_login(request, user, ip, action="login.otp.enrol" if enrolling else "login")
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+    _forget_pending(request)
+    _complete_login(request, user, ip, device, action="login.otp.enrol" if enrolling else "login")
     return LoginOutcome(True)
 
 
@@ -235,14 +244,48 @@ def session_logout(*, request) -> None:
     from django.contrib.auth import logout
 
     if request.user.is_authenticated:
-        audit_record(actor=request.user, action="logout", ip=_client_ip(request))
+        audit_record(actor=request.user, action="logout", ip=client_ip(request))
     logout(request)
 
 
 @transaction.atomic
-def account_unlock(*, actor, user: User) -> User:
-    user.locked_until = None
-    user.failed_logins = 0
-    user.save(update_fields=["locked_until", "failed_logins"])
-    audit_record(actor=actor, action="user.unlock", obj=user)
-    return user
+def password_change(*, actor: User, new_password: str, ip: str | None = None) -> User:
+    """A user sets a new password for himself (the old one has been checked by the caller,
+    through authenticate, so that wrong guesses count towards the lockout)."""
+    validate_password(new_password, actor)
+    actor.set_password(new_password)
+    actor.password_changed_at = timezone.now()
+    actor.save(update_fields=["password", "password_changed_at"])
+    audit_record(actor=actor, action="password.change", obj=actor, ip=ip)
+    return actor
+
+
+@transaction.atomic
+def lockout_clear(*, actor, username: str | None = None, ip_address: str | None = None) -> int:
+    """The security administrator lifts a lock: an account at one address, an address, or
+    an account everywhere. Returns how many failure records were cleared."""
+    require_role(actor, Role.SECADMIN)
+    if not username and not ip_address:
+        raise ValueError(_("须指明账号或来源地址"))
+    cleared = AxesProxyHandler.reset_attempts(ip_address=ip_address or None, username=username or None)
+    audit_record(actor=actor, action="lockout.clear", obj=User.objects.filter(username=username).first(),
+                 after={"username": username, "ip": ip_address, "records": cleared})
+    return cleared
+
+
+@transaction.atomic
+def second_factor_reset(*, actor, user: User) -> int:
+    """The security administrator removes an administrator's authenticator (a lost phone):
+    the next sign-in enrols a new one with a new key."""
+    require_role(actor, Role.SECADMIN)
+    if not user.grants.filter(role__in=ADMIN_ROLES).exists():
+        raise ValueError(_("只有系统管理员、安全管理员、审计管理员使用两步验证"))
+    removed, _detail = TOTPDevice.objects.filter(user=user).delete()
+    audit_record(actor=actor, action="otp.reset", obj=user, after={"devices_removed": removed})
+    return removed
+
+
+def password_change_refused(*, actor: User, reasons: list[str], ip: str | None = None) -> None:
+    """A refused change is audited too (which fields were wrong, never what was typed)."""
+    audit_record(actor=actor, action="password.change", obj=actor, success=False, ip=ip,
+                 detail=",".join(reasons))

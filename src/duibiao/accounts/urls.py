@@ -1,6 +1,6 @@
 from django.urls import path
 
-from duibiao.accounts.views import grants
+from duibiao.accounts.views import grants, password, security
 
 app_name = "accounts"
 
@@ -9,4 +9,11 @@ urlpatterns: list = [
     path("grants/", grants.grant_list, name="grants"),
     path("grants/users/<int:pk>/", grants.grant_user, name="grant_user"),
     path("grants/<int:pk>/revoke/", grants.grant_revoke, name="grant_revoke"),
+    # 修改密码: every user, his own
+    path("password/", password.password_change_view, name="password_change"),
+    # 账号锁定与两步验证: the security administrator unlocks and resets second factors
+    path("security/", security.security_view, name="security"),
+    path("security/unlock/", security.unlock_view, name="unlock"),
+    path("security/second-factor/<int:pk>/reset/", security.second_factor_reset_view,
+         name="second_factor_reset"),
 ]

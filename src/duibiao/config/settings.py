@@ -33,6 +33,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tasks",
     "django_tasks_db",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "duibiao.audit",
     "duibiao.org",
     "duibiao.accounts",
@@ -48,17 +51,23 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's session middleware, except that a page's background polling does not count
+    # as activity (it would keep an idle session alive for ever).
+    "duibiao.web.sessions.PollAwareSessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "duibiao.accounts.expiry.PasswordExpiryMiddleware",
     # The source address of every audit row; refused requests and downloads logged.
     "duibiao.audit.middleware.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # A malformed form field or query parameter (duibiao.params) answers 400 with its message.
     "duibiao.web.bad_parameters.BadParameterMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a request that locked a client into the response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "duibiao.config.urls"
@@ -94,19 +103,39 @@ LOGOUT_REDIRECT_URL = "web:login"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "NAME": "duibiao.accounts.passwords.MinimumLengthValidator",
         "OPTIONS": {"min_length": 10},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "duibiao.accounts.passwords.CharacterClassValidator"},
 ]
+# Lockout (django-axes, see accounts/lockout.py): an account from one address after 5
+# failures, one address after 20 across accounts, one account after 50 across addresses.
 DUIBIAO_LOCKOUT_FAILURES = env_int("DUIBIAO_LOCKOUT_FAILURES", 5)
+DUIBIAO_LOCKOUT_CLIENT_FAILURES = env_int("DUIBIAO_LOCKOUT_CLIENT_FAILURES", 20)
+DUIBIAO_LOCKOUT_ACCOUNT_FAILURES = env_int("DUIBIAO_LOCKOUT_ACCOUNT_FAILURES", 50)
 DUIBIAO_LOCKOUT_MINUTES = env_int("DUIBIAO_LOCKOUT_MINUTES", 30)
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses locked clients, counts failures
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "duibiao.accounts.lockout.LockoutHandler"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address", "username"]
+AXES_FAILURE_LIMIT = "duibiao.accounts.lockout.failure_limit"
+AXES_COOLOFF_TIME = "duibiao.accounts.lockout.cool_off"
+AXES_CLIENT_IP_CALLABLE = "duibiao.audit.context.client_ip"  # the trusted proxy header, as the audit log
+AXES_LOCKOUT_CALLABLE = "duibiao.accounts.lockout.lockout_response"
+AXES_RESET_ON_SUCCESS = True  # only that account at that address (LockoutHandler)
+AXES_DISABLE_ACCESS_LOG = True  # sign-ins are in the audit log already
+AXES_ENABLE_ADMIN = False
+AXES_VERBOSE = False
+# Days a password lasts; then the user must change it before anything else (0 = never).
 DUIBIAO_PASSWORD_MAX_AGE_DAYS = env_int("DUIBIAO_PASSWORD_MAX_AGE_DAYS", 90)
 # The three administrators sign in with a password and a one-time code (等保 2.0 §8.1.4.1).
 DUIBIAO_ADMIN_2FA = env_bool("DUIBIAO_ADMIN_2FA", True)
 DUIBIAO_OTP_PENDING_SECONDS = env_int("DUIBIAO_OTP_PENDING_SECONDS", 300)
+OTP_TOTP_ISSUER = "对标 duibiao"
 # Idle timeout: the session expires 30 minutes after the last request.
 SESSION_COOKIE_AGE = env_int("DUIBIAO_IDLE_TIMEOUT_SECONDS", 30 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
@@ -162,6 +191,9 @@ TASK_BACKENDS = {
     "immediate": "django_tasks.backends.immediate.ImmediateBackend",
 }
 TASKS = {"default": {"BACKEND": TASK_BACKENDS[env_str("DUIBIAO_TASKS_BACKEND", "database")]}}
+# A run still queued or computing this long after it started has lost its worker: it is
+# marked failed (and can be started again). Keep it above the longest run (a city: ~10 s).
+DUIBIAO_RUN_TIMEOUT_SECONDS = env_int("DUIBIAO_RUN_TIMEOUT_SECONDS", 600)
 
 LOGGING = {
     "version": 1,

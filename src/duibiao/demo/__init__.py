@@ -14,7 +14,7 @@ from pathlib import Path
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
-from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from duibiao.accounts.models import User
 from duibiao.accounts.roles import ADMIN_ROLES, Role
@@ -130,8 +130,10 @@ def demo_data_load() -> list[tuple[str, str, str, str]]:
             if role in ADMIN_ROLES:
                 # Administrators sign in with a one-time code too; the demo's are enrolled with
                 # a fixed, printed secret so that anyone can add them to an authenticator app.
-                user.totp_secret, user.totp_enabled_at = demo_otp_secret(username), timezone.now()
-                user.save(update_fields=["totp_secret", "totp_enabled_at"])
+                TOTPDevice.objects.create(
+                    user=user, name="authenticator", confirmed=True,
+                    key=base64.b32decode(demo_otp_secret(username)).hex(),
+                )
         rows.append((username, DEMO_PASSWORD, str(role.label), units[scope].name))
     for index, row in enumerate(_example_units()):
         unit = units[row["unit"]]

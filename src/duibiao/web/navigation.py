@@ -56,6 +56,8 @@ NAV_ITEMS: tuple[NavItem, ...] = (
             _("为用户授予或收回角色及其单位范围（三权分立）")),
     NavItem(_("安全策略"), "web:security", frozenset({Role.SECADMIN}),
             _("口令、登录失败锁定与会话超时策略")),
+    NavItem(_("锁定与两步验证"), "accounts:security", frozenset({Role.SECADMIN}),
+            _("解除被锁定的账号和来源地址，重置管理员的两步验证")),
     NavItem(_("审计日志"), "audit:list", frozenset({Role.AUDITOR}), _("全部操作记录，只读")),
     NavItem(_("系统管理"), "admin:index", frozenset({Role.SYSADMIN}), _("账号、单位与基础设置")),
 )

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from duibiao.accounts.gate import org_units, user_roles
-from duibiao.accounts.models import User
+from duibiao.accounts.lock_selectors import lock_list
 from duibiao.accounts.roles import Role
 from duibiao.assessment.selectors.periods import home_reminders
 from duibiao.assessment.selectors.schemes import scheme_list
@@ -41,7 +41,7 @@ def home_page(*, user) -> HomePage:
         )
     page.reminders = home_reminders(user=user)
     if Role.SECADMIN in roles:
-        page.locked_accounts = list(User.objects.filter(locked_until__isnull=False)[:20])
+        page.locked_accounts = lock_list(user=user)[:20]
     if Role.AUDITOR in roles:
         page.recent_audit = list(AuditEntry.objects.all()[:10])
     return page
@@ -49,9 +49,12 @@ def home_page(*, user) -> HomePage:
 
 def security_policy() -> list[tuple[str, str]]:
     return [
-        (_("登录失败锁定"), _("连续失败 %(n)d 次锁定 %(m)d 分钟")
-         % {"n": settings.DUIBIAO_LOCKOUT_FAILURES, "m": settings.DUIBIAO_LOCKOUT_MINUTES}),
+        (_("登录失败锁定"), _("同一账号在同一来源地址连续失败 %(n)d 次，锁定该账号在该地址的登录 %(m)d 分钟；"
+                        "同一来源地址失败 %(c)d 次（不论账号）锁定该地址；同一账号失败 %(a)d 次（不论地址）锁定该账号")
+         % {"n": settings.DUIBIAO_LOCKOUT_FAILURES, "m": settings.DUIBIAO_LOCKOUT_MINUTES,
+            "c": settings.DUIBIAO_LOCKOUT_CLIENT_FAILURES, "a": settings.DUIBIAO_LOCKOUT_ACCOUNT_FAILURES}),
         (_("会话超时"), _("无操作 %(m)d 分钟后退出") % {"m": settings.SESSION_COOKIE_AGE // 60}),
         (_("口令复杂度"), _("至少 10 位，含大写字母、小写字母、数字、符号中的至少三类")),
-        (_("口令有效期"), _("%(d)d 天") % {"d": settings.DUIBIAO_PASSWORD_MAX_AGE_DAYS}),
+        (_("口令有效期"), _("%(d)d 天，到期后须先修改密码才能继续使用") % {"d": settings.DUIBIAO_PASSWORD_MAX_AGE_DAYS}
+         if settings.DUIBIAO_PASSWORD_MAX_AGE_DAYS > 0 else _("不限")),
     ]

@@ -10,10 +10,9 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
 from duibiao.accounts.gate import require_role
-from duibiao.accounts.otp import provisioning_uri, qr_svg
+from duibiao.accounts.otp import confirmed_device, enrolment_device, qr_svg, secret_b32
 from duibiao.accounts.roles import Role
 from duibiao.accounts.services import (
-    enrolment_secret,
     pending_second_factor,
     second_factor_verify,
     session_login,
@@ -67,9 +66,9 @@ def login_otp(request):
             return redirect("web:login")
         error = outcome.message
     context = {"error": error, "user_name": user.display_name}
-    if user.totp_enabled_at is None:
-        uri = provisioning_uri(user, enrolment_secret(request))
-        context.update(enrolling=True, qr=qr_svg(uri), secret=enrolment_secret(request))
+    if confirmed_device(user) is None:
+        device = enrolment_device(user)
+        context.update(enrolling=True, qr=qr_svg(device.config_url), secret=secret_b32(device))
     return render(request, "registration/otp.html", context)
 
 

@@ -1,0 +1,46 @@
+"""Reads for the security administrator's page of locks and second factors (kept apart from
+the grant selectors: these read django-axes' and django-otp's records, not role grants)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.http import Http404
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from duibiao.accounts.gate import require_role
+from duibiao.accounts.lockout import Lock, locks
+from duibiao.accounts.models import User
+from duibiao.accounts.roles import ADMIN_ROLES, Role
+
+
+def lock_list(*, user) -> list[Lock]:
+    """Every lock in force: accounts at an address, addresses, accounts (403 unless 安全管理员)."""
+    require_role(user, Role.SECADMIN)
+    return locks()
+
+
+@dataclass(frozen=True)
+class SecondFactor:
+    account: User
+    device: TOTPDevice | None  # None: enrols at the next sign-in
+
+
+def _admin_accounts():
+    return User.objects.filter(grants__role__in=ADMIN_ROLES).distinct().order_by("username")
+
+
+def second_factor_list(*, user) -> list[SecondFactor]:
+    """The administrators (the accounts that sign in with a one-time code) and their devices."""
+    require_role(user, Role.SECADMIN)
+    accounts = list(_admin_accounts())
+    devices = {d.user_id: d for d in TOTPDevice.objects.filter(user__in=accounts, confirmed=True)}
+    return [SecondFactor(account, devices.get(account.pk)) for account in accounts]
+
+
+def second_factor_account_get(*, user, pk: int) -> User:
+    require_role(user, Role.SECADMIN)
+    account = _admin_accounts().filter(pk=pk).first()
+    if account is None:
+        raise Http404
+    return account
