@@ -67,8 +67,11 @@ def too_large_response(request: HttpRequest, limit_mb: float) -> HttpResponse:
     else:
         html = render_to_string("web/request_too_large.html", {"message": message}, request=None)
         response = HttpResponse(html, status=413)
-    # The unread body is still on the wire: the connection cannot be reused.
-    response["Connection"] = "close"
+    # Said here because CommonMiddleware, which would add it, has not run: without it a
+    # client could only find the end of the answer when the connection closes, and the
+    # server keeps it open to discard the unread rest of the body (never storing it). The
+    # reverse proxy's own limit keeps such a body off the wire altogether.
+    response["Content-Length"] = str(len(response.content))
     return response
 
 

@@ -1,0 +1,116 @@
+"""The attack of the security review (hole 1), in a real browser: a reporter uploads appeal
+evidence named 证明材料.html that starts like a PDF and carries a script which unlocks an
+approved submission through the API when the office opens it. The file is refused at
+upload, with the reason next to the file field; a polyglot that is a real PDF is accepted,
+but it is served as application/pdf in a sandbox, and its script never runs."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import Error as PlaywrightError
+
+from duibiao.assessment.models import Appeal, ReviewEvent, Submission
+from duibiao.assessment.services.runs import run_release, run_start
+from tests.conftest import signed_in_page
+from tests.files import samples
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def payload(pk: int) -> bytes:
+    """What the attacker's page runs with the office's session: unlock an approved value."""
+    return (
+        b"<script>document.title='ran';"
+        b"fetch('/api/assessment/submissions/%d/unlock',{method:'POST',credentials:'include',"
+        b"headers:{'Content-Type':'application/json','X-CSRFToken':"
+        b"document.cookie.replace(/.*csrftoken=([^;]+).*/,'$1')},"
+        b"body:JSON.stringify({reason:'x'})})</script>" % pk
+    )
+
+
+def file_appeal(page, base, run_pk, name: str, data: bytes):
+    page.goto(f"{base}/assessment/runs/{run_pk}/units/jingyu/")
+    form = page.get_by_test_id("appeal-form")
+    form.get_by_label("申诉指标").select_option("nl02")
+    form.get_by_label("申诉理由").fill("整改率应为 98%，见证明材料")
+    form.locator("input[type=file]").set_input_files({"name": name, "mimeType": "text/html", "buffer": data})
+    form.get_by_role("button", name="提交申诉").click()
+
+
+def test_html_evidence_is_refused_and_a_pdf_polyglot_never_runs(browser, live_server, approved, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    base = live_server.url
+    target = Submission.objects.get(unit=approved["a"], indicator__code="nl02")
+    assert target.status == Submission.Status.APPROVED
+    run = run_start(actor=approved["office"], period=approved["period"], note="试算")
+    run_release(actor=approved["office"], run=run)
+
+    reporter = signed_in_page(browser, base, "tb_a")
+    file_appeal(reporter, base, run.pk, "证明材料.html", b"%PDF-1.4\n" + payload(target.pk) + b"\n%%EOF\n")
+    error = reporter.get_by_test_id("appeal-file-error")
+    error.wait_for()
+    assert "网页代码" in error.inner_text()
+    # Next to the file field, and what was typed is still there to resubmit.
+    assert error.evaluate("e => e.previousElementSibling.type") == "file"
+    assert reporter.get_by_label("申诉理由").input_value() == "整改率应为 98%，见证明材料"
+    assert not Appeal.objects.exists()
+
+    # A polyglot that is a well-formed PDF passes the checks (its markup is past the first KB).
+    file_appeal(reporter, base, run.pk, "证明材料.html", samples.pdf_polyglot(payload(target.pk)))
+    reporter.get_by_text("申诉已提交").wait_for()
+    appeal = Appeal.objects.get()
+    assert appeal.evidence_type == "application/pdf"
+    reporter.context.close()
+
+    office = signed_in_page(browser, base, "khb")
+    unlock_calls = []
+    office.context.on("request", lambda r: "/unlock" in r.url and unlock_calls.append(r.url))
+    url = f"{base}{reverse('assessment:appeal_evidence', args=[appeal.pk])}"
+    headers = office.request.get(url).headers
+    assert headers["content-type"] == "application/pdf"
+    assert headers["content-security-policy"].startswith("sandbox; default-src 'none'")
+    assert headers["x-content-type-options"] == "nosniff"
+    assert ".html.pdf" in headers["content-disposition"]
+
+    office.goto(f"{base}/assessment/runs/{run.pk}/appeals/")
+    link = office.get_by_role("link", name="证明材料.html")
+    with contextlib.suppress(PlaywrightError):  # Chromium may show the PDF or download it
+        link.click()
+        office.wait_for_load_state("load")
+    time.sleep(1.5)  # room for a script that would run
+    assert not unlock_calls
+    assert office.title() != "ran"
+    target.refresh_from_db()
+    assert target.status == Submission.Status.APPROVED
+    assert not ReviewEvent.objects.filter(submission=target, action=ReviewEvent.Action.UNLOCK).exists()
+    office.context.close()
+
+
+def test_the_payload_would_run_if_served_as_a_web_page(browser, live_server, approved):
+    """The control: the same bytes sent as text/html without the sandbox do run (the fetch is
+    stopped here before it reaches the server), so the test above would see a regression."""
+    base = live_server.url
+    target = Submission.objects.get(unit=approved["a"], indicator__code="nl02")
+    office = signed_in_page(browser, base, "khb")
+    attempts = []
+
+    def as_html(route):
+        route.fulfill(status=200, content_type="text/html", body=samples.pdf_polyglot(payload(target.pk)))
+
+    def stop(route):
+        attempts.append(route.request.url)
+        route.abort()
+
+    office.route(f"{base}/control/evidence", as_html)
+    office.route("**/unlock", stop)
+    office.goto(f"{base}/control/evidence")
+    office.wait_for_function("document.title === 'ran'")
+    office.wait_for_timeout(500)
+    assert attempts and attempts[0].endswith(f"/api/assessment/submissions/{target.pk}/unlock")
+    target.refresh_from_db()
+    assert target.status == Submission.Status.APPROVED
+    office.context.close()
