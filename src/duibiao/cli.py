@@ -32,21 +32,96 @@ def _serve(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "duibiao.config.settings")
     import atexit
-    import subprocess
 
     from gunicorn.app.wsgiapp import run
 
-    # One task worker beside the web workers runs the scoring runs queued from the pages.
-    worker = subprocess.Popen(
+    # One task worker beside the web workers runs the scoring runs queued from the pages,
+    # started again whenever it dies, and ended with the server.
+    supervisor = WorkerSupervisor(
         [sys.executable, "-m", "duibiao.cli", "db_worker", "--interval", "0.5", "--no-startup-delay"]
-    )
-    atexit.register(worker.terminate)
+    ).start()
+    atexit.register(supervisor.stop)
     sys.argv = [
         "gunicorn", "duibiao.config.wsgi:application", "--bind", args.bind,
         "--workers", str(args.workers), "--access-logfile", "-", "--timeout", "120",
     ]
     run()
     return 0
+
+
+class WorkerSupervisor:
+    """Keeps one worker process running: starts it, and starts another whenever it exits.
+
+    Between deaths it waits `min_delay`, doubling up to `max_delay` while the worker keeps
+    dying young (one that cannot start must not spin), and back to `min_delay` once a worker
+    has lived `stable_after` seconds. A thread of the serving process; `stop()` ends the loop
+    and the worker (terminate, then kill after `timeout`).
+
+        supervisor = WorkerSupervisor(["duibiao", "db_worker"]).start()
+        ...
+        supervisor.stop()
+    """
+
+    def __init__(self, command: list[str], *, min_delay: float = 1.0, max_delay: float = 60.0,
+                 stable_after: float = 60.0, poll: float = 0.5) -> None:
+        import threading
+
+        self.command = command
+        self.min_delay, self.max_delay = min_delay, max_delay
+        self.stable_after, self.poll = stable_after, poll
+        self.process = None  # the current subprocess.Popen
+        self.starts = 0
+        self.delays: list[float] = []  # each wait before a restart, for the log and tests
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="task-worker-supervisor", daemon=True)
+
+    def start(self) -> WorkerSupervisor:
+        self._thread.start()
+        return self
+
+    def _loop(self) -> None:
+        import subprocess
+        import time
+
+        delay = self.min_delay
+        while not self._stop.is_set():
+            began = time.monotonic()
+            try:
+                self.process = subprocess.Popen(self.command)
+                self.starts += 1
+            except OSError as exc:
+                _say(f"任务进程无法启动：{exc}")
+            else:
+                while self.process.poll() is None:
+                    if self._stop.wait(self.poll):
+                        return  # stop() ends the process
+            if time.monotonic() - began >= self.stable_after:
+                delay = self.min_delay
+            code = self.process.returncode if self.process else None
+            _say(f"任务进程已退出（{code}），{delay:g} 秒后重新启动")
+            self.delays.append(delay)
+            if self._stop.wait(delay):
+                return
+            delay = min(delay * 2, self.max_delay)
+
+    def stop(self, timeout: float = 10.0) -> None:
+        import subprocess
+
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout)
+        process = self.process
+        if process is not None and process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def _say(message: str) -> None:
+    print(f"[duibiao serve] {message}", file=sys.stderr, flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:

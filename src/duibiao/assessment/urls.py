@@ -72,6 +72,7 @@ urlpatterns = [
     path("periods/<int:period_id>/runs/start/", runs.run_start_view, name="run_start"),
     path("runs/<int:pk>/", runs.run_detail, name="run_detail"),
     path("runs/<int:pk>/progress/", runs.run_progress, name="run_progress"),
+    path("runs/<int:pk>/restart/", runs.run_restart_view, name="run_restart"),
     path("runs/<int:pk>/sensitivity/", runs.run_sensitivity, name="run_sensitivity"),
     path("runs/<int:pk>/compare/<int:other>/", runs.run_compare, name="run_compare"),
     path("runs/<int:pk>/inputs.zip", runs.run_inputs, name="run_inputs"),

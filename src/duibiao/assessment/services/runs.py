@@ -123,9 +123,12 @@ def _progress(run: ScoringRun, percent: int, **fields) -> None:
 def run_compute(run_id: int) -> ScoringRun:
     """The task body: score the snapshot, store every unit's result and the sensitivity."""
     run = ScoringRun.objects.select_related("previous").get(pk=run_id)
-    if run.status == ScoringRun.Status.DONE:
+    # Claim it: only a queued run is computed, so that a run marked failed after its worker
+    # died (run_recovery.runs_fail_stale) is not taken up again by a task left in the queue.
+    claimed = ScoringRun.objects.filter(pk=run.pk, status=ScoringRun.Status.QUEUED).update(
+        status=ScoringRun.Status.RUNNING, progress=5)
+    if not claimed:
         return run
-    _progress(run, 5, status=ScoringRun.Status.RUNNING)
     try:
         result = score_snapshot(run.document, run.inputs, **previous_context(run))
         _progress(run, 50)
@@ -147,7 +150,7 @@ def run_compute(run_id: int) -> ScoringRun:
             ))
         with transaction.atomic():
             RunResult.objects.bulk_create(rows, batch_size=500)
-            ScoringRun.objects.filter(pk=run.pk).update(
+            finished = ScoringRun.objects.filter(pk=run.pk, status=ScoringRun.Status.RUNNING).update(
                 status=ScoringRun.Status.DONE, progress=100, finished_at=timezone.now(),
                 benchmarks=category_benchmarks(result),
                 sensitivity=clean_json({
@@ -155,6 +158,11 @@ def run_compute(run_id: int) -> ScoringRun:
                     "units": sensitivity.rows(result.units.codes),
                 }),
             )
+            if not finished:  # marked failed meanwhile (timed out): its results are not kept
+                raise RunAbandoned(run.pk)
+    except RunAbandoned:
+        run.refresh_from_db(fields=COMPUTED_FIELDS)
+        return run
     except Exception as exc:  # the run records why it failed; the office sees it on the page
         ScoringRun.objects.filter(pk=run.pk).update(
             status=ScoringRun.Status.FAILED, error=f"{type(exc).__name__}: {exc}", finished_at=timezone.now()
@@ -162,6 +170,10 @@ def run_compute(run_id: int) -> ScoringRun:
         raise
     run.refresh_from_db(fields=COMPUTED_FIELDS)  # the inputs in hand are unchanged
     return run
+
+
+class RunAbandoned(Exception):
+    """A computation finished after its run had been marked failed (its worker timed out)."""
 
 
 def _num(value) -> float | None:

@@ -37,6 +37,7 @@ from duibiao.assessment.selectors.results import (
     what_if,
 )
 from duibiao.assessment.services.appeals import appeal_decide, appeal_file
+from duibiao.assessment.services.run_recovery import run_restart, runs_fail_stale
 from duibiao.assessment.services.runs import publish_blockers, run_publish, run_release, run_start
 from duibiao.files.serve import file_response
 from duibiao.org.selectors import unit_get
@@ -52,6 +53,7 @@ def run_index(request):
 @login_required
 def period_runs(request, period_id: int):
     period = period_get(user=request.user, pk=period_id)
+    runs_fail_stale()  # a run whose worker died shows as failed, not computing for ever
     runs = run_list(user=request.user).filter(period=period)
     return render(request, "assessment/period_runs.html", {
         "period": period, "runs": runs, "is_office": has_role(request.user, Role.OFFICE),
@@ -72,16 +74,32 @@ def run_start_view(request, period_id: int):
 
 @login_required
 def run_progress(request, pk: int):
-    """Polled by the progress bar while the run computes (htmx)."""
+    """Polled by the progress bar while the run computes (htmx). The poll stops once the run
+    is done or failed (the answer carries no trigger and reloads the page); polls do not
+    keep the session alive (web.sessions)."""
+    runs_fail_stale()
     run = run_get(user=request.user, pk=pk)
-    response = render(request, "assessment/_run_progress.html", {"run": run})
+    response = render(request, "assessment/_run_progress.html", {
+        "run": run, "is_office": has_role(request.user, Role.OFFICE)})
     if run.status in (ScoringRun.Status.DONE, ScoringRun.Status.FAILED):
         response["HX-Refresh"] = "true"  # reload the page to show the results
     return response
 
 
 @login_required
+@require_POST
+def run_restart_view(request, pk: int):
+    run = run_get(user=request.user, pk=pk)
+    try:
+        run_restart(actor=request.user, run=run)
+    except AssessmentError as exc:
+        messages.error(request, str(exc))
+    return redirect("assessment:run_detail", pk=run.pk)
+
+
+@login_required
 def run_detail(request, pk: int):
+    runs_fail_stale()
     run = run_get(user=request.user, pk=pk)
     table = ranking(user=request.user, run=run, category=request.GET.get("category", ""),
                     grade=request.GET.get("grade", ""), sort=request.GET.get("sort", "rank"))

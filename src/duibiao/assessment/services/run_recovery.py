@@ -1,0 +1,71 @@
+"""Runs whose task worker died: marked failed after DUIBIAO_RUN_TIMEOUT_SECONDS, and started
+again on the same snapshot.
+
+A worker killed in the middle of a run leaves it `running` (or, when no worker is there at
+all, `queued`) for ever. Nothing can tell a dead worker from a slow one but time, so a run
+still unfinished that long after it started is marked failed, with the reason shown on its
+page; `duibiao serve` meanwhile starts a new worker (cli.WorkerSupervisor). A computation
+that does finish later is dropped (run_compute only completes a run still `running`).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from duibiao.assessment.errors import AssessmentError
+from duibiao.assessment.models import RunResult, ScoringRun
+from duibiao.assessment.permissions import require_office
+from duibiao.audit.services import audit_record
+
+UNFINISHED = (ScoringRun.Status.QUEUED, ScoringRun.Status.RUNNING)
+
+
+@transaction.atomic
+def runs_fail_stale(*, now=None) -> int:
+    """Mark failed every run unfinished DUIBIAO_RUN_TIMEOUT_SECONDS after it started (0: never).
+    Called when a run's page or its progress is asked for. Returns how many were marked."""
+    timeout = settings.DUIBIAO_RUN_TIMEOUT_SECONDS
+    if timeout <= 0:
+        return 0
+    now = now or timezone.now()
+    stale = list(ScoringRun.objects.filter(status__in=UNFINISHED,
+                                           started_at__lt=now - timedelta(seconds=timeout)))
+    marked = 0
+    for run in stale:
+        error = _("计算超时：%(s)d 秒内未完成，计算进程可能已中断。可点击“重新计算”再算一次。") % {"s": timeout}
+        # Only if still unfinished: a worker may have completed it since it was read.
+        if ScoringRun.objects.filter(pk=run.pk, status__in=UNFINISHED).update(
+                status=ScoringRun.Status.FAILED, error=error, finished_at=now):
+            audit_record(actor=None, action="run.timeout", obj=run,
+                         before={"status": run.status, "progress": run.progress},
+                         after={"status": ScoringRun.Status.FAILED}, detail=error)
+            marked += 1
+    return marked
+
+
+@transaction.atomic
+def run_restart(*, actor, run: ScoringRun) -> ScoringRun:
+    """Compute a failed run again from its own snapshot (same inputs, same scheme version)."""
+    require_office(actor)
+    run = ScoringRun.objects.select_for_update().get(pk=run.pk)
+    if run.status != ScoringRun.Status.FAILED or run.stage != ScoringRun.Stage.DRAFT:
+        raise AssessmentError(_("只有计算失败的批次可以重新计算"))
+    RunResult.objects.filter(run=run).delete()  # none are kept from a failed run; to be sure
+    previous_error = run.error
+    ScoringRun.objects.filter(pk=run.pk).update(
+        status=ScoringRun.Status.QUEUED, progress=0, error="", finished_at=None,
+        started_at=timezone.now(),
+    )
+    audit_record(actor=actor, action="run.restart", obj=run,
+                 before={"status": run.status, "error": previous_error},
+                 after={"status": ScoringRun.Status.QUEUED})
+    from duibiao.assessment.tasks import compute_run
+
+    compute_run.enqueue(run.pk)  # as run_start: the worker sees it once this commits
+    run.refresh_from_db()
+    return run
