@@ -46,10 +46,14 @@ INSTALLED_APPS = [
     "duibiao.documents",
     "duibiao.api",
     "duibiao.web",
+    "csp",  # django-csp: the Content-Security-Policy header (CONTENT_SECURITY_POLICY below)
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Before anything reads a body: an oversized request is answered 413 unread.
+    "duibiao.web.request_limits.RequestBodyLimit",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Django's session middleware, except that a page's background polling does not count
     # as activity (it would keep an idle session alive for ever).
@@ -183,6 +187,38 @@ WHITENOISE_USE_FINDERS = True
 
 DUIBIAO_EVIDENCE_MAX_MB = env_int("DUIBIAO_EVIDENCE_MAX_MB", 20)
 DUIBIAO_IMPORT_MAX_MB = env_int("DUIBIAO_IMPORT_MAX_MB", 20)  # Excel imports (documents app)
+# An Excel import is a zip: its members may unpack to at most this much in all (zip bombs).
+DUIBIAO_IMPORT_UNZIPPED_MAX_MB = env_int("DUIBIAO_IMPORT_UNZIPPED_MAX_MB", 100)
+
+# --- Request bounds ------------------------------------------------------------------
+# A body declared larger than this is answered 413 before it is read (web/request_limits.py);
+# set the reverse proxy's limit (nginx client_max_body_size) to the same figure.
+DUIBIAO_REQUEST_MAX_MB = env_int(
+    "DUIBIAO_REQUEST_MAX_MB", max(DUIBIAO_EVIDENCE_MAX_MB, DUIBIAO_IMPORT_MAX_MB) + 5)
+# Form fields and JSON bodies (no files) are small; files over 2.5 MB go to a temporary file
+# on disk while they are checked, never into memory.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DUIBIAO_FORM_MAX_MB", 5) * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
+# --- Content-Security-Policy (django-csp 4) ------------------------------------------------
+# Scripts and styles come from our own static files only: no inline <script>, no event
+# handler attributes, no style="" attributes (templates use classes, web/static/web/site.js
+# sets data-dependent sizes through the style object, which CSP does not restrict). ECharts
+# draws SVG through the DOM and htmx is told not to inject its indicator <style> (meta
+# htmx-config in web/base.html), so neither needs 'unsafe-inline' or 'unsafe-eval'.
+# img-src allows data: for Bootstrap's inline SVG icons (select arrows, close buttons).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    },
+}
 
 # Background tasks: the database backend with `duibiao serve`'s worker; "immediate" runs a
 # task inside the request (tests, or a deployment without a worker process).
