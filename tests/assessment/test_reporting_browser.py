@@ -10,6 +10,7 @@ import pytest
 from openpyxl import load_workbook
 
 from duibiao.assessment.models import Evidence, Period, SchemeVersion, Submission
+from duibiao.assessment.services.submissions import ValueInput, submission_save
 from duibiao.documents import selectors
 from tests.conftest import signed_in_page
 
@@ -117,3 +118,40 @@ def test_report_review_resubmit(browser, live_server, assessed, settings, tmp_pa
     assert Submission.objects.get(indicator__code="nl02").value == 93
     for page in (reporter, reviewer, outsider):
         page.context.close()
+
+
+def test_refused_saves_are_explained_where_they_happened(browser, live_server, assessed):
+    """A value out of bounds (422), a stale form (409) and a form without its version (400)
+    are each shown to the reporter in Chinese; nothing is saved by any of them."""
+    base = live_server.url
+    reporter = signed_in_page(browser, base, "tb_a")
+    reporter.goto(f"{base}/assessment/periods/{assessed['period'].pk}/report/jingyu/")
+    gz07 = reporter.get_by_test_id("row-gz07")
+    gz07.locator("input[name=value]").fill("1e15")
+    gz07.get_by_role("button", name="保存").click()
+    error = reporter.get_by_test_id("row-gz07").get_by_test_id("row-error")
+    error.wait_for()
+    assert "整数部分最多 14 位" in error.inner_text()
+    assert not Submission.objects.exists()
+
+    # Someone else saves nl02 after this page was loaded: the page's save must not overwrite it.
+    submission_save(actor=assessed["reporter_a"], period=assessed["period"], unit=assessed["a"],
+                    item=ValueInput(indicator=assessed["ind"]["nl02"], value="80", expected_version=0))
+    nl02 = reporter.get_by_test_id("row-nl02")
+    nl02.locator("input[name=value]").fill("95")
+    nl02.get_by_role("button", name="保存").click()
+    stale = reporter.get_by_test_id("row-nl02").get_by_test_id("row-error")
+    stale.wait_for()
+    assert "已被他人修改" in stale.inner_text()
+    assert Submission.objects.get().value == 80
+
+    # A form whose version field is gone (a tampered or very old page) is refused at the top.
+    nl03 = reporter.get_by_test_id("row-nl03")
+    nl03.locator("input[name=version]").evaluate("input => input.remove()")
+    nl03.locator("input[name=value]").fill("90")
+    nl03.get_by_role("button", name="保存").click()
+    alert = reporter.locator("#page-alerts").get_by_test_id("bad-request")
+    alert.wait_for()
+    assert "页面已过期" in alert.inner_text()
+    assert Submission.objects.count() == 1
+    reporter.context.close()

@@ -8,7 +8,9 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
+from ninja.errors import ValidationError
 from ninja.security import django_auth
 
 from duibiao.api.accounts import router as accounts_router
@@ -50,6 +52,23 @@ def conflict(request, exc):
 @api.exception_handler(AssessmentError)
 def refused(request, exc):
     return api.create_response(request, {"detail": str(exc)}, status=422)
+
+
+# Fields whose absence means the client did not say which version it read.
+VERSION_FIELDS = {"version", "based_on"}
+
+
+@api.exception_handler(ValidationError)
+def invalid_payload(request, exc):
+    """422 with a message a person can act on (Chinese first), the field errors kept as
+    `errors`; a write without its version says that the page is out of date."""
+    fields = [".".join(str(p) for p in e.get("loc", ())[2:]) or str(e.get("loc", ("",))[-1])
+              for e in exc.errors]
+    if any(e.get("type") == "missing" and e.get("loc", ("",))[-1] in VERSION_FIELDS for e in exc.errors):
+        detail = _("缺少数据版本（version），页面已过期：请重新读取后再保存")
+    else:
+        detail = _("请求数据有误：%(fields)s") % {"fields": "、".join(f for f in fields if f) or "—"}
+    return api.create_response(request, {"detail": detail, "errors": exc.errors}, status=422)
 
 
 @api.exception_handler(SchemeDocumentError)

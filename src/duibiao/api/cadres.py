@@ -9,12 +9,15 @@ from datetime import date
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.utils.http import content_disposition_header
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Path, Query, Router, Schema, Status
 
 from duibiao.cadres import selectors as sel
 from duibiao.cadres import services as svc
 
 router = Router(tags=["cadres"])
+# The years the pages offer; out of range is 422 here instead of an integer overflow below.
+YEAR = Path(..., ge=2000, le=2100)
+YEAR_QUERY = Query(..., ge=2000, le=2100)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -142,13 +145,13 @@ def cadre_update(request, pk: int, payload: CadreIn):
 
 
 @router.get("/units/{code}/years/{year}", response=YearSheetOut, summary="单位年度干部考核表")
-def year_sheet(request, code: str, year: int):
+def year_sheet(request, code: str, year: int = YEAR):
     return _sheet(request, code, year)
 
 
 @router.put("/units/{code}/years/{year}/routine", response={200: YearSheetOut, 422: Error},
             summary="录入平时考核等次（考核办）")
-def routine_set(request, code: str, year: int, payload: list[RoutineIn]):
+def routine_set(request, code: str, payload: list[RoutineIn], year: int = YEAR):
     unit = _editable_unit(request, code)
     try:
         svc.cadre_routine_grades_set(actor=request.user, unit=unit, year=year,
@@ -160,7 +163,7 @@ def routine_set(request, code: str, year: int, payload: list[RoutineIn]):
 
 @router.put("/units/{code}/years/{year}/annual", response={200: YearSheetOut, 422: Error},
             summary="录入拟定等次、排序得分和党性/发展/能力指标（考核办）")
-def annual_set(request, code: str, year: int, payload: list[YearEntryIn]):
+def annual_set(request, code: str, payload: list[YearEntryIn], year: int = YEAR):
     unit = _editable_unit(request, code)
     entries = [svc.CadreYearInput(cadre_id=e.cadre_id, proposed=e.proposed, score=e.score,
                                   indicators=e.indicators) for e in payload]
@@ -173,21 +176,26 @@ def annual_set(request, code: str, year: int, payload: list[YearEntryIn]):
 
 @router.post("/units/{code}/years/{year}/apply", response=YearSheetOut,
              summary="应用平时考核限制和优秀比例，确定年度等次（考核办）")
-def rules_apply(request, code: str, year: int):
+def rules_apply(request, code: str, year: int = YEAR):
     unit = _editable_unit(request, code)
     svc.cadre_rules_apply(actor=request.user, unit=unit, year=year)
     return _sheet(request, code, year)
 
 
-@router.put("/units/{code}/years/{year}/quota", response=YearSheetOut, summary="批准或撤销25%优秀比例（考核办）")
-def quota_set(request, code: str, year: int, payload: QuotaIn):
+@router.put("/units/{code}/years/{year}/quota", response={200: YearSheetOut, 422: Error},
+            summary="批准或撤销25%优秀比例（考核办）")
+def quota_set(request, code: str, payload: QuotaIn, year: int = YEAR):
     unit = _editable_unit(request, code)
-    svc.cadre_quota_set(actor=request.user, unit=unit, year=year, approved=payload.approved, note=payload.note)
+    try:
+        svc.cadre_quota_set(actor=request.user, unit=unit, year=year, approved=payload.approved,
+                            note=payload.note)
+    except svc.CadreInputError as exc:
+        return Status(422, {"detail": str(exc)})
     return _sheet(request, code, year)
 
 
 @router.get("/lists/{kind}", response=list[ListEntryOut], summary="选拔任用/评先评优/墩苗培养名单")
-def derived_list(request, kind: str, year: int, format: str = "json"):
+def derived_list(request, kind: str, year: int = YEAR_QUERY, format: str = "json"):
     if not sel.cadre_units(user=request.user).exists():
         raise PermissionDenied
     entries = sel.cadre_derived_list(user=request.user, kind=kind, year=year)

@@ -11,6 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from duibiao import engine
+from duibiao.assessment.errors import InvalidValue
+from duibiao.assessment.limits import text_clean, year_clean
 from duibiao.audit.services import audit_record
 from duibiao.cadres.models import (
     AnnualGrade,
@@ -39,9 +41,20 @@ def _cadre_snapshot(cadre: Cadre) -> dict[str, object]:
     }
 
 
+def _checked(check, *args, **kwargs):
+    """A check of `assessment.limits` (texts to their column's length, years within range, the
+    same on SQLite and PostgreSQL), refused as the cadre pages and API refuse input."""
+    try:
+        return check(*args, **kwargs)
+    except InvalidValue as exc:
+        raise CadreInputError(str(exc)) from None
+
+
 def _check_cadre(*, name: str, position: str, rank: str, gender: str) -> None:
     if not name.strip() or not position.strip():
         raise CadreInputError("姓名和职务不能为空")
+    _checked(text_clean, name, model=Cadre, name="name")
+    _checked(text_clean, position, model=Cadre, name="position")
     if rank not in Cadre.Rank.values:
         raise CadreInputError(f"未知职级：{rank}")
     if gender not in Cadre.Gender.values:
@@ -97,6 +110,7 @@ def cadre_routine_grades_set(
     """Set routine grades of a unit's cadres for a year: (cadre id, quarter) → grade ("" clears).
     Returns how many grades changed."""
     cadre_require_editor(user=actor, unit=unit)
+    _checked(year_clean, year)
     if any(q not in (1, 2, 3, 4) for _, q in grades):
         raise CadreInputError("季度应为1–4")
     _own_cadres(unit, {cadre_id for cadre_id, _ in grades})
@@ -146,6 +160,7 @@ def cadre_year_save(*, actor, unit: Unit, year: int, entries: list[CadreYearInpu
     """Save proposed annual grades, ranking scores and 党性/发展/能力 scores of a unit's cadres.
     A changed proposal clears the final grade: the rules must be applied again."""
     cadre_require_editor(user=actor, unit=unit)
+    _checked(year_clean, year)
     _own_cadres(unit, [e.cadre_id for e in entries])
     annual = {a.cadre_id: a for a in CadreAnnualGrade.objects.filter(cadre__unit=unit, year=year)}
     indicators = {
@@ -231,10 +246,12 @@ def cadre_rules_apply(
 def cadre_quota_set(*, actor, unit: Unit, year: int, approved: bool, note: str = "") -> bool:
     """Approve (or withdraw) the 25 % 优秀 quota of a unit for a year. Returns the new state."""
     cadre_require_editor(user=actor, unit=unit)
+    _checked(year_clean, year)
+    note = _checked(text_clean, note, model=CadreQuotaApproval, name="note")
     existing = CadreQuotaApproval.objects.filter(unit=unit, year=year).first()
     if approved and existing is None:
         approval = CadreQuotaApproval.objects.create(
-            unit=unit, year=year, approved_by=actor if getattr(actor, "pk", None) else None, note=note[:200]
+            unit=unit, year=year, approved_by=actor if getattr(actor, "pk", None) else None, note=note
         )
         audit_record(actor=actor, action="cadre.quota_approve", obj=approval, unit=unit,
                      after={"year": year, "note": note})

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from duibiao.cadres import selectors as sel
 from duibiao.cadres import services as svc
 from duibiao.cadres.models import AnnualGrade, Cadre, RoutineGrade
+from duibiao.params import int_param
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -40,10 +41,9 @@ class CadreForm(forms.ModelForm):
 
 
 def _year(request) -> int:
-    try:
-        return int(request.GET.get("year") or request.POST.get("year") or timezone.localdate().year)
-    except ValueError:
-        return timezone.localdate().year
+    data = request.GET if request.GET.get("year") else request.POST
+    return int_param(data, "year", label=_("年度"), default=timezone.localdate().year, min_value=2000,
+                     max_value=2100)
 
 
 def _editor(request, unit) -> None:
@@ -177,10 +177,14 @@ def cadre_quota(request, code: str):
     _editor(request, unit)
     year = _year(request)
     approved = request.POST.get("approved") == "1"
-    svc.cadre_quota_set(actor=request.user, unit=unit, year=year, approved=approved,
-                        note=request.POST.get("note", ""))
-    messages.success(request, _("已批准优秀比例提高到25%，请重新应用考核规则") if approved
-                     else _("已撤销25%优秀比例，请重新应用考核规则"))
+    try:
+        svc.cadre_quota_set(actor=request.user, unit=unit, year=year, approved=approved,
+                            note=request.POST.get("note", ""))
+    except svc.CadreInputError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("已批准优秀比例提高到25%，请重新应用考核规则") if approved
+                         else _("已撤销25%优秀比例，请重新应用考核规则"))
     return redirect(f"{redirect('cadres:cadre_annual', code=unit.code).url}?year={year}")
 
 
