@@ -11,6 +11,7 @@ import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 
 from duibiao.assessment.models import Submission
 from duibiao.documents.services import reporting_workbook_import
@@ -19,6 +20,13 @@ from tests.files import samples
 
 MB = 1024 * 1024
 ROW = b'<row><c t="inlineStr"><is><t>x</t></is></c></row>'
+
+
+@pytest.fixture(autouse=True)
+def chinese():
+    """Reasons are checked in Chinese, whatever language an earlier test left active."""
+    with translation.override("zh-hans"):
+        yield
 
 
 @pytest.fixture(scope="module")

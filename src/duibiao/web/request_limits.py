@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 MB = 1024 * 1024
@@ -60,12 +61,14 @@ def _declared_length(request: HttpRequest) -> int | None:
 
 def too_large_response(request: HttpRequest, limit_mb: float) -> HttpResponse:
     """413 in Chinese: JSON for the API, a small page for people."""
-    message = _("提交的内容过大（上限 %(max)s MB），请压缩或拆分文件后重试。") % {"max": f"{limit_mb:g}"}
+    # LocaleMiddleware has not run yet: pick the request's language here (Chinese by default).
+    with translation.override(translation.get_language_from_request(request)):
+        message = _("提交的内容过大（上限 %(max)s MB），请压缩或拆分文件后重试。") % {"max": f"{limit_mb:g}"}
+        html = render_to_string("web/request_too_large.html", {"message": message}, request=None)
     wants_json = request.path.startswith("/api/") or "application/json" in request.META.get("HTTP_ACCEPT", "")
     if wants_json:
         response: HttpResponse = JsonResponse({"detail": message}, status=413)
     else:
-        html = render_to_string("web/request_too_large.html", {"message": message}, request=None)
         response = HttpResponse(html, status=413)
     # Said here because CommonMiddleware, which would add it, has not run: without it a
     # client could only find the end of the answer when the connection closes, and the
