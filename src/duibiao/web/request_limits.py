@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from typing import IO
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
@@ -29,7 +30,7 @@ class BodyTooLarge(RequestDataTooBig):
 class CountingStream(io.RawIOBase):
     """A request body read through a counter that refuses to pass `limit` bytes."""
 
-    def __init__(self, stream, limit: int, request: HttpRequest) -> None:
+    def __init__(self, stream: IO[bytes], limit: int, request: HttpRequest) -> None:
         self.stream, self.limit, self.request, self.count = stream, limit, request, 0
 
     def readable(self) -> bool:
@@ -45,8 +46,8 @@ class CountingStream(io.RawIOBase):
     def read(self, size: int = -1) -> bytes:
         return self._counted(self.stream.read(size))
 
-    def readline(self, size: int = -1) -> bytes:
-        return self._counted(self.stream.readline(size))
+    def readline(self, size: int | None = -1) -> bytes:
+        return self._counted(self.stream.readline(-1 if size is None else size))
 
     def close(self) -> None:
         self.stream.close()
@@ -97,7 +98,7 @@ class RequestBodyLimit:
             if form_cap is not None and declared > form_cap and not is_multipart:
                 return too_large_response(request, form_cap / MB)
         elif hasattr(request, "_stream"):
-            request._stream = CountingStream(request._stream, limit, request)
+            request._stream = CountingStream(request._stream, limit, request)  # type: ignore[assignment]
         response = self.get_response(request)
         if getattr(request, "_body_too_large", False):
             return too_large_response(request, settings.DUIBIAO_REQUEST_MAX_MB)
