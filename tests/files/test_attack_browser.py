@@ -114,3 +114,21 @@ def test_the_payload_would_run_if_served_as_a_web_page(browser, live_server, app
     target.refresh_from_db()
     assert target.status == Submission.Status.APPROVED
     office.context.close()
+
+
+def test_an_upload_over_the_request_limit_is_explained(browser, live_server, approved, settings, tmp_path):
+    """A file past DUIBIAO_REQUEST_MAX_MB never reaches the upload check: the 413 answer is
+    shown to the reporter in a dialog rather than lost by htmx."""
+    settings.MEDIA_ROOT = tmp_path
+    settings.DUIBIAO_REQUEST_MAX_MB = 1
+    Submission.objects.filter(unit=approved["a"], indicator__code="nl02").update(status="draft")
+    reporter = signed_in_page(browser, live_server.url, "tb_a")
+    reporter.goto(f"{live_server.url}/assessment/report/")
+    messages = []
+    reporter.on("dialog", lambda dialog: (messages.append(dialog.message), dialog.dismiss()))
+    with reporter.expect_response(lambda r: r.status == 413):
+        reporter.get_by_test_id("row-nl02").locator("input[type=file]").set_input_files(
+            {"name": "扫描件.pdf", "mimeType": "application/pdf", "buffer": samples.PDF + b"%" * (2 * 1024 * 1024)})
+    reporter.wait_for_timeout(300)
+    assert messages and "提交的内容过大（上限 1 MB）" in messages[0]
+    reporter.context.close()

@@ -22,6 +22,16 @@
     if (el && !window.confirm(el.dataset.confirm)) event.preventDefault();
   });
 
+  // A body over the site's limit is answered 413 with a page of its own, which cannot be
+  // swapped into a row: say it in a dialog instead of failing silently.
+  document.addEventListener("htmx:responseError", (event) => {
+    const xhr = event.detail.xhr;
+    if (!xhr || xhr.status !== 413) return;
+    const page = new DOMParser().parseFromString(xhr.responseText, "text/html");
+    const message = page.querySelector("[data-testid=too-large]");
+    window.alert(message ? message.textContent.trim() : xhr.statusText);
+  });
+
   // Sizes that depend on data (a progress bar, a chart's height, an indent): set through
   // the style object, which the policy allows, instead of a style="" attribute, which it does not.
   function size(root) {
