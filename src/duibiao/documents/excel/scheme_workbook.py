@@ -284,206 +284,251 @@ def _points(cell, report: ImportReport, sheet: str, row: SchemeRow, col: int | N
     return float(value)
 
 
+@dataclass
+class _Apply:
+    """The state of one import while its rows are applied: the copy being edited, what it
+    already holds (by path and by code), and what the rows have claimed so far."""
+
+    doc: dict
+    sheet: str
+    heads: dict[str, int]
+    report: ImportReport
+    nodes: dict[tuple[str, ...], dict] = field(default_factory=dict)  # branch path → node
+    leaves: dict[str, tuple[dict, tuple[str, ...]]] = field(default_factory=dict)  # code → leaf, path
+    items: dict[str, dict] = field(default_factory=dict)  # adjustment items by code
+    vetoes: dict[str, dict] = field(default_factory=dict)
+    leaf_pool: dict[str, dict] = field(default_factory=dict)  # leaves by code, for _find
+    used_codes: set[str | None] = field(default_factory=set)  # taken: a new code never collides
+    seen: dict[str, int] = field(default_factory=dict)  # code → first workbook row
+    placed: dict[int, list[dict]] = field(default_factory=dict)  # id(parent) → leaves, in order
+    new_items: list[dict] = field(default_factory=list)
+    new_vetoes: list[dict] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=lambda: {"更新": 0, "新增": 0, "删除": 0})
+
+    @property
+    def taskforces(self) -> list[dict]:
+        return self.doc.get("taskforces", []) or []
+
+    @property
+    def tf_lookup(self) -> dict[str, str]:
+        """A task force by code or by name → its code."""
+        return {t["code"]: t["code"] for t in self.taskforces} | {t["name"]: t["code"] for t in self.taskforces}
+
+    def col(self, header: str) -> int | None:
+        return self.heads.get(header)
+
+    def problem(self, row: SchemeRow, reason: str, header: str = "", col: int | None = None) -> None:
+        """A problem in the row, pinned to the header's column (or ``col``)."""
+        self.report.add(self.sheet, row.row, reason, col=self.col(header) if col is None else col, header=header)
+
+
+def _index(node: dict, path: tuple[str, ...], state: _Apply) -> None:
+    for child in node.get("children", []):
+        if "children" in child:
+            state.nodes[(*path, child["name"])] = child
+            _index(child, (*path, child["name"]), state)
+        else:
+            state.leaves[child["code"]] = (child, path)
+
+
+def _start(new: dict, sheet: str, heads: dict[str, int], report: ImportReport) -> _Apply:
+    state = _Apply(new, sheet, heads, report)
+    _index(new["tree"], (), state)
+    state.leaf_pool = {code: leaf for code, (leaf, _) in state.leaves.items()}
+    state.items = {i["code"]: i for i in (new.get("adjustments") or {}).get("items", [])}
+    state.vetoes = {v["code"]: v for v in new.get("vetoes", [])}
+    state.used_codes = (set(state.leaves) | set(state.items) | set(state.vetoes)
+                        | {n.get("code") for n in state.nodes.values()})
+    return state
+
+
+def _cell(row: SchemeRow, header: str) -> object:
+    return row.values.get(header)
+
+
+def _text(row: SchemeRow, header: str) -> str:
+    value = wbk.as_text(_cell(row, header))
+    return str(wbk.narrow(value)) if header in ("指标代码", "牵头专班") else value
+
+
+def _set_text(target: dict, key: str, value: str) -> None:
+    if value:
+        target[key] = value
+    else:
+        target.pop(key, None)
+
+
+def _apply_common(state: _Apply, row: SchemeRow, target: dict) -> bool:
+    """Name, standard, task force and source; True if the row is fine."""
+    target["name"] = row.name
+    if "评分标准" in state.heads:
+        _set_text(target, "standard", _text(row, "评分标准"))
+    if "数据来源" in state.heads:
+        _set_text(target, "source", _text(row, "数据来源"))
+    if "牵头专班" in state.heads:
+        tf = _text(row, "牵头专班")
+        lookup = state.tf_lookup
+        if tf and tf not in lookup:
+            known = "、".join(t["name"] for t in state.taskforces) or "（方案未定义专班）"
+            state.problem(row, f"未知的牵头专班“{tf}”，可选：{known}", "牵头专班")
+            return False
+        _set_text(target, "taskforce", lookup.get(tf, ""))
+    return True
+
+
+def _claim(state: _Apply, row: SchemeRow, code: str) -> bool:
+    """Each entry once: a second row for the same code is a problem."""
+    if code in state.seen:
+        has_code = bool(state.col("指标代码"))
+        state.problem(row, f"重复的行：与第 {state.seen[code]} 行是同一指标（{code}）",
+                      "指标代码" if has_code else "", state.col("指标代码") or row.name_col)
+        return False
+    state.seen[code] = row.row
+    return True
+
+
+def _fresh_code(state: _Apply, row: SchemeRow, prefix: str) -> str | None:
+    """The code of a new entry: the row's own if valid and free, else PREFIX_NN."""
+    code = _text(row, "指标代码")
+    if code:
+        if not CODE_RE.match(code):
+            state.problem(row, f"指标代码“{code}”只能包含字母、数字和 _ . -", "指标代码")
+            return None
+        if code in state.used_codes:
+            state.problem(row, f"指标代码“{code}”已被其他指标或事项使用", "指标代码")
+            return None
+    else:
+        n = 1
+        while f"{prefix}_{n:02d}" in state.used_codes:
+            n += 1
+        code = f"{prefix}_{n:02d}"
+    state.used_codes.add(code)
+    return code
+
+
+def _find(state: _Apply, row: SchemeRow, pool: dict[str, dict], kind_label: str,
+          prefer=None) -> dict | None | bool:
+    """The existing entry the row stands for; None if new; False on a problem."""
+    code = _text(row, "指标代码")
+    if code:
+        if code in pool:
+            return pool[code]
+        if code in state.leaves or code in state.items or code in state.vetoes:
+            state.problem(row, f"代码“{code}”属于其他类别的指标或事项，不能用于{kind_label}", "指标代码")
+            return False
+        return None
+    matches = [e for e in pool.values() if e.get("name") == row.name]
+    if prefer is not None and len(matches) > 1:
+        matches = [e for e in matches if prefer(e)] or matches
+    if len(matches) > 1:
+        state.report.add(state.sheet, row.row, f"有 {len(matches)} 个名为“{row.name}”的{kind_label}，请填写指标代码区分",
+                         col=row.name_col)
+        return False
+    return matches[0] if matches else None
+
+
+def _apply_tree_row(state: _Apply, row: SchemeRow) -> None:
+    """An indicator row: update the leaf it names (by code, else by name under its path) or
+    add one; an upper level's points in its merged cell update that branch's weight."""
+    parent = state.nodes.get(tuple(row.path))
+    if parent is None:
+        state.report.add(state.sheet, row.row, f"上级指标“{' / '.join(row.path)}”不在方案中"
+                         "（新增一级指标请先在方案中添加）", col=row.name_col - 1)
+        return
+    pts = row.path_points[-1] if row.path_points else None
+    if pts is not None and float(parent.get("weight", 1)) != pts:
+        parent["weight"] = _num(pts)
+    path = tuple(row.path)
+    found = _find(state, row, state.leaf_pool, "指标", prefer=lambda e: state.leaves.get(e["code"], (None, None))[1] == path)
+    if found is False:
+        return
+    weight = _points(_cell(row, "分值"), state.report, state.sheet, row, state.col("分值"))
+    if weight is None and _cell(row, "分值") is None:
+        state.problem(row, "分值不能为空", "分值")
+    if weight is None:
+        return
+    if found is None:
+        code = _fresh_code(state, row, str(parent["code"]))
+        if code is None:
+            return
+        # Most 细则 rows are scored by the task force against the standard text.
+        found = {"code": code, "name": row.name, "weight": _num(weight), "kind": "number",
+                 "unit_of_measure": "分", "normalise": {"method": "manual", "full": 100}}
+        state.counts["新增"] += 1
+    elif float(found.get("weight", 1)) != weight:
+        found["weight"] = _num(weight)
+    if _claim(state, row, found["code"]) and _apply_common(state, row, found):
+        state.placed.setdefault(id(parent), []).append(found)
+
+
+def _apply_section_row(state: _Apply, row: SchemeRow) -> None:
+    """A 加分 / 扣分 / 一票否决 row: update the item or veto it names, or add one."""
+    is_veto = row.section == "veto"
+    pool = state.vetoes if is_veto else {c: i for c, i in state.items.items() if i.get("type") == row.section}
+    label = dict(SECTIONS)[row.section]
+    found = _find(state, row, pool, label)
+    if found is False:
+        return
+    points = None
+    if not is_veto:
+        points = _points(_cell(row, "分值"), state.report, state.sheet, row, state.col("分值"))
+        if points is None:
+            if _cell(row, "分值") is None:
+                state.problem(row, f"{label}须填写每次加减的分值", "分值")
+            return
+    if found is None:
+        code = _fresh_code(state, row, row.section)
+        if code is None:
+            return
+        found = {"code": code, "name": row.name}
+        if is_veto:
+            found["effect"] = "zero"  # a new veto zeroes the score until the office says otherwise
+        else:
+            found.update(type=row.section, points=_num(points))
+        state.counts["新增"] += 1
+    elif points is not None and float(found.get("points", 0)) != points:
+        found["points"] = _num(points)
+    if _claim(state, row, found["code"]) and _apply_common(state, row, found):
+        (state.new_vetoes if is_veto else state.new_items).append(found)
+
+
+def _rebuild(node: dict, placed: dict[int, list[dict]]) -> bool:
+    """Leaves in workbook order where the first old leaf stood; empty branches go."""
+    kids, inserted = [], False
+    for child in node.get("children", []):
+        if "children" in child:
+            if _rebuild(child, placed):
+                kids.append(child)
+        elif not inserted:
+            kids.extend(placed.get(id(node), []))
+            inserted = True
+    if not inserted:
+        kids.extend(placed.get(id(node), []))
+    node["children"] = kids
+    return bool(kids)
+
+
 def apply_scheme_rows(doc: dict, sheet: str, heads: dict[str, int], rows: list[SchemeRow],
                       report: ImportReport) -> SchemeImport:
     """The document with the workbook's rows applied (a deep copy; `doc` is untouched)."""
     new = copy.deepcopy(doc)
-    tfs = new.get("taskforces", []) or []
-    tf_lookup = {t["code"]: t["code"] for t in tfs} | {t["name"]: t["code"] for t in tfs}
-    nodes: dict[tuple[str, ...], dict] = {}
-    leaves: dict[str, tuple[dict, tuple[str, ...]]] = {}
-
-    def index(node: dict, path: tuple[str, ...]) -> None:
-        for child in node.get("children", []):
-            if "children" in child:
-                nodes[(*path, child["name"])] = child
-                index(child, (*path, child["name"]))
-            else:
-                leaves[child["code"]] = (child, path)
-
-    index(new["tree"], ())
-    adj = new.get("adjustments") or {}
-    items = {i["code"]: i for i in adj.get("items", [])}
-    vetoes = {v["code"]: v for v in new.get("vetoes", [])}
-    used_codes = set(leaves) | set(items) | set(vetoes) | {n.get("code") for n in nodes.values()}
-    seen: dict[str, int] = {}  # code → first workbook row
-    placed: dict[int, list[dict]] = {}  # id(parent node) → leaves in workbook order
-    new_items: list[dict] = []
-    new_vetoes: list[dict] = []
-    counts = {"更新": 0, "新增": 0, "删除": 0}
-
-    def cell(row: SchemeRow, header: str) -> object:
-        return row.values.get(header)
-
-    def col(header: str) -> int | None:
-        return heads.get(header)
-
-    def text(row: SchemeRow, header: str) -> str:
-        value = wbk.as_text(cell(row, header))
-        return str(wbk.narrow(value)) if header in ("指标代码", "牵头专班") else value
-
-    def set_text(target: dict, key: str, value: str) -> None:
-        if value:
-            target[key] = value
-        else:
-            target.pop(key, None)
-
-    def apply_common(row: SchemeRow, target: dict) -> bool:
-        """Name, standard, task force and source; True if the row is fine."""
-        target["name"] = row.name
-        if "评分标准" in heads:
-            set_text(target, "standard", text(row, "评分标准"))
-        if "数据来源" in heads:
-            set_text(target, "source", text(row, "数据来源"))
-        if "牵头专班" in heads:
-            tf = text(row, "牵头专班")
-            if tf and tf not in tf_lookup:
-                known = "、".join(t["name"] for t in tfs) or "（方案未定义专班）"
-                report.add(sheet, row.row, f"未知的牵头专班“{tf}”，可选：{known}", col=col("牵头专班"),
-                           header="牵头专班")
-                return False
-            set_text(target, "taskforce", tf_lookup.get(tf, ""))
-        return True
-
-    def claim(row: SchemeRow, code: str) -> bool:
-        if code in seen:
-            report.add(sheet, row.row, f"重复的行：与第 {seen[code]} 行是同一指标（{code}）",
-                       col=col("指标代码") or row.name_col, header="指标代码" if col("指标代码") else "")
-            return False
-        seen[code] = row.row
-        return True
-
-    def fresh_code(row: SchemeRow, prefix: str) -> str | None:
-        code = text(row, "指标代码")
-        if code:
-            if not CODE_RE.match(code):
-                report.add(sheet, row.row, f"指标代码“{code}”只能包含字母、数字和 _ . -",
-                           col=col("指标代码"), header="指标代码")
-                return None
-            if code in used_codes:
-                report.add(sheet, row.row, f"指标代码“{code}”已被其他指标或事项使用",
-                           col=col("指标代码"), header="指标代码")
-                return None
-        else:
-            n = 1
-            while f"{prefix}_{n:02d}" in used_codes:
-                n += 1
-            code = f"{prefix}_{n:02d}"
-        used_codes.add(code)
-        return code
-
-    def find(row: SchemeRow, pool: dict[str, dict], kind_label: str, prefer=None) -> dict | None | bool:
-        """The existing entry the row stands for; None if new; False on a problem."""
-        code = text(row, "指标代码")
-        if code:
-            if code in pool:
-                return pool[code]
-            other = code in leaves or code in items or code in vetoes
-            if other:
-                report.add(sheet, row.row, f"代码“{code}”属于其他类别的指标或事项，不能用于{kind_label}",
-                           col=col("指标代码"), header="指标代码")
-                return False
-            return None
-        matches = [e for e in pool.values() if e.get("name") == row.name]
-        if prefer is not None and len(matches) > 1:
-            matches = [e for e in matches if prefer(e)] or matches
-        if len(matches) > 1:
-            report.add(sheet, row.row, f"有 {len(matches)} 个名为“{row.name}”的{kind_label}，请填写指标代码区分",
-                       col=row.name_col)
-            return False
-        return matches[0] if matches else None
-
-    leaf_pool = {code: leaf for code, (leaf, _) in leaves.items()}
+    state = _start(new, sheet, heads, report)
     for row in rows:
         if row.section == "tree":
-            parent = nodes.get(tuple(row.path))
-            if parent is None:
-                report.add(sheet, row.row, f"上级指标“{' / '.join(row.path)}”不在方案中"
-                           "（新增一级指标请先在方案中添加）", col=row.name_col - 1)
-                continue
-            pts = row.path_points[-1] if row.path_points else None
-            if pts is not None and float(parent.get("weight", 1)) != pts:
-                parent["weight"] = _num(pts)
-            found = find(row, leaf_pool, "指标",
-                         prefer=lambda e, p=tuple(row.path): leaves.get(e["code"], (None, None))[1] == p)
-            if found is False:
-                continue
-            weight = _points(cell(row, "分值"), report, sheet, row, col("分值"))
-            if weight is None and cell(row, "分值") is None:
-                report.add(sheet, row.row, "分值不能为空", col=col("分值"), header="分值")
-            if weight is None:
-                continue
-            if found is None:
-                code = fresh_code(row, str(parent["code"]))
-                if code is None:
-                    continue
-                # Most 细则 rows are scored by the task force against the standard text.
-                found = {"code": code, "name": row.name, "weight": _num(weight), "kind": "number",
-                         "unit_of_measure": "分", "normalise": {"method": "manual", "full": 100}}
-                counts["新增"] += 1
-            elif float(found.get("weight", 1)) != weight:
-                found["weight"] = _num(weight)
-            if not claim(row, found["code"]) or not apply_common(row, found):
-                continue
-            placed.setdefault(id(parent), []).append(found)
+            _apply_tree_row(state, row)
         else:
-            pool = vetoes if row.section == "veto" else {
-                c: i for c, i in items.items() if i.get("type") == row.section}
-            label = dict(SECTIONS)[row.section]
-            found = find(row, pool, label)
-            if found is False:
-                continue
-            points = None
-            if row.section != "veto":
-                points = _points(cell(row, "分值"), report, sheet, row, col("分值"))
-                if points is None:
-                    if cell(row, "分值") is None:
-                        report.add(sheet, row.row, f"{label}须填写每次加减的分值", col=col("分值"), header="分值")
-                    continue
-            if found is None:
-                code = fresh_code(row, row.section)
-                if code is None:
-                    continue
-                found = {"code": code, "name": row.name}
-                if row.section == "veto":
-                    found["effect"] = "zero"  # a new veto zeroes the score until the office says otherwise
-                else:
-                    found.update(type=row.section, points=_num(points))
-                counts["新增"] += 1
-            elif points is not None and float(found.get("points", 0)) != points:
-                found["points"] = _num(points)
-            if not claim(row, found["code"]) or not apply_common(row, found):
-                continue
-            (new_vetoes if row.section == "veto" else new_items).append(found)
-
+            _apply_section_row(state, row)
     originals = _entries(doc)
-    counts["删除"] = sum(1 for c in originals if c not in seen)
+    state.counts["删除"] = sum(1 for c in originals if c not in state.seen)
     finals = _entries(new)
-    counts["更新"] = sum(1 for c, e in originals.items() if c in seen and finals.get(c) != e)
-
-    def rebuild(node: dict) -> bool:
-        """Leaves in workbook order where the first old leaf stood; empty branches go."""
-        kids, inserted = [], False
-        for child in node.get("children", []):
-            if "children" in child:
-                if rebuild(child):
-                    kids.append(child)
-            elif not inserted:
-                kids.extend(placed.get(id(node), []))
-                inserted = True
-        if not inserted:
-            kids.extend(placed.get(id(node), []))
-        node["children"] = kids
-        return bool(kids)
-
-    if not rebuild(new["tree"]) and report.ok:
+    state.counts["更新"] = sum(1 for c, e in originals.items() if c in state.seen and finals.get(c) != e)
+    if not _rebuild(new["tree"], state.placed) and report.ok:
         report.file_problem("工作簿中没有任何指标行")
-    if new_items or adj.get("items"):
-        new.setdefault("adjustments", {})["items"] = new_items
-    if new_vetoes or new.get("vetoes"):
-        new["vetoes"] = new_vetoes
-    notes = _weight_notes(new["tree"])
-    return SchemeImport(new, new != doc, counts, notes)
+    if state.new_items or (new.get("adjustments") or {}).get("items"):
+        new.setdefault("adjustments", {})["items"] = state.new_items
+    if state.new_vetoes or new.get("vetoes"):
+        new["vetoes"] = state.new_vetoes
+    return SchemeImport(new, new != doc, state.counts, _weight_notes(new["tree"]))
 
 
 def _weight_notes(node: dict, notes: list[str] | None = None) -> list[str]:
