@@ -125,3 +125,18 @@ def test_htmx_shows_refusals_one_config_for_the_page(client_for, world):
     assert any(re.fullmatch(rule["code"], "400") for rule in swapped)
     assert any(re.fullmatch(rule["code"], "409") for rule in swapped)
     assert 'id="page-alerts"' in html
+
+
+def test_scheme_form_numbers_that_are_not_numbers_are_form_errors():
+    """The scheme editor's “临界值=得分” lines and method parameters: '1.2.3' was taken by the
+    pattern and then failed float() (a 500); 'nan' became a NaN in the scheme document."""
+    from django import forms
+
+    from duibiao.assessment.forms import _number_or_text, _pairs
+
+    for line in ("60=1.2.3", "60=.", "60=-"):
+        with pytest.raises(forms.ValidationError):
+            _pairs(line, "临界值")
+    assert _pairs("60=80\n90＝100.5", "临界值") == [("60", 80.0), ("90", 100.5)]
+    assert _number_or_text("nan") == "nan" and _number_or_text("inf") == "inf"
+    assert _number_or_text("12.5") == 12.5 and _number_or_text("p90") == "p90" and _number_or_text("") == ""

@@ -3,6 +3,7 @@ the shape `assessment.scheme_edits` applies to the scheme document."""
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
@@ -30,7 +31,7 @@ PARAM_LABELS = {
     "step": gettext_lazy("每低一名减"),
 }
 _NUMBER_PARAMS = ("target", "cap", "floor", "threshold", "full", "top", "step", "else")
-_PAIR = re.compile(r"^\s*(.+?)\s*[=＝:：]\s*(-?[\d.]+)\s*$")
+_PAIR = re.compile(r"^\s*(.+?)\s*[=＝:：]\s*(-?\d+(?:\.\d+)?)\s*$")  # "1.2.3" is no number
 
 
 def _pairs(text: str, what: str) -> list[tuple[str, float]]:
@@ -48,9 +49,11 @@ def _pairs(text: str, what: str) -> list[tuple[str, float]]:
 def _number_or_text(value: str) -> Any:
     value = (value or "").strip()
     try:
-        return float(value) if value else ""
+        number = float(value) if value else ""
     except ValueError:
         return value  # frontier best / worst may be `peers` or `p90`
+    # "nan" / "inf" stay text, which the scheme check then refuses, rather than a number.
+    return number if number == "" or math.isfinite(number) else value
 
 
 class IndicatorForm(forms.Form):
