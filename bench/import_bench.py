@@ -164,7 +164,7 @@ def main() -> int:
         f"Peak memory (RSS) of the benchmark process: {peak:.0f} MB; load average when it started: {load:.1f}.",
         "`submission_bulk_save` writes in bulk: one locked SELECT of the unit's existing values, "
         "then batched INSERT / UPDATE of the submissions and of their audit rows (one per value); "
-        "the check half is the read-only openpyxl parse plus `clean_value` on every cell.",
+        "the check half is the read-only openpyxl parse plus the value rules (`assessment.limits`) on every cell.",
         "",
     ]
     section = "\n".join(lines)
