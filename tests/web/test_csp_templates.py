@@ -3,6 +3,7 @@ style, so a page never depends on what the policy refuses (new apps included).""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -54,4 +55,8 @@ def test_pages_carry_the_policy(client, world):
                  "base-uri 'self'", "frame-ancestors 'none'", "form-action 'self'", "img-src 'self' data:"):
         assert part in policy
     assert "unsafe" not in policy
-    assert 'name="htmx-config"' in response.content.decode()
+    # htmx reads only the first htmx-config: there must be one, and it must keep htmx from
+    # injecting the indicator <style> the policy would refuse.
+    page = response.content.decode()
+    (config,) = re.findall(r'<meta name="htmx-config" content=\'([^\']*)\'>', page)
+    assert json.loads(config)["includeIndicatorStyles"] is False
