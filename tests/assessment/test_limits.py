@@ -17,6 +17,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
+from django.utils import translation
 
 from duibiao.assessment.errors import AssessmentError, InvalidValue
 from duibiao.assessment.limits import ValueRules, value_clean, value_rules
@@ -35,6 +36,13 @@ from duibiao.documents import services as imports
 from tests.documents.conftest import open_xlsx, row_of, to_bytes, upload
 
 BIG = "1e15"  # the value of the attack: 16 integer digits, 14 fit Decimal(20, 6)
+
+
+@pytest.fixture(autouse=True)
+def _chinese():
+    """Messages are checked in Chinese, whatever language an earlier test left active."""
+    with translation.override("zh-hans"):
+        yield
 
 
 def api_put(client, ctx, code, payload):

@@ -10,12 +10,20 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from duibiao.assessment.services.runs import run_start
 from duibiao.assessment.services.submissions import ValueInput, submission_save, submission_submit
 from duibiao.params import BadParameter, int_param, number_param, version_param
 
 BAD = ["abc", "²", "1e99", "9" * 30, "NaN"]
+
+
+@pytest.fixture(autouse=True)
+def _chinese():
+    """Messages are checked in Chinese, whatever language an earlier test left active."""
+    with translation.override("zh-hans"):
+        yield
 
 
 def _submission(ctx):
