@@ -37,6 +37,11 @@ def _test_settings(request):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Scoring runs are background tasks; in tests they run inside the request that queues them.
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    # A request in English leaves English active in the thread; services' messages (and the
+    # tests that read them) are Chinese unless a test asks otherwise.
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture
