@@ -62,10 +62,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",
-    "duibiao.accounts.expiry.PasswordExpiryMiddleware",
     # The source address of every audit row; refused requests and downloads logged.
     "duibiao.audit.middleware.AuditMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "duibiao.accounts.expiry.PasswordExpiryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # A malformed form field or query parameter (duibiao.params) answers 400 with its message.
     "duibiao.web.bad_parameters.BadParameterMiddleware",
