@@ -16,26 +16,6 @@ def test_help_lists_the_verbs(capsys):
         assert verb in out
 
 
-def test_demo_data_is_deterministic_and_rerunnable(db):
-    from duibiao.demo import DEMO_PASSWORD
-    from duibiao.org.models import TaskForce, Unit
-
-    out = StringIO()
-    call_command("demo_data", stdout=out)
-    assert "khb" in out.getvalue() and DEMO_PASSWORD in out.getvalue()
-    counts = (Unit.objects.count(), User.objects.count(), TaskForce.objects.count())
-    call_command("demo_data", stdout=StringIO())
-    assert (Unit.objects.count(), User.objects.count(), TaskForce.objects.count()) == counts
-    assert Unit.objects.filter(category__isnull=False).count() >= 40
-    assert TaskForce.objects.count() == 4
-    assert set(Unit.objects.filter(category__code="street").values_list("name", flat=True)) >= {
-        "靖宇街道", "太古街道", "团结镇", "民主镇"
-    }
-    reporter = User.objects.get(username="jingyu_tb")
-    assert reporter.check_password(DEMO_PASSWORD)
-    assert reporter.unit.name == "靖宇街道"
-
-
 def test_createuser_command(world):
     call_command("createuser", "new_tb", role="reporter", unit=["taigu"], password="Good@Pass2026",
                  stdout=StringIO())

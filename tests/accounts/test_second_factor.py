@@ -123,21 +123,6 @@ def test_policy_switch(client, world, settings, enabled):
     assert (response.url == reverse("web:login_otp")) is enabled
 
 
-def test_demo_administrators_are_enrolled_with_their_printed_key(db):
-    from io import StringIO
-
-    from django.core.management import call_command
-
-    from duibiao.accounts.models import User
-    from duibiao.demo import demo_otp_secret
-
-    out = StringIO()
-    call_command("demo_data", stdout=out)
-    device = TOTPDevice.objects.get(user=User.objects.get(username="admin"))
-    assert device.confirmed and device.bin_key == base64.b32decode(demo_otp_secret("admin"))
-    assert demo_otp_secret("admin") in out.getvalue()
-
-
 def test_the_admin_site_has_no_login_of_its_own(client, world):
     response = client.get("/admin/login/?next=/admin/")
     assert response.status_code == 302 and response.url.startswith(reverse("web:login"))
