@@ -2,20 +2,35 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from django.contrib.auth import get_user_model
 from django.db.models import Model
 
 from duibiao.audit.context import current_client_ip
 from duibiao.audit.models import AuditEntry
 
+if TYPE_CHECKING:
+    # Django's own user types: audit sits below accounts, so it does not name the account model.
+    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.contrib.auth.models import AnonymousUser
+
+    # Type only: the audit row points at a unit, but audit sits below org (org's services
+    # write audit rows), so no runtime import.
+    from duibiao.org.models import Unit
+
+    # Whoever acted: a user, an anonymous visitor (a refused sign-in), or None for the system.
+    Actor = AbstractBaseUser | AnonymousUser | None
+
 
 def audit_entry(
-    *, actor, action: str, obj: Model | None = None, unit=None, success: bool = True,
-    before: Any = None, after: Any = None, detail: str = "", ip: str | None = None, username: str = "",
+    *, actor: Actor, action: str, obj: Model | None = None, unit: Unit | None = None,
+    success: bool = True, before: Any = None, after: Any = None, detail: str = "",
+    ip: str | None = None, username: str = "",
 ) -> AuditEntry:
     """An unsaved audit row (for bulk writes: see `audit_record` for the usual one-row case)."""
-    user = actor if getattr(actor, "is_authenticated", False) else None
+    # get_user_model(): the account model without importing accounts (which sits above audit).
+    user = actor if isinstance(actor, get_user_model()) and actor.is_authenticated else None
     if ip is None:
         ip = current_client_ip()  # the request being served, if any (audit/middleware.py)
     return AuditEntry(
@@ -36,10 +51,10 @@ def audit_entry(
 
 def audit_record(
     *,
-    actor,
+    actor: Actor,
     action: str,
     obj: Model | None = None,
-    unit=None,
+    unit: Unit | None = None,
     success: bool = True,
     before: Any = None,
     after: Any = None,
