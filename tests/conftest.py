@@ -47,6 +47,11 @@ def _test_settings(request):
 @pytest.fixture
 def world(db):
     """哈尔滨市 → 道外区 → 靖宇街道, 太古街道, 区发改局, with one user per role of interest."""
+    return build_world()
+
+
+def build_world() -> dict:
+    """The body of `world`, callable where a fixture cannot be (a module-scoped one)."""
     from duibiao.accounts.roles import Role
     from duibiao.accounts.services import role_grant, user_create
     from duibiao.org.models import Category, TaskForce, Tier, Unit
@@ -162,6 +167,10 @@ def pytest_sessionfinish(session, exitstatus):
 @pytest.fixture
 def assessed(world):
     """`world` plus the 道外 2023 example scheme and an open quarter reporting into it."""
+    return build_assessed(world)
+
+
+def build_assessed(world: dict) -> dict:
     from datetime import date
     from pathlib import Path
 
@@ -189,6 +198,10 @@ def assessed(world):
 @pytest.fixture
 def approved(assessed):
     """`assessed` with every example value of its three units approved for the period."""
+    return build_approved(assessed)
+
+
+def build_approved(assessed: dict) -> dict:
     import csv
     from collections import defaultdict
     from decimal import Decimal
