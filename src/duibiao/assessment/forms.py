@@ -1,5 +1,5 @@
 """Forms of the 考核方案 editor. They only parse and validate what the office typed into
-the shape `assessment.scheme_edits` applies to the scheme document."""
+the shape `schemes.edits` applies to the scheme document."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from duibiao.assessment import scheme_edits as edits
 from duibiao.assessment.models import Indicator
+from duibiao.schemes import edits
 
 METHOD_LABELS = {
     "target": gettext_lazy("目标完成率"), "goalposts": gettext_lazy("门槛值–目标值"),
@@ -57,7 +57,7 @@ def _number_or_text(value: str) -> Any:
 
 
 class IndicatorForm(forms.Form):
-    """The indicator form. `changes()` gives the dict `scheme_edits.indicator_update` takes."""
+    """The indicator form. `changes()` gives the dict `schemes.edits.indicator_update` takes."""
 
     code = forms.CharField(label=gettext_lazy("代码"), max_length=60, required=False)
     name = forms.CharField(label=gettext_lazy("名称"), max_length=200)

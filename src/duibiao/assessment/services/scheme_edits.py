@@ -1,5 +1,5 @@
 """Form edits of a scheme: load the latest version's document, apply one edit from
-`assessment.scheme_edits`, save it as the next version (with its note) and audit the change.
+`schemes.edits`, save it as the next version (with its note) and audit the change.
 
 Every write is office-only and names the version the editor started from (`based_on`): if
 another version was saved meanwhile, the edit is refused with ConflictError, never merged.
@@ -12,13 +12,13 @@ from typing import Any
 
 from django.db import transaction
 
-from duibiao.assessment import scheme_edits as edits
 from duibiao.assessment.errors import AssessmentError, ConflictError
 from duibiao.assessment.models import Scheme, SchemeVersion
 from duibiao.assessment.permissions import require_office
 from duibiao.assessment.scheme_checks import Finding, scheme_findings
 from duibiao.assessment.services.schemes import scheme_version_save
 from duibiao.audit.services import audit_record
+from duibiao.schemes import edits
 
 Doc = dict[str, Any]
 

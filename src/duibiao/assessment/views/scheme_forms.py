@@ -1,5 +1,5 @@
 """考核方案 form editing: indicators, 奖惩事项, 一票否决 and dimension points, on top of the
-scheme document. The forms only parse input; edits live in `assessment.scheme_edits`, writes
+scheme document. The forms only parse input; edits live in `schemes.edits`, writes
 in `services.scheme_edits`, and the live checks are `scheme_checks` on the would-be document."""
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from duibiao.assessment import scheme_edits as edits
 from duibiao.assessment.errors import AssessmentError
 from duibiao.assessment.forms import IndicatorForm, ItemForm
 from duibiao.assessment.permissions import require_office
@@ -21,7 +20,7 @@ from duibiao.assessment.selectors.schemes import scheme_get
 from duibiao.assessment.services import scheme_edits as services
 from duibiao.org.selectors import unit_list
 from duibiao.params import BadParameter, number_param, version_param
-from duibiao.schemes import SchemeDocumentError
+from duibiao.schemes import SchemeDocumentError, edits
 
 # ---------------------------------------------------------------- helpers
 

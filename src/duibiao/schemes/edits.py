@@ -1,5 +1,8 @@
 """Form edits of the scheme document (考核方案文档), as pure functions over the parsed dict.
 
+Pure (PyYAML, no Django), so it sits with the document in `duibiao.schemes`; the services that
+save an edit as a new version are `assessment.services.scheme_edits`.
+
 Every function takes the document as ``yaml.safe_load`` gives it and returns a new dict; the
 input is never changed. Fields the form does not know (``prepare``, ``missing``, ``note`` …)
 are kept as they are, so the YAML stays the source of truth and the form only edits it.
