@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from duibiao.accounts.gate import gate_units, org_units
 from duibiao.org.models import Unit
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
 
-def unit_list(*, user, category: str | None = None) -> QuerySet[Unit]:
+    from duibiao.accounts.models import User
+
+
+def unit_list(*, user: User | AnonymousUser, category: str | None = None) -> QuerySet[Unit]:
     """Units whose data the user may see (the scope every data page starts from)."""
     units = gate_units(user).select_related("category", "tier", "parent")
     if category:
@@ -17,12 +24,12 @@ def unit_list(*, user, category: str | None = None) -> QuerySet[Unit]:
     return units
 
 
-def unit_get(*, user, code: str) -> Unit:
+def unit_get(*, user: User | AnonymousUser, code: str) -> Unit:
     """The unit if the user may see its data; otherwise 404, so another unit's existence is not leaked."""
     return get_object_or_404(unit_list(user=user), code=code)
 
 
-def unit_tree_list(*, user, category: str | None = None) -> QuerySet[Unit]:
+def unit_tree_list(*, user: User | AnonymousUser, category: str | None = None) -> QuerySet[Unit]:
     """Units as places in the tree (the unit directory): the data scope, or the whole tree
     for the administrators who keep it. Never a starting point for reading data."""
     units = org_units(user).select_related("category", "tier", "parent")
@@ -31,9 +38,9 @@ def unit_tree_list(*, user, category: str | None = None) -> QuerySet[Unit]:
     return units
 
 
-def unit_tree_get(*, user, code: str) -> Unit:
+def unit_tree_get(*, user: User | AnonymousUser, code: str) -> Unit:
     return get_object_or_404(unit_tree_list(user=user), code=code)
 
 
-def unit_children(*, user, unit: Unit) -> QuerySet[Unit]:
+def unit_children(*, user: User | AnonymousUser, unit: Unit) -> QuerySet[Unit]:
     return unit_tree_list(user=user).filter(parent=unit)

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import transaction
 
 from duibiao.audit.services import audit_record
 from duibiao.org.models import Category, Tier, Unit
+
+if TYPE_CHECKING:
+    # Django's user type: org sits below accounts (the gate reads units), so it does not name
+    # the account model. None is the system (the command line, demo data).
+    from django.contrib.auth.base_user import AbstractBaseUser
 
 
 def _path_for(code: str, parent: Unit | None) -> str:
@@ -15,7 +22,7 @@ def _path_for(code: str, parent: Unit | None) -> str:
 @transaction.atomic
 def unit_create(
     *,
-    actor,
+    actor: AbstractBaseUser | None,
     code: str,
     name: str,
     kind: str,
@@ -33,7 +40,7 @@ def unit_create(
 
 
 @transaction.atomic
-def unit_move(*, actor, unit: Unit, parent: Unit | None) -> Unit:
+def unit_move(*, actor: AbstractBaseUser | None, unit: Unit, parent: Unit | None) -> Unit:
     """Re-parent a unit and rewrite the paths of its whole subtree."""
     if parent is not None and parent.path.startswith(unit.path):
         raise ValueError("不能把单位移到它自己的下级单位之下")
