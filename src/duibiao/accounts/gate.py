@@ -8,6 +8,7 @@ filters by hand and a user of unit A never reaches unit B's objects.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING, TypeVar
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, Q, QuerySet
@@ -16,23 +17,31 @@ from django.http import Http404
 from duibiao.accounts.roles import DATA_ROLES, Role
 from duibiao.org.models import Unit
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
 
-def user_roles(user) -> frozenset[str]:
-    """The roles a user holds (empty for anonymous users). Cached on the user object."""
-    if not getattr(user, "is_authenticated", False):
+    from duibiao.accounts.models import User
+
+_M = TypeVar("_M", bound=Model)
+
+
+def user_roles(user: User | AnonymousUser | None) -> frozenset[str]:
+    """The roles a user holds (empty for anonymous users, and for None: a request that has no
+    user yet, or a service called by the system). Cached on the user object."""
+    if user is None or not user.is_authenticated:
         return frozenset()
-    cached = getattr(user, "_gate_roles", None)
+    cached: frozenset[str] | None = user.__dict__.get("_gate_roles")
     if cached is None:
         cached = frozenset(user.grants.values_list("role", flat=True))
-        user._gate_roles = cached
+        user.__dict__["_gate_roles"] = cached  # dropped by role_grant / role_revoke
     return cached
 
 
-def has_role(user, *roles: str) -> bool:
+def has_role(user: User | AnonymousUser, *roles: str) -> bool:
     return bool(user_roles(user) & set(roles))
 
 
-def _scope_query(user, roles: Iterable[str]) -> Q | None:
+def _scope_query(user: User, roles: Iterable[str]) -> Q | None:
     grants = user.grants.filter(role__in=list(roles)).prefetch_related("units")
     query: Q | None = None
     for grant in grants:
@@ -42,7 +51,7 @@ def _scope_query(user, roles: Iterable[str]) -> Q | None:
     return query
 
 
-def gate_units(user, roles: Iterable[str] | None = None) -> QuerySet[Unit]:
+def gate_units(user: User | AnonymousUser, roles: Iterable[str] | None = None) -> QuerySet[Unit]:
     """Units the user may see data of, through the given roles (default: every data role).
 
     Only data roles ever open a unit here, whatever the caller asks for: the three
@@ -56,7 +65,7 @@ def gate_units(user, roles: Iterable[str] | None = None) -> QuerySet[Unit]:
     return Unit.objects.filter(query) if query is not None else Unit.objects.none()
 
 
-def org_units(user) -> QuerySet[Unit]:
+def org_units(user: User | AnonymousUser) -> QuerySet[Unit]:
     """Units whose place in the tree (name, code, category, parent) the user may see.
 
     The system administrator keeps the tree and the security administrator grants roles over
@@ -71,26 +80,27 @@ def org_units(user) -> QuerySet[Unit]:
 
 
 def gate_filter(
-    user, queryset: QuerySet, *, unit_field: str = "unit", roles: Iterable[str] | None = None
-) -> QuerySet:
+    user: User | AnonymousUser, queryset: QuerySet[_M], *, unit_field: str = "unit",
+    roles: Iterable[str] | None = None,
+) -> QuerySet[_M]:
     """Restrict any queryset of unit-owned rows to the units the user may see."""
     return queryset.filter(**{f"{unit_field}__in": gate_units(user, roles)})
 
 
-def gate_unit(user, unit: Unit, roles: Iterable[str] | None = None) -> Unit:
+def gate_unit(user: User | AnonymousUser, unit: Unit, roles: Iterable[str] | None = None) -> Unit:
     """The unit itself if visible; Http404 otherwise (another unit's existence is not leaked)."""
     if not gate_units(user, roles).filter(pk=unit.pk).exists():
         raise Http404
     return unit
 
 
-def gate_object(user, obj: Model, *, unit_field: str = "unit") -> Model:
+def gate_object(user: User | AnonymousUser, obj: _M, *, unit_field: str = "unit") -> _M:
     unit = getattr(obj, unit_field)
     gate_unit(user, unit)
     return obj
 
 
-def require_role(user, *roles: str) -> None:
+def require_role(user: User | AnonymousUser, *roles: str) -> None:
     """Raise PermissionDenied unless the user holds one of the roles."""
     if not has_role(user, *roles):
         raise PermissionDenied
