@@ -11,12 +11,11 @@ from django.urls import reverse
 
 from duibiao.assessment.errors import AssessmentError
 from duibiao.assessment.models import HolidayDate, HolidayYear
+from duibiao.assessment.selectors.calendar import holiday_text, work_calendar
 from duibiao.assessment.services.calendar import (
     HolidayTextError,
-    holiday_text,
     holiday_year_import,
     parse_holiday_text,
-    work_calendar,
 )
 from duibiao.audit.models import AuditEntry
 from duibiao.engine import CalendarGap

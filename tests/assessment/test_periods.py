@@ -12,7 +12,8 @@ from django.urls import reverse
 
 from duibiao.assessment.errors import AssessmentError
 from duibiao.assessment.models import Period, Submission
-from duibiao.assessment.selectors.periods import deadline_preview, home_reminders
+from duibiao.assessment.selectors.periods import deadline_preview
+from duibiao.assessment.selectors.reminders import home_reminders
 from duibiao.assessment.services.calendar import holiday_year_import
 from duibiao.assessment.services.periods import period_create, period_set_status
 from duibiao.assessment.services.schemes import scheme_create

@@ -9,9 +9,9 @@ from ninja import Field, Router, Schema, Status
 
 from duibiao.assessment.models import Indicator
 from duibiao.assessment.permissions import require_office
+from duibiao.assessment.selectors.periods import period_get
 from duibiao.assessment.selectors.reporting import (
     flag_problems,
-    period_get,
     reporting_rows,
     review_indicator_get,
     review_submissions,

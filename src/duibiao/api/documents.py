@@ -37,14 +37,14 @@ class ImportOut(Schema):
 
 @router.get("/schemes/{scheme_id}/workbook", summary="下载考核细则工作簿", response={200: None})
 def scheme_workbook(request, scheme_id: int, version: int | None = None):
-    scheme = selectors.scheme_get(user=request.user, pk=scheme_id)
+    scheme = selectors.scheme_get_by_id(user=request.user, pk=scheme_id)
     return xlsx_response(*selectors.scheme_workbook(user=request.user, scheme=scheme, number=version))
 
 
 @router.post("/schemes/{scheme_id}/workbook", response={200: ImportOut, 400: ImportOut},
              summary="导入考核细则工作簿（考核办），生成方案新版本")
 def scheme_workbook_import(request, scheme_id: int, file: File[UploadedFile]):
-    scheme = selectors.scheme_get(user=request.user, pk=scheme_id)
+    scheme = selectors.scheme_get_by_id(user=request.user, pk=scheme_id)
     outcome = services.scheme_workbook_import(actor=request.user, scheme=scheme, upload=file)
     body = {**outcome.report.as_dict(), "version": outcome.version.number if outcome.version else None}
     return Status(200 if outcome.report.ok else 400, body)

@@ -14,10 +14,11 @@ from duibiao.assessment.selectors.periods import (
     calendar_years,
     deadline_preview,
     office_schemes,
-    scheme_latest_version,
+    period_get,
+    period_list,
 )
 from duibiao.assessment.selectors.progress import ProgressFilters, matrix_as_dict, progress_matrix
-from duibiao.assessment.selectors.reporting import period_get, period_list
+from duibiao.assessment.selectors.schemes import scheme_latest_version
 from duibiao.assessment.services.calendar import HolidayTextError, holiday_year_import
 from duibiao.assessment.services.periods import period_create, period_set_status
 

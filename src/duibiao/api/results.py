@@ -13,7 +13,7 @@ from duibiao.assessment.selectors.combinations import (
     combination_list,
     combination_results,
 )
-from duibiao.assessment.selectors.reporting import period_get
+from duibiao.assessment.selectors.periods import period_get
 from duibiao.assessment.selectors.results import (
     appeal_get,
     appeal_list,

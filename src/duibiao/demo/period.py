@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from duibiao.accounts.models import User
 from duibiao.assessment.models import Indicator, Period, Submission
+from duibiao.assessment.selectors.schemes import scheme_latest_version
 from duibiao.assessment.services.periods import period_create, period_set_status
 from duibiao.assessment.services.runs import run_compute, run_publish, run_release, run_start
 from duibiao.assessment.services.submissions import (
@@ -57,7 +58,7 @@ def _example_values(path: Path) -> tuple[dict, dict]:
 def load_published_quarter(scheme, data_path: Path) -> Period | None:
     """Last quarter, closed and published: every value approved (seeded in bulk, as a
     historical import would be) and a published run, so rankings, 晋位 and trends show."""
-    version = scheme.versions.order_by("-number").first()
+    version = scheme_latest_version(scheme)
     today = timezone.localdate()
     quarter = (today.month - 1) // 3 + 1
     year, number = (today.year, quarter - 1) if quarter > 1 else (today.year - 1, 4)
@@ -108,7 +109,7 @@ def _last_quarter(value: Decimal, unit: str, code: str, indicator: Indicator) ->
 
 
 def load_open_quarter(scheme, data_path: Path) -> Period | None:
-    version = scheme.versions.order_by("-number").first()
+    version = scheme_latest_version(scheme)
     today = timezone.localdate()
     quarter = (today.month - 1) // 3 + 1
     if Period.objects.filter(version__scheme=scheme, kind=Period.Kind.QUARTER, year=today.year,

@@ -9,31 +9,23 @@ from django.shortcuts import get_object_or_404
 from duibiao.accounts.gate import gate_unit, gate_units, has_role
 from duibiao.accounts.roles import Role
 from duibiao.assessment.models import Period, Scheme, SchemeVersion
-from duibiao.assessment.selectors.reporting import (
-    UNIT_ROLES,
-    period_get,
-    period_list,
-    reporting_rows,
-)
-from duibiao.assessment.selectors.schemes import scheme_list
+from duibiao.assessment.selectors.periods import period_get, period_list
+from duibiao.assessment.selectors.reporting import UNIT_ROLES, reporting_rows
+from duibiao.assessment.selectors.schemes import scheme_get_by_id
 from duibiao.documents.excel.reporting_workbook import TemplateSheet, reporting_workbook_build
 from duibiao.documents.excel.scheme_workbook import scheme_workbook_build
 from duibiao.org.models import Unit
 
 __all__ = [
     "period_get", "period_list_for_documents", "period_units", "reportable_units", "reporting_template",
-    "scheme_get", "scheme_version_get", "scheme_workbook", "template_sheets", "unit_for_import",
+    "scheme_get_by_id", "scheme_version_get", "scheme_workbook", "template_sheets", "unit_for_import",
     "unit_for_period",
 ]
 
 
-def scheme_get(*, user, pk: int) -> Scheme:
-    return get_object_or_404(scheme_list(user=user), pk=pk)
-
-
 def scheme_version_get(*, user, scheme: Scheme, number: int | None = None) -> SchemeVersion:
     """The given version of a visible scheme, or its latest."""
-    scheme = scheme_get(user=user, pk=scheme.pk)
+    scheme = scheme_get_by_id(user=user, pk=scheme.pk)
     versions = SchemeVersion.objects.filter(scheme=scheme).select_related("scheme")
     if number is not None:
         return get_object_or_404(versions, number=number)

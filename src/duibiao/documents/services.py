@@ -20,6 +20,7 @@ from duibiao.assessment.limits import ValueRules, ballots_clean, text_limit, val
 from duibiao.assessment.models import Indicator, Period, Scheme, SchemeVersion, Submission
 from duibiao.assessment.permissions import require_office
 from duibiao.assessment.selectors.reporting import unit_indicators
+from duibiao.assessment.selectors.schemes import scheme_latest_version
 from duibiao.assessment.services.schemes import scheme_version_save
 from duibiao.assessment.services.submissions import ValueInput, submission_bulk_save
 from duibiao.audit.services import audit_record
@@ -85,7 +86,7 @@ def scheme_workbook_import(*, actor, scheme: Scheme, upload) -> SchemeImportOutc
     if not gate_units(actor, [Role.OFFICE]).filter(pk=scheme.district_id).exists():
         raise PermissionDenied("仅该方案所属单位的考核办可以导入考核细则")
     report = ImportReport()
-    latest = scheme.versions.order_by("-number").first()
+    latest = scheme_latest_version(scheme)
     if latest is None:
         raise AssessmentError("该方案还没有任何版本，请先创建方案")
     wb = _open(upload, report, read_only=False)  # merged cells need the full reader

@@ -14,7 +14,7 @@ from duibiao.accounts.gate import has_role
 from duibiao.accounts.roles import Role
 from duibiao.assessment.errors import AssessmentError
 from duibiao.assessment.permissions import require_office
-from duibiao.assessment.selectors.schemes import scheme_list
+from duibiao.assessment.selectors.schemes import scheme_latest_version, scheme_list
 from duibiao.documents import selectors, services
 from duibiao.documents.excel.problems import ImportReport
 from duibiao.documents.excel.workbook import XLSX_MIME
@@ -43,14 +43,14 @@ def index(request):
 
 @login_required
 def scheme_download(request, pk: int):
-    scheme = selectors.scheme_get(user=request.user, pk=pk)
+    scheme = selectors.scheme_get_by_id(user=request.user, pk=pk)
     return xlsx_response(*selectors.scheme_workbook(user=request.user, scheme=scheme, number=_version(request)))
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def scheme_import(request, pk: int):
-    scheme = selectors.scheme_get(user=request.user, pk=pk)
+    scheme = selectors.scheme_get_by_id(user=request.user, pk=pk)
     require_office(request.user)
     report: ImportReport | None = None
     if request.method == "POST":
@@ -73,7 +73,7 @@ def scheme_import(request, pk: int):
                     for note in report.notes:
                         messages.warning(request, note)
                     return redirect("documents:scheme_import", pk=scheme.pk)
-    latest = scheme.versions.order_by("-number").first()
+    latest = scheme_latest_version(scheme)
     return render(request, "documents/scheme_import.html", {"scheme": scheme, "latest": latest, "report": report})
 
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from duibiao.accounts.gate import org_units, user_roles
 from duibiao.accounts.lock_selectors import lock_list
 from duibiao.accounts.roles import Role
-from duibiao.assessment.selectors.periods import home_reminders
+from duibiao.assessment.selectors.reminders import home_reminders
 from duibiao.assessment.selectors.schemes import scheme_list
 from duibiao.audit.models import AuditEntry
 from duibiao.org.models import TaskForce

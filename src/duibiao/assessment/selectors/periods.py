@@ -1,5 +1,5 @@
-"""Reads for 考核周期 and the working-day calendar: the periods list, the deadline preview,
-the calendar overview, and the reminders on the home page."""
+"""Reads for 考核周期 and the working-day calendar: the periods a user sees (`period_list`,
+`period_get`), the periods page, the deadline preview and the calendar overview."""
 
 from __future__ import annotations
 
@@ -7,26 +7,15 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from chinese_calendar import constants as published
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, Q, QuerySet
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from duibiao.accounts.gate import gate_units, has_role
-from duibiao.accounts.roles import Role
 from duibiao.assessment.errors import AssessmentError
 from duibiao.assessment.models import HolidayDate, HolidayYear, Period, Scheme, SchemeVersion
-from duibiao.assessment.selectors.progress import (
-    build_row,
-    can_see_progress,
-    reportable_indicators,
-    scope_units,
-    status_table,
-)
-from duibiao.assessment.selectors.reporting import period_list
+from duibiao.assessment.selectors.calendar import PUBLISHED_YEARS, holiday_text, work_calendar
 from duibiao.assessment.selectors.schemes import scheme_list
-from duibiao.assessment.services.calendar import PUBLISHED_YEARS, holiday_text, work_calendar
 from duibiao.assessment.services.periods import deadline_for
-from duibiao.engine import CalendarGap, WorkCalendar
-from duibiao.org.models import Unit
 
 # chinese-calendar names its holidays in English; the interface shows the official names.
 HOLIDAY_NAMES = {
@@ -37,6 +26,18 @@ HOLIDAY_NAMES = {
 
 
 # ── periods ────────────────────────────────────────────────────────────────────────────
+
+
+def period_list(*, user) -> QuerySet[Period]:
+    """Periods of the schemes the user can see."""
+    return Period.objects.filter(version__scheme__in=scheme_list(user=user)).select_related(
+        "version__scheme"
+    )
+
+
+def period_get(*, user, pk: int) -> Period:
+    """A period of a scheme the user can see; 404 otherwise."""
+    return get_object_or_404(period_list(user=user), pk=pk)
 
 
 @dataclass
@@ -62,10 +63,6 @@ def scheme_periods(*, user) -> list[SchemePeriods]:
 def office_schemes(*, user):
     """Schemes the office may open periods for: those it sees that have a saved version."""
     return scheme_list(user=user).filter(versions__isnull=False).distinct().order_by("-year", "code")
-
-
-def scheme_latest_version(scheme: Scheme) -> SchemeVersion | None:
-    return scheme.versions.order_by("-number").first()
 
 
 @dataclass
@@ -169,87 +166,7 @@ def calendar_years() -> list[dict]:
     ]
 
 
-# ── reminders on the home page ─────────────────────────────────────────────────────────
-
-
-@dataclass
-class UnitReminder:
-    period: Period
-    unit: Unit
-    days_left: int | None  # working days; None when the calendar cannot say
-    pending: int  # the unit's indicators not yet submitted (empty, draft, returned)
-    total: int
-    overdue: bool
-
-
-@dataclass
-class OfficeReminder:
-    period: Period
-    days_left: int | None
-    units_pending: int
-    units_total: int
-    overdue: bool
-
-
-@dataclass
-class Reminders:
-    units: list[UnitReminder] = field(default_factory=list)
-    office: list[OfficeReminder] = field(default_factory=list)
-
-    def __bool__(self) -> bool:
-        return bool(self.units or self.office)
-
-
-def _days_left(cal: WorkCalendar, today: date, deadline: date) -> int | None:
-    try:
-        return cal.countdown(today, deadline)
-    except CalendarGap:
-        return None
-
-
-def home_reminders(*, user, today: date | None = None) -> Reminders:
-    """Open periods with their deadline: per unit for reporters and unit heads (how many of
-    their indicators are still to submit), per period for the office (units not done)."""
-    reminders = Reminders()
-    unit_user = has_role(user, Role.REPORTER, Role.UNIT_HEAD)
-    office = has_role(user, Role.OFFICE)
-    if not (unit_user or office):
-        return reminders
-    periods = list(
-        period_list(user=user).filter(status=Period.Status.OPEN)
-        .select_related("version__scheme__district").order_by("deadline")
-    )
-    if not periods:
-        return reminders
-    today = today or timezone.localdate()
-    cal = work_calendar()
-    own_units = (
-        list(gate_units(user, [Role.REPORTER, Role.UNIT_HEAD]).filter(category__isnull=False)
-             .select_related("category"))
-        if unit_user else []
-    )
-    for period in periods:
-        left = _days_left(cal, today, period.deadline)
-        passed = today > period.deadline
-        columns = reportable_indicators(period)
-        mine = [u for u in own_units if u.path.startswith(period.version.scheme.district.path)]
-        if mine:
-            table = status_table(period, [u.pk for u in mine])
-            for unit in mine:
-                row = build_row(unit, columns, table, deadline_passed=passed)
-                reminders.units.append(UnitReminder(
-                    period, unit, left, row.applicable - row.done, row.applicable, row.overdue))
-        if office:
-            units = list(scope_units(user, period, roles=[Role.OFFICE]))
-            table = status_table(period, [u.pk for u in units])
-            rows = [build_row(u, columns, table, deadline_passed=passed) for u in units]
-            pending = sum(not r.complete for r in rows)
-            reminders.office.append(OfficeReminder(period, left, pending, len(rows), passed and pending > 0))
-    return reminders
-
-
 __all__ = [
-    "CalendarOverview", "DeadlinePreview", "Reminders", "SchemePeriods", "calendar_overview",
-    "calendar_years", "can_see_progress", "deadline_preview", "home_reminders", "office_schemes",
-    "scheme_latest_version", "scheme_periods",
+    "CalendarOverview", "DeadlinePreview", "SchemePeriods", "calendar_overview", "calendar_years",
+    "deadline_preview", "office_schemes", "period_get", "period_list", "scheme_periods",
 ]

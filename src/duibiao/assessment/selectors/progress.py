@@ -23,7 +23,7 @@ from duibiao.accounts.gate import gate_units, has_role
 from duibiao.accounts.roles import Role
 from duibiao.assessment.models import Indicator, Period, Submission
 from duibiao.assessment.permissions import user_taskforce_ids
-from duibiao.assessment.selectors.reporting import period_list
+from duibiao.assessment.selectors.periods import period_list
 from duibiao.org.models import Category, TaskForce, Unit
 
 PROGRESS_ROLES = (Role.OFFICE, Role.LEADER, Role.TASKFORCE)

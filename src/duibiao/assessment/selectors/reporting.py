@@ -13,22 +13,10 @@ from duibiao.accounts.roles import Role
 from duibiao.assessment.limits import submission_problem, value_rules
 from duibiao.assessment.models import Evidence, Indicator, Period, Submission, UnitSignoff
 from duibiao.assessment.permissions import user_taskforce_ids
-from duibiao.assessment.selectors.schemes import scheme_list
 from duibiao.org.models import Unit
 
 UNIT_ROLES = (Role.REPORTER, Role.UNIT_HEAD, Role.OFFICE, Role.LEADER)
 REVIEW_ROLES = (Role.TASKFORCE, Role.OFFICE)
-
-
-def period_list(*, user) -> QuerySet[Period]:
-    """Periods of the schemes the user can see."""
-    return Period.objects.filter(version__scheme__in=scheme_list(user=user)).select_related(
-        "version__scheme"
-    )
-
-
-def period_get(*, user, pk: int) -> Period:
-    return get_object_or_404(period_list(user=user), pk=pk)
 
 
 def unit_indicators(period: Period, unit: Unit) -> list[Indicator]:

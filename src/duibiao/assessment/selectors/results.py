@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _l
 from duibiao.accounts.gate import gate_filter, has_role
 from duibiao.accounts.roles import Role
 from duibiao.assessment.models import RunResult, ScoringRun
-from duibiao.assessment.selectors.reporting import period_list
+from duibiao.assessment.selectors.periods import period_list
 
 VISIBLE_TO_UNITS = (ScoringRun.Stage.RELEASED, ScoringRun.Stage.PUBLISHED)
 STABLE_SHARE = 0.8  # below this share of perturbed runs keeping the rank: 排名不稳定

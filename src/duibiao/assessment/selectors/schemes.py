@@ -1,9 +1,10 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
 
 from duibiao.accounts.gate import gate_units
-from duibiao.assessment.models import Scheme
+from duibiao.assessment.models import Scheme, SchemeVersion
 
 
 def _ancestor_paths(paths) -> set[str]:
@@ -22,10 +23,20 @@ def scheme_list(*, user) -> QuerySet[Scheme]:
 
 
 def scheme_get(*, user, code: str) -> Scheme:
-    from django.shortcuts import get_object_or_404
-
+    """A visible scheme by its code (pages and the API name schemes by code); 404 otherwise."""
     return get_object_or_404(scheme_list(user=user), code=code)
 
 
-def scheme_latest_version(scheme: Scheme):
-    return scheme.versions.order_by("-number").first()
+def scheme_get_by_id(*, user, pk: int) -> Scheme:
+    """A visible scheme by its primary key (the Excel pages' URLs carry it); 404 otherwise."""
+    return get_object_or_404(scheme_list(user=user), pk=pk)
+
+
+def scheme_latest_version(scheme: Scheme, *, for_update: bool = False) -> SchemeVersion | None:
+    """The scheme's newest version (None before the first save). Not gated: the caller got
+    the scheme through the gate. `for_update` locks the row inside the caller's transaction,
+    so that two edits of the same version cannot both be saved."""
+    versions = SchemeVersion.objects.filter(scheme=scheme)
+    if for_update:
+        versions = versions.select_for_update()
+    return versions.order_by("-number").first()

@@ -1,12 +1,11 @@
-"""The working-day calendar the system uses: chinese-calendar's published arrangement for
-the years it covers (2004–2026), plus the office's table (HolidayYear / HolidayDate) for
-later years and for corrections."""
+"""Writes to the working-day calendar: the office's table (HolidayYear / HolidayDate) for the
+years chinese-calendar does not cover, and corrections. The calendar in force is read by
+`selectors.calendar.work_calendar`."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from chinese_calendar import constants as published
 from django.db import transaction
 
 from duibiao.assessment.errors import AssessmentError
@@ -14,20 +13,6 @@ from duibiao.assessment.limits import text_clean, text_limit, year_clean
 from duibiao.assessment.models import HolidayDate, HolidayYear
 from duibiao.assessment.permissions import require_office
 from duibiao.audit.services import audit_record
-from duibiao.engine import WorkCalendar
-
-PUBLISHED_YEARS = frozenset(range(min(published.holidays).year, max(published.holidays).year + 1))
-
-
-def work_calendar() -> WorkCalendar:
-    """The calendar now in force; a year neither published nor entered raises CalendarGap."""
-    holidays = {d for d in published.holidays if d.weekday() < 5}
-    workdays = set(published.workdays)
-    for entry in HolidayDate.objects.all():
-        (workdays if entry.is_workday else holidays).add(entry.date)
-        (holidays if entry.is_workday else workdays).discard(entry.date)
-    covered = PUBLISHED_YEARS | set(HolidayYear.objects.values_list("year", flat=True))
-    return WorkCalendar(holidays=holidays, workdays=workdays, covered_years=covered)
 
 
 class HolidayTextError(AssessmentError):
@@ -84,14 +69,6 @@ def parse_holiday_text(text: str, *, year: int) -> list[tuple[date, bool, str]]:
     if problems:
         raise HolidayTextError(problems)
     return days
-
-
-def holiday_text(year: int) -> str:
-    """The table's entries for a year, in the form parse_holiday_text reads (for editing)."""
-    return "\n".join(
-        f"{e.date.isoformat()} {e.name} {'班' if e.is_workday else '休'}".replace("  ", " ")
-        for e in HolidayDate.objects.filter(date__year=year)
-    )
 
 
 @transaction.atomic

@@ -11,7 +11,7 @@ from duibiao.assessment.errors import AssessmentError
 from duibiao.assessment.limits import text_clean, year_clean
 from duibiao.assessment.models import Period, SchemeVersion
 from duibiao.assessment.permissions import require_office
-from duibiao.assessment.services.calendar import PUBLISHED_YEARS, work_calendar
+from duibiao.assessment.selectors.calendar import PUBLISHED_YEARS, work_calendar
 from duibiao.audit.services import audit_record
 from duibiao.engine import CalendarGap
 

@@ -7,6 +7,7 @@ it never reads live data again, so its results can be recomputed and explained l
 from __future__ import annotations
 
 import math
+from functools import partial
 
 from django.db import transaction
 from django.db.models import Case, F, JSONField, Max, Value, When
@@ -23,7 +24,7 @@ from duibiao.assessment.scoring import (
     previous_context,
     score_snapshot,
 )
-from duibiao.assessment.services.calendar import work_calendar
+from duibiao.assessment.selectors.calendar import work_calendar
 from duibiao.audit.services import audit_record
 from duibiao.org.models import Unit
 
@@ -89,9 +90,22 @@ def _previous_run(period: Period) -> ScoringRun | None:
     return earlier.order_by("-period__year", "-period__number", "-number").first()
 
 
-@transaction.atomic
 def run_start(*, actor, period: Period, note: str = "") -> ScoringRun:
-    """Snapshot the period and queue the computation."""
+    """Snapshot the period and queue the computation once the snapshot is committed."""
+    with transaction.atomic():
+        run = _run_create(actor=actor, period=period, note=note)
+        from duibiao.assessment.tasks import compute_run
+
+        # Queued only once the run row is committed, so that a worker never picks up a run it
+        # cannot read yet, and the computation records RUNNING / DONE / FAILED in transactions
+        # of its own: a failure is never rolled back with the caller's transaction.
+        transaction.on_commit(partial(compute_run.enqueue, run.pk))
+    # An immediate backend has computed it at the commit; a worker has only just been told.
+    run.refresh_from_db(fields=COMPUTED_FIELDS)
+    return run
+
+
+def _run_create(*, actor, period: Period, note: str) -> ScoringRun:
     require_office(actor)
     note = text_clean(note, model=ScoringRun, name="note")
     if period.status == Period.Status.PLANNED:
@@ -106,13 +120,6 @@ def run_start(*, actor, period: Period, note: str = "") -> ScoringRun:
     )
     audit_record(actor=actor, action="run.start", obj=run, after={"number": number,
                  "values": len(run.inputs["data"]), "units": len(run.inputs["units"])})
-    from duibiao.assessment.tasks import compute_run
-
-    # Enqueued inside the transaction: the database backend's worker only sees it once this
-    # commits, and the immediate backend (tests) finds the run row already there.
-    compute_run.enqueue(run.pk)
-    # An immediate backend has already computed it.
-    run.refresh_from_db(fields=COMPUTED_FIELDS)
     return run
 
 

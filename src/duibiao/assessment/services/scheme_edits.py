@@ -16,6 +16,7 @@ from duibiao.assessment.errors import AssessmentError, ConflictError
 from duibiao.assessment.models import Scheme, SchemeVersion
 from duibiao.assessment.permissions import require_office
 from duibiao.assessment.scheme_checks import Finding, scheme_findings
+from duibiao.assessment.selectors.schemes import scheme_latest_version
 from duibiao.assessment.services.schemes import scheme_version_save
 from duibiao.audit.services import audit_record
 from duibiao.schemes import edits
@@ -24,10 +25,7 @@ Doc = dict[str, Any]
 
 
 def _latest(scheme: Scheme, *, lock: bool = False) -> SchemeVersion:
-    versions = SchemeVersion.objects.filter(scheme=scheme)
-    if lock:
-        versions = versions.select_for_update()
-    version = versions.order_by("-number").first()
+    version = scheme_latest_version(scheme, for_update=lock)
     if version is None:
         raise AssessmentError("该方案还没有任何版本")
     return version

@@ -8,11 +8,13 @@ from django.db.models import Max
 from duibiao.assessment.errors import AssessmentError
 from duibiao.assessment.limits import text_clean, year_clean
 from duibiao.assessment.models import Dimension, Indicator, Scheme, SchemeVersion
+from duibiao.assessment.sources import unknown_sources
+from duibiao.assessment.selectors.schemes import scheme_latest_version
 from duibiao.audit.services import audit_record
 from duibiao.engine import Indicator as EngineIndicator
 from duibiao.engine import Node
 from duibiao.org.models import TaskForce
-from duibiao.schemes import load_scheme_text
+from duibiao.schemes import SchemeDocumentError, load_scheme_text
 
 
 def _leaves(node: Node, ancestors: tuple[str, ...] = ()):
@@ -41,7 +43,8 @@ def _materialise(version: SchemeVersion) -> None:
                 applies_units=list(leaf.applies_to.units),
                 grades=[[name, value] for name, value in leaf.params.get("grades", {}).items()]
                 if leaf.kind == "ballot" else [],
-                same_as=leaf.same_as or "", evidence_required=leaf.evidence == "required",
+                same_as=leaf.same_as or "", value_from=leaf.value_from or "",
+                evidence_required=leaf.evidence == "required",
                 order=order,
             )
         )
@@ -94,7 +97,10 @@ def scheme_version_save(
     from duibiao.assessment.errors import ConflictError
 
     note = text_clean(note, model=SchemeVersion, name="note")
-    load_scheme_text(document, source=scheme.code)  # raises SchemeDocumentError with paths
+    parsed = load_scheme_text(document, source=scheme.code)  # raises SchemeDocumentError with paths
+    unknown = unknown_sources(parsed)
+    if unknown:  # refused like any other document error, next to the indicator that names it
+        raise SchemeDocumentError(unknown, scheme.code)
     latest = (
         SchemeVersion.objects.select_for_update().filter(scheme=scheme).aggregate(n=Max("number"))["n"]
         or 0
@@ -116,7 +122,7 @@ def scheme_version_save(
 @transaction.atomic
 def scheme_clone(*, actor, scheme: Scheme, code: str, name: str, year: int) -> Scheme:
     """Start next year's scheme from this one's latest version (上年方案复制)."""
-    latest = scheme.versions.order_by("-number").first()
+    latest = scheme_latest_version(scheme)
     if latest is None:
         raise AssessmentError("该方案还没有任何版本")
     clone = scheme_create(

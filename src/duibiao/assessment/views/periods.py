@@ -17,16 +17,17 @@ from duibiao.accounts.roles import Role
 from duibiao.assessment.errors import AssessmentError
 from duibiao.assessment.models import Period
 from duibiao.assessment.permissions import require_office
+from duibiao.assessment.selectors.calendar import holiday_text
 from duibiao.assessment.selectors.periods import (
     calendar_overview,
-    can_see_progress,
     deadline_preview,
     office_schemes,
-    scheme_latest_version,
+    period_get,
     scheme_periods,
 )
-from duibiao.assessment.selectors.reporting import period_get
-from duibiao.assessment.services.calendar import HolidayTextError, holiday_text, holiday_year_import
+from duibiao.assessment.selectors.progress import can_see_progress
+from duibiao.assessment.selectors.schemes import scheme_latest_version
+from duibiao.assessment.services.calendar import HolidayTextError, holiday_year_import
 from duibiao.assessment.services.periods import period_create, period_set_status
 from duibiao.params import int_param
 

@@ -11,11 +11,10 @@ from duibiao.accounts.gate import gate_units, has_role
 from duibiao.accounts.roles import Role
 from duibiao.assessment.errors import AssessmentError, ConflictError, FileRejected
 from duibiao.assessment.models import Indicator, Period
+from duibiao.assessment.selectors.periods import period_get, period_list
 from duibiao.assessment.selectors.reporting import (
     ReportRow,
     evidence_get,
-    period_get,
-    period_list,
     reporting_rows,
     submission_get,
     unit_signoff_get,

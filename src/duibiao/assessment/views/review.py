@@ -8,10 +8,9 @@ from django.views.decorators.http import require_POST
 
 from duibiao.assessment.errors import AssessmentError
 from duibiao.assessment.models import Period
+from duibiao.assessment.selectors.periods import period_get, period_list
 from duibiao.assessment.selectors.reporting import (
     flag_problems,
-    period_get,
-    period_list,
     review_indicator_get,
     review_overview,
     review_submissions,

@@ -19,7 +19,7 @@ from duibiao.assessment.errors import AssessmentError, FileRejected
 from duibiao.assessment.models import Indicator, ScoringRun
 from duibiao.assessment.permissions import require_office
 from duibiao.assessment.scoring import previous_context, snapshot_files
-from duibiao.assessment.selectors.reporting import period_get
+from duibiao.assessment.selectors.periods import period_get
 from duibiao.assessment.selectors.results import (
     appeal_get,
     appeal_list,

@@ -1,0 +1,103 @@
+"""The reminders on the home page: open periods with their deadline, per unit for reporters
+and unit heads, per period for the office. Built from the progress matrix's own rows, so
+the counts are those of the 填报进度 page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.utils import timezone
+
+from duibiao.accounts.gate import gate_units, has_role
+from duibiao.accounts.roles import Role
+from duibiao.assessment.models import Period
+from duibiao.assessment.selectors.calendar import work_calendar
+from duibiao.assessment.selectors.periods import period_list
+from duibiao.assessment.selectors.progress import (
+    build_row,
+    reportable_indicators,
+    scope_units,
+    status_table,
+)
+from duibiao.engine import CalendarGap, WorkCalendar
+from duibiao.org.models import Unit
+
+
+@dataclass
+class UnitReminder:
+    period: Period
+    unit: Unit
+    days_left: int | None  # working days; None when the calendar cannot say
+    pending: int  # the unit's indicators not yet submitted (empty, draft, returned)
+    total: int
+    overdue: bool
+
+
+@dataclass
+class OfficeReminder:
+    period: Period
+    days_left: int | None
+    units_pending: int
+    units_total: int
+    overdue: bool
+
+
+@dataclass
+class Reminders:
+    units: list[UnitReminder] = field(default_factory=list)
+    office: list[OfficeReminder] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.units or self.office)
+
+
+def _days_left(cal: WorkCalendar, today: date, deadline: date) -> int | None:
+    try:
+        return cal.countdown(today, deadline)
+    except CalendarGap:
+        return None
+
+
+def home_reminders(*, user, today: date | None = None) -> Reminders:
+    """Open periods with their deadline: per unit for reporters and unit heads (how many of
+    their indicators are still to submit), per period for the office (units not done)."""
+    reminders = Reminders()
+    unit_user = has_role(user, Role.REPORTER, Role.UNIT_HEAD)
+    office = has_role(user, Role.OFFICE)
+    if not (unit_user or office):
+        return reminders
+    periods = list(
+        period_list(user=user).filter(status=Period.Status.OPEN)
+        .select_related("version__scheme__district").order_by("deadline")
+    )
+    if not periods:
+        return reminders
+    today = today or timezone.localdate()
+    cal = work_calendar()
+    own_units = (
+        list(gate_units(user, [Role.REPORTER, Role.UNIT_HEAD]).filter(category__isnull=False)
+             .select_related("category"))
+        if unit_user else []
+    )
+    for period in periods:
+        left = _days_left(cal, today, period.deadline)
+        passed = today > period.deadline
+        columns = reportable_indicators(period)
+        mine = [u for u in own_units if u.path.startswith(period.version.scheme.district.path)]
+        if mine:
+            table = status_table(period, [u.pk for u in mine])
+            for unit in mine:
+                row = build_row(unit, columns, table, deadline_passed=passed)
+                reminders.units.append(UnitReminder(
+                    period, unit, left, row.applicable - row.done, row.applicable, row.overdue))
+        if office:
+            units = list(scope_units(user, period, roles=[Role.OFFICE]))
+            table = status_table(period, [u.pk for u in units])
+            rows = [build_row(u, columns, table, deadline_passed=passed) for u in units]
+            pending = sum(not r.complete for r in rows)
+            reminders.office.append(OfficeReminder(period, left, pending, len(rows), passed and pending > 0))
+    return reminders
+
+
+__all__ = ["OfficeReminder", "Reminders", "UnitReminder", "home_reminders"]
