@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
@@ -18,6 +19,13 @@ from duibiao.org.services import unit_create
 # Secrets are compared but never written to the audit log: only that they changed.
 SECRET_FIELDS = frozenset({"password", "totp_secret"})
 MASK = "******"
+
+if TYPE_CHECKING:
+    # The mixin below is always combined with a ModelAdmin; typed as one so its super() calls
+    # are checked.
+    _AdminBase = admin.ModelAdmin
+else:
+    _AdminBase = object
 
 
 def _plain(value):
@@ -52,7 +60,7 @@ def admin_changes(before: dict, after: dict) -> tuple[dict, dict]:
     )
 
 
-class SysadminPermissions:
+class SysadminPermissions(_AdminBase):
     """Django's own permission flags are not used: the admin site is open to the system
     administrator role only (see admin_site), who may view, add and change but never delete
     (units and accounts are deactivated instead, so the audit trail stays whole)."""

@@ -4,6 +4,7 @@ older than DUIBIAO_PASSWORD_MAX_AGE_DAYS, its owner can do nothing but change it
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
@@ -12,15 +13,20 @@ from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from duibiao.accounts.models import User
+
 # What a user with an expired password may still reach: the change page and the way out.
 ALLOWED_VIEWS = frozenset({
     "accounts:password_change", "web:logout", "web:login", "web:login_otp", "set_language",
 })
 
 
-def password_expired(user) -> bool:
+def password_expired(user: User | AnonymousUser) -> bool:
     days = settings.DUIBIAO_PASSWORD_MAX_AGE_DAYS
-    if days <= 0 or not getattr(user, "is_authenticated", False):
+    if days <= 0 or not user.is_authenticated:
         return False
     changed = user.password_changed_at or user.date_joined
     return changed < timezone.now() - timedelta(days=days)

@@ -4,6 +4,7 @@ the grant selectors: these read django-axes' and django-otp's records, not role 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.http import Http404
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -13,8 +14,11 @@ from duibiao.accounts.lockout import Lock, locks
 from duibiao.accounts.models import User
 from duibiao.accounts.roles import ADMIN_ROLES, Role
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
 
-def lock_list(*, user) -> list[Lock]:
+
+def lock_list(*, user: User | AnonymousUser) -> list[Lock]:
     """Every lock in force: accounts at an address, addresses, accounts (403 unless 安全管理员)."""
     require_role(user, Role.SECADMIN)
     return locks()
@@ -30,7 +34,7 @@ def _admin_accounts():
     return User.objects.filter(grants__role__in=ADMIN_ROLES).distinct().order_by("username")
 
 
-def second_factor_list(*, user) -> list[SecondFactor]:
+def second_factor_list(*, user: User | AnonymousUser) -> list[SecondFactor]:
     """The administrators (the accounts that sign in with a one-time code) and their devices."""
     require_role(user, Role.SECADMIN)
     accounts = list(_admin_accounts())
@@ -38,7 +42,7 @@ def second_factor_list(*, user) -> list[SecondFactor]:
     return [SecondFactor(account, devices.get(account.pk)) for account in accounts]
 
 
-def second_factor_account_get(*, user, pk: int) -> User:
+def second_factor_account_get(*, user: User | AnonymousUser, pk: int) -> User:
     require_role(user, Role.SECADMIN)
     account = _admin_accounts().filter(pk=pk).first()
     if account is None:

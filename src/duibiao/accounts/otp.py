@@ -5,26 +5,31 @@ replay, even from another session) and backs off exponentially after wrong codes
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import segno
 from django.conf import settings
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from duibiao.accounts.roles import ADMIN_ROLES
 
+if TYPE_CHECKING:
+    from duibiao.accounts.models import User
+
 DEVICE_NAME = "authenticator"
 
 
-def requires_second_factor(user) -> bool:
+def requires_second_factor(user: User) -> bool:
     from duibiao.accounts.gate import user_roles
 
     return bool(settings.DUIBIAO_ADMIN_2FA and user_roles(user) & ADMIN_ROLES)
 
 
-def confirmed_device(user) -> TOTPDevice | None:
+def confirmed_device(user: User) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
 
 
-def enrolment_device(user) -> TOTPDevice:
+def enrolment_device(user: User) -> TOTPDevice:
     """The not yet confirmed device offered to a user with none: the same key on every reload
     of the page, until a first code proves the authenticator app holds it."""
     device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
 from django import forms
 from django.contrib.auth import authenticate
 from django.contrib.auth.forms import PasswordChangeForm
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+    from duibiao.accounts.models import User
 
 
 class OwnPasswordForm(PasswordChangeForm):
@@ -13,7 +21,7 @@ class OwnPasswordForm(PasswordChangeForm):
     the old password checked through authenticate: a wrong guess counts towards the lockout
     like a wrong sign-in, so an unattended session cannot be used to guess the password."""
 
-    def __init__(self, user, data=None, *, request=None):
+    def __init__(self, user: User, data: Mapping[str, Any] | None = None, *, request: HttpRequest | None = None):
         super().__init__(user, data)
         self.request = request
         for field in self.fields.values():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
@@ -10,8 +12,11 @@ from duibiao.accounts.models import RoleGrant, User
 from duibiao.accounts.roles import Role
 from duibiao.org.models import TaskForce, Unit
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
 
-def grant_users(*, user, query: str = "") -> QuerySet[User]:
+
+def grant_users(*, user: User | AnonymousUser, query: str = "") -> QuerySet[User]:
     """Every account with its grants; the security administrator's only (403 otherwise)."""
     require_role(user, Role.SECADMIN)
     users = User.objects.select_related("unit").prefetch_related(
@@ -22,21 +27,21 @@ def grant_users(*, user, query: str = "") -> QuerySet[User]:
     return users
 
 
-def grant_user_get(*, user, pk: int) -> User:
+def grant_user_get(*, user: User | AnonymousUser, pk: int) -> User:
     return get_object_or_404(grant_users(user=user), pk=pk)
 
 
-def grant_get(*, user, pk: int) -> RoleGrant:
+def grant_get(*, user: User | AnonymousUser, pk: int) -> RoleGrant:
     require_role(user, Role.SECADMIN)
     return get_object_or_404(RoleGrant.objects.select_related("user", "taskforce"), pk=pk)
 
 
-def grant_unit_choices(*, user) -> QuerySet[Unit]:
+def grant_unit_choices(*, user: User | AnonymousUser) -> QuerySet[Unit]:
     """Units a grant may cover: the whole tree (names and places only, no data)."""
     require_role(user, Role.SECADMIN)
     return org_units(user).order_by("path")
 
 
-def grant_taskforce_choices(*, user) -> QuerySet[TaskForce]:
+def grant_taskforce_choices(*, user: User | AnonymousUser) -> QuerySet[TaskForce]:
     require_role(user, Role.SECADMIN)
     return TaskForce.objects.select_related("district").order_by("district__path", "order", "code")

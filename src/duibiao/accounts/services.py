@@ -4,7 +4,9 @@ change, and what the security administrator does about locks and lost authentica
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
@@ -30,16 +32,21 @@ from duibiao.accounts.roles import ADMIN_ROLES, Role
 from duibiao.audit.context import client_ip
 from duibiao.audit.services import audit_record
 
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+    from duibiao.org.models import TaskForce, Unit
+
 
 @transaction.atomic
 def user_create(
     *,
-    actor,
+    actor: User | None,
     username: str,
     password: str | None = None,
     password_hash: str | None = None,
     full_name: str = "",
-    unit=None,
+    unit: Unit | None = None,
     validate: bool = True,
 ) -> User:
     """Create an account. `password_hash` lets bulk set-up reuse one slow hash."""
@@ -72,11 +79,11 @@ def _grant_state(grant: RoleGrant) -> dict:
         "role": grant.role,
         "units": sorted(grant.units.values_list("code", flat=True)),
         "include_subtree": grant.include_subtree,
-        "taskforce": grant.taskforce.code if grant.taskforce_id else None,
+        "taskforce": grant.taskforce.code if grant.taskforce is not None else None,
     }
 
 
-def _grant_actor_check(actor, user: User) -> None:
+def _grant_actor_check(actor: User | None, user: User) -> None:
     """Grants are the security administrator's (the command line, actor None, sets up the
     first accounts); nobody changes his own."""
     if actor is None:
@@ -105,7 +112,10 @@ def _separation_check(user: User, role: str) -> None:
 
 
 @transaction.atomic
-def role_grant(*, actor, user: User, role: str, units=(), include_subtree: bool = True, taskforce=None) -> RoleGrant:
+def role_grant(
+    *, actor: User | None, user: User, role: str, units: Iterable[Unit] = (),
+    include_subtree: bool = True, taskforce: TaskForce | None = None,
+) -> RoleGrant:
     """Grant a role over units (with their subtrees when asked), or change the scope of a role
     the user already holds. Audited with the grant before and after."""
     _grant_actor_check(actor, user)
@@ -129,7 +139,7 @@ def role_grant(*, actor, user: User, role: str, units=(), include_subtree: bool 
 
 
 @transaction.atomic
-def role_revoke(*, actor, grant: RoleGrant) -> None:
+def role_revoke(*, actor: User | None, grant: RoleGrant) -> None:
     """Take a role back. The last holder of an administrator role keeps it: someone else is
     granted it first, so the system is never left without one of the three."""
     user = grant.user
@@ -159,7 +169,7 @@ PENDING_USER, PENDING_SINCE = "otp_user", "otp_since"
 
 
 @transaction.atomic
-def session_login(*, request, username: str, password: str) -> LoginOutcome:
+def session_login(*, request: HttpRequest, username: str, password: str) -> LoginOutcome:
     """Check the password (等保 8.1.4.1). django-axes, the first authentication backend,
     refuses a locked client before the password is looked at and counts every failure."""
     ip = client_ip(request)
@@ -180,19 +190,22 @@ def session_login(*, request, username: str, password: str) -> LoginOutcome:
     return LoginOutcome(True)
 
 
-def _complete_login(request, user: User, ip: str | None, device=None, action: str = "login") -> None:
+def _complete_login(
+    request: HttpRequest, user: User, ip: str | None, device: TOTPDevice | None = None,
+    action: str = "login",
+) -> None:
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     if device is not None:
         otp_login(request, device)  # the session records which device verified it
     audit_record(actor=user, action=action, ip=ip)
 
 
-def _forget_pending(request) -> None:
+def _forget_pending(request: HttpRequest) -> None:
     for key in (PENDING_USER, PENDING_SINCE):
         request.session.pop(key, None)
 
 
-def pending_second_factor(request) -> User | None:
+def pending_second_factor(request: HttpRequest) -> User | None:
     """The user who passed the password step in this session, if still within the window."""
     pk, since = request.session.get(PENDING_USER), request.session.get(PENDING_SINCE, 0)
     if pk is None or timezone.now().timestamp() - since > settings.DUIBIAO_OTP_PENDING_SECONDS:
@@ -201,7 +214,7 @@ def pending_second_factor(request) -> User | None:
 
 
 @transaction.atomic
-def second_factor_verify(*, request, code: str) -> LoginOutcome:
+def second_factor_verify(*, request: HttpRequest, code: str) -> LoginOutcome:
     """Check the one-time code on the user's TOTP device, confirming the device on first use.
     django-otp refuses a code already used (in any session) and backs off after wrong ones;
     wrong codes also count towards the same lockout as wrong passwords."""
@@ -240,7 +253,7 @@ def second_factor_verify(*, request, code: str) -> LoginOutcome:
     return LoginOutcome(True)
 
 
-def session_logout(*, request) -> None:
+def session_logout(*, request: HttpRequest) -> None:
     from django.contrib.auth import logout
 
     if request.user.is_authenticated:
@@ -261,7 +274,9 @@ def password_change(*, actor: User, new_password: str, ip: str | None = None) ->
 
 
 @transaction.atomic
-def lockout_clear(*, actor, username: str | None = None, ip_address: str | None = None) -> int:
+def lockout_clear(
+    *, actor: User, username: str | None = None, ip_address: str | None = None
+) -> int:
     """The security administrator lifts a lock: an account at one address, an address, or
     an account everywhere. Returns how many failure records were cleared."""
     require_role(actor, Role.SECADMIN)
@@ -274,7 +289,7 @@ def lockout_clear(*, actor, username: str | None = None, ip_address: str | None 
 
 
 @transaction.atomic
-def second_factor_reset(*, actor, user: User) -> int:
+def second_factor_reset(*, actor: User, user: User) -> int:
     """The security administrator removes an administrator's authenticator (a lost phone):
     the next sign-in enrols a new one with a new key."""
     require_role(actor, Role.SECADMIN)

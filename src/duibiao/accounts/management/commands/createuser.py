@@ -18,7 +18,7 @@ class Command(BaseCommand):
         parser.add_argument("--taskforce", help="所属专班代码（专班成员必填）")
         parser.add_argument("--password", help="不给则交互输入")
 
-    def handle(self, *args, username, role, unit, name, password, taskforce=None, **options):
+    def handle(self, *args, username, role, unit: list[str], name, password, taskforce=None, **options):
         units = list(Unit.objects.filter(code__in=unit))
         missing = set(unit) - {u.code for u in units}
         if missing:
