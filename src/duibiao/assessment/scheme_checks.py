@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from duibiao.assessment.sources import unknown_sources
 from duibiao.engine import Indicator as EngineIndicator
 from duibiao.engine import Node, ahp_weights
 from duibiao.schemes import SchemeDocumentError, load_scheme_text
@@ -40,7 +41,7 @@ def scheme_findings(text: str) -> list[Finding]:
         scheme = load_scheme_text(text)
     except SchemeDocumentError as exc:
         return [Finding("error", path or "（文档）", reason) for path, reason in exc.errors]
-    findings: list[Finding] = []
+    findings: list[Finding] = [Finding("error", path, reason) for path, reason in unknown_sources(scheme)]
     categories = sorted({c for i in scheme.indicators for c in i.applies_to.categories})
     for node in _walk(scheme.tree):
         total = sum(child.weight for child in node.children)

@@ -104,6 +104,9 @@ class Indicator:
     source: str = ""
     standard: str = ""
     same_as: str | None = None  # 报一次: take the value reported for this other indicator
+    # A registered indicator source (DESIGN §5) the web app fills in at a run's snapshot;
+    # the engine scores the value like any other (the offline scorer reads it from data.csv).
+    value_from: str | None = None
     evidence: str = "optional"  # "required": a unit must attach evidence before submitting
     path: str = ""
 
@@ -367,6 +370,7 @@ def _indicator(d: Mapping[str, Any], path: str, defaults: Mapping[str, Any]) -> 
         source=str(d.get("source", "")),
         standard=str(d.get("standard", "")),
         same_as=None if d.get("same_as") is None else str(d["same_as"]),
+        value_from=None if d.get("value_from") is None else str(d["value_from"]),
         evidence=str(d.get("evidence", "optional")),
         path=path,
     )
@@ -542,6 +546,10 @@ def check_scheme(scheme: Scheme) -> None:
     den = set(scheme.denominators)
     sources = {i.code: i for i in scheme.indicators}
     for ind in scheme.indicators:
+        if ind.value_from is not None and (ind.same_as is not None or ind.method in ("ballot", "manual")):
+            # One origin per value: a source's value, or another indicator's, or votes, or
+            # the task force's score — never two that could disagree.
+            raise SchemeError(f"{ind.path}.value_from", "cannot be combined with same_as, ballot or manual")
         if ind.same_as is not None:
             source = sources.get(ind.same_as)
             if source is None or source.code == ind.code or source.same_as is not None:

@@ -112,6 +112,9 @@ class Indicator(models.Model):
     grades = models.JSONField(_("测评等次"), default=list)
     # 报一次、多处用: this indicator takes the value reported for another one.
     same_as = models.CharField(_("取值同"), max_length=60, blank=True)
+    # 最多报一次: the value comes from a registered indicator source (assessment.sources), the
+    # app that owns the data computes it at the run's snapshot; nobody reports or scores it.
+    value_from = models.CharField(_("数据源"), max_length=80, blank=True)
     # Evidence stays optional unless the scheme requires it (基层减负: no forced uploads).
     evidence_required = models.BooleanField(_("须附佐证材料"), default=False)
     order = models.PositiveIntegerField(_("排序"), default=0)
@@ -129,11 +132,12 @@ class Indicator(models.Model):
     def entered_by_units(self) -> bool:
         """Units report this one; manual scores and reward/penalty/veto items are the task
         force's or the office's to record, and one that takes another's value is not
-        reported twice."""
+        reported twice, nor one whose value comes from a registered source."""
         return (
             self.role in (self.Role.COMMON, self.Role.SPECIFIC)
             and self.method != "manual"
             and not self.same_as
+            and not self.value_from
         )
 
     @property

@@ -25,6 +25,7 @@ from duibiao.assessment.scoring import (
     score_snapshot,
 )
 from duibiao.assessment.selectors.calendar import work_calendar
+from duibiao.assessment.sources import snapshot_sources, source_trace
 from duibiao.audit.services import audit_record
 from duibiao.org.models import Unit
 
@@ -51,9 +52,10 @@ def run_snapshot(period: Period) -> dict:
     # Ballot counts only where there are some: decoding an empty JSON object for each of
     # 120 000 values was half the time of a city-sized snapshot.
     counts = Case(When(ballots={}, then=Value(None)), default=F("ballots"), output_field=JSONField())
-    approved = Submission.objects.filter(period=period, status=Submission.Status.APPROVED).values_list(
-        "unit__code", "indicator__code", "value", counts
-    )
+    # An indicator fed by a registered source takes the source's value, never a stored one.
+    approved = Submission.objects.filter(
+        period=period, status=Submission.Status.APPROVED, indicator__value_from="",
+    ).values_list("unit__code", "indicator__code", "value", counts)
     rules = value_rules(period.version)
     indicators = {i.code: i for i in Indicator.objects.filter(version=period.version)}
     problems = []
@@ -70,12 +72,18 @@ def run_snapshot(period: Period) -> dict:
             data.extend([unit, f"{code}:{grade}", float(n)] for grade, n in ballots.items())
         elif value is not None:
             data.append([unit, code, float(value)])
+    fed, sources, source_problems = snapshot_sources(period, indicators.values(), units, rules)
+    data.extend(fed)
+    problems.extend(source_problems)
     if problems:
         raise AssessmentError(
             f"有 {len(problems)} 项已审核数据不符合取值规则，不能计分（请解锁更正，或运行 duibiao check_values 查看全部）："
             + "；".join(problems[:5]) + ("……" if len(problems) > 5 else "")
         )
-    return {"units": unit_rows, "data": data}
+    snapshot = {"units": unit_rows, "data": data}
+    if sources:  # where each fed value came from, for the trace (absent when nothing is fed)
+        snapshot["sources"] = sources
+    return snapshot
 
 
 def _previous_run(period: Period) -> ScoringRun | None:
@@ -153,7 +161,7 @@ def run_compute(run_id: int) -> ScoringRun:
                 grade=result.grades[i],
                 vetoes=[c for j, c in enumerate(veto_codes) if result.vetoed[i, j]],
                 node_scores={c: _num(v[i]) for c, v in result.node_scores.items()},
-                trace=clean_json(result.trace(code)),
+                trace=source_trace(clean_json(result.trace(code)), run.inputs.get("sources"), code),
             ))
         with transaction.atomic():
             RunResult.objects.bulk_create(rows, batch_size=500)

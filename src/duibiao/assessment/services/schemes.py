@@ -8,8 +8,8 @@ from django.db.models import Max
 from duibiao.assessment.errors import AssessmentError
 from duibiao.assessment.limits import text_clean, year_clean
 from duibiao.assessment.models import Dimension, Indicator, Scheme, SchemeVersion
-from duibiao.assessment.sources import unknown_sources
 from duibiao.assessment.selectors.schemes import scheme_latest_version
+from duibiao.assessment.sources import unknown_sources
 from duibiao.audit.services import audit_record
 from duibiao.engine import Indicator as EngineIndicator
 from duibiao.engine import Node
