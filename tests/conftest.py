@@ -35,8 +35,14 @@ def _test_settings(request):
     settings = request.getfixturevalue("settings")
     # Real PBKDF2 costs ~0.5 s per hash; tests check the policy, not the hash cost.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    # Scoring runs are background tasks; in tests they run inside the request that queues them.
+    # Background tasks (scoring runs, large imports) run inside the request that queues them.
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    # Services queue tasks on commit; a test's transaction never commits, so callbacks run
+    # where production commits: when a service's own transaction ends (tests/on_commit.py).
+    # tests/test_worker.py runs the database backend with a real worker instead.
+    from tests import on_commit
+
+    on_commit.install(request.getfixturevalue("monkeypatch"))
     # A request in English leaves English active in the thread; services' messages (and the
     # tests that read them) are Chinese unless a test asks otherwise.
     from django.utils import translation

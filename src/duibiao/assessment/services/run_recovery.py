@@ -11,6 +11,7 @@ that does finish later is dropped (run_compute only completes a run still `runni
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import partial
 
 from django.conf import settings
 from django.db import transaction
@@ -48,9 +49,19 @@ def runs_fail_stale(*, now=None) -> int:
     return marked
 
 
-@transaction.atomic
 def run_restart(*, actor, run: ScoringRun) -> ScoringRun:
     """Compute a failed run again from its own snapshot (same inputs, same scheme version)."""
+    with transaction.atomic():
+        run = _run_requeue(actor=actor, run=run)
+        from duibiao.assessment.tasks import compute_run
+
+        # As run_start: queued once the run is committed as queued again.
+        transaction.on_commit(partial(compute_run.enqueue, run.pk))
+    run.refresh_from_db()
+    return run
+
+
+def _run_requeue(*, actor, run: ScoringRun) -> ScoringRun:
     require_office(actor)
     run = ScoringRun.objects.select_for_update().get(pk=run.pk)
     if run.status != ScoringRun.Status.FAILED or run.stage != ScoringRun.Stage.DRAFT:
@@ -64,8 +75,4 @@ def run_restart(*, actor, run: ScoringRun) -> ScoringRun:
     audit_record(actor=actor, action="run.restart", obj=run,
                  before={"status": run.status, "error": previous_error},
                  after={"status": ScoringRun.Status.QUEUED})
-    from duibiao.assessment.tasks import compute_run
-
-    compute_run.enqueue(run.pk)  # as run_start: the worker sees it once this commits
-    run.refresh_from_db()
     return run
