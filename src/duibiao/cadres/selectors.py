@@ -16,6 +16,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from statistics import mean
+from typing import TYPE_CHECKING
 
 import numpy as np
 from django.core.exceptions import PermissionDenied
@@ -38,6 +39,11 @@ from duibiao.cadres.models import (
     RoutineGrade,
 )
 from duibiao.org.models import Unit
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from duibiao.accounts.models import User
 
 CADRE_ROLES = (Role.OFFICE, Role.UNIT_HEAD)
 QUARTERS = (1, 2, 3, 4)
@@ -64,14 +70,14 @@ LISTS = {
 
 # ---- scope -------------------------------------------------------------------------------
 
-def cadre_units(*, user) -> QuerySet[Unit]:
+def cadre_units(*, user: User | AnonymousUser) -> QuerySet[Unit]:
     """Units whose cadres the user may see: the office's scope, and a head's own unit."""
     office = gate_units(user, [Role.OFFICE])
     head = gate_units(user, [Role.UNIT_HEAD])
     return Unit.objects.filter(Q(pk__in=office) | Q(pk__in=head))
 
 
-def cadre_unit_list(*, user) -> QuerySet[Unit]:
+def cadre_unit_list(*, user: User | AnonymousUser) -> QuerySet[Unit]:
     """The assessed units (those with a category) in the user's cadre scope, with counts."""
     return (
         cadre_units(user=user).filter(category__isnull=False)
@@ -81,16 +87,16 @@ def cadre_unit_list(*, user) -> QuerySet[Unit]:
     )
 
 
-def cadre_unit_get(*, user, code: str) -> Unit:
+def cadre_unit_get(*, user: User | AnonymousUser, code: str) -> Unit:
     return get_object_or_404(cadre_units(user=user), code=code)
 
 
-def cadre_can_edit(*, user, unit: Unit) -> bool:
+def cadre_can_edit(*, user: User | AnonymousUser, unit: Unit) -> bool:
     """Only the office (over a unit in its scope) writes cadre data; a unit head reads."""
     return has_role(user, Role.OFFICE) and gate_units(user, [Role.OFFICE]).filter(pk=unit.pk).exists()
 
 
-def cadre_require_editor(*, user, unit: Unit) -> None:
+def cadre_require_editor(*, user: User | AnonymousUser | None, unit: Unit) -> None:
     """For services: no actor (demo, system) passes; others must be the office over the unit."""
     if user is None:
         return
@@ -100,12 +106,12 @@ def cadre_require_editor(*, user, unit: Unit) -> None:
         raise PermissionDenied("仅考核办可以维护干部考核数据")
 
 
-def cadre_list(*, user, unit: Unit, include_inactive: bool = False) -> QuerySet[Cadre]:
+def cadre_list(*, user: User | AnonymousUser, unit: Unit, include_inactive: bool = False) -> QuerySet[Cadre]:
     cadres = Cadre.objects.filter(unit__in=cadre_units(user=user), unit=unit).select_related("unit")
     return cadres if include_inactive else cadres.filter(is_active=True)
 
 
-def cadre_get(*, user, pk: int) -> Cadre:
+def cadre_get(*, user: User | AnonymousUser, pk: int) -> Cadre:
     return get_object_or_404(
         Cadre.objects.filter(unit__in=cadre_units(user=user)).select_related("unit"), pk=pk
     )
@@ -181,7 +187,7 @@ def cadre_year_rows(cadres: Iterable[Cadre], year: int) -> list[CadreYearRow]:
     return list(rows.values())
 
 
-def cadre_year_sheet(*, user, unit: Unit, year: int) -> CadreYearSheet:
+def cadre_year_sheet(*, user: User | AnonymousUser, unit: Unit, year: int) -> CadreYearSheet:
     rows = cadre_year_rows(cadre_list(user=user, unit=unit), year)
     approval = CadreQuotaApproval.objects.filter(unit=unit, year=year).select_related("approved_by").first()
     return CadreYearSheet(unit=unit, year=year, rows=rows, approval=approval)
@@ -234,7 +240,7 @@ def _unit_standing(year: int) -> tuple[dict[int, str], set[int]]:
     return published_unit_grades(year=year), vetoed
 
 
-def cadre_derived_list(*, user, kind: str, year: int, unit: Unit | None = None) -> list[ListEntry]:
+def cadre_derived_list(*, user: User | AnonymousUser, kind: str, year: int, unit: Unit | None = None) -> list[ListEntry]:
     """One of the derived lists (`LISTS`) over the cadres the user may see."""
     if kind not in LISTS:
         raise Http404

@@ -4,8 +4,10 @@ system, e.g. the demo loader)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
@@ -25,6 +27,9 @@ from duibiao.cadres.models import (
 )
 from duibiao.cadres.selectors import cadre_require_editor, cadre_year_rows
 from duibiao.org.models import Unit
+
+if TYPE_CHECKING:
+    from duibiao.accounts.models import User
 
 
 class CadreInputError(ValueError):
@@ -63,7 +68,7 @@ def _check_cadre(*, name: str, position: str, rank: str, gender: str) -> None:
 
 @transaction.atomic
 def cadre_create(
-    *, actor, unit: Unit, name: str, position: str, rank: str, gender: str, birth_month: date,
+    *, actor: User | None, unit: Unit, name: str, position: str, rank: str, gender: str, birth_month: date,
     order: int = 0,
 ) -> Cadre:
     cadre_require_editor(user=actor, unit=unit)
@@ -78,7 +83,7 @@ def cadre_create(
 
 @transaction.atomic
 def cadre_update(
-    *, actor, cadre: Cadre, name: str, position: str, rank: str, gender: str, birth_month: date,
+    *, actor: User | None, cadre: Cadre, name: str, position: str, rank: str, gender: str, birth_month: date,
     is_active: bool = True, order: int = 0,
 ) -> Cadre:
     cadre_require_editor(user=actor, unit=cadre.unit)
@@ -93,7 +98,7 @@ def cadre_update(
     return cadre
 
 
-def _own_cadres(unit: Unit, cadres) -> dict[int, Cadre]:
+def _own_cadres(unit: Unit, cadres: Iterable[Cadre | int]) -> dict[int, Cadre]:
     """The unit's cadres by id; any cadre of another unit in the input is refused."""
     by_id = {c.pk: c for c in Cadre.objects.filter(unit=unit)}
     for c in cadres:
@@ -105,7 +110,7 @@ def _own_cadres(unit: Unit, cadres) -> dict[int, Cadre]:
 
 @transaction.atomic
 def cadre_routine_grades_set(
-    *, actor, unit: Unit, year: int, grades: dict[tuple[int, int], str]
+    *, actor: User | None, unit: Unit, year: int, grades: dict[tuple[int, int], str]
 ) -> int:
     """Set routine grades of a unit's cadres for a year: (cadre id, quarter) → grade ("" clears).
     Returns how many grades changed."""
@@ -127,13 +132,13 @@ def cadre_routine_grades_set(
             continue
         key = f"{cadre_id}:Q{quarter}"
         before[key], after[key] = (old.grade if old else ""), grade
-        if not grade:
+        if old is None:  # (then the grade is not "": an unchanged empty one was skipped above)
+            CadreRoutineGrade.objects.create(cadre_id=cadre_id, year=year, quarter=quarter, grade=grade)
+        elif not grade:
             old.delete()
-        elif old:
+        else:
             old.grade = grade
             old.save(update_fields=["grade"])
-        else:
-            CadreRoutineGrade.objects.create(cadre_id=cadre_id, year=year, quarter=quarter, grade=grade)
     audit_record(actor=actor, action="cadre.routine_set", unit=unit, before=before, after=after,
                  detail=f"{year}年度平时考核 {len(after)} 项")
     return len(after)
@@ -156,7 +161,7 @@ def _check_score(value: float | None, what: str) -> None:
 
 
 @transaction.atomic
-def cadre_year_save(*, actor, unit: Unit, year: int, entries: list[CadreYearInput]) -> int:
+def cadre_year_save(*, actor: User | None, unit: Unit, year: int, entries: list[CadreYearInput]) -> int:
     """Save proposed annual grades, ranking scores and 党性/发展/能力 scores of a unit's cadres.
     A changed proposal clears the final grade: the rules must be applied again."""
     cadre_require_editor(user=actor, unit=unit)
@@ -211,16 +216,17 @@ def cadre_year_save(*, actor, unit: Unit, year: int, entries: list[CadreYearInpu
 
 @transaction.atomic
 def cadre_rules_apply(
-    *, actor, unit: Unit, year: int, rules: engine.CadreRules = engine.DEFAULT_CADRE_RULES
+    *, actor: User | None, unit: Unit, year: int, rules: engine.CadreRules = engine.DEFAULT_CADRE_RULES
 ) -> engine.CadreGrading:
     """Apply the routine limit and the 优秀 quota to the unit's proposals (engine.cadre_grades)
     and store each final grade with its reason."""
     cadre_require_editor(user=actor, unit=unit)
     cadres = Cadre.objects.filter(unit=unit, is_active=True)
-    rows = [r for r in cadre_year_rows(cadres, year) if r.annual is not None]
+    graded = [(r, r.annual) for r in cadre_year_rows(cadres, year) if r.annual is not None]
+    rows = [r for r, _annual in graded]
     approved = CadreQuotaApproval.objects.filter(unit=unit, year=year).exists()
     result = engine.cadre_grades(
-        [r.annual.proposed for r in rows],
+        [a.proposed for _row, a in graded],
         [[g for g in r.routine_list if g] for r in rows],
         [unit.code] * len(rows),
         [r.ranking_score for r in rows],
@@ -228,14 +234,13 @@ def cadre_rules_apply(
         rules=rules,
     )
     now = timezone.now()
-    for row, final, reason in zip(rows, result.final, result.reasons, strict=True):
-        a = row.annual
+    for (_row, a), final, reason in zip(graded, result.final, result.reasons, strict=True):
         a.final, a.reason, a.applied_at = final, reason, now
         a.save(update_fields=["final", "reason", "applied_at"])
     audit_record(
         actor=actor, action="cadre.rules_apply", unit=unit,
-        after={r.cadre.name: {"proposed": r.annual.proposed, "final": f, "reason": why}
-               for r, f, why in zip(rows, result.final, result.reasons, strict=True)},
+        after={r.cadre.name: {"proposed": a.proposed, "final": f, "reason": why}
+               for (r, a), f, why in zip(graded, result.final, result.reasons, strict=True)},
         detail=f"{year}年度 优秀限额{result.quotas.get(unit.code, 0)}名"
                + ("（已批准25%）" if approved else ""),
     )
@@ -243,7 +248,7 @@ def cadre_rules_apply(
 
 
 @transaction.atomic
-def cadre_quota_set(*, actor, unit: Unit, year: int, approved: bool, note: str = "") -> bool:
+def cadre_quota_set(*, actor: User | None, unit: Unit, year: int, approved: bool, note: str = "") -> bool:
     """Approve (or withdraw) the 25 % 优秀 quota of a unit for a year. Returns the new state."""
     cadre_require_editor(user=actor, unit=unit)
     _checked(year_clean, year)

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from duibiao.cadres import selectors as sel
 from duibiao.cadres import services as svc
 from duibiao.cadres.models import AnnualGrade, Cadre, RoutineGrade
+from duibiao.org.models import Unit
 from duibiao.params import int_param
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -46,7 +47,7 @@ def _year(request) -> int:
                      max_value=2100)
 
 
-def _editor(request, unit) -> None:
+def _editor(request, unit: Unit) -> None:
     if not sel.cadre_can_edit(user=request.user, unit=unit):
         raise PermissionDenied
 

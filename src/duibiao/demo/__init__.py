@@ -155,7 +155,7 @@ def demo_data_load() -> list[tuple[str, str, str, str]]:
     for username in ("jingyu_tb", "jingyu_fzr", "fagai_tb"):
         user = User.objects.get(username=username)
         label = Role.REPORTER.label if username.endswith("_tb") else Role.UNIT_HEAD.label
-        rows.append((username, DEMO_PASSWORD, str(label), user.unit.name))
+        rows.append((username, DEMO_PASSWORD, str(label), user.unit.name if user.unit else ""))
     demo_cadres_load()
     return rows
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import random
 from datetime import date
+from typing import TypedDict
 
 from django.utils import timezone
 
@@ -36,9 +37,20 @@ DEPARTMENT_POSTS = [("党组书记、局长", "正科级"), ("副局长", "副�
 QUOTA_APPROVED_UNIT = "fagai"
 
 
-def _people(rng: random.Random, unit: Unit) -> list[dict[str, object]]:
+class _Person(TypedDict):
+    """The arguments of cadre_create that describe one person."""
+
+    name: str
+    position: str
+    rank: str
+    gender: str
+    birth_month: date
+    order: int
+
+
+def _people(rng: random.Random, unit: Unit) -> list[_Person]:
     posts = DEPARTMENT_POSTS if unit.kind == Unit.Kind.DEPARTMENT else STREET_POSTS
-    out = []
+    out: list[_Person] = []
     for order, (position, rank) in enumerate(posts):
         female = rng.random() < 0.4
         name = rng.choice(SURNAMES) + rng.choice(GIVEN_F if female else GIVEN_M)
@@ -59,7 +71,7 @@ def demo_cadres_load(year: int | None = None) -> int:
         if Cadre.objects.filter(unit=unit).exists():
             continue
         rng = random.Random(f"duibiao-cadres-{unit.code}")
-        cadres = [cadre_create(actor=None, unit=unit, **person) for person in _people(rng, unit)]  # type: ignore[arg-type]
+        cadres = [cadre_create(actor=None, unit=unit, **person) for person in _people(rng, unit)]
         created += len(cadres)
         grades: dict[tuple[int, int], str] = {}
         for i, cadre in enumerate(cadres):

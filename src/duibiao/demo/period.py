@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from duibiao.accounts.models import User
-from duibiao.assessment.models import Indicator, Period, Submission
+from duibiao.assessment.models import Indicator, Period, Scheme, SchemeVersion, Submission
 from duibiao.assessment.selectors.schemes import scheme_latest_version
 from duibiao.assessment.services.periods import period_create, period_set_status
 from duibiao.assessment.services.runs import run_compute, run_publish, run_release, run_start
@@ -55,10 +55,17 @@ def _example_values(path: Path) -> tuple[dict, dict]:
     return values, ballots
 
 
-def load_published_quarter(scheme, data_path: Path) -> Period | None:
+def _version(scheme: Scheme) -> SchemeVersion:
+    version = scheme_latest_version(scheme)
+    if version is None:  # the demo saves the scheme's document before loading quarters
+        raise RuntimeError(f"方案 {scheme.code} 还没有版本")
+    return version
+
+
+def load_published_quarter(scheme: Scheme, data_path: Path) -> Period | None:
     """Last quarter, closed and published: every value approved (seeded in bulk, as a
     historical import would be) and a published run, so rankings, 晋位 and trends show."""
-    version = scheme_latest_version(scheme)
+    version = _version(scheme)
     today = timezone.localdate()
     quarter = (today.month - 1) // 3 + 1
     year, number = (today.year, quarter - 1) if quarter > 1 else (today.year - 1, 4)
@@ -108,8 +115,8 @@ def _last_quarter(value: Decimal, unit: str, code: str, indicator: Indicator) ->
     return moved.quantize(Decimal("0.01"))
 
 
-def load_open_quarter(scheme, data_path: Path) -> Period | None:
-    version = scheme_latest_version(scheme)
+def load_open_quarter(scheme: Scheme, data_path: Path) -> Period | None:
+    version = _version(scheme)
     today = timezone.localdate()
     quarter = (today.month - 1) // 3 + 1
     if Period.objects.filter(version__scheme=scheme, kind=Period.Kind.QUARTER, year=today.year,
@@ -155,7 +162,7 @@ def load_open_quarter(scheme, data_path: Path) -> Period | None:
     return period
 
 
-def _review_some(unit, stage: int, period: Period, reviewers: dict) -> None:
+def _review_some(unit: Unit, stage: int, period: Period, reviewers: dict) -> None:
     """Task force 1 has reviewed its indicators for most units; one value went back."""
     subs = Submission.objects.filter(period=period, unit=unit, indicator__taskforce__code="zb1").select_related(
         "indicator", "indicator__taskforce"
