@@ -79,6 +79,30 @@ def number_param(data: Mapping[str, Any], name: str, *, label: str, default: Any
     return value
 
 
+def number_fields(
+    data: Mapping[str, Any], prefix: str, *, ignore: str = ""
+) -> tuple[dict[str, float], list[str]]:
+    """Every non-blank field named ``<prefix><key>`` as a number keyed by ``key`` (the
+    characters in `ignore`, such as "%", dropped first), and the messages of the malformed
+    ones — all of them, so that a form of many values says everything wrong at once.
+
+        values, errors = number_fields(request.POST, "v-", ignore="%")
+    """
+    values: dict[str, float] = {}
+    errors: list[str] = []
+    for name, raw in data.items():
+        if not name.startswith(prefix) or not str(raw).strip():
+            continue
+        key, text = name[len(prefix):], str(raw)
+        for char in ignore:
+            text = text.replace(char, "")
+        try:
+            values[key] = number_param({name: text}, name, label=key)
+        except BadParameter as exc:
+            errors.append(str(exc))
+    return values, errors
+
+
 def date_param(data: Mapping[str, Any], name: str, *, label: str, default: Any = _MISSING) -> Any:
     """A date as YYYY-MM-DD."""
     text = _text(data, name)

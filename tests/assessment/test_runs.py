@@ -163,6 +163,21 @@ def test_ranking_page_and_excel(client_for, run):
     assert "名次区间" in sens
 
 
+
+def test_the_excel_export_reads_the_table_only(client_for, run, monkeypatch):
+    """run_detail answers ?export=xlsx before it builds the page: the publish checks, the other
+    runs and the chart are never computed for a download."""
+    from duibiao.assessment.views import runs as views
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the export built the page")
+
+    for name in ("publish_blockers", "ranking_chart", "ranking_grades", "run_list"):
+        monkeypatch.setattr(views, name, refuse)
+    response = client_for(run.started_by).get(reverse("assessment:run_detail", args=[run.pk]) + "?export=xlsx")
+    assert response.status_code == 200 and response["Content-Type"].startswith("application/vnd.openxml")
+
+
 def test_api_run_flow(client_for, approved):
     office = client_for(approved["office"])
     pid = approved["period"].pk

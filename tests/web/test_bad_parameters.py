@@ -14,7 +14,7 @@ from django.utils import translation
 
 from duibiao.assessment.services.runs import run_start
 from duibiao.assessment.services.submissions import ValueInput, submission_save, submission_submit
-from duibiao.params import BadParameter, int_param, number_param, version_param
+from duibiao.params import BadParameter, int_param, number_fields, number_param, version_param
 
 BAD = ["abc", "²", "1e99", "9" * 30, "NaN"]
 
@@ -115,6 +115,15 @@ def test_the_parser_takes_what_the_forms_send():
         version_param({})
     with pytest.raises(BadParameter, match="2000 到 2100"):
         int_param({"n": "1999"}, "n", label="年", min_value=2000, max_value=2100)
+
+
+
+def test_number_fields_reads_every_prefixed_number_and_names_every_bad_one():
+    values, errors = number_fields(
+        {"v-nl02": "95%", "v-nl03": " 88.5 ", "v-nl04": "", "v-nl05": "abc", "v-nl06": "nan", "note": "7"},
+        "v-", ignore="%")
+    assert values == {"nl02": 95.0, "nl03": 88.5}  # blanks skipped, other fields ignored
+    assert len(errors) == 2 and "nl05" in errors[0] and "abc" in errors[0] and "nl06" in errors[1]
 
 
 def test_htmx_shows_refusals_one_config_for_the_page(client_for, world):

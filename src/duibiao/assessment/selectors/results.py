@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _l
 
 from duibiao.accounts.gate import gate_filter, has_role
 from duibiao.accounts.roles import Role
-from duibiao.assessment.models import RunResult, ScoringRun
+from duibiao.assessment.models import Indicator, RunResult, ScoringRun
 from duibiao.assessment.selectors.periods import period_list
 
 VISIBLE_TO_UNITS = (ScoringRun.Stage.RELEASED, ScoringRun.Stage.PUBLISHED)
@@ -111,6 +111,27 @@ def ranking(*, user, run: ScoringRun, category: str = "", grade: str = "", sort:
 
 
 
+def ranking_grades(table: dict) -> list[str]:
+    """The grades present in a ranking table (the page's grade filter offers these)."""
+    return sorted({r.grade for rows in table["groups"].values() for r in rows})
+
+
+def ranking_chart(table: dict) -> dict[str, list[dict]]:
+    """Per category, each unit's score and rank change: the data of the ranking chart."""
+    return {
+        category: [{"name": r.unit.name, "score": round(r.score or 0, 2), "change": r.rank_change}
+                   for r in rows]
+        for category, rows in table["groups"].items()
+    }
+
+
+def run_indicators(run: ScoringRun) -> dict[str, Indicator]:
+    """The indicators of the scheme version the run scored, by code. Not gated: the caller got
+    the run through `run_get`."""
+    return {i.code: i for i in Indicator.objects.filter(
+        version__scheme=run.period.version.scheme_id, version__number=run.scheme_version)}
+
+
 def sensitivity_rows(*, user, run: ScoringRun) -> list[dict]:
     """Each visible unit's rank interval under perturbed weights, unstable ones first."""
     visible = dict(run_results(user=user, run=run).values_list("unit__code", "unit__name"))
@@ -191,6 +212,19 @@ def unit_tree(result: RunResult, benchmarks: dict | None) -> list[dict]:
 
 
 # --- Comparing two runs -------------------------------------------------------------
+
+def unit_radar(result: RunResult, benchmarks: dict | None) -> dict:
+    """Dimension scores of the unit against the best and the median of its category."""
+    dims = [n for n in result.trace["nodes"] if n.get("parent") == "total"]
+    bench = (benchmarks or {}).get(result.category, {}).get("nodes", {})
+    return {
+        "dimensions": [d["name"] for d in dims],
+        "unit": [round(d["score"] or 0, 2) for d in dims],
+        "best": [round((bench.get(d["code"]) or {}).get("best") or 0, 2) for d in dims],
+        "median": [round((bench.get(d["code"]) or {}).get("median") or 0, 2) for d in dims],
+        "labels": [result.unit.name, _("同类最优"), _("同类中位")],
+    }
+
 
 def run_diff(*, user, a: ScoringRun, b: ScoringRun) -> list[dict]:
     """Units whose score or rank changed from run a to run b, and the input values that

@@ -16,7 +16,8 @@ from django.views.decorators.http import require_POST
 from duibiao.accounts.gate import has_role
 from duibiao.accounts.roles import Role
 from duibiao.assessment.errors import AssessmentError, FileRejected
-from duibiao.assessment.models import Indicator, ScoringRun
+from duibiao.assessment.exports import ranking_workbook
+from duibiao.assessment.models import ScoringRun
 from duibiao.assessment.permissions import require_office
 from duibiao.assessment.scoring import previous_context, snapshot_files
 from duibiao.assessment.selectors.periods import period_get
@@ -24,13 +25,17 @@ from duibiao.assessment.selectors.results import (
     appeal_get,
     appeal_list,
     ranking,
+    ranking_chart,
+    ranking_grades,
     run_diff,
     run_get,
+    run_indicators,
     run_list,
     sensitivity_rows,
     trace_gap,
     unit_above,
     unit_items,
+    unit_radar,
     unit_result,
     unit_tree,
     unit_trend,
@@ -41,7 +46,7 @@ from duibiao.assessment.services.run_recovery import run_restart, runs_fail_stal
 from duibiao.assessment.services.runs import publish_blockers, run_publish, run_release, run_start
 from duibiao.files.serve import file_response
 from duibiao.org.selectors import unit_get
-from duibiao.params import BadParameter, int_param, number_param
+from duibiao.params import int_param, number_fields
 
 
 @login_required
@@ -103,23 +108,16 @@ def run_detail(request, pk: int):
     run = run_get(user=request.user, pk=pk)
     table = ranking(user=request.user, run=run, category=request.GET.get("category", ""),
                     grade=request.GET.get("grade", ""), sort=request.GET.get("sort", "rank"))
+    if request.GET.get("export") == "xlsx":  # the table only: none of the page's other reads
+        return _xlsx(ranking_workbook(run, table), f"{run.period.name}-排名-第{run.number}批.xlsx")
     context = {
         "run": run, "table": table, "is_office": has_role(request.user, Role.OFFICE),
-        "filters": request.GET, "grades": sorted({r.grade for g in table["groups"].values() for r in g}),
-        "chart_data": {
-            category: [{"name": r.unit.name, "score": round(r.score or 0, 2), "change": r.rank_change}
-                       for r in rows]
-            for category, rows in table["groups"].items()
-        },
+        "filters": request.GET, "grades": ranking_grades(table), "chart_data": ranking_chart(table),
     }
     if context["is_office"]:
         context["blockers"] = publish_blockers(run)
         context["other_runs"] = run_list(user=request.user).filter(
             period=run.period, status=ScoringRun.Status.DONE).exclude(pk=run.pk)
-    if request.GET.get("export") == "xlsx":
-        from duibiao.assessment.exports import ranking_workbook
-
-        return _xlsx(ranking_workbook(run, table), f"{run.period.name}-排名-第{run.number}批.xlsx")
     return render(request, "assessment/run_detail.html", context)
 
 
@@ -175,46 +173,25 @@ def _unit_result_page(request, run, unit_code: str, *, appeal_errors: dict | Non
     # Everyone sees how far the unit above is, indicator by indicator (what it takes to move
     # up); only those who may see every unit also see who it is and its own figures.
     sees_all = has_role(request.user, Role.OFFICE, Role.LEADER, Role.TASKFORCE)
-    indicators = {i.code: i for i in Indicator.objects.filter(
-        version__scheme=run.period.version.scheme, version__number=run.scheme_version)}
     return render(request, "assessment/unit_result.html", {
         "run": run, "result": result, "tree": unit_tree(result, run.benchmarks),
         "above": above, "above_named": sees_all,
         "gap": trace_gap(above.trace, result.trace) if above else [],
         "appeals": appeal_list(user=request.user, run=run).filter(unit=result.unit),
         "can_appeal": run.stage == ScoringRun.Stage.RELEASED and has_role(request.user, Role.UNIT_HEAD, Role.REPORTER),
-        "indicators": indicators,
+        "indicators": run_indicators(run),
         "items": unit_items(run=run, unit=result.unit),
-        "radar": _radar(result, run),
+        "radar": unit_radar(result, run.benchmarks),
         "trend": unit_trend(user=request.user, run=run, unit_code=unit_code),
         "appeal_errors": appeal_errors or {}, "appeal_form": request.POST if appeal_errors else {},
     }, status=status)
-
-
-def _radar(result, run) -> dict:
-    """Dimension scores of the unit against the best and the median of its category."""
-    dims = [n for n in result.trace["nodes"] if n.get("parent") == "total"]
-    bench = (run.benchmarks or {}).get(result.category, {}).get("nodes", {})
-    return {
-        "dimensions": [d["name"] for d in dims],
-        "unit": [round(d["score"] or 0, 2) for d in dims],
-        "best": [round((bench.get(d["code"]) or {}).get("best") or 0, 2) for d in dims],
-        "median": [round((bench.get(d["code"]) or {}).get("median") or 0, 2) for d in dims],
-        "labels": [result.unit.name, _("同类最优"), _("同类中位")],
-    }
 
 
 @login_required
 @require_POST
 def what_if_view(request, pk: int, unit_code: str):
     run = run_get(user=request.user, pk=pk)
-    values, errors = {}, []
-    for key, text in request.POST.items():
-        if key.startswith("v-") and text.strip():
-            try:
-                values[key[2:]] = number_param({key: text.replace("%", "")}, key, label=key[2:])
-            except BadParameter as exc:
-                errors.append(str(exc))
+    values, errors = number_fields(request.POST, "v-", ignore="%")
     outcome = None if errors else what_if(user=request.user, run=run, unit_code=unit_code, values=values)
     return render(request, "assessment/_what_if.html", {"outcome": outcome, "errors": errors})
 
@@ -224,13 +201,12 @@ def what_if_view(request, pk: int, unit_code: str):
 def appeal_file_view(request, pk: int, unit_code: str):
     run = run_get(user=request.user, pk=pk)
     unit = unit_get(user=request.user, code=unit_code)
+    indicator = run_indicators(run).get(request.POST.get("indicator") or "")
     try:
-        indicator = Indicator.objects.get(version__scheme=run.period.version.scheme,
-                                          version__number=run.scheme_version, code=request.POST.get("indicator"))
+        if indicator is None:
+            raise AssessmentError(_("请选择申诉的指标"))
         appeal_file(actor=request.user, run=run, unit=unit, indicator=indicator,
                     reason=request.POST.get("reason", ""), upload=request.FILES.get("file"))
-    except Indicator.DoesNotExist:
-        errors = {"form": _("请选择申诉的指标")}
     except FileRejected as exc:
         errors = {"file": str(exc)}  # shown under the file field, the rest of the form kept
     except AssessmentError as exc:
