@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -16,6 +18,11 @@ from duibiao.documents.excel.reporting_workbook import TemplateSheet, reporting_
 from duibiao.documents.excel.scheme_workbook import scheme_workbook_build
 from duibiao.org.models import Unit
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from duibiao.accounts.models import User
+
 __all__ = [
     "period_get", "period_list_for_documents", "period_units", "reportable_units", "reporting_template",
     "scheme_get_by_id", "scheme_version_get", "scheme_workbook", "template_sheets", "unit_for_import",
@@ -23,7 +30,7 @@ __all__ = [
 ]
 
 
-def scheme_version_get(*, user, scheme: Scheme, number: int | None = None) -> SchemeVersion:
+def scheme_version_get(*, user: User | AnonymousUser, scheme: Scheme, number: int | None = None) -> SchemeVersion:
     """The given version of a visible scheme, or its latest."""
     scheme = scheme_get_by_id(user=user, pk=scheme.pk)
     versions = SchemeVersion.objects.filter(scheme=scheme).select_related("scheme")
@@ -41,20 +48,20 @@ def _assessed(units: QuerySet[Unit], period: Period) -> QuerySet[Unit]:
     )
 
 
-def period_units(*, user, period: Period) -> list[Unit]:
+def period_units(*, user: User | AnonymousUser, period: Period) -> list[Unit]:
     """Units whose template the user may download: reporter, unit head, office (and leader,
     who reads everything in scope)."""
     return list(_assessed(gate_units(user, UNIT_ROLES), period))
 
 
-def reportable_units(*, user, period: Period) -> list[Unit]:
+def reportable_units(*, user: User | AnonymousUser, period: Period) -> list[Unit]:
     """Units the user may import values for: its own as reporter, any in scope as office
     (the same rule as assessment.permissions.require_reporter)."""
     roles = [Role.REPORTER, Role.OFFICE] if has_role(user, Role.OFFICE) else [Role.REPORTER]
     return list(_assessed(gate_units(user, roles), period))
 
 
-def template_sheets(*, user, period: Period, unit: Unit | None = None) -> list[TemplateSheet]:
+def template_sheets(*, user: User | AnonymousUser, period: Period, unit: Unit | None = None) -> list[TemplateSheet]:
     """One sheet per unit (the given one, or every unit in scope) with current values."""
     units = [gate_unit(user, unit, UNIT_ROLES)] if unit is not None else period_units(user=user, period=period)
     sheets = []
@@ -65,13 +72,13 @@ def template_sheets(*, user, period: Period, unit: Unit | None = None) -> list[T
     return sheets
 
 
-def unit_for_period(*, user, period: Period, code: str) -> Unit:
+def unit_for_period(*, user: User | AnonymousUser, period: Period, code: str) -> Unit:
     """A unit of the period by code, 404 when the user may not see it."""
     unit = get_object_or_404(Unit.objects.select_related("category"), code=code)
     return gate_unit(user, unit, UNIT_ROLES)
 
 
-def unit_for_import(*, user, period: Period, code: str) -> Unit:
+def unit_for_import(*, user: User | AnonymousUser, period: Period, code: str) -> Unit:
     """A unit the user may import values for; 404 otherwise (a head or leader may download
     a unit's template but not fill it in)."""
     for unit in reportable_units(user=user, period=period):
@@ -80,11 +87,11 @@ def unit_for_import(*, user, period: Period, code: str) -> Unit:
     raise Http404
 
 
-def period_list_for_documents(*, user) -> QuerySet[Period]:
+def period_list_for_documents(*, user: User | AnonymousUser) -> QuerySet[Period]:
     return period_list(user=user).order_by("-year", "-number")
 
 
-def scheme_workbook(*, user, scheme: Scheme, number: int | None = None) -> tuple[str, bytes]:
+def scheme_workbook(*, user: User | AnonymousUser, scheme: Scheme, number: int | None = None) -> tuple[str, bytes]:
     """(file name, xlsx bytes) of a scheme version's 考核细则."""
     version = scheme_version_get(user=user, scheme=scheme, number=number)
     note = f" · {version.note}" if version.note else ""
@@ -95,7 +102,7 @@ def scheme_workbook(*, user, scheme: Scheme, number: int | None = None) -> tuple
     return f"{scheme.name}-考核细则-第{version.number}版.xlsx", data
 
 
-def reporting_template(*, user, period: Period, unit: Unit | None = None) -> tuple[str, bytes]:
+def reporting_template(*, user: User | AnonymousUser, period: Period, unit: Unit | None = None) -> tuple[str, bytes]:
     """(file name, xlsx bytes) of the 填报模板 of one unit or of every unit in scope."""
     sheets = template_sheets(user=user, period=period, unit=unit)
     if not sheets:
