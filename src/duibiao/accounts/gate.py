@@ -1,106 +1,240 @@
-"""The one access gate. Every selector and every view asks here what a user may see.
+"""The one access gate: which units a user may do an ACTION on, for selectors and services.
 
-A user sees the units in the scope of their role grants (with subtrees when the grant says
-so). Anything that belongs to a unit is filtered through `gate_filter`, so no view ever
-filters by hand and a user of unit A never reaches unit B's objects.
+In the spirit of NetBox's `RestrictedQuerySet.restrict(user, action)`: every read asks for
+the objects the user may see by action name (`restrict`, `units`), every write asks before
+it changes anything (`require`), and what each role may do is the table in
+`accounts.actions`, never a role test in a view, a selector or a template.
+
+    from duibiao.accounts import gate
+    gate.restrict(user, Submission.objects.all(), "assessment.submission.view")
+    gate.require(user, "assessment.run.publish", unit=run.period.version.scheme.district)
+
+A role holds an action over the units of its grant (with their subtrees when the grant says
+so), over every unit (the administrators who keep the tree), or over its grant's units for
+the objects of its own task force. Anonymous and inactive users hold nothing. `require`
+answers PermissionDenied, with the reason in Chinese, to a user who may not do the action at
+all, and Http404 for a unit outside the user's scope, so another unit's existence is not
+leaked.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Final, TypeVar
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
-from duibiao.accounts.roles import DATA_ROLES, Role
+from duibiao.accounts.actions import ACTIONS, Reach, roles_holding
 from duibiao.org.models import Unit
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
-    from duibiao.accounts.models import User
+    from duibiao.accounts.models import RoleGrant, User
 
-_M = TypeVar("_M", bound=Model)
+M = TypeVar("M", bound=Model)
 
 
-def user_roles(user: User | AnonymousUser | None) -> frozenset[str]:
-    """The roles a user holds (empty for anonymous users, and for None: a request that has no
-    user yet, or a service called by the system). Cached on the user object."""
-    if user is None or not user.is_authenticated:
+class _Any:
+    """`taskforce=ANY`: whatever task force the object belongs to."""
+
+    def __repr__(self) -> str:
+        return "ANY"
+
+
+ANY: Final = _Any()
+_UNSET: Final = object()
+# What the caller says of the object's task force: its id, None (it has none), or ANY.
+TaskForceArg = int | None | _Any
+
+
+def roles(user: User | AnonymousUser | None) -> frozenset[str]:
+    """The roles a user holds (none for anonymous or inactive users). Cached on the user."""
+    if user is None or not user.is_authenticated or not user.is_active:
         return frozenset()
-    cached: frozenset[str] | None = user.__dict__.get("_gate_roles")
+    cached: frozenset[str] | None = getattr(user, "_gate_roles", None)
     if cached is None:
         cached = frozenset(user.grants.values_list("role", flat=True))
-        user.__dict__["_gate_roles"] = cached  # dropped by role_grant / role_revoke
+        user._gate_roles = cached  # type: ignore[union-attr]
     return cached
 
 
-def has_role(user: User | AnonymousUser, *roles: str) -> bool:
-    return bool(user_roles(user) & set(roles))
+def actions(user: User | AnonymousUser | None) -> frozenset[str]:
+    """Every action the user holds through any role (for menus and the `user_actions` of
+    templates; whether it reaches a given unit is `allows`)."""
+    held = roles(user)
+    return frozenset(name for name in ACTIONS if held & set(roles_holding(name)))
 
 
-def _scope_query(user: User, roles: Iterable[str]) -> Q | None:
-    grants = user.grants.filter(role__in=list(roles)).prefetch_related("units")
-    query: Q | None = None
-    for grant in grants:
-        for unit in grant.units.all():
-            part = Q(path__startswith=unit.path) if grant.include_subtree else Q(pk=unit.pk)
-            query = part if query is None else query | part
+def _held(user: User | AnonymousUser | None, action: str) -> dict[str, Reach]:
+    holding = roles_holding(action)  # LookupError for a misspelt action, for everyone
+    return {role: reach for role, reach in holding.items() if role in roles(user)}
+
+
+def _grants(user: User | AnonymousUser | None, held: dict[str, Reach]) -> list[RoleGrant]:
+    if not held or user is None or not user.is_authenticated:
+        return []
+    return list(user.grants.filter(role__in=list(held)).prefetch_related("units"))
+
+
+def _grant_units(grant: RoleGrant, prefix: str = "") -> Q:
+    """The grant's units (with subtrees when it says so) as a filter on `prefix` + unit."""
+    query = Q(pk__in=[])
+    for unit in grant.units.all():
+        if grant.include_subtree:
+            query |= Q(**{f"{prefix}path__startswith": unit.path})
+        else:
+            query |= Q(**{f"{prefix}pk": unit.pk})
     return query
 
 
-def gate_units(user: User | AnonymousUser, roles: Iterable[str] | None = None) -> QuerySet[Unit]:
-    """Units the user may see data of, through the given roles (default: every data role).
+def _matches(grant: RoleGrant, reach: Reach, taskforce: object) -> bool:
+    """Whether the grant's task-force rule lets it act on an object of `taskforce`."""
+    if reach is not Reach.OWN_TASKFORCE or taskforce is ANY:
+        return True
+    return taskforce is not None and grant.taskforce_id == taskforce
 
-    Only data roles ever open a unit here, whatever the caller asks for: the three
-    administrators (三权分立) see no assessment data, so every unit-owned object answers 404
-    to them. The system administrator keeps the tree itself through `org_units`.
-    """
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+
+def _needs_taskforce(held: dict[str, Reach], action: str, taskforce: object) -> None:
+    if taskforce is _UNSET and Reach.OWN_TASKFORCE in held.values():
+        raise ImproperlyConfigured(
+            f"{action} is held by task force only for its own objects: pass taskforce= the object's"
+        )
+
+
+def units(
+    user: User | AnonymousUser | None, action: str, *, taskforce: TaskForceArg = ANY
+) -> QuerySet[Unit]:
+    """The units the user may do ACTION on (for objects of `taskforce` when given)."""
+    held = _held(user, action)
+    if not held:
         return Unit.objects.none()
-    wanted = set(DATA_ROLES if roles is None else roles) & DATA_ROLES
-    query = _scope_query(user, wanted & user_roles(user))
-    return Unit.objects.filter(query) if query is not None else Unit.objects.none()
-
-
-def org_units(user: User | AnonymousUser) -> QuerySet[Unit]:
-    """Units whose place in the tree (name, code, category, parent) the user may see.
-
-    The system administrator keeps the tree and the security administrator grants roles over
-    it, so both see every unit here; nothing else reads through this function, so neither
-    reaches the data that hangs off a unit. Everyone else sees their data scope.
-    """
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return Unit.objects.none()
-    if has_role(user, Role.SYSADMIN, Role.SECADMIN):
+    if any(reach is Reach.EVERYWHERE for reach in held.values()):
         return Unit.objects.all()
-    return gate_units(user)
+    query = Q(pk__in=[])
+    for grant in _grants(user, held):
+        if _matches(grant, held[grant.role], taskforce):
+            query |= _grant_units(grant)
+    return Unit.objects.filter(query)
+
+
+def taskforces(user: User | AnonymousUser | None, action: str) -> set[int] | None:
+    """The task forces whose objects the user may do ACTION on: None when any (a role that
+    holds it without the task-force rule), else the ids of the user's own task forces."""
+    held = _held(user, action)
+    if any(reach is not Reach.OWN_TASKFORCE for reach in held.values()):
+        return None
+    return {g.taskforce_id for g in _grants(user, held) if g.taskforce_id is not None}
+
+
+def restrict(
+    user: User | AnonymousUser | None, queryset: QuerySet[M], action: str, *,
+    unit_field: str = "unit", taskforce_field: str | None = None,
+) -> QuerySet[M]:
+    """The rows of `queryset` the user may do ACTION on: those whose `unit_field` is in the
+    user's scope and, for a task force, whose `taskforce_field` is its own task force."""
+    held = _held(user, action)
+    if not held:
+        return queryset.none()
+    if Reach.OWN_TASKFORCE in held.values() and taskforce_field is None:
+        raise ImproperlyConfigured(f"{action} needs taskforce_field= to restrict a task force's rows")
+    if any(reach is Reach.EVERYWHERE for reach in held.values()):
+        return queryset
+    query = Q(pk__in=[])
+    for grant in _grants(user, held):
+        part = Q(**{f"{unit_field}__in": Unit.objects.filter(_grant_units(grant))})
+        if held[grant.role] is Reach.OWN_TASKFORCE:
+            part &= Q(**{f"{taskforce_field}": grant.taskforce_id})
+        query |= part
+    return queryset.filter(query)
+
+
+def allows(
+    user: User | AnonymousUser | None, action: str, *, unit: Unit | None = None,
+    taskforce: object = _UNSET,
+) -> bool:
+    """Whether the user may do ACTION (on `unit`'s objects when given; on an object of
+    `taskforce` when the action is held by a task force for its own objects only)."""
+    held = _held(user, action)
+    if unit is not None and not ACTIONS[action].scoped:
+        raise ImproperlyConfigured(f"{action} belongs to no unit: ask without unit=")
+    if not held:
+        return False
+    _needs_taskforce(held, action, taskforce)
+    if any(reach is Reach.EVERYWHERE for reach in held.values()):
+        return True
+    matching = [g for g in _grants(user, held) if _matches(g, held[g.role], taskforce)]
+    if unit is None or not matching:
+        return bool(matching)
+    query = Q(pk__in=[])
+    for grant in matching:
+        query |= _grant_units(grant)
+    return Unit.objects.filter(query, pk=unit.pk).exists()
+
+
+def require(
+    user: User | AnonymousUser | None, action: str, *, unit: Unit | None = None,
+    taskforce: object = _UNSET,
+) -> None:
+    """Raise unless `allows`: PermissionDenied (with the reason) when the user may not do
+    the action at all, or may do it but not on this task force's object; Http404 when the
+    unit is outside the user's scope."""
+    if allows(user, action, unit=unit, taskforce=taskforce):
+        return
+    label = ACTIONS[action].label
+    if not _held(user, action):
+        raise PermissionDenied(_("您的角色不能%(action)s。") % {"action": label})
+    if unit is not None and not units(user, action).filter(pk=unit.pk).exists():
+        raise Http404
+    raise PermissionDenied(_("只有本专班负责的指标才能%(action)s。") % {"action": label})
+
+
+# --- The calls of the role-based gate, until every caller asks by action ---------------------
+
+def user_roles(user: User | AnonymousUser | None) -> frozenset[str]:
+    return roles(user)
+
+
+def has_role(user: User | AnonymousUser | None, *names: str) -> bool:
+    return bool(roles(user) & set(names))
+
+
+def require_role(user: User | AnonymousUser | None, *names: str) -> None:
+    if not has_role(user, *names):
+        raise PermissionDenied
+
+
+def _role_scope(user: User | AnonymousUser | None, names: Iterable[str] | None) -> QuerySet[Unit]:
+    from duibiao.accounts.roles import DATA_ROLES
+
+    wanted = set(DATA_ROLES if names is None else names) & DATA_ROLES & roles(user)
+    if not wanted or user is None or not user.is_authenticated:
+        return Unit.objects.none()
+    query = Q(pk__in=[])
+    for grant in user.grants.filter(role__in=list(wanted)).prefetch_related("units"):
+        query |= _grant_units(grant)
+    return Unit.objects.filter(query)
+
+
+def gate_units(user: User | AnonymousUser | None, roles: Iterable[str] | None = None) -> QuerySet[Unit]:
+    return _role_scope(user, roles)
+
+
+def org_units(user: User | AnonymousUser | None) -> QuerySet[Unit]:
+    return units(user, "org.tree.view")
 
 
 def gate_filter(
-    user: User | AnonymousUser, queryset: QuerySet[_M], *, unit_field: str = "unit",
+    user: User | AnonymousUser | None, queryset: QuerySet[M], *, unit_field: str = "unit",
     roles: Iterable[str] | None = None,
-) -> QuerySet[_M]:
-    """Restrict any queryset of unit-owned rows to the units the user may see."""
-    return queryset.filter(**{f"{unit_field}__in": gate_units(user, roles)})
+) -> QuerySet[M]:
+    return queryset.filter(**{f"{unit_field}__in": _role_scope(user, roles)})
 
 
-def gate_unit(user: User | AnonymousUser, unit: Unit, roles: Iterable[str] | None = None) -> Unit:
-    """The unit itself if visible; Http404 otherwise (another unit's existence is not leaked)."""
-    if not gate_units(user, roles).filter(pk=unit.pk).exists():
+def gate_unit(user: User | AnonymousUser | None, unit: Unit, roles: Iterable[str] | None = None) -> Unit:
+    if not _role_scope(user, roles).filter(pk=unit.pk).exists():
         raise Http404
     return unit
-
-
-def gate_object(user: User | AnonymousUser, obj: _M, *, unit_field: str = "unit") -> _M:
-    unit = getattr(obj, unit_field)
-    gate_unit(user, unit)
-    return obj
-
-
-def require_role(user: User | AnonymousUser, *roles: str) -> None:
-    """Raise PermissionDenied unless the user holds one of the roles."""
-    if not has_role(user, *roles):
-        raise PermissionDenied

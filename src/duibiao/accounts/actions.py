@@ -1,0 +1,208 @@
+"""Which role may do what: the one table the access gate reads (DESIGN §4).
+
+An action is named `<app>.<object>.<verb>` and has a Chinese label. A unit-scoped action is
+done on the objects of a unit; a role holds it over the units of its grant (with their
+subtrees when the grant says so), over every unit, or over its grant's units for the
+objects of its own task force only. A system action (the administrators' pages, the
+office's holiday table) belongs to no unit: holding the role is enough.
+
+The table is code, reviewed like code; the security administrator reads it on
+/accounts/actions/. `accounts.gate` answers every question from it, and a test checks that
+every action the code asks about is here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from duibiao.accounts.roles import ADMIN_ROLES, Role
+
+
+class Reach(Enum):
+    """How far a role's hold on a unit-scoped action goes."""
+
+    GRANT = "grant"  # the units of the grant (and their subtrees when the grant says so)
+    EVERYWHERE = "everywhere"  # every unit: the administrators who keep and grant over the tree
+    OWN_TASKFORCE = "own_taskforce"  # the grant's units, objects of the grant's task force only
+
+    @property
+    def label(self) -> Promise:
+        return REACH_LABELS[self]
+
+
+REACH_LABELS: dict[Reach, Promise] = {
+    Reach.GRANT: _("授权范围内"),
+    Reach.EVERYWHERE: _("全部单位"),
+    Reach.OWN_TASKFORCE: _("授权范围内本专班的指标"),
+}
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str
+    label: Promise
+    scoped: bool  # done on a unit's objects (True) or on the system itself (False)
+
+
+_ACTIONS = (
+    # --- the three administrators (三权分立) and the tree of units
+    Action("org.tree.manage", _("维护单位、账号与基础设置（系统管理）"), scoped=False),
+    Action("org.tree.view", _("查看单位名录"), scoped=True),
+    Action("accounts.grant.manage", _("授予与收回角色"), scoped=False),
+    Action("accounts.lockout.manage", _("解除登录锁定、重置两步验证"), scoped=False),
+    Action("accounts.policy.view", _("查看安全策略"), scoped=False),
+    Action("accounts.actions.view", _("查看角色与权限对照表"), scoped=False),
+    Action("audit.log.view", _("查看审计日志"), scoped=False),
+    # --- business data: every page that reads a unit's data starts from this scope
+    Action("org.unit.view", _("查看单位的业务数据"), scoped=True),
+    # --- 考核方案, 考核周期 and the working-day calendar
+    Action("assessment.scheme.view", _("查看考核方案"), scoped=True),
+    Action("assessment.scheme.edit", _("编辑考核方案"), scoped=True),
+    Action("assessment.period.open", _("建立、开放与关闭考核周期"), scoped=True),
+    Action("assessment.calendar.edit", _("维护节假日与调休表"), scoped=False),
+    # --- 填报, 审核 and 进度
+    Action("assessment.report.view", _("查看单位填报表、下载填报模板"), scoped=True),
+    Action("assessment.submission.view", _("查看填报值与佐证材料"), scoped=True),
+    Action("assessment.submission.report", _("填报数据、上传佐证材料"), scoped=True),
+    Action("assessment.submission.sign", _("签认本单位填报"), scoped=True),
+    Action("assessment.submission.review", _("审核填报、给出评分"), scoped=True),
+    Action("assessment.submission.unlock", _("解锁已审核通过的数据"), scoped=True),
+    Action("assessment.progress.view", _("查看填报进度"), scoped=True),
+    Action("assessment.reminder.unit", _("首页提醒：本单位待填报指标"), scoped=True),
+    Action("assessment.reminder.office", _("首页提醒：各单位填报进度"), scoped=True),
+    # --- 计分排名, 申诉 and 多考合一
+    Action("assessment.run.view_all", _("查看全部计分批次（含未反馈的）"), scoped=True),
+    Action("assessment.run.start", _("计分与重新计算"), scoped=True),
+    Action("assessment.run.release", _("向各单位反馈结果、开始申诉期"), scoped=True),
+    Action("assessment.run.publish", _("公布考核结果"), scoped=True),
+    Action("assessment.run.analyse", _("查看敏感性分析、导出计分输入"), scoped=True),
+    Action("assessment.result.view", _("查看已反馈的考核结果"), scoped=True),
+    Action("assessment.result.view_published", _("查看已公布的考核结果"), scoped=True),
+    Action("assessment.result.view_peers", _("查看上一名单位的名称与各项得分"), scoped=True),
+    Action("assessment.appeal.view", _("查看申诉"), scoped=True),
+    Action("assessment.appeal.file", _("提出申诉"), scoped=True),
+    Action("assessment.appeal.decide", _("复核申诉"), scoped=True),
+    Action("assessment.combination.view", _("查看多考合一结果"), scoped=True),
+    Action("assessment.combination.edit", _("建立多考合一"), scoped=True),
+    # --- consumers of results
+    Action("cadres.sheet.view", _("查看干部考核"), scoped=True),
+    Action("cadres.sheet.edit", _("维护干部考核数据"), scoped=True),
+    Action("documents.workbook.import", _("导入考核细则工作簿"), scoped=True),
+)
+ACTIONS: dict[str, Action] = {action.name: action for action in _ACTIONS}
+# Unit-scoped actions that show where a unit sits in the tree and nothing that hangs off it:
+# the only ones an administrator may hold.
+DIRECTORY_ACTIONS = frozenset({"org.tree.view"})
+
+GRANT, EVERYWHERE, OWN_TASKFORCE = Reach.GRANT, Reach.EVERYWHERE, Reach.OWN_TASKFORCE
+
+
+def _holds(*names: str, reach: Reach = GRANT) -> dict[str, Reach]:
+    return dict.fromkeys(names, reach)
+
+
+# What every data role does (DESIGN §2: each reads the data of the units in its scope).
+_EVERY_DATA_ROLE = _holds(
+    "org.tree.view", "org.unit.view", "assessment.scheme.view", "assessment.submission.view",
+    "assessment.combination.view",
+)
+
+ROLE_ACTIONS: dict[str, dict[str, Reach]] = {
+    Role.SYSADMIN: {
+        "org.tree.manage": GRANT,
+        "org.tree.view": EVERYWHERE,
+    },
+    Role.SECADMIN: {
+        "accounts.grant.manage": GRANT,
+        "accounts.lockout.manage": GRANT,
+        "accounts.policy.view": GRANT,
+        "accounts.actions.view": GRANT,
+        # grants are given over the whole tree: names and places of units, never their data
+        "org.tree.view": EVERYWHERE,
+    },
+    Role.AUDITOR: {
+        "audit.log.view": GRANT,
+    },
+    Role.OFFICE: {
+        **_EVERY_DATA_ROLE,
+        **_holds(
+            "assessment.scheme.edit", "assessment.period.open", "assessment.calendar.edit",
+            "assessment.report.view", "assessment.submission.report", "assessment.submission.review",
+            "assessment.submission.unlock", "assessment.progress.view", "assessment.reminder.office",
+            "assessment.run.view_all", "assessment.run.start", "assessment.run.release",
+            "assessment.run.publish", "assessment.run.analyse", "assessment.result.view",
+            "assessment.result.view_published", "assessment.result.view_peers",
+            "assessment.appeal.view", "assessment.appeal.decide", "assessment.combination.edit",
+            "cadres.sheet.view", "cadres.sheet.edit", "documents.workbook.import",
+        ),
+    },
+    Role.TASKFORCE: {
+        **_EVERY_DATA_ROLE,
+        **_holds(
+            "assessment.result.view", "assessment.result.view_published", "assessment.result.view_peers",
+        ),
+        **_holds(
+            "assessment.submission.review", "assessment.progress.view", "assessment.appeal.view",
+            "assessment.appeal.decide", reach=OWN_TASKFORCE,
+        ),
+    },
+    Role.REPORTER: {
+        **_EVERY_DATA_ROLE,
+        **_holds(
+            "assessment.report.view", "assessment.submission.report", "assessment.reminder.unit",
+            "assessment.result.view", "assessment.result.view_published", "assessment.appeal.view",
+            "assessment.appeal.file",
+        ),
+    },
+    Role.UNIT_HEAD: {
+        **_EVERY_DATA_ROLE,
+        **_holds(
+            "assessment.report.view", "assessment.submission.sign", "assessment.reminder.unit",
+            "assessment.result.view", "assessment.result.view_published", "assessment.appeal.view",
+            "assessment.appeal.file", "cadres.sheet.view",
+        ),
+    },
+    Role.LEADER: {
+        **_EVERY_DATA_ROLE,
+        **_holds(
+            "assessment.report.view", "assessment.progress.view", "assessment.result.view_published",
+            "assessment.result.view_peers",
+        ),
+    },
+    # Key projects and inspections are the next issues; until they land these two read what
+    # every data role reads.
+    Role.SECRETARY: dict(_EVERY_DATA_ROLE),
+    Role.INSPECTOR: dict(_EVERY_DATA_ROLE),
+}
+
+
+def roles_holding(action: str) -> dict[str, Reach]:
+    """Each role that holds the action, with its reach. LookupError for an unknown action,
+    so a misspelt name in a selector fails loudly instead of refusing everyone."""
+    if action not in ACTIONS:
+        raise LookupError(f"unknown action {action!r}: add it to accounts.actions")
+    return {role: held[action] for role, held in ROLE_ACTIONS.items() if action in held}
+
+
+def _check_table() -> None:
+    """The table's own rules, checked at import: no role holds an unknown action, the three
+    administrators hold no data action (三权分立), and only unit-scoped actions have a reach."""
+    for role, held in ROLE_ACTIONS.items():
+        unknown = set(held) - set(ACTIONS)
+        if unknown:
+            raise LookupError(f"{role} holds unknown actions {sorted(unknown)}")
+        data = {name for name in held if ACTIONS[name].scoped} - DIRECTORY_ACTIONS
+        if role in ADMIN_ROLES and data:
+            raise ValueError(f"{role} is an administrator and may not hold data actions {sorted(data)}")
+        for name, reach in held.items():
+            if not ACTIONS[name].scoped and reach is not GRANT:
+                raise ValueError(f"{name} belongs to no unit: {role} cannot hold it with {reach}")
+    if set(ROLE_ACTIONS) != set(Role.values):
+        raise ValueError("every role has a row in ROLE_ACTIONS")
+
+
+_check_table()
