@@ -38,12 +38,12 @@ def test_create_remove_and_items(assessed):
         fields={"code": "ys13", "name": "首席服务员制度", "weight": 1, "kind": "yes-no",
                 "applies_to": {"units": ["jingyu"]}, "method": "binary", "params": {}}, based_on=1)
     ind = v2.indicators.get(code="ys13")
-    assert ind.role == Indicator.Role.SPECIFIC and ind.ancestors == ["优化营商环境"]
+    assert ind.item_kind == Indicator.ItemKind.SPECIFIC and ind.ancestors == ["优化营商环境"]
     v3 = services.scheme_indicator_remove(actor=office, scheme=scheme, code="ys13", based_on=2)
     assert not v3.indicators.filter(code="ys13").exists()
     v4 = services.scheme_adjustment_save(actor=office, scheme=scheme, code=None, based_on=3, fields={
         "code": "jl04", "name": "区级表彰", "type": "bonus", "points": 0.5})
-    assert v4.indicators.get(code="jl04").role == Indicator.Role.BONUS
+    assert v4.indicators.get(code="jl04").item_kind == Indicator.ItemKind.BONUS
     v5 = services.scheme_veto_save(actor=office, scheme=scheme, code="fj01", based_on=4,
                                    fields={"effect": "zero"})
     assert "否决效果 cap_grade→zero" in v5.note
@@ -97,7 +97,7 @@ def test_preview_finds_points_that_stop_adding_up(assessed):
 def form_data(**over):
     data = {
         "based_on": "1", "name": "督查问题整改率", "parent": "D1", "weight": "3", "taskforce": "zb1",
-        "role": "common", "kind": "percent", "method": "target", "direction": "higher",
+        "item_kind": "common", "kind": "percent", "method": "target", "direction": "higher",
         "unit_of_measure": "%", "source": "区委督查室督查台账", "standard": "已销号问题数/应整改问题数，完成率×分值。",
         "p_target": "100", "p_cap": "", "p_floor": "",
     }
@@ -114,10 +114,10 @@ def test_form_page_saves_a_version(assessed, client_for):
     detail = client.get("/assessment/schemes/daowai-2023/").content.decode()
     assert 'data-testid="edit-nl02"' in detail and "新增否决事项" in detail
     response = client.post("/assessment/schemes/daowai-2023/indicators/nl02/",
-                           form_data(weight="4", taskforce="zb2", role="specific", units=["jingyu"]))
+                           form_data(weight="4", taskforce="zb2", item_kind="specific", units=["jingyu"]))
     assert response.status_code == 302
     ind = assessed["scheme"].versions.get(number=2).indicators.get(code="nl02")
-    assert (ind.weight, ind.taskforce.code, ind.applies_units, ind.role) == (4, "zb2", ["jingyu"], "specific")
+    assert (ind.weight, ind.taskforce.code, ind.applies_units, ind.item_kind) == (4, "zb2", ["jingyu"], "specific")
     doc = yaml.safe_load(assessed["scheme"].versions.get(number=2).document)
     assert "direction" not in edits.find_node(doc, "nl02")[0]  # the default stays implicit
 
@@ -125,7 +125,7 @@ def test_form_page_saves_a_version(assessed, client_for):
 def test_form_errors_and_stale_version(assessed, client_for):
     client = client_for(assessed["office"])
     url = "/assessment/schemes/daowai-2023/indicators/nl02/"
-    body = client.post(url, form_data(p_target="", role="specific")).content.decode()
+    body = client.post(url, form_data(p_target="", item_kind="specific")).content.decode()
     assert "该计分方法必须填写此项" in body and "个性指标请至少选择一个单位" in body
     client.post(url, form_data(weight="4"))
     body = client.post(url, form_data(weight="5")).content.decode()  # still based on version 1

@@ -12,13 +12,13 @@ from duibiao.audit.models import AuditEntry
 from duibiao.schemes import SchemeDocumentError
 
 
-def test_indicators_are_materialised_with_roles(assessed):
+def test_indicators_are_materialised_with_their_item_kind(assessed):
     ind = assessed["ind"]
-    assert ind["nl01"].role == Indicator.Role.COMMON and ind["nl01"].method == "manual"
-    assert ind["ys01"].role == Indicator.Role.SPECIFIC and ind["ys01"].applies_units == ["shijian", "zhengshu"]
+    assert ind["nl01"].item_kind == Indicator.ItemKind.COMMON and ind["nl01"].method == "manual"
+    assert ind["ys01"].item_kind == Indicator.ItemKind.SPECIFIC and ind["ys01"].applies_units == ["shijian", "zhengshu"]
     assert ind["nl09"].applies_categories == ["街道乡镇"]
-    assert ind["jl01"].role == Indicator.Role.BONUS and ind["cf01"].role == Indicator.Role.PENALTY
-    assert ind["fj01"].role == Indicator.Role.VETO
+    assert ind["jl01"].item_kind == Indicator.ItemKind.BONUS and ind["cf01"].item_kind == Indicator.ItemKind.PENALTY
+    assert ind["fj01"].item_kind == Indicator.ItemKind.VETO
     assert ind["nl05"].kind == "ballot" and ind["nl05"].grade_names == ["优秀", "称职", "基本称职", "不称职"]
     assert ind["ys01"].taskforce.code == "zb2"
     assert ind["nl01"].ancestors == ["深化能力作风建设"]
@@ -26,6 +26,15 @@ def test_indicators_are_materialised_with_roles(assessed):
     assert [(n, float(w)) for n, w in dims] == [
         ("深化能力作风建设", 30.0), ("优化营商环境", 30.0), ("促进高质量发展及攻坚突破项目", 40.0)
     ]
+
+
+
+def test_the_api_names_the_item_kind_and_keeps_the_old_name_for_its_readers(assessed, client_for):
+    body = client_for(assessed["office"]).get("/api/assessment/schemes/daowai-2023").json()
+    kinds = {i["code"]: (i["item_kind"], i["role"], i["kind"]) for i in body["indicators"]}
+    assert kinds["ys01"] == ("specific", "specific", "number") and kinds["fj01"][:2] == ("veto", "veto")
+    schema = client_for(assessed["office"]).get("/api/openapi.json").json()["components"]["schemas"]["IndicatorOut"]
+    assert schema["properties"]["role"].get("deprecated") is True and "item_kind" in schema["required"]
 
 
 def test_entered_by_units_and_applicability(assessed):

@@ -23,7 +23,7 @@ def run_import(ctx, data: bytes, name="细则.xlsx", who="office"):
 
 def snapshot(version) -> dict:
     return {
-        i.code: (i.name, i.weight, i.standard, i.taskforce_id, i.source, i.role, list(i.ancestors))
+        i.code: (i.name, i.weight, i.standard, i.taskforce_id, i.source, i.item_kind, list(i.ancestors))
         for i in version.indicators.all()
     }
 

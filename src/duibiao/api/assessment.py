@@ -38,7 +38,10 @@ class IndicatorOut(Schema):
     name: str
     ancestors: list[str]
     weight: float
-    role: str
+    item_kind: str
+    # The old name of item_kind, kept for the API's existing readers; "role" names what a
+    # user may do everywhere else, so new readers use item_kind.
+    role: str = Field(deprecated="use item_kind", description="deprecated: the same value as item_kind")
     kind: str
     method: str
     taskforce: str | None
@@ -50,6 +53,10 @@ class IndicatorOut(Schema):
     @staticmethod
     def resolve_taskforce(obj) -> str | None:
         return obj.taskforce.code if obj.taskforce_id else None
+
+    @staticmethod
+    def resolve_role(obj) -> str:
+        return obj.item_kind
 
 
 class SchemeOut(Schema):

@@ -64,7 +64,7 @@ class IndicatorForm(forms.Form):
     parent = forms.ChoiceField(label=gettext_lazy("所属维度"))
     weight = forms.FloatField(label=gettext_lazy("分值/权重"), min_value=0)
     taskforce = forms.ChoiceField(label=gettext_lazy("牵头专班"), required=False)
-    role = forms.ChoiceField(label=gettext_lazy("类别"), widget=forms.RadioSelect, choices=[
+    item_kind = forms.ChoiceField(label=gettext_lazy("类别"), widget=forms.RadioSelect, choices=[
         ("common", gettext_lazy("共性指标")), ("specific", gettext_lazy("个性指标"))])
     categories = forms.MultipleChoiceField(label=gettext_lazy("适用分类（不选 = 全部单位）"), required=False,
                                            widget=forms.CheckboxSelectMultiple)
@@ -102,7 +102,7 @@ class IndicatorForm(forms.Form):
         initial = {
             "code": node.get("code", ""), "name": node.get("name", ""), "parent": parent,
             "weight": node.get("weight"), "taskforce": node.get("taskforce", ""),
-            "role": "specific" if applies.get("units") else "common",
+            "item_kind": "specific" if applies.get("units") else "common",
             "categories": applies.get("categories", []), "units": applies.get("units", []),
             "kind": node.get("kind", "number"), "method": method or normalise.get("method", "target"),
             "direction": node.get("direction", self._default_direction), "unit_of_measure": node.get("unit_of_measure", ""),
@@ -137,7 +137,7 @@ class IndicatorForm(forms.Form):
         for key, label in PARAM_LABELS.items():
             f[f"p_{key}"].label = label
         for name, field in f.items():
-            css = "form-check-input" if name in ("role", "categories") else (
+            css = "form-check-input" if name in ("item_kind", "categories") else (
                 "form-select" if isinstance(field.widget, forms.Select | forms.SelectMultiple) else "form-control")
             field.widget.attrs.setdefault("class", css)
 
@@ -149,7 +149,7 @@ class IndicatorForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("role") == "specific" and not data.get("units"):
+        if data.get("item_kind") == "specific" and not data.get("units"):
             self.add_error("units", _("个性指标请至少选择一个单位"))
         for key, what in (("bands", _("临界值")), ("grades", _("等次"))):
             try:
@@ -174,7 +174,7 @@ class IndicatorForm(forms.Form):
             elif key in ("best", "worst"):
                 value = _number_or_text(value)
             params[key] = value
-        specific = d["role"] == "specific"
+        specific = d["item_kind"] == "specific"
         out = {
             "name": d["name"], "weight": d["weight"], "taskforce": d["taskforce"], "kind": d["kind"],
             # a direction equal to the document's default is left out, as the YAML had it

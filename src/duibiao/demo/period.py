@@ -179,7 +179,7 @@ def _record_scores(period, indicators, units, values, reviewers, office) -> None
     for indicator in indicators:
         if indicator.entered_by_units:
             continue
-        by_office = indicator.role in (Indicator.Role.BONUS, Indicator.Role.PENALTY, Indicator.Role.VETO)
+        by_office = indicator.item_kind in (Indicator.ItemKind.BONUS, Indicator.ItemKind.PENALTY, Indicator.ItemKind.VETO)
         taskforce = indicator.taskforce.code if indicator.taskforce else ""
         actor = office if by_office else reviewers.get(taskforce, office)
         for unit in units:

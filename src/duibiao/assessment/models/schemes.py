@@ -74,7 +74,9 @@ class SchemeVersion(models.Model):
 class Indicator(models.Model):
     """One leaf of a scheme version's tree, or one reward / penalty / veto item."""
 
-    class Role(models.TextChoices):
+    # What the item is in the scheme: an indicator of the tree (共性 or 个性), a reward /
+    # penalty item or a veto. Not "role", which names what a user may do (accounts.roles).
+    class ItemKind(models.TextChoices):
         COMMON = "common", _("共性指标")
         SPECIFIC = "specific", _("个性指标")
         BONUS = "bonus", _("加分事项")
@@ -94,7 +96,7 @@ class Indicator(models.Model):
     # Names of the tree levels above the indicator, top first (一级指标, 二级指标 …).
     ancestors = models.JSONField(_("上级指标"), default=list)
     weight = models.FloatField(_("分值/权重"), default=0)
-    role = models.CharField(_("类别"), max_length=20, choices=Role.choices)
+    item_kind = models.CharField(_("类别"), max_length=20, choices=ItemKind.choices)
     kind = models.CharField(_("数据类型"), max_length=20, choices=Kind.choices, default=Kind.NUMBER)
     method = models.CharField(_("计分方法"), max_length=40, blank=True)
     direction = models.SmallIntegerField(_("方向"), default=1)
@@ -134,7 +136,7 @@ class Indicator(models.Model):
         force's or the office's to record, and one that takes another's value is not
         reported twice, nor one whose value comes from a registered source."""
         return (
-            self.role in (self.Role.COMMON, self.Role.SPECIFIC)
+            self.item_kind in (self.ItemKind.COMMON, self.ItemKind.SPECIFIC)
             and self.method != "manual"
             and not self.same_as
             and not self.value_from

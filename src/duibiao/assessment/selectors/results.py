@@ -310,6 +310,6 @@ def unit_items(*, run: ScoringRun, unit) -> list:
     return list(
         Submission.objects.filter(
             period=run.period, unit=unit, status=Submission.Status.APPROVED,
-            indicator__role__in=(Indicator.Role.BONUS, Indicator.Role.PENALTY, Indicator.Role.VETO),
+            indicator__item_kind__in=(Indicator.ItemKind.BONUS, Indicator.ItemKind.PENALTY, Indicator.ItemKind.VETO),
         ).select_related("indicator").prefetch_related("evidence")
     )

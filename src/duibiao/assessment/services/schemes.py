@@ -35,7 +35,7 @@ def _materialise(version: SchemeVersion) -> None:
             Indicator(
                 version=version, code=leaf.code, name=leaf.name, ancestors=list(ancestors),
                 weight=leaf.weight,
-                role=Indicator.Role.SPECIFIC if leaf.applies_to.units else Indicator.Role.COMMON,
+                item_kind=Indicator.ItemKind.SPECIFIC if leaf.applies_to.units else Indicator.ItemKind.COMMON,
                 kind=leaf.kind, method=leaf.method, direction=leaf.direction,
                 taskforce=taskforces.get(leaf.taskforce or ""), unit_of_measure=leaf.unit_of_measure,
                 source=leaf.source, standard=leaf.standard,
@@ -53,7 +53,7 @@ def _materialise(version: SchemeVersion) -> None:
         rows.append(
             Indicator(
                 version=version, code=item.code, name=item.name, weight=item.points,
-                role=Indicator.Role.BONUS if item.kind == "bonus" else Indicator.Role.PENALTY,
+                item_kind=Indicator.ItemKind.BONUS if item.kind == "bonus" else Indicator.ItemKind.PENALTY,
                 kind=Indicator.Kind.COUNT, taskforce=taskforces.get(item.taskforce or ""),
                 unit_of_measure="次", source=item.source, standard=item.standard, order=base + i,
             )
@@ -62,7 +62,7 @@ def _materialise(version: SchemeVersion) -> None:
     for i, veto in enumerate(scheme.vetoes):
         rows.append(
             Indicator(
-                version=version, code=veto.code, name=veto.name, role=Indicator.Role.VETO,
+                version=version, code=veto.code, name=veto.name, item_kind=Indicator.ItemKind.VETO,
                 kind=Indicator.Kind.YES_NO, taskforce=taskforces.get(veto.taskforce or ""),
                 standard=veto.standard, order=base + i,
             )
