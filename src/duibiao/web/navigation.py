@@ -7,18 +7,24 @@ marked "即将上线", so that users see where the system is going.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
 
 from duibiao.accounts.roles import Role
 
+if TYPE_CHECKING:
+    # Type only: django-stubs-ext is a development dependency.
+    from django_stubs_ext import StrOrPromise
+
 
 @dataclass(frozen=True)
 class NavItem:
-    label: str
+    # Lazy strings: each request renders them in its own language.
+    label: StrOrPromise
     url_name: str | None
     roles: frozenset[str]
-    description: str = ""
+    description: StrOrPromise = ""
 
 
 NAV_ITEMS: tuple[NavItem, ...] = (

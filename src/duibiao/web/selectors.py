@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -13,14 +14,17 @@ from duibiao.accounts.roles import Role
 from duibiao.assessment.selectors.reminders import home_reminders
 from duibiao.assessment.selectors.schemes import scheme_list
 from duibiao.audit.models import AuditEntry
-from duibiao.org.models import TaskForce
+from duibiao.org.models import TaskForce, Unit
 from duibiao.web.navigation import items_for
+
+if TYPE_CHECKING:
+    from duibiao.accounts.models import User
 
 
 @dataclass
 class HomePage:
     roles: frozenset[str]
-    unit: object | None
+    unit: Unit | None
     nav: list
     schemes: list = field(default_factory=list)
     unit_count: int = 0
@@ -30,7 +34,7 @@ class HomePage:
     reminders: object | None = None  # assessment.selectors.periods.Reminders
 
 
-def home_page(*, user) -> HomePage:
+def home_page(*, user: User) -> HomePage:
     roles = user_roles(user)
     page = HomePage(roles=roles, unit=user.unit, nav=items_for(roles))
     page.schemes = list(scheme_list(user=user)[:3])

@@ -65,7 +65,7 @@ def login_otp(request):
         if pending_second_factor(request) is None:
             return redirect("web:login")
         error = outcome.message
-    context = {"error": error, "user_name": user.display_name}
+    context: dict[str, object] = {"error": error, "user_name": user.display_name}
     if confirmed_device(user) is None:
         device = enrolment_device(user)
         context.update(enrolling=True, qr=qr_svg(device.config_url), secret=secret_b32(device))
