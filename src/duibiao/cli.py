@@ -13,6 +13,10 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import subprocess
 
 
 def _django_command(argv: list[str]) -> int:
@@ -69,7 +73,7 @@ class WorkerSupervisor:
         self.command = command
         self.min_delay, self.max_delay = min_delay, max_delay
         self.stable_after, self.poll = stable_after, poll
-        self.process = None  # the current subprocess.Popen
+        self.process: subprocess.Popen[bytes] | None = None  # the current worker
         self.starts = 0
         self.delays: list[float] = []  # each wait before a restart, for the log and tests
         self._stop = threading.Event()
