@@ -71,8 +71,9 @@ def unit_signoff_get(*, user, period: Period, unit: Unit) -> UnitSignoff | None:
 
 
 def review_indicators(*, user, period: Period) -> QuerySet[Indicator]:
-    """Indicators the user reviews in this period: its task forces' (all of them for the office)."""
-    indicators = Indicator.objects.filter(version=period.version).select_related("taskforce")
+    """Indicators the user reviews in this period: its task forces' (all of them for the office).
+    Not those fed by a registered source: nobody reports or scores them."""
+    indicators = Indicator.objects.filter(version=period.version, value_from="").select_related("taskforce")
     if has_role(user, Role.OFFICE):
         return indicators
     return indicators.filter(taskforce_id__in=user_taskforce_ids(user))

@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from duibiao.assessment.errors import AssessmentError, ConflictError, FileRejected
 from duibiao.assessment.limits import (
@@ -81,9 +82,16 @@ def _check_open(period: Period) -> None:
         raise AssessmentError(f"{period.name}未在填报中，不能修改数据")
 
 
+def _fed_message(indicator: Indicator) -> str:
+    return gettext("指标“%(name)s”取自数据源 %(source)s，计分时自动取值，不由单位填报或手工录入") % {
+        "name": indicator.name, "source": indicator.value_from}
+
+
 def _check_reportable(indicator: Indicator, period: Period, unit) -> None:
     if indicator.version_id != period.version_id:
         raise AssessmentError(f"指标 {indicator.code} 不属于本期考核方案")
+    if indicator.value_from:
+        raise AssessmentError(_fed_message(indicator))
     if not indicator.entered_by_units:
         raise AssessmentError(f"指标“{indicator.name}”由专班或考核办评定，单位不填报")
     if not indicator.applies_to(unit):
@@ -306,6 +314,8 @@ def score_record(
         raise AssessmentError(f"指标 {indicator.code} 不属于本期考核方案")
     if indicator.entered_by_units:
         raise AssessmentError(f"“{indicator.name}”由单位填报，专班通过审核处理")
+    if indicator.value_from:  # a source's value is computed at the run, not overridden by hand
+        raise AssessmentError(_fed_message(indicator))
     # The manual score's 0–满分 range is one of the value rules `_write` applies.
     justification = text_clean(justification, model=Submission, name="justification",
                                required="请填写评分理由或事项依据")

@@ -31,6 +31,8 @@ from duibiao.files.serve import file_response
 from duibiao.org.selectors import unit_get
 from duibiao.params import version_param
 
+ALERTS = "#page-alerts"  # the alert area of web/base.html (web sits above this app)
+
 
 @login_required
 def report_index(request):
@@ -74,12 +76,24 @@ def report_unit(request, period_id: int, unit_code: str):
 def _row_response(request, period, unit, indicator_id: int, error: str = "", saved: bool = False,
                   file_error: str = ""):
     rows = reporting_rows(user=request.user, period=period, unit=unit)
-    row = next(r for r in rows if r.indicator.pk == indicator_id)
+    row = next((r for r in rows if r.indicator.pk == indicator_id), None)
+    if row is None:  # an indicator the unit does not report (a hand-made request): no row to redraw
+        return _refused(request, error)
     return render(
         request, "assessment/_report_row.html",
         {"row": row, "period": period, "unit": unit, "error": error, "saved": saved,
          "file_error": file_error, "can_edit": period.status == Period.Status.OPEN},
     )
+
+
+def _refused(request, message: str):
+    """The service's refusal, in the page's alert area (htmx) or on a page of its own."""
+    if request.headers.get("HX-Request"):
+        response = render(request, "web/_bad_request.html", {"message": message}, status=422)
+        response["HX-Retarget"] = ALERTS
+        response["HX-Reswap"] = "innerHTML"
+        return response
+    return render(request, "web/bad_request.html", {"message": message}, status=422)
 
 
 @login_required
