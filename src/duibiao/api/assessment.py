@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
 
+from duibiao.accounts.unit_selectors import unit_get
 from duibiao.assessment.models import Indicator
 from duibiao.assessment.permissions import require_office
 from duibiao.assessment.selectors.periods import period_get
@@ -28,7 +29,6 @@ from duibiao.assessment.services.submissions import (
     submission_save,
     submission_submit,
 )
-from duibiao.org.selectors import unit_get
 
 router = Router(tags=["assessment"])
 

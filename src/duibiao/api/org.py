@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from ninja import Router
 
+from duibiao.accounts.unit_selectors import unit_tree_get, unit_tree_list
 from duibiao.api.schemas import UnitOut
-from duibiao.org.selectors import unit_tree_get, unit_tree_list
 
 router = Router(tags=["org"])
 

@@ -6,6 +6,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
 
+from duibiao.accounts.unit_selectors import unit_get
 from duibiao.assessment.models import Indicator
 from duibiao.assessment.permissions import require_office
 from duibiao.assessment.selectors.combinations import (
@@ -28,7 +29,6 @@ from duibiao.assessment.selectors.schemes import scheme_list
 from duibiao.assessment.services.appeals import appeal_decide, appeal_file
 from duibiao.assessment.services.combinations import combination_save
 from duibiao.assessment.services.runs import run_publish, run_release, run_start
-from duibiao.org.selectors import unit_get
 
 router = Router(tags=["results"])
 

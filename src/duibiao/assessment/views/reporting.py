@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from duibiao.accounts.gate import gate_units, has_role
 from duibiao.accounts.roles import Role
+from duibiao.accounts.unit_selectors import unit_get
 from duibiao.assessment.errors import AssessmentError, ConflictError, FileRejected
 from duibiao.assessment.models import Indicator, Period
 from duibiao.assessment.selectors.periods import period_get, period_list
@@ -28,7 +29,6 @@ from duibiao.assessment.services.submissions import (
     unit_signoff,
 )
 from duibiao.files.serve import file_response
-from duibiao.org.selectors import unit_get
 from duibiao.params import version_param
 
 ALERTS = "#page-alerts"  # the alert area of web/base.html (web sits above this app)

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
+from duibiao.accounts.unit_selectors import unit_get
 from duibiao.assessment.errors import AssessmentError
 from duibiao.assessment.models import Period
 from duibiao.assessment.selectors.periods import period_get, period_list
@@ -24,7 +25,6 @@ from duibiao.assessment.services.submissions import (
     review_unlock,
     score_record,
 )
-from duibiao.org.selectors import unit_get
 from duibiao.params import version_param
 
 

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from duibiao.accounts.gate import has_role
 from duibiao.accounts.roles import Role
+from duibiao.accounts.unit_selectors import unit_get
 from duibiao.assessment.errors import AssessmentError, FileRejected
 from duibiao.assessment.exports import ranking_workbook
 from duibiao.assessment.models import ScoringRun
@@ -41,11 +42,11 @@ from duibiao.assessment.selectors.results import (
     unit_trend,
     what_if,
 )
+from duibiao.assessment.selectors.runs import publish_blockers
 from duibiao.assessment.services.appeals import appeal_decide, appeal_file
 from duibiao.assessment.services.run_recovery import run_restart, runs_fail_stale
-from duibiao.assessment.services.runs import publish_blockers, run_publish, run_release, run_start
+from duibiao.assessment.services.runs import run_publish, run_release, run_start
 from duibiao.files.serve import file_response
-from duibiao.org.selectors import unit_get
 from duibiao.params import int_param, number_fields
 
 

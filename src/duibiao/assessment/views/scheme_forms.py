@@ -12,13 +12,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from duibiao.accounts.unit_selectors import unit_list
 from duibiao.assessment.errors import AssessmentError
 from duibiao.assessment.forms import IndicatorForm, ItemForm
 from duibiao.assessment.permissions import require_office
 from duibiao.assessment.scheme_checks import Finding, scheme_findings
 from duibiao.assessment.selectors.schemes import scheme_get
 from duibiao.assessment.services import scheme_edits as services
-from duibiao.org.selectors import unit_list
 from duibiao.params import BadParameter, number_param, version_param
 from duibiao.schemes import SchemeDocumentError, edits
 

@@ -1,4 +1,9 @@
-"""Reads of the unit tree, always through the access gate."""
+"""Reads of the unit tree, through the access gate.
+
+They live here, above org, because they ask the gate (accounts.gate) and org sits below
+accounts in the core (audit → org → accounts): org holds the units and their writes, and
+nothing in it asks who may see them.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,7 @@ from typing import TYPE_CHECKING
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from duibiao.accounts.gate import gate_units, org_units
+from duibiao.accounts import gate
 from duibiao.org.models import Unit
 
 if TYPE_CHECKING:
@@ -18,7 +23,7 @@ if TYPE_CHECKING:
 
 def unit_list(*, user: User | AnonymousUser, category: str | None = None) -> QuerySet[Unit]:
     """Units whose data the user may see (the scope every data page starts from)."""
-    units = gate_units(user).select_related("category", "tier", "parent")
+    units = gate.units(user, "org.unit.view").select_related("category", "tier", "parent")
     if category:
         units = units.filter(category__code=category)
     return units
@@ -32,7 +37,7 @@ def unit_get(*, user: User | AnonymousUser, code: str) -> Unit:
 def unit_tree_list(*, user: User | AnonymousUser, category: str | None = None) -> QuerySet[Unit]:
     """Units as places in the tree (the unit directory): the data scope, or the whole tree
     for the administrators who keep it. Never a starting point for reading data."""
-    units = org_units(user).select_related("category", "tier", "parent")
+    units = gate.units(user, "org.tree.view").select_related("category", "tier", "parent")
     if category:
         units = units.filter(category__code=category)
     return units

@@ -1,0 +1,8 @@
+"""/audit/: the audit log (names `audit:…`, as before the page moved above the gate)."""
+
+from django.urls import URLPattern, path
+
+from duibiao.accounts.views import audit_log
+
+app_name = "audit"
+urlpatterns: list[URLPattern] = [path("", audit_log.audit_list_view, name="list")]
