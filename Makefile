@@ -48,6 +48,7 @@ serve: migrate
 
 lint: setup
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache --no-logo
 	$(BIN)/mypy src/duibiao/engine
 
 test: setup lint
