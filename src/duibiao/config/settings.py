@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "duibiao.audit",
+    "duibiao.files",  # the file viewer's template, script and template filter
     "duibiao.org",
     "duibiao.accounts",
     "duibiao.assessment",
@@ -189,6 +190,11 @@ DUIBIAO_EVIDENCE_MAX_MB = env_int("DUIBIAO_EVIDENCE_MAX_MB", 20)
 DUIBIAO_IMPORT_MAX_MB = env_int("DUIBIAO_IMPORT_MAX_MB", 20)  # Excel imports (documents app)
 # An Excel import is a zip: its members may unpack to at most this much in all (zip bombs).
 DUIBIAO_IMPORT_UNZIPPED_MAX_MB = env_int("DUIBIAO_IMPORT_UNZIPPED_MAX_MB", 100)
+# An import file at least this large is parsed by the task worker, not in the request (a
+# 538 KB workbook of 60 units takes ~4.5 s, docs/benchmarks.md); 0: every import.
+DUIBIAO_IMPORT_BACKGROUND_KB = env_int("DUIBIAO_IMPORT_BACKGROUND_KB", 256)
+# An import job still queued or running this long after it was queued has lost its worker.
+DUIBIAO_IMPORT_TIMEOUT_SECONDS = env_int("DUIBIAO_IMPORT_TIMEOUT_SECONDS", 600)
 
 # --- Request bounds ------------------------------------------------------------------
 # A body declared larger than this is answered 413 before it is read (web/request_limits.py);
@@ -207,6 +213,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # draws SVG through the DOM and htmx is told not to inject its indicator <style> (meta
 # htmx-config in web/base.html), so neither needs 'unsafe-inline' or 'unsafe-eval'.
 # img-src allows data: for Bootstrap's inline SVG icons (select arrows, close buttons).
+# worker-src: the file viewer's pdf.js worker, a static file of ours (said explicitly rather
+# than left to fall back to script-src).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
@@ -217,6 +225,7 @@ CONTENT_SECURITY_POLICY = {
         "base-uri": ["'self'"],
         "frame-ancestors": ["'none'"],
         "form-action": ["'self'"],
+        "worker-src": ["'self'"],
     },
 }
 

@@ -16,6 +16,7 @@ from duibiao.assessment.selectors.reporting import UNIT_ROLES, reporting_rows
 from duibiao.assessment.selectors.schemes import scheme_get_by_id
 from duibiao.documents.excel.reporting_workbook import TemplateSheet, reporting_workbook_build
 from duibiao.documents.excel.scheme_workbook import scheme_workbook_build
+from duibiao.documents.models import ImportJob
 from duibiao.org.models import Unit
 
 if TYPE_CHECKING:
@@ -24,7 +25,8 @@ if TYPE_CHECKING:
     from duibiao.accounts.models import User
 
 __all__ = [
-    "period_get", "period_list_for_documents", "period_units", "reportable_units", "reporting_template",
+    "import_job_get", "import_job_list", "period_get", "period_list_for_documents", "period_units",
+    "reportable_units", "reporting_template",
     "scheme_get_by_id", "scheme_version_get", "scheme_workbook", "template_sheets", "unit_for_import",
     "unit_for_period",
 ]
@@ -109,3 +111,15 @@ def reporting_template(*, user: User | AnonymousUser, period: Period, unit: Unit
         raise Http404("没有可下载的填报模板")
     label = unit.name if unit is not None else ("全部单位" if len(sheets) > 1 else sheets[0].unit.name)
     return f"{period.name}-{label}-填报模板.xlsx", reporting_workbook_build(period=period, sheets=sheets)
+
+
+def import_job_list(*, user: User | AnonymousUser) -> QuerySet[ImportJob]:
+    """The user's own background imports, newest first. A job holds its uploader's file and
+    report, so it is its uploader's alone: anyone else, of any unit, gets 404."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return ImportJob.objects.none()
+    return ImportJob.objects.filter(created_by=user).select_related("period", "scheme", "unit")
+
+
+def import_job_get(*, user: User | AnonymousUser, pk: int) -> ImportJob:
+    return get_object_or_404(import_job_list(user=user), pk=pk)

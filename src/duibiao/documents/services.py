@@ -6,11 +6,13 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import yaml
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Model
 from django.http import Http404
 
 from duibiao.accounts.gate import gate_units
@@ -39,13 +41,18 @@ from duibiao.documents.excel.scheme_workbook import (
     parse_scheme_workbook,
 )
 from duibiao.documents.selectors import reportable_units
+from duibiao.org.models import Unit
 from duibiao.schemes import SchemeDocumentError
+
+if TYPE_CHECKING:
+    from duibiao.accounts.models import User
 
 NOTE_MAX = text_limit(Submission, "note")
 
 
-def _open(upload, report: ImportReport, *, read_only: bool):
-    """The workbook of an upload, or None with the reason in the report."""
+def upload_check(upload, report: ImportReport) -> bool:
+    """Whether an upload is an xlsx within the size and zip caps; the reason in the report if
+    not. Every import, in the request or in the background, is checked here before parsing."""
     report.filename = getattr(upload, "name", "") or ""
     handle = getattr(upload, "file", upload)
     size = getattr(upload, "size", None)
@@ -53,13 +60,19 @@ def _open(upload, report: ImportReport, *, read_only: bool):
         handle.seek(0, io.SEEK_END)
         size = handle.tell()
     handle.seek(0)
-    if not wbk.check_upload(handle, size, max_mb=settings.DUIBIAO_IMPORT_MAX_MB, report=report,
-                            unzipped_max_mb=settings.DUIBIAO_IMPORT_UNZIPPED_MAX_MB):
+    return wbk.check_upload(handle, size, max_mb=settings.DUIBIAO_IMPORT_MAX_MB, report=report,
+                            unzipped_max_mb=settings.DUIBIAO_IMPORT_UNZIPPED_MAX_MB)
+
+
+def _open(upload, report: ImportReport, *, read_only: bool):
+    """The workbook of an upload, or None with the reason in the report."""
+    if not upload_check(upload, report):
         return None
-    return wbk.open_workbook(handle, read_only=read_only, report=report)
+    return wbk.open_workbook(getattr(upload, "file", upload), read_only=read_only, report=report)
 
 
-def _audit_failure(*, actor, action: str, obj, unit, report: ImportReport) -> None:
+def import_refused_audit(*, actor: User, action: str, obj: Model | None, unit: Unit, report: ImportReport) -> None:
+    """The audit row of an import that changed nothing (the first problems in its detail)."""
     audit_record(
         actor=actor, action=action, obj=obj, unit=unit, success=False,
         after={"file": report.filename, "problems": len(report.problems)},
@@ -77,14 +90,18 @@ class SchemeImportOutcome:
     version: SchemeVersion | None = None
 
 
-def scheme_workbook_import(*, actor, scheme: Scheme, upload) -> SchemeImportOutcome:
-    """Apply a 考核细则 workbook to the scheme's latest version and save the result as the
-    next version (the office only). Nothing is saved when the report has any problem."""
+def scheme_import_require(*, actor: User, scheme: Scheme) -> None:
+    """Only the office of the scheme's own unit may import its 考核细则: a district's office
+    sees the city's scheme too (scheme_list looks upwards) but may not change it."""
     require_office(actor)
-    # A district's office sees the city's scheme too (scheme_list looks upwards), but only
-    # the office of the scheme's own unit may change it.
     if not gate_units(actor, [Role.OFFICE]).filter(pk=scheme.district_id).exists():
         raise PermissionDenied("仅该方案所属单位的考核办可以导入考核细则")
+
+
+def scheme_workbook_import(*, actor: User, scheme: Scheme, upload) -> SchemeImportOutcome:
+    """Apply a 考核细则 workbook to the scheme's latest version and save the result as the
+    next version (the office only). Nothing is saved when the report has any problem."""
+    scheme_import_require(actor=actor, scheme=scheme)
     report = ImportReport()
     latest = scheme_latest_version(scheme)
     if latest is None:
@@ -97,8 +114,8 @@ def scheme_workbook_import(*, actor, scheme: Scheme, upload) -> SchemeImportOutc
             report.counts, report.notes = result.counts, result.notes if report.ok else []
     report.sort()
     if not report.ok:
-        _audit_failure(actor=actor, action="documents.scheme_import", obj=scheme, unit=scheme.district,
-                       report=report)
+        import_refused_audit(actor=actor, action="documents.scheme_import", obj=scheme,
+                             unit=scheme.district, report=report)
         return SchemeImportOutcome(report)
     if not result.changed:
         report.notes = [f"工作簿与第 {latest.number} 版一致，未生成新版本"]
@@ -118,8 +135,8 @@ def scheme_workbook_import(*, actor, scheme: Scheme, upload) -> SchemeImportOutc
     except AssessmentError as exc:  # another version was saved meanwhile
         report.file_problem(str(exc))
     if not report.ok:
-        _audit_failure(actor=actor, action="documents.scheme_import", obj=scheme, unit=scheme.district,
-                       report=report)
+        import_refused_audit(actor=actor, action="documents.scheme_import", obj=scheme,
+                             unit=scheme.district, report=report)
         return SchemeImportOutcome(report)
     report.saved = True
     return SchemeImportOutcome(report, version)
@@ -167,7 +184,7 @@ def _ballot_items(sheet: SheetIn, ind: Indicator, rows, report: ImportReport) ->
         return None
 
 
-def _sheet_items(*, period: Period, unit, sheet: SheetIn, report: ImportReport,
+def _sheet_items(*, period: Period, unit: Unit, sheet: SheetIn, report: ImportReport,
                  every: dict[str, Indicator], rules: ValueRules) -> list[ValueInput]:
     """Every row of one unit's sheet checked; the values that change something."""
     applicable = {i.code: i for i in unit_indicators(period, unit)}
@@ -263,14 +280,14 @@ class ReportingPlan:
     """What a checked workbook would write: per unit, its sheet and the changed values."""
 
     report: ImportReport
-    units: list[tuple[object, SheetIn, list[ValueInput]]]
+    units: list[tuple[Unit, SheetIn, list[ValueInput]]]
 
 
-def reporting_import_check(*, actor, period: Period, upload, unit=None) -> ReportingPlan:
+def reporting_import_check(*, actor: User, period: Period, upload, unit: Unit | None = None) -> ReportingPlan:
     """Read and check a filled-in template without writing anything (the first half of
     `reporting_workbook_import`; the benchmark times the halves separately)."""
     report = ImportReport()
-    plan: list[tuple[object, SheetIn, list[ValueInput]]] = []
+    plan: list[tuple[Unit, SheetIn, list[ValueInput]]] = []
     if period.status != Period.Status.OPEN:
         report.file_problem(f"{period.name}当前为“{period.get_status_display()}”，不能导入填报数据")
     wb = _open(upload, report, read_only=True) if report.ok else None
@@ -283,7 +300,8 @@ def reporting_import_check(*, actor, period: Period, upload, unit=None) -> Repor
     by_name = {u.name: u for u in allowed}
     every = {i.code: i for i in Indicator.objects.filter(version=period.version)}
     rules = value_rules(period.version)
-    key, taken = period_key(period), {}
+    key = period_key(period)
+    taken: dict[int, str] = {}  # unit id → the sheet that named it first
     for sheet in sheets:
         if sheet.header_row is None or not {"指标代码", "填报值"} <= set(sheet.heads):
             continue  # already reported
@@ -310,7 +328,7 @@ def reporting_import_check(*, actor, period: Period, upload, unit=None) -> Repor
     return ReportingPlan(report, plan)
 
 
-def reporting_import_save(*, actor, period: Period, plan: ReportingPlan, unit=None) -> ImportReport:
+def reporting_import_save(*, actor: User, period: Period, plan: ReportingPlan, unit: Unit | None = None) -> ImportReport:
     """Write a checked plan: every unit's values in one transaction, or none of them."""
     report = plan.report
     scope_unit = unit if unit is not None else period.version.scheme.district
@@ -331,14 +349,14 @@ def reporting_import_save(*, actor, period: Period, plan: ReportingPlan, unit=No
         except _Rollback:
             report.counts.clear()
     if not report.ok:
-        _audit_failure(actor=actor, action="documents.reporting_import", obj=period, unit=scope_unit,
-                       report=report)
+        import_refused_audit(actor=actor, action="documents.reporting_import", obj=period,
+                             unit=scope_unit, report=report)
         return report
     report.saved = True
     return report
 
 
-def reporting_workbook_import(*, actor, period: Period, upload, unit=None) -> ImportReport:
+def reporting_workbook_import(*, actor: User, period: Period, upload, unit: Unit | None = None) -> ImportReport:
     """Import a filled-in 填报模板: every sheet and cell is checked first; if anything is
     wrong nothing changes and the report says where. `unit` limits the import to one unit."""
     plan = reporting_import_check(actor=actor, period=period, upload=upload, unit=unit)

@@ -13,4 +13,6 @@ urlpatterns = [
     path("periods/<int:pk>/units/<slug:code>/template.xlsx", views.template_download,
          name="unit_template_download"),
     path("periods/<int:pk>/units/<slug:code>/import/", views.template_import, name="unit_template_import"),
+    path("imports/<int:pk>/", views.import_job, name="import_job"),
+    path("imports/<int:pk>/progress/", views.import_job_progress, name="import_job_progress"),
 ]

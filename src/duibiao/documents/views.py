@@ -15,7 +15,7 @@ from duibiao.accounts.roles import Role
 from duibiao.assessment.errors import AssessmentError
 from duibiao.assessment.permissions import require_office
 from duibiao.assessment.selectors.schemes import scheme_latest_version, scheme_list
-from duibiao.documents import selectors, services
+from duibiao.documents import import_jobs, selectors, services
 from duibiao.documents.excel.problems import ImportReport
 from duibiao.documents.excel.workbook import XLSX_MIME
 from duibiao.params import int_param
@@ -38,6 +38,7 @@ def index(request):
         "schemes": scheme_list(user=request.user),
         "periods": selectors.period_list_for_documents(user=request.user),
         "is_office": has_role(request.user, Role.OFFICE),
+        "jobs": selectors.import_job_list(user=request.user)[:10],
     })
 
 
@@ -58,6 +59,11 @@ def scheme_import(request, pk: int):
         if upload is None:
             report = ImportReport()
             report.file_problem(_("请选择要导入的考核细则工作簿"))
+        elif import_jobs.import_in_background(upload):
+            queued = import_jobs.import_job_create(actor=request.user, upload=upload, scheme=scheme)
+            if queued.job is not None:
+                return redirect("documents:import_job", pk=queued.job.pk)
+            report = queued.report
         else:
             try:
                 outcome = services.scheme_workbook_import(actor=request.user, scheme=scheme, upload=upload)
@@ -105,6 +111,11 @@ def template_import(request, pk: int, code: str | None = None):
     if upload is None:
         report = ImportReport()
         report.file_problem(_("请选择要导入的填报模板"))
+    elif import_jobs.import_in_background(upload):
+        queued = import_jobs.import_job_create(actor=request.user, upload=upload, period=period, unit=unit)
+        if queued.job is not None:
+            return redirect("documents:import_job", pk=queued.job.pk)
+        report = queued.report
     else:
         report = services.reporting_workbook_import(actor=request.user, period=period, upload=upload, unit=unit)
     if report.saved:
@@ -115,3 +126,31 @@ def template_import(request, pk: int, code: str | None = None):
         "period": period, "units": selectors.period_units(user=request.user, period=period),
         "reportable": {u.pk for u in reportable}, "report": report, "import_unit": unit,
     }, status=400)
+
+
+@login_required
+def import_job(request, pk: int):
+    """A background import: its progress while the worker has it, then its outcome."""
+    import_jobs.import_jobs_fail_stale()  # a job whose worker died shows as failed
+    job = selectors.import_job_get(user=request.user, pk=pk)
+    return render(request, "documents/import_job.html", _job_context(job))
+
+
+@login_required
+def import_job_progress(request, pk: int):
+    """Polled every second while the job is queued or running (htmx, marked as a poll so it
+    does not keep an idle session alive). Once it is finished the answer carries no trigger
+    and reloads the page, which shows the outcome."""
+    import_jobs.import_jobs_fail_stale()
+    job = selectors.import_job_get(user=request.user, pk=pk)
+    response = render(request, "documents/_import_job_status.html", _job_context(job))
+    if job.finished:
+        response["HX-Refresh"] = "true"
+    return response
+
+
+def _job_context(job) -> dict:
+    report = ImportReport.from_dict(job.report) if job.report else None
+    counts = report.counts if report else {}
+    return {"job": job, "report": report, "changes": {
+        "updated": counts.get("更新", 0), "added": counts.get("新增", 0), "removed": counts.get("删除", 0)}}

@@ -79,3 +79,12 @@ class ImportReport:
             "problems": [p.as_dict() for p in self.problems], "counts": self.counts,
             "total": self.total, "notes": self.notes, "truncated": self.truncated,
         }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> ImportReport:
+        """The report `as_dict` stored (a background import's), as the pages show it."""
+        return cls(
+            filename=data.get("filename", ""), saved=data.get("saved", False),
+            problems=[Problem(**p) for p in data.get("problems", [])],
+            counts=dict(data.get("counts", {})), notes=list(data.get("notes", [])),
+        )

@@ -1,0 +1,66 @@
+"""后台导入: an Excel import too large to parse inside the request, done by the task worker.
+
+The uploaded file is checked (type by content, size, zip caps) before it is stored, kept only
+until the worker has read it, and the job keeps the import's report (every problem by sheet,
+row and column, or what was saved). A job and its report are its uploader's alone.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+def import_job_path(job: ImportJob, filename: str) -> str:
+    # A name of our own: the user's file name is kept as text, never used as a path.
+    return f"imports/{uuid.uuid4().hex}.xlsx"
+
+
+class ImportJob(models.Model):
+    class Kind(models.TextChoices):
+        REPORTING = "reporting", _("数据填报模板")
+        SCHEME = "scheme", _("考核细则")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("导入中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("出错")
+
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress = models.CharField(_("进度"), max_length=200, blank=True)  # the step in hand, in Chinese
+    period = models.ForeignKey("assessment.Period", null=True, blank=True, on_delete=models.CASCADE,
+                               related_name="+")
+    scheme = models.ForeignKey("assessment.Scheme", null=True, blank=True, on_delete=models.CASCADE,
+                               related_name="+")
+    # The one unit a reporting import is limited to (its unit page), or none: every unit sheet
+    # in the uploader's scope.
+    unit = models.ForeignKey("org.Unit", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    file = models.FileField(_("文件"), upload_to=import_job_path, max_length=300, blank=True)
+    original_name = models.CharField(_("文件名"), max_length=200)
+    content_type = models.CharField(_("文件类型"), max_length=100)
+    size = models.PositiveBigIntegerField(_("大小"))
+    # ImportReport.as_dict(): problems (sheet, row, column, header, reason), counts, notes, saved.
+    report = models.JSONField(_("导入报告"), default=dict, blank=True)
+    saved_version = models.PositiveIntegerField(_("生成的方案版本"), null=True, blank=True)
+    error = models.TextField(_("错误信息"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("后台导入")
+        verbose_name_plural = _("后台导入")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)

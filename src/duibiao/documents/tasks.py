@@ -1,0 +1,12 @@
+"""Background tasks (django-tasks): Excel imports too large to parse inside the request."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+
+@task()
+def import_workbook(job_id: int) -> None:
+    from duibiao.documents.import_jobs import import_job_run
+
+    import_job_run(job_id)
