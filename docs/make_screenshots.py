@@ -24,6 +24,7 @@ SHOTS = [
     ("report-returned.png", "binjiang_tb", "/assessment/report/", 1280),
     ("review-home.png", "zb1", "/assessment/periods/2/review/", 1280),
     ("review-indicator.png", "zb1", "/assessment/periods/2/review/nl02/", 1280),
+    ("evidence-viewer.png", "zb1", "/assessment/evidence/1/view/", 1280),
     ("scheme-detail.png", "khb", "/assessment/schemes/daowai-2023/", 1280),
     ("scheme-edit.png", "khb", "/assessment/schemes/daowai-2023/edit/", 1280),
     ("ranking.png", "leader", "/assessment/runs/1/?category=街道乡镇", 1280),
@@ -52,6 +53,8 @@ def main() -> None:
                 page.get_by_role("button", name="登录").click()
                 page.wait_for_url(f"{BASE}/")
             page.goto(f"{BASE}{path}")
+            if page.locator("[data-pdf-viewer]").count():  # pdf.js draws after the page loads
+                page.locator("[data-pdf-viewer][data-state=rendered]").wait_for()
             page.screenshot(path=OUT / name, full_page=True)
             context.close()
         browser.close()

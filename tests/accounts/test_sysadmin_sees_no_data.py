@@ -75,6 +75,8 @@ def _pages(f):
     return [
         reverse("assessment:evidence_download", args=[f["evidence"].pk]),
         reverse("assessment:appeal_evidence", args=[f["appeal"].pk]),
+        reverse("assessment:evidence_view", args=[f["evidence"].pk]),
+        reverse("assessment:appeal_evidence_view", args=[f["appeal"].pk]),
         reverse("assessment:report_unit", args=[period.pk, a.code]),
         reverse("assessment:review_indicator", args=[period.pk, f["submission"].indicator.code]),
         reverse("assessment:progress", args=[period.pk]),

@@ -100,3 +100,42 @@ def lying_zip(data: bytes, declared: int) -> bytes:
     local = raw.rfind(b"PK\x03\x04")
     raw[local + 22:local + 26] = declared.to_bytes(4, "little")
     return bytes(raw)
+
+
+# Page colours of pdf_pages(): red, green, blue, then again.
+PAGE_COLOURS = ((0.85, 0.1, 0.1), (0.1, 0.6, 0.2), (0.1, 0.2, 0.85))
+
+
+def pdf_pages(count: int = 3) -> bytes:
+    """A real PDF of `count` A4 pages as an office scanner or writer leaves it: each page a
+    large filled rectangle of its own colour (PAGE_COLOURS), "Page n" in Helvetica (a standard
+    font, not embedded) and 证明材料 in STSong-Light through the UniGB-UCS2-H character map (a
+    Chinese font, not embedded: the viewer needs its character maps)."""
+    objects = [
+        b"<</Type/Catalog/Pages 2 0 R>>",
+        b"<</Type/Pages/Kids[%s]/Count %d>>" % (b" ".join(b"%d 0 R" % (7 + 2 * i) for i in range(count)), count),
+        b"<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>",
+        b"<</Type/Font/Subtype/Type0/BaseFont/STSong-Light/Encoding/UniGB-UCS2-H/DescendantFonts[5 0 R]>>",
+        b"<</Type/Font/Subtype/CIDFontType0/BaseFont/STSong-Light/CIDSystemInfo"
+        b"<</Registry(Adobe)/Ordering(GB1)/Supplement 4>>/FontDescriptor 6 0 R/DW 1000>>",
+        b"<</Type/FontDescriptor/FontName/STSong-Light/Flags 6/FontBBox[-25 -254 1000 880]/ItalicAngle 0"
+        b"/Ascent 880/Descent -120/CapHeight 880/StemV 93>>",
+    ]
+    for i in range(count):
+        r, g, b = PAGE_COLOURS[i % len(PAGE_COLOURS)]
+        content = (b"%.2f %.2f %.2f rg 50 150 495 500 re f "
+                   b"BT /F1 36 Tf 0 0 0 rg 50 740 Td (Page %d) Tj ET "
+                   b"BT /F2 28 Tf 50 690 Td <8BC1660E67506599> Tj ET" % (r, g, b, i + 1))
+        objects.append(b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]/Resources<</Font<</F1 3 0 R/F2 4 0 R>>>>"
+                       b"/Contents %d 0 R>>" % (8 + 2 * i))
+        objects.append(b"<</Length %d>>stream\n%s\nendstream" % (len(content), content))
+    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<</Size %d/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)

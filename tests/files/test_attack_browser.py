@@ -2,7 +2,8 @@
 evidence named 证明材料.html that starts like a PDF and carries a script which unlocks an
 approved submission through the API when the office opens it. The file is refused at
 upload, with the reason next to the file field; a polyglot that is a real PDF is accepted,
-but it is served as application/pdf in a sandbox, and its script never runs."""
+but it is served as an application/pdf download in a sandbox, the office's link opens it in
+the viewer (pdf.js reads it as data), and its script never runs."""
 
 from __future__ import annotations
 
@@ -72,18 +73,25 @@ def test_html_evidence_is_refused_and_a_pdf_polyglot_never_runs(browser, live_se
     url = f"{base}{reverse('assessment:appeal_evidence', args=[appeal.pk])}"
     headers = office.request.get(url).headers
     assert headers["content-type"] == "application/pdf"
+    assert headers["content-disposition"].startswith("attachment;")
     assert headers["content-security-policy"].startswith("sandbox; default-src 'none'")
     assert headers["x-content-type-options"] == "nosniff"
     assert ".html.pdf" in headers["content-disposition"]
 
     office.goto(f"{base}/assessment/runs/{run.pk}/appeals/")
-    link = office.get_by_role("link", name="证明材料.html")
-    with contextlib.suppress(PlaywrightError):  # Chromium may show the PDF or download it
-        link.click()
-        office.wait_for_load_state("load")
+    with office.context.expect_page() as opened:  # the viewer, in a new tab
+        office.get_by_role("link", name="证明材料.html").click()
+    viewer = opened.value
+    viewer.locator("[data-pdf-viewer][data-state=rendered]").wait_for()  # pdf.js drew the PDF part
+    assert viewer.get_by_test_id("page-count").inner_text() == "1"
+    # The raw link itself, sent to the office by the attacker: a download, never a document.
+    raw = viewer.context.new_page()
+    with raw.expect_download() as download, contextlib.suppress(PlaywrightError):  # "Download is starting"
+        raw.goto(url)
+    assert download.value.suggested_filename.endswith(".html.pdf")
     time.sleep(1.5)  # room for a script that would run
     assert not unlock_calls
-    assert office.title() != "ran"
+    assert office.title() != "ran" and viewer.title() != "ran" and raw.title() != "ran"
     target.refresh_from_db()
     assert target.status == Submission.Status.APPROVED
     assert not ReviewEvent.objects.filter(submission=target, action=ReviewEvent.Action.UNLOCK).exists()

@@ -49,7 +49,8 @@ def test_evidence_is_sent_with_its_stored_type(assessed, draft, client_for):
     response, body = fetch(client, reverse("assessment:evidence_download", args=[pdf.pk]))
     assert body == samples.PDF
     assert response["Content-Type"] == "application/pdf"  # not text/html, whatever the name
-    assert response["Content-Disposition"].startswith("inline;") and ".html.pdf" in response["Content-Disposition"]
+    # A download: the viewer page fetches it and draws it with pdf.js (tests/files/test_viewer.py).
+    assert response["Content-Disposition"].startswith("attachment;") and ".html.pdf" in response["Content-Disposition"]
     assert response["Content-Security-Policy"] == SANDBOX
     assert response["X-Content-Type-Options"] == "nosniff" and response["Cache-Control"] == "no-store"
 

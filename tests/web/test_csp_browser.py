@@ -5,10 +5,12 @@ htmx rows and the admin site work; a script injected into a page is refused."""
 from __future__ import annotations
 
 import pytest
+from django.core.files.base import ContentFile
 
-from duibiao.assessment.models import Submission
+from duibiao.assessment.models import Evidence, Submission
 from duibiao.assessment.services.runs import run_release, run_start
 from tests.conftest import sign_in
+from tests.files import samples
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -50,8 +52,19 @@ def released(approved):
     return run
 
 
-def test_main_pages_have_no_csp_violation(browser, live_server, approved, released, settings):
+def evidence_of(submission, name: str, content_type: str, data: bytes) -> Evidence:
+    evidence = Evidence(submission=submission, original_name=name, content_type=content_type, size=len(data),
+                        sha256="0" * 64)
+    evidence.file.save(name, ContentFile(data), save=True)
+    return evidence
+
+
+def test_main_pages_have_no_csp_violation(browser, live_server, approved, released, settings, tmp_path):
     settings.DUIBIAO_ADMIN_2FA = False  # the crawl is about the policy, not the second factor
+    settings.MEDIA_ROOT = tmp_path
+    submission = Submission.objects.get(unit=approved["a"], indicator__code="nl02")
+    pdf = evidence_of(submission, "整改报告.pdf", "application/pdf", samples.pdf_pages(2))
+    png = evidence_of(submission, "现场照片.png", "image/png", samples.image("PNG"))
     base, pid, rid = live_server.url, approved["period"].pk, released.pk
     problems: list[str] = []
 
@@ -68,6 +81,13 @@ def test_main_pages_have_no_csp_violation(browser, live_server, approved, releas
     assert office.locator("[data-radar] svg").count() == 1 and office.locator("[data-trend] svg").count() == 1
     problems += visit(office, f"{base}/assessment/runs/{rid}/")
     assert office.locator("[data-chart] svg").count() >= 1
+    # The file viewer: pdf.js (its module, worker, character maps and fonts) draws under the policy.
+    problems += visit(office, f"{base}/assessment/evidence/{pdf.pk}/view/")
+    office.locator("[data-pdf-viewer][data-state=rendered]").wait_for()
+    office.get_by_role("button", name="下一页").click()
+    office.locator("[data-pdf-viewer][data-state=rendered][data-rendered-page='2']").wait_for()
+    problems += [f"viewer: {v}" for v in office.evaluate("window.__csp") + office.console_errors]
+    problems += visit(office, f"{base}/assessment/evidence/{png.pk}/view/")
 
     reporter = watched_page(browser, base, "tb_a")
     for path in ("/", "/assessment/report/", f"/assessment/runs/{rid}/units/jingyu/"):

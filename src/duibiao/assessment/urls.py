@@ -2,6 +2,7 @@ from django.urls import path
 
 from duibiao.assessment.views import (
     combinations,
+    evidence,
     periods,
     progress,
     reporting,
@@ -58,6 +59,7 @@ urlpatterns = [
          name="value_save"),
     path("submissions/<int:pk>/evidence/", reporting.evidence_upload, name="evidence_upload"),
     path("evidence/<int:pk>/", reporting.evidence_download, name="evidence_download"),
+    path("evidence/<int:pk>/view/", evidence.evidence_view, name="evidence_view"),
     path("evidence/<int:pk>/delete/", reporting.evidence_delete, name="evidence_delete"),
     path("review/", review.review_index, name="review_index"),
     path("periods/<int:period_id>/review/", review.review_home, name="review_home"),
@@ -81,6 +83,7 @@ urlpatterns = [
     path("runs/<int:pk>/appeals/", runs.appeals_view, name="appeals"),
     path("appeals/<int:appeal_id>/decide/", runs.appeal_decide_view, name="appeal_decide"),
     path("appeals/<int:appeal_id>/evidence/", runs.appeal_evidence, name="appeal_evidence"),
+    path("appeals/<int:appeal_id>/evidence/view/", evidence.appeal_evidence_view, name="appeal_evidence_view"),
     path("runs/<int:pk>/units/<slug:unit_code>/", runs.unit_result_view, name="unit_result"),
     path("runs/<int:pk>/units/<slug:unit_code>/what-if/", runs.what_if_view, name="what_if"),
     path("runs/<int:pk>/units/<slug:unit_code>/appeal/", runs.appeal_file_view, name="appeal_file"),

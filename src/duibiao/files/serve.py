@@ -1,8 +1,10 @@
 """One way to send an uploaded file back: its stored type, never one guessed from the name.
 
-Images and PDFs are shown in the browser, but under a sandbox policy that runs no script and
-loads nothing else, so a file that is also a web page (a polyglot) cannot act as the signed-in
-user. Everything else is downloaded. Nothing is cached, since files carry unit data.
+Images are shown in the browser (the viewer page's <img>), but under a sandbox policy that
+runs no script and loads nothing else, so a file that is also a web page (a polyglot) cannot
+act as the signed-in user. Everything else is downloaded, PDFs included: the viewer page
+(viewer.py) fetches a PDF from here and draws it with pdf.js. Nothing is cached, since files
+carry unit data.
 
     return file_response(evidence.file.open("rb"), content_type=evidence.content_type,
                          filename=evidence.original_name)

@@ -41,8 +41,10 @@ UNKNOWN = "application/octet-stream"  # only for files stored before types were 
 IMAGES = frozenset({PNG, JPEG, WEBP})
 OFFICE = frozenset({DOCX, XLSX, PPTX, OLE, ODT, ODS, ODP})
 DOCUMENTS = frozenset({PDF}) | IMAGES | OFFICE
-# Shown in the browser (in a sandboxed viewer); every other type is only ever downloaded.
-INLINE = frozenset({PDF}) | IMAGES
+# Served inline (an <img> of the viewer page, under the sandbox policy); every other type,
+# PDFs included, is sent as a download. A PDF is shown by the viewer page drawing it with
+# pdf.js (files/viewer.py), never by the browser's own viewer, which refuses sandboxed files.
+INLINE = IMAGES
 
 # The file name extensions each type may be saved under; a download gets one of these.
 EXTENSIONS = {
