@@ -5,8 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from duibiao.accounts.gate import has_role
-from duibiao.accounts.roles import Role
+from duibiao.accounts import gate
 
 
 class DuibiaoAdminSite(admin.AdminSite):
@@ -15,7 +14,7 @@ class DuibiaoAdminSite(admin.AdminSite):
     index_title = _("系统管理")
 
     def has_permission(self, request) -> bool:
-        return bool(request.user.is_active and has_role(request.user, Role.SYSADMIN))
+        return bool(request.user.is_active and gate.allows(request.user, "org.tree.manage"))
 
     def login(self, request, extra_context=None):
         """One way in: the system's own login, with its lockout and second factor, never

@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING
 from django.http import Http404
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from duibiao.accounts.gate import require_role
+from duibiao.accounts import gate
 from duibiao.accounts.lockout import Lock, locks
 from duibiao.accounts.models import User
-from duibiao.accounts.roles import ADMIN_ROLES, Role
+from duibiao.accounts.roles import ADMIN_ROLES
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 def lock_list(*, user: User | AnonymousUser) -> list[Lock]:
     """Every lock in force: accounts at an address, addresses, accounts (403 unless 安全管理员)."""
-    require_role(user, Role.SECADMIN)
+    gate.require(user, "accounts.lockout.manage")
     return locks()
 
 
@@ -36,14 +36,14 @@ def _admin_accounts():
 
 def second_factor_list(*, user: User | AnonymousUser) -> list[SecondFactor]:
     """The administrators (the accounts that sign in with a one-time code) and their devices."""
-    require_role(user, Role.SECADMIN)
+    gate.require(user, "accounts.lockout.manage")
     accounts = list(_admin_accounts())
     devices = {d.user_id: d for d in TOTPDevice.objects.filter(user__in=accounts, confirmed=True)}
     return [SecondFactor(account, devices.get(account.pk)) for account in accounts]
 
 
 def second_factor_account_get(*, user: User | AnonymousUser, pk: int) -> User:
-    require_role(user, Role.SECADMIN)
+    gate.require(user, "accounts.lockout.manage")
     account = _admin_accounts().filter(pk=pk).first()
     if account is None:
         raise Http404

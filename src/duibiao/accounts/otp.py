@@ -20,9 +20,9 @@ DEVICE_NAME = "authenticator"
 
 
 def requires_second_factor(user: User) -> bool:
-    from duibiao.accounts.gate import user_roles
+    from duibiao.accounts import gate
 
-    return bool(settings.DUIBIAO_ADMIN_2FA and user_roles(user) & ADMIN_ROLES)
+    return bool(settings.DUIBIAO_ADMIN_2FA and gate.roles(user) & ADMIN_ROLES)
 
 
 def confirmed_device(user: User) -> TOTPDevice | None:

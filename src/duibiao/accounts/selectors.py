@@ -7,9 +7,8 @@ from typing import TYPE_CHECKING
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from duibiao.accounts.gate import org_units, require_role
+from duibiao.accounts import gate
 from duibiao.accounts.models import RoleGrant, User
-from duibiao.accounts.roles import Role
 from duibiao.org.models import TaskForce, Unit
 
 if TYPE_CHECKING:
@@ -18,7 +17,7 @@ if TYPE_CHECKING:
 
 def grant_users(*, user: User | AnonymousUser, query: str = "") -> QuerySet[User]:
     """Every account with its grants; the security administrator's only (403 otherwise)."""
-    require_role(user, Role.SECADMIN)
+    gate.require(user, "accounts.grant.manage")
     users = User.objects.select_related("unit").prefetch_related(
         "grants__units", "grants__taskforce"
     ).order_by("username")
@@ -32,16 +31,16 @@ def grant_user_get(*, user: User | AnonymousUser, pk: int) -> User:
 
 
 def grant_get(*, user: User | AnonymousUser, pk: int) -> RoleGrant:
-    require_role(user, Role.SECADMIN)
+    gate.require(user, "accounts.grant.manage")
     return get_object_or_404(RoleGrant.objects.select_related("user", "taskforce"), pk=pk)
 
 
 def grant_unit_choices(*, user: User | AnonymousUser) -> QuerySet[Unit]:
     """Units a grant may cover: the whole tree (names and places only, no data)."""
-    require_role(user, Role.SECADMIN)
-    return org_units(user).order_by("path")
+    gate.require(user, "accounts.grant.manage")
+    return gate.units(user, "org.tree.view").order_by("path")
 
 
 def grant_taskforce_choices(*, user: User | AnonymousUser) -> QuerySet[TaskForce]:
-    require_role(user, Role.SECADMIN)
+    gate.require(user, "accounts.grant.manage")
     return TaskForce.objects.select_related("district").order_by("district__path", "order", "code")

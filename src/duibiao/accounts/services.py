@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from duibiao.accounts.gate import require_role
+from duibiao.accounts import gate
 from duibiao.accounts.models import RoleGrant, User
 from duibiao.accounts.otp import (
     clean_code,
@@ -88,9 +88,7 @@ def _grant_actor_check(actor: User | None, user: User) -> None:
     first accounts); nobody changes his own."""
     if actor is None:
         return
-    from duibiao.accounts.gate import require_role
-
-    require_role(actor, Role.SECADMIN)
+    gate.require(actor, "accounts.grant.manage")
     if actor.pk == user.pk:
         raise GrantError(_("不能给自己授权或收回自己的角色，须由另一位安全管理员办理。"))
 
@@ -279,7 +277,7 @@ def lockout_clear(
 ) -> int:
     """The security administrator lifts a lock: an account at one address, an address, or
     an account everywhere. Returns how many failure records were cleared."""
-    require_role(actor, Role.SECADMIN)
+    gate.require(actor, "accounts.lockout.manage")
     if not username and not ip_address:
         raise ValueError(_("须指明账号或来源地址"))
     cleared = AxesProxyHandler.reset_attempts(ip_address=ip_address or None, username=username or None)
@@ -292,7 +290,7 @@ def lockout_clear(
 def second_factor_reset(*, actor: User, user: User) -> int:
     """The security administrator removes an administrator's authenticator (a lost phone):
     the next sign-in enrols a new one with a new key."""
-    require_role(actor, Role.SECADMIN)
+    gate.require(actor, "accounts.lockout.manage")
     if not user.grants.filter(role__in=ADMIN_ROLES).exists():
         raise ValueError(_("只有系统管理员、安全管理员、审计管理员使用两步验证"))
     removed, _detail = TOTPDevice.objects.filter(user=user).delete()

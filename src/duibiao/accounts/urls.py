@@ -1,6 +1,6 @@
 from django.urls import path
 
-from duibiao.accounts.views import grants, password, security
+from duibiao.accounts.views import actions, grants, password, security
 
 app_name = "accounts"
 
@@ -9,6 +9,8 @@ urlpatterns: list = [
     path("grants/", grants.grant_list, name="grants"),
     path("grants/users/<int:pk>/", grants.grant_user, name="grant_user"),
     path("grants/<int:pk>/revoke/", grants.grant_revoke, name="grant_revoke"),
+    # 角色与权限: the table of actions, read-only (it is code)
+    path("actions/", actions.action_table_view, name="actions"),
     # 修改密码: every user, his own
     path("password/", password.password_change_view, name="password_change"),
     # 账号锁定与两步验证: the security administrator unlocks and resets second factors

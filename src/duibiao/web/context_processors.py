@@ -1,15 +1,20 @@
 from __future__ import annotations
 
-from duibiao.accounts.gate import user_roles
+from django.http import HttpRequest
+
+from duibiao.accounts import gate
 from duibiao.accounts.roles import Role
-from duibiao.web.navigation import items_for
+from duibiao.web.navigation import NavItem, items_for
 
 
-def navigation(request) -> dict:
-    roles = user_roles(getattr(request, "user", None))
+def navigation(request: HttpRequest) -> dict[str, object]:
+    """The menu of the roles the user holds and their names. What a page lets the user do is
+    decided by its view through the gate, never by a role test in a template."""
+    roles = gate.roles(getattr(request, "user", None))
     labels = dict(Role.choices)
+    nav: list[NavItem] = items_for(roles)
     return {
-        "nav_items": items_for(roles),
+        "nav_items": nav,
         "user_roles": roles,
         "role_labels": [labels[r] for r in Role.values if r in roles],
     }

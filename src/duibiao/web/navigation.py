@@ -60,6 +60,8 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem(_("通报"), None, frozenset({Role.OFFICE, Role.LEADER}), _("情况通报的起草与印发")),
     NavItem(_("角色授权"), "accounts:grants", frozenset({Role.SECADMIN}),
             _("为用户授予或收回角色及其单位范围（三权分立）")),
+    NavItem(_("角色与权限"), "accounts:actions", frozenset({Role.SECADMIN}),
+            _("每个角色可以做什么：系统定义的权限对照表（只读）")),
     NavItem(_("安全策略"), "web:security", frozenset({Role.SECADMIN}),
             _("口令、登录失败锁定与会话超时策略")),
     NavItem(_("锁定与两步验证"), "accounts:security", frozenset({Role.SECADMIN}),

@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from duibiao.accounts.gate import org_units, user_roles
+from duibiao.accounts import gate
+from duibiao.accounts.audit_selectors import audit_list
 from duibiao.accounts.lock_selectors import lock_list
 from duibiao.accounts.roles import Role
 from duibiao.assessment.selectors.reminders import home_reminders
 from duibiao.assessment.selectors.schemes import scheme_list
-from duibiao.audit.models import AuditEntry
 from duibiao.org.models import TaskForce, Unit
 from duibiao.web.navigation import items_for
 
@@ -35,19 +35,21 @@ class HomePage:
 
 
 def home_page(*, user: User) -> HomePage:
-    roles = user_roles(user)
+    roles = gate.roles(user)
     page = HomePage(roles=roles, unit=user.unit, nav=items_for(roles))
     page.schemes = list(scheme_list(user=user)[:3])
-    page.unit_count = org_units(user).count() if roles - {Role.REPORTER, Role.UNIT_HEAD} else 0
-    if Role.TASKFORCE in roles:
+    # How many units the directory shows, for those who see more than their own unit.
+    count = gate.units(user, "org.tree.view").count()
+    page.unit_count = count if count > 1 else 0
+    if Role.TASKFORCE in roles:  # the task forces the user is a member of (his grants)
         page.taskforces = list(
             TaskForce.objects.filter(rolegrant__user=user, rolegrant__role=Role.TASKFORCE)
         )
     page.reminders = home_reminders(user=user)
-    if Role.SECADMIN in roles:
+    if gate.allows(user, "accounts.lockout.manage"):
         page.locked_accounts = lock_list(user=user)[:20]
-    if Role.AUDITOR in roles:
-        page.recent_audit = list(AuditEntry.objects.all()[:10])
+    if gate.allows(user, "audit.log.view"):
+        page.recent_audit = list(audit_list(user=user)[:10])
     return page
 
 

@@ -9,9 +9,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
-from duibiao.accounts.gate import require_role
+from duibiao.accounts import gate
 from duibiao.accounts.otp import confirmed_device, enrolment_device, qr_svg, secret_b32
-from duibiao.accounts.roles import Role
 from duibiao.accounts.services import (
     pending_second_factor,
     second_factor_verify,
@@ -90,5 +89,5 @@ def schemes(request):
 
 @login_required
 def security(request):
-    require_role(request.user, Role.SECADMIN)
+    gate.require(request.user, "accounts.policy.view")
     return render(request, "web/security.html", {"policy": security_policy()})
