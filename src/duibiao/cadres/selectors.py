@@ -19,14 +19,12 @@ from statistics import mean
 from typing import TYPE_CHECKING
 
 import numpy as np
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from duibiao import engine
-from duibiao.accounts.gate import gate_units, has_role
-from duibiao.accounts.roles import Role
+from duibiao.accounts import gate
 from duibiao.assessment.models import RunResult, ScoringRun
 from duibiao.assessment.selectors.results import published_unit_grades
 from duibiao.cadres.models import (
@@ -45,7 +43,6 @@ if TYPE_CHECKING:
 
     from duibiao.accounts.models import User
 
-CADRE_ROLES = (Role.OFFICE, Role.UNIT_HEAD)
 QUARTERS = (1, 2, 3, 4)
 DIMENSIONS = tuple(CadreIndicatorScore.Dimension)
 
@@ -72,9 +69,7 @@ LISTS = {
 
 def cadre_units(*, user: User | AnonymousUser) -> QuerySet[Unit]:
     """Units whose cadres the user may see: the office's scope, and a head's own unit."""
-    office = gate_units(user, [Role.OFFICE])
-    head = gate_units(user, [Role.UNIT_HEAD])
-    return Unit.objects.filter(Q(pk__in=office) | Q(pk__in=head))
+    return gate.units(user, "cadres.sheet.view")
 
 
 def cadre_unit_list(*, user: User | AnonymousUser) -> QuerySet[Unit]:
@@ -93,17 +88,14 @@ def cadre_unit_get(*, user: User | AnonymousUser, code: str) -> Unit:
 
 def cadre_can_edit(*, user: User | AnonymousUser, unit: Unit) -> bool:
     """Only the office (over a unit in its scope) writes cadre data; a unit head reads."""
-    return has_role(user, Role.OFFICE) and gate_units(user, [Role.OFFICE]).filter(pk=unit.pk).exists()
+    return gate.allows(user, "cadres.sheet.edit", unit=unit)
 
 
 def cadre_require_editor(*, user: User | AnonymousUser | None, unit: Unit) -> None:
-    """For services: no actor (demo, system) passes; others must be the office over the unit."""
-    if user is None:
-        return
-    if not cadre_units(user=user).filter(pk=unit.pk).exists():
-        raise Http404
-    if not cadre_can_edit(user=user, unit=unit):
-        raise PermissionDenied("仅考核办可以维护干部考核数据")
+    """For services: no actor (demo, system) passes; others must be the office over the unit
+    (PermissionDenied for anyone else, 404 for a unit outside the office's scope)."""
+    if user is not None:
+        gate.require(user, "cadres.sheet.edit", unit=unit)
 
 
 def cadre_list(*, user: User | AnonymousUser, unit: Unit, include_inactive: bool = False) -> QuerySet[Cadre]:
