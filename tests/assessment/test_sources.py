@@ -128,6 +128,14 @@ def test_the_unit_page_says_where_the_value_came_from(client_for, fed):
     assert "投资完成率（测试）" in line and "项目 XM-jingyu-1 道外产业园" in line and "依据 2 项" in line
 
 
+def test_the_scheme_page_says_the_indicator_is_fed_not_reported(client_for, fed):
+    html = client_for(fed["office"]).get(
+        reverse("assessment:scheme_detail", args=[fed["scheme"].code])).content.decode()
+    start = html.index('data-testid="value-from-nl02"')
+    assert f"取自数据源 {NAME}（不填报）" in html[start:html.index("</div>", start)]
+    assert 'data-testid="value-from-nl03"' not in html
+
+
 def test_exported_inputs_score_the_same_on_the_command_line(client_for, fed, tmp_path):
     """The fed values are in data.csv like any other: `duibiao score` needs no registry."""
     run = run_start(actor=fed["office"], period=fed["period"])
