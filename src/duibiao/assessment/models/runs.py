@@ -4,6 +4,8 @@ explanation, so that a published result can be recomputed and explained years la
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -79,6 +81,9 @@ class RunResult(models.Model):
     vetoes = models.JSONField(_("一票否决"), default=list)
     node_scores = models.JSONField(_("各级得分"), default=dict)
     trace = models.JSONField(_("计分说明"), default=dict)
+
+    # Not a column: the ranking page's cells, formatted once by selectors.results.ranking.
+    cells: dict[str, Any]
 
     class Meta:
         ordering = ["run", "category", "rank"]

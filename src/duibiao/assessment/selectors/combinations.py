@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from django.db.models import QuerySet
@@ -13,13 +14,18 @@ from duibiao.accounts.gate import gate_units
 from duibiao.assessment.models import Combination, RunResult
 from duibiao.assessment.selectors.schemes import _ancestor_paths
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
 
-def combination_list(*, user) -> QuerySet[Combination]:
+    from duibiao.accounts.models import User
+
+
+def combination_list(*, user: User | AnonymousUser) -> QuerySet[Combination]:
     prefixes = _ancestor_paths(gate_units(user).values_list("path", flat=True))
     return Combination.objects.filter(district__path__in=prefixes).prefetch_related("parts__runs__period")
 
 
-def combination_get(*, user, code: str) -> Combination:
+def combination_get(*, user: User | AnonymousUser, code: str) -> Combination:
     return get_object_or_404(combination_list(user=user), code=code)
 
 
@@ -32,7 +38,7 @@ class CombinedRow:
     rank: float | None
 
 
-def combination_results(*, user, combination: Combination) -> list[CombinedRow]:
+def combination_results(*, user: User | AnonymousUser, combination: Combination) -> list[CombinedRow]:
     """Per visible unit: the average of each part's runs, the weighted total, the rank in
     its category. Computed with the engine's own 多考合一 functions."""
     parts = list(combination.parts.all())

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from chinese_calendar import constants as published
 from django.db.models import Count, Max, Q, QuerySet
@@ -17,6 +18,11 @@ from duibiao.assessment.selectors.calendar import PUBLISHED_YEARS, holiday_text,
 from duibiao.assessment.selectors.schemes import scheme_list
 from duibiao.assessment.services.periods import deadline_for
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from duibiao.accounts.models import User
+
 # chinese-calendar names its holidays in English; the interface shows the official names.
 HOLIDAY_NAMES = {
     "New Year's Day": "元旦", "Spring Festival": "春节", "Tomb-sweeping Day": "清明节",
@@ -28,14 +34,14 @@ HOLIDAY_NAMES = {
 # ── periods ────────────────────────────────────────────────────────────────────────────
 
 
-def period_list(*, user) -> QuerySet[Period]:
+def period_list(*, user: User | AnonymousUser) -> QuerySet[Period]:
     """Periods of the schemes the user can see."""
     return Period.objects.filter(version__scheme__in=scheme_list(user=user)).select_related(
         "version__scheme"
     )
 
 
-def period_get(*, user, pk: int) -> Period:
+def period_get(*, user: User | AnonymousUser, pk: int) -> Period:
     """A period of a scheme the user can see; 404 otherwise."""
     return get_object_or_404(period_list(user=user), pk=pk)
 
@@ -47,7 +53,7 @@ class SchemePeriods:
     latest_version: int | None
 
 
-def scheme_periods(*, user) -> list[SchemePeriods]:
+def scheme_periods(*, user: User | AnonymousUser) -> list[SchemePeriods]:
     """Each visible scheme with its periods, newest first (read-only for all but the office)."""
     schemes = list(scheme_list(user=user).order_by("-year", "code"))
     latest = dict(
@@ -60,7 +66,7 @@ def scheme_periods(*, user) -> list[SchemePeriods]:
     return [SchemePeriods(s, periods.get(s.pk, []), latest.get(s.pk)) for s in schemes]
 
 
-def office_schemes(*, user):
+def office_schemes(*, user: User | AnonymousUser):
     """Schemes the office may open periods for: those it sees that have a saved version."""
     return scheme_list(user=user).filter(versions__isnull=False).distinct().order_by("-year", "code")
 
@@ -135,15 +141,15 @@ class CalendarOverview:
 def calendar_overview(*, today: date | None = None) -> CalendarOverview:
     today = today or timezone.localdate()
     rows = HolidayYear.objects.order_by("year")
-    counts = {
-        r["date__year"]: r
+    counts = {  # year → (days off, working days) entered by the office
+        r["date__year"]: (r["off"], r["on"])
         for r in HolidayDate.objects.values("date__year").annotate(
             off=Count("pk", filter=Q(is_workday=False)), on=Count("pk", filter=Q(is_workday=True))
         )
     }
     entered = [
         EnteredYear(
-            y.year, y.note, counts.get(y.year, {}).get("off", 0), counts.get(y.year, {}).get("on", 0),
+            y.year, y.note, *counts.get(y.year, (0, 0)),
             holiday_text(y.year), y.year in PUBLISHED_YEARS,
         )
         for y in rows

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from io import BytesIO
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -25,6 +26,11 @@ from duibiao.assessment.models import Indicator, Period, Submission
 from duibiao.assessment.permissions import user_taskforce_ids
 from duibiao.assessment.selectors.periods import period_list
 from duibiao.org.models import Category, TaskForce, Unit
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from duibiao.accounts.models import User
 
 PROGRESS_ROLES = (Role.OFFICE, Role.LEADER, Role.TASKFORCE)
 EMPTY, NA = "empty", "na"
@@ -82,6 +88,13 @@ class ProgressRow:
     def complete(self) -> bool:
         return self.done == self.applicable
 
+    @property
+    def category(self) -> Category:
+        """The unit's category: every unit in the matrix has one (scope_units asks for it)."""
+        if self.unit.category is None:
+            raise ValueError(f"{self.unit.code} has no category")
+        return self.unit.category
+
 
 @dataclass
 class ProgressGroup:
@@ -122,11 +135,11 @@ class ProgressMatrix:
         ]
 
 
-def can_see_progress(user) -> bool:
+def can_see_progress(user: User | AnonymousUser) -> bool:
     return has_role(user, *PROGRESS_ROLES)
 
 
-def progress_periods(*, user) -> list[Period]:
+def progress_periods(*, user: User | AnonymousUser) -> list[Period]:
     """Periods whose progress the user may open: open ones first, then the most recent."""
     if not can_see_progress(user):
         raise PermissionDenied(_("仅考核办、区领导和考核专班可以查看填报进度"))
@@ -137,7 +150,7 @@ def progress_periods(*, user) -> list[Period]:
     return sorted(periods, key=lambda p: (p.status != Period.Status.OPEN, -p.deadline.toordinal()))
 
 
-def progress_period_get(*, user, pk: int) -> tuple[Period, list[Period]]:
+def progress_period_get(*, user: User | AnonymousUser, pk: int) -> tuple[Period, list[Period]]:
     """The period asked for and the others to switch to, read through the gate once."""
     periods = progress_periods(user=user)
     found = next((p for p in periods if p.pk == pk), None)
@@ -152,7 +165,7 @@ def reportable_indicators(period: Period) -> list[Indicator]:
     return [i for i in rows.order_by("order") if i.entered_by_units]
 
 
-def scope_units(user, period: Period, roles=PROGRESS_ROLES):
+def scope_units(user: User | AnonymousUser, period: Period, roles=PROGRESS_ROLES):
     """Assessed units under the period's district that the user may see through `roles`."""
     district = period.version.scheme.district
     return (
@@ -186,7 +199,7 @@ def build_row(unit: Unit, columns: list[Indicator], table, *, deadline_passed: b
 
 
 def progress_matrix(
-    *, user, period: Period, filters: ProgressFilters | None = None, today: date | None = None
+    *, user: User | AnonymousUser, period: Period, filters: ProgressFilters | None = None, today: date | None = None
 ) -> ProgressMatrix:
     """The matrix for a period the caller got through `period_get` (so the scheme is visible).
 
@@ -222,7 +235,7 @@ def progress_matrix(
     groups: list[ProgressGroup] = []
     for row in rows:
         if not groups or groups[-1].category.pk != row.unit.category_id:
-            groups.append(ProgressGroup(row.unit.category, []))
+            groups.append(ProgressGroup(row.category, []))
         groups[-1].rows.append(row)
     column_done = [sum(r.cells[j] in DONE for r in rows) for j in range(len(columns))]
     totals = {s: sum(r.counts[s] for r in rows) for s in STATUSES}
@@ -246,7 +259,7 @@ def matrix_as_dict(matrix: ProgressMatrix) -> dict:
         ],
         "units": [
             {
-                "code": r.unit.code, "name": r.unit.name, "category": r.unit.category.name,
+                "code": r.unit.code, "name": r.unit.name, "category": r.category.name,
                 "cells": dict(zip(codes, r.cells, strict=True)), "counts": r.counts,
                 "applicable": r.applicable, "done": r.done, "overdue": r.overdue,
             }
@@ -314,7 +327,7 @@ def progress_workbook(matrix: ProgressMatrix) -> bytes:
     for row in matrix.rows:
         flag = late_cell if row.overdue else plain_cell
         ws.append([
-            cell(row.unit.category.name, plain_cell), cell(row.unit.name, flag),
+            cell(row.category.name, plain_cell), cell(row.unit.name, flag),
             *[cell(labels[c], status_cell[c]) for c in row.cells],
             cell(row.done, plain_cell), cell(row.applicable, plain_cell),
             cell(_("逾期") if row.overdue else "", flag),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
@@ -22,6 +23,11 @@ from duibiao.assessment.selectors.progress import (
 )
 from duibiao.engine import CalendarGap, WorkCalendar
 from duibiao.org.models import Unit
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from duibiao.accounts.models import User
 
 
 @dataclass
@@ -59,7 +65,7 @@ def _days_left(cal: WorkCalendar, today: date, deadline: date) -> int | None:
         return None
 
 
-def home_reminders(*, user, today: date | None = None) -> Reminders:
+def home_reminders(*, user: User | AnonymousUser, today: date | None = None) -> Reminders:
     """Open periods with their deadline: per unit for reporters and unit heads (how many of
     their indicators are still to submit), per period for the office (units not done)."""
     reminders = Reminders()

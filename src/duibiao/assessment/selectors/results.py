@@ -6,6 +6,8 @@ a unit head (and reporter) sees its own unit's result once a run is released to 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -15,6 +17,12 @@ from duibiao.accounts.gate import gate_filter, has_role
 from duibiao.accounts.roles import Role
 from duibiao.assessment.models import Indicator, RunResult, ScoringRun
 from duibiao.assessment.selectors.periods import period_list
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from duibiao.accounts.models import User
+    from duibiao.org.models import Unit
 
 VISIBLE_TO_UNITS = (ScoringRun.Stage.RELEASED, ScoringRun.Stage.PUBLISHED)
 STABLE_SHARE = 0.8  # below this share of perturbed runs keeping the rank: 排名不稳定
@@ -29,7 +37,7 @@ def _short(value: float | None) -> str:
     return "" if value is None else f"{round(value, 2):g}"
 
 
-def run_list(*, user) -> QuerySet[ScoringRun]:
+def run_list(*, user: User | AnonymousUser) -> QuerySet[ScoringRun]:
     # The input snapshot (every approved value: ~3 MB of JSON for 600 units × 200 indicators)
     # is loaded only by the few views that read it, not by every page that shows a run.
     runs = ScoringRun.objects.filter(period__in=period_list(user=user)).select_related("period").defer("inputs")
@@ -42,11 +50,11 @@ def run_list(*, user) -> QuerySet[ScoringRun]:
     return runs.filter(stage__in=VISIBLE_TO_UNITS, status=ScoringRun.Status.DONE)
 
 
-def run_get(*, user, pk: int) -> ScoringRun:
+def run_get(*, user: User | AnonymousUser, pk: int) -> ScoringRun:
     return get_object_or_404(run_list(user=user), pk=pk)
 
 
-def run_results(*, user, run: ScoringRun) -> QuerySet[RunResult]:
+def run_results(*, user: User | AnonymousUser, run: ScoringRun) -> QuerySet[RunResult]:
     """The results of a run the user may see: all of them for the office, leaders and task
     forces; only its own unit's for a unit user."""
     results = RunResult.objects.filter(run=run).select_related("unit")
@@ -81,7 +89,7 @@ def dimension_columns(run: ScoringRun) -> list[tuple[str, str]]:
     return [(child.code, child.name) for child in scheme.tree.children]
 
 
-def ranking(*, user, run: ScoringRun, category: str = "", grade: str = "", sort: str = "rank") -> dict:
+def ranking(*, user: User | AnonymousUser, run: ScoringRun, category: str = "", grade: str = "", sort: str = "rank") -> dict:
     # Not the traces: ~120 KB of JSON per unit with 200 indicators, and the table needs none.
     results = run_results(user=user, run=run).defer("trace")
     categories = sorted(set(results.values_list("category", flat=True)))
@@ -132,7 +140,7 @@ def run_indicators(run: ScoringRun) -> dict[str, Indicator]:
         version__scheme=run.period.version.scheme_id, version__number=run.scheme_version)}
 
 
-def sensitivity_rows(*, user, run: ScoringRun) -> list[dict]:
+def sensitivity_rows(*, user: User | AnonymousUser, run: ScoringRun) -> list[dict]:
     """Each visible unit's rank interval under perturbed weights, unstable ones first."""
     visible = dict(run_results(user=user, run=run).values_list("unit__code", "unit__name"))
     rows = [
@@ -144,7 +152,7 @@ def sensitivity_rows(*, user, run: ScoringRun) -> list[dict]:
 
 # --- One unit's result ----------------------------------------------------------------
 
-def unit_result(*, user, run: ScoringRun, unit_code: str) -> RunResult:
+def unit_result(*, user: User | AnonymousUser, run: ScoringRun, unit_code: str) -> RunResult:
     return get_object_or_404(run_results(user=user, run=run), unit__code=unit_code)
 
 
@@ -226,7 +234,7 @@ def unit_radar(result: RunResult, benchmarks: dict | None) -> dict:
     }
 
 
-def run_diff(*, user, a: ScoringRun, b: ScoringRun) -> list[dict]:
+def run_diff(*, user: User | AnonymousUser, a: ScoringRun, b: ScoringRun) -> list[dict]:
     """Units whose score or rank changed from run a to run b, and the input values that
     changed for them (the why)."""
     old = {r.unit.code: r for r in run_results(user=user, run=a)}
@@ -247,7 +255,7 @@ def run_diff(*, user, a: ScoringRun, b: ScoringRun) -> list[dict]:
     return rows
 
 
-def what_if(*, user, run: ScoringRun, unit_code: str, values: dict[str, float]) -> dict:
+def what_if(*, user: User | AnonymousUser, run: ScoringRun, unit_code: str, values: dict[str, float]) -> dict:
     """The score, rank and grade the unit would get with some values changed. Nothing is
     saved; everyone else's values stay as the run took them."""
     from duibiao.assessment.scoring import previous_context, score_snapshot
@@ -264,7 +272,7 @@ def what_if(*, user, run: ScoringRun, unit_code: str, values: dict[str, float]) 
     }
 
 
-def appeal_list(*, user, run: ScoringRun) -> QuerySet:
+def appeal_list(*, user: User | AnonymousUser, run: ScoringRun) -> QuerySet:
     """Appeals of a run the user may see: its own unit's for a unit user; the ones on its
     indicators for a task force; all for the office."""
     from duibiao.assessment.models import Appeal
@@ -279,14 +287,14 @@ def appeal_list(*, user, run: ScoringRun) -> QuerySet:
     return gate_filter(user, appeals, roles=(Role.UNIT_HEAD, Role.REPORTER))
 
 
-def appeal_get(*, user, pk: int):
+def appeal_get(*, user: User | AnonymousUser, pk: int):
     from duibiao.assessment.models import Appeal
 
     appeal = get_object_or_404(Appeal.objects.select_related("run"), pk=pk)
     return get_object_or_404(appeal_list(user=user, run=appeal.run), pk=pk)
 
 
-def unit_trend(*, user, run: ScoringRun, unit_code: str) -> dict:
+def unit_trend(*, user: User | AnonymousUser, run: ScoringRun, unit_code: str) -> dict:
     """The unit's score and rank in the published runs of the same scheme and period kind,
     oldest first, ending with this run."""
     runs = [
@@ -298,12 +306,12 @@ def unit_trend(*, user, run: ScoringRun, unit_code: str) -> dict:
     results = {
         r.run_id: r for r in RunResult.objects.filter(run__in=runs, unit__code=unit_code).defer("trace")
     }
-    points = [(r.period.name, results.get(r.pk)) for r in runs if results.get(r.pk)]
+    points = [(r.period.name, x) for r in runs if (x := results.get(r.pk)) is not None]
     return {"periods": [p for p, _ in points], "scores": [round(x.score or 0, 2) for _, x in points],
             "ranks": [x.rank for _, x in points], "labels": [_("得分"), _("名次")]}
 
 
-def unit_items(*, run: ScoringRun, unit) -> list:
+def unit_items(*, run: ScoringRun, unit: Unit) -> list:
     """The reward / penalty / veto records behind the unit's adjustments, with evidence."""
     from duibiao.assessment.models import Indicator, Submission
 

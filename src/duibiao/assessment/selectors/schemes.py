@@ -1,10 +1,17 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from duibiao.accounts.gate import gate_units
 from duibiao.assessment.models import Scheme, SchemeVersion
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from duibiao.accounts.models import User
 
 
 def _ancestor_paths(paths) -> set[str]:
@@ -16,18 +23,18 @@ def _ancestor_paths(paths) -> set[str]:
     return prefixes
 
 
-def scheme_list(*, user) -> QuerySet[Scheme]:
+def scheme_list(*, user: User | AnonymousUser) -> QuerySet[Scheme]:
     """Schemes run by a unit the user sees, or by one above it (a street sees its district's)."""
     prefixes = _ancestor_paths(gate_units(user).values_list("path", flat=True))
     return Scheme.objects.filter(district__path__in=prefixes).prefetch_related("dimensions")
 
 
-def scheme_get(*, user, code: str) -> Scheme:
+def scheme_get(*, user: User | AnonymousUser, code: str) -> Scheme:
     """A visible scheme by its code (pages and the API name schemes by code); 404 otherwise."""
     return get_object_or_404(scheme_list(user=user), code=code)
 
 
-def scheme_get_by_id(*, user, pk: int) -> Scheme:
+def scheme_get_by_id(*, user: User | AnonymousUser, pk: int) -> Scheme:
     """A visible scheme by its primary key (the Excel pages' URLs carry it); 404 otherwise."""
     return get_object_or_404(scheme_list(user=user), pk=pk)
 

@@ -3,6 +3,8 @@ task force (or the office) accepts or rejects it with a reason."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -17,10 +19,14 @@ from duibiao.assessment.permissions import require_reviewer
 from duibiao.audit.services import audit_record
 from duibiao.files.uploads import DOCUMENTS, MB, UploadRejected, upload_type
 
+if TYPE_CHECKING:
+    from duibiao.accounts.models import User
+    from duibiao.org.models import Unit
+
 
 @transaction.atomic
 def appeal_file(
-    *, actor, run: ScoringRun, unit, indicator: Indicator, reason: str, upload: UploadedFile | None = None
+    *, actor: User, run: ScoringRun, unit: Unit, indicator: Indicator, reason: str, upload: UploadedFile | None = None
 ) -> Appeal:
     gate_unit(actor, unit, [Role.UNIT_HEAD, Role.REPORTER])
     if run.stage != ScoringRun.Stage.RELEASED:
@@ -39,8 +45,9 @@ def appeal_file(
                                                max_bytes=settings.DUIBIAO_EVIDENCE_MAX_MB * MB)
         except UploadRejected as exc:
             raise FileRejected(f"佐证材料未上传：{exc}") from exc
-        appeal.evidence.save(upload.name, upload, save=False)
-        appeal.evidence_name = upload.name[:200]
+        name = upload.name or "佐证材料"  # (a browser's upload always has a name; a test's may not)
+        appeal.evidence.save(name, upload, save=False)
+        appeal.evidence_name = name[:200]
     appeal.save()
     audit_record(actor=actor, action="appeal.file", obj=appeal, unit=unit,
                  after={"run": run.pk, "indicator": indicator.code, "reason": appeal.reason,
@@ -49,7 +56,7 @@ def appeal_file(
 
 
 @transaction.atomic
-def appeal_decide(*, actor, appeal: Appeal, accept: bool, decision: str) -> Appeal:
+def appeal_decide(*, actor: User, appeal: Appeal, accept: bool, decision: str) -> Appeal:
     require_reviewer(actor, appeal.indicator, appeal.unit)
     if appeal.status != Appeal.Status.PENDING:
         raise AssessmentError("该申诉已复核")

@@ -5,6 +5,7 @@ years chinese-calendar does not cover, and corrections. The calendar in force is
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 
@@ -13,6 +14,9 @@ from duibiao.assessment.limits import text_clean, text_limit, year_clean
 from duibiao.assessment.models import HolidayDate, HolidayYear
 from duibiao.assessment.permissions import require_office
 from duibiao.audit.services import audit_record
+
+if TYPE_CHECKING:
+    from duibiao.accounts.models import User
 
 
 class HolidayTextError(AssessmentError):
@@ -73,7 +77,7 @@ def parse_holiday_text(text: str, *, year: int) -> list[tuple[date, bool, str]]:
 
 @transaction.atomic
 def holiday_year_save(
-    *, actor, year: int, days: list[tuple[date, bool, str]], note: str = ""
+    *, actor: User, year: int, days: list[tuple[date, bool, str]], note: str = ""
 ) -> HolidayYear:
     """Enter a year's whole arrangement: (date, is make-up workday, name) for every day that
     breaks the Monday–Friday rule. The year then counts as covered."""
@@ -97,7 +101,7 @@ def holiday_year_save(
 
 
 @transaction.atomic
-def holiday_year_import(*, actor, year: int, text: str, note: str = "") -> HolidayYear:
+def holiday_year_import(*, actor: User, year: int, text: str, note: str = "") -> HolidayYear:
     """Parse the office's text for a year and save it as that year's whole arrangement."""
     require_office(actor)
     if not 2000 <= year <= 2100:

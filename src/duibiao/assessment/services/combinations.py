@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import transaction
 
 from duibiao.assessment.errors import AssessmentError
@@ -10,10 +12,13 @@ from duibiao.assessment.models import Combination, CombinationPart, ScoringRun
 from duibiao.assessment.permissions import require_office
 from duibiao.audit.services import audit_record
 
+if TYPE_CHECKING:
+    from duibiao.accounts.models import User
+
 
 @transaction.atomic
 def combination_save(
-    *, actor, code: str, name: str, year: int, district, parts: list[tuple[str, float, list[ScoringRun]]]
+    *, actor: User, code: str, name: str, year: int, district, parts: list[tuple[str, float, list[ScoringRun]]]
 ) -> Combination:
     """parts: (name, weight in %, published runs averaged into the part)."""
     require_office(actor)

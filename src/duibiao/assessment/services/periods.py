@@ -4,6 +4,7 @@ closed."""
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 
@@ -14,6 +15,9 @@ from duibiao.assessment.permissions import require_office
 from duibiao.assessment.selectors.calendar import PUBLISHED_YEARS, work_calendar
 from duibiao.audit.services import audit_record
 from duibiao.engine import CalendarGap
+
+if TYPE_CHECKING:
+    from duibiao.accounts.models import User
 
 KIND_NAMES = {Period.Kind.MONTH: "{year}年{number}月", Period.Kind.QUARTER: "{year}年第{q}季度",
               Period.Kind.YEAR: "{year}年度"}
@@ -38,7 +42,7 @@ def deadline_for(opens_on: date, workdays: int) -> date:
 
 @transaction.atomic
 def period_create(
-    *, actor, version: SchemeVersion, kind: str, year: int, number: int, opens_on: date,
+    *, actor: User, version: SchemeVersion, kind: str, year: int, number: int, opens_on: date,
     deadline_workdays: int = 10, name: str = "",
 ) -> Period:
     require_office(actor)
@@ -69,10 +73,10 @@ def period_create(
 
 
 @transaction.atomic
-def period_set_status(*, actor, period: Period, status: str) -> Period:
+def period_set_status(*, actor: User, period: Period, status: str) -> Period:
     """Open (开始填报) or close (关闭) a period."""
     require_office(actor)
-    allowed = {
+    allowed: dict[str, set[str]] = {
         Period.Status.OPEN: {Period.Status.PLANNED, Period.Status.CLOSED},
         Period.Status.CLOSED: {Period.Status.OPEN},
     }

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from functools import partial
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
@@ -22,6 +23,9 @@ from duibiao.assessment.errors import AssessmentError
 from duibiao.assessment.models import RunResult, ScoringRun
 from duibiao.assessment.permissions import require_office
 from duibiao.audit.services import audit_record
+
+if TYPE_CHECKING:
+    from duibiao.accounts.models import User
 
 UNFINISHED = (ScoringRun.Status.QUEUED, ScoringRun.Status.RUNNING)
 
@@ -49,7 +53,7 @@ def runs_fail_stale(*, now=None) -> int:
     return marked
 
 
-def run_restart(*, actor, run: ScoringRun) -> ScoringRun:
+def run_restart(*, actor: User, run: ScoringRun) -> ScoringRun:
     """Compute a failed run again from its own snapshot (same inputs, same scheme version)."""
     with transaction.atomic():
         run = _run_requeue(actor=actor, run=run)
@@ -61,7 +65,7 @@ def run_restart(*, actor, run: ScoringRun) -> ScoringRun:
     return run
 
 
-def _run_requeue(*, actor, run: ScoringRun) -> ScoringRun:
+def _run_requeue(*, actor: User, run: ScoringRun) -> ScoringRun:
     require_office(actor)
     run = ScoringRun.objects.select_for_update().get(pk=run.pk)
     if run.status != ScoringRun.Status.FAILED or run.stage != ScoringRun.Stage.DRAFT:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from functools import partial
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import Case, F, JSONField, Max, Value, When
@@ -28,6 +29,9 @@ from duibiao.assessment.selectors.calendar import work_calendar
 from duibiao.assessment.sources import snapshot_sources, source_trace
 from duibiao.audit.services import audit_record
 from duibiao.org.models import Unit
+
+if TYPE_CHECKING:
+    from duibiao.accounts.models import User
 
 SENSITIVITY_RUNS = 1000
 SENSITIVITY_SEED = 20231
@@ -98,7 +102,7 @@ def _previous_run(period: Period) -> ScoringRun | None:
     return earlier.order_by("-period__year", "-period__number", "-number").first()
 
 
-def run_start(*, actor, period: Period, note: str = "") -> ScoringRun:
+def run_start(*, actor: User, period: Period, note: str = "") -> ScoringRun:
     """Snapshot the period and queue the computation once the snapshot is committed."""
     with transaction.atomic():
         run = _run_create(actor=actor, period=period, note=note)
@@ -113,7 +117,7 @@ def run_start(*, actor, period: Period, note: str = "") -> ScoringRun:
     return run
 
 
-def _run_create(*, actor, period: Period, note: str) -> ScoringRun:
+def _run_create(*, actor: User, period: Period, note: str) -> ScoringRun:
     require_office(actor)
     note = text_clean(note, model=ScoringRun, name="note")
     if period.status == Period.Status.PLANNED:
@@ -197,7 +201,7 @@ def _num(value) -> float | None:
 
 
 @transaction.atomic
-def run_release(*, actor, run: ScoringRun, appeal_workdays: int = 5) -> ScoringRun:
+def run_release(*, actor: User, run: ScoringRun, appeal_workdays: int = 5) -> ScoringRun:
     """Release results to units (反馈): appeals are open for N working days."""
     require_office(actor)
     if run.status != ScoringRun.Status.DONE or run.stage != ScoringRun.Stage.DRAFT:
@@ -236,7 +240,7 @@ def publish_blockers(run: ScoringRun) -> list[str]:
 
 
 @transaction.atomic
-def run_publish(*, actor, run: ScoringRun) -> ScoringRun:
+def run_publish(*, actor: User, run: ScoringRun) -> ScoringRun:
     """Publish (公布): after the appeal round, on a run that includes every accepted
     correction. The period closes and its results freeze."""
     require_office(actor)

@@ -8,7 +8,7 @@ another version was saved meanwhile, the edit is refused with ConflictError, nev
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
@@ -20,6 +20,9 @@ from duibiao.assessment.selectors.schemes import scheme_latest_version
 from duibiao.assessment.services.schemes import scheme_version_save
 from duibiao.audit.services import audit_record
 from duibiao.schemes import edits
+
+if TYPE_CHECKING:
+    from duibiao.accounts.models import User
 
 Doc = dict[str, Any]
 
@@ -61,7 +64,7 @@ def _parent_code(doc: Doc, code: str) -> str | None:
 
 @transaction.atomic
 def _edit(
-    *, actor, scheme: Scheme, based_on: int | None, action: str, apply: Callable[[Doc], Doc],
+    *, actor: User, scheme: Scheme, based_on: int | None, action: str, apply: Callable[[Doc], Doc],
     describe: Callable[[Doc, Doc], tuple[str, Any, Any]],
 ) -> SchemeVersion:
     """The one write path: permission, conflict check, edit, save, audit (one transaction)."""
@@ -89,7 +92,7 @@ def _edit(
 
 
 def scheme_indicator_update(
-    *, actor, scheme: Scheme, code: str, changes: Mapping[str, Any], based_on: int | None
+    *, actor: User, scheme: Scheme, code: str, changes: Mapping[str, Any], based_on: int | None
 ) -> SchemeVersion:
     """Change one indicator (name, weight, task force, applicability, method …); note
     ``修改指标 nl02：权重 3→4``."""
@@ -104,7 +107,7 @@ def scheme_indicator_update(
 
 
 def scheme_indicator_create(
-    *, actor, scheme: Scheme, parent: str, fields: Mapping[str, Any], based_on: int | None
+    *, actor: User, scheme: Scheme, parent: str, fields: Mapping[str, Any], based_on: int | None
 ) -> SchemeVersion:
     code = str(fields.get("code", ""))
 
@@ -116,7 +119,7 @@ def scheme_indicator_create(
                  apply=lambda doc: edits.indicator_add(doc, parent, fields), describe=describe)
 
 
-def scheme_indicator_remove(*, actor, scheme: Scheme, code: str, based_on: int | None) -> SchemeVersion:
+def scheme_indicator_remove(*, actor: User, scheme: Scheme, code: str, based_on: int | None) -> SchemeVersion:
     def describe(old: Doc, new: Doc):
         node = _node(old, code) or {}
         return f"删除指标 {code} {node.get('name', '')}", node, None
@@ -135,7 +138,7 @@ def _points_apply(points: Mapping[str, float]) -> Callable[[Doc], Doc]:
 
 
 def scheme_dimension_points_set(
-    *, actor, scheme: Scheme, points: Mapping[str, float], based_on: int | None
+    *, actor: User, scheme: Scheme, points: Mapping[str, float], based_on: int | None
 ) -> SchemeVersion:
     """Set the points of several dimensions at once (one version)."""
 
@@ -160,7 +163,7 @@ def _items(doc: Doc) -> list[Doc]:
 
 
 def scheme_adjustment_save(
-    *, actor, scheme: Scheme, code: str | None, fields: Mapping[str, Any], based_on: int | None
+    *, actor: User, scheme: Scheme, code: str | None, fields: Mapping[str, Any], based_on: int | None
 ) -> SchemeVersion:
     """Add a bonus / penalty item (code None, `fields["code"]` names it) or change one."""
     if code is None:
@@ -180,7 +183,7 @@ def scheme_adjustment_save(
                  apply=lambda doc: edits.adjustment_update(doc, code, fields), describe=describe)
 
 
-def scheme_adjustment_remove(*, actor, scheme: Scheme, code: str, based_on: int | None) -> SchemeVersion:
+def scheme_adjustment_remove(*, actor: User, scheme: Scheme, code: str, based_on: int | None) -> SchemeVersion:
     return _edit(
         actor=actor, scheme=scheme, based_on=based_on, action="scheme.adjustment.remove",
         apply=lambda doc: edits.adjustment_remove(doc, code),
@@ -189,7 +192,7 @@ def scheme_adjustment_remove(*, actor, scheme: Scheme, code: str, based_on: int 
 
 
 def scheme_veto_save(
-    *, actor, scheme: Scheme, code: str | None, fields: Mapping[str, Any], based_on: int | None
+    *, actor: User, scheme: Scheme, code: str | None, fields: Mapping[str, Any], based_on: int | None
 ) -> SchemeVersion:
     """Add a veto (code None, `fields["code"]` names it) or change one."""
     if code is None:
@@ -209,7 +212,7 @@ def scheme_veto_save(
                  apply=lambda doc: edits.veto_update(doc, code, fields), describe=describe)
 
 
-def scheme_veto_remove(*, actor, scheme: Scheme, code: str, based_on: int | None) -> SchemeVersion:
+def scheme_veto_remove(*, actor: User, scheme: Scheme, code: str, based_on: int | None) -> SchemeVersion:
     return _edit(
         actor=actor, scheme=scheme, based_on=based_on, action="scheme.veto.remove",
         apply=lambda doc: edits.veto_remove(doc, code),
@@ -220,7 +223,7 @@ def scheme_veto_remove(*, actor, scheme: Scheme, code: str, based_on: int | None
 # ---------------------------------------------------------------- live checks (nothing saved)
 
 
-def scheme_edit_preview(*, actor, scheme: Scheme, apply: Callable[[Doc], Doc]) -> list[Finding]:
+def scheme_edit_preview(*, actor: User, scheme: Scheme, apply: Callable[[Doc], Doc]) -> list[Finding]:
     """The checks of `scheme_checks` on the document as it would be after the edit."""
     require_office(actor)
     _version, doc = scheme_document(scheme)
@@ -232,7 +235,7 @@ def scheme_edit_preview(*, actor, scheme: Scheme, apply: Callable[[Doc], Doc]) -
 
 
 def scheme_indicator_preview(
-    *, actor, scheme: Scheme, code: str | None, parent: str, fields: Mapping[str, Any]
+    *, actor: User, scheme: Scheme, code: str | None, parent: str, fields: Mapping[str, Any]
 ) -> list[Finding]:
     """Live checks of the indicator form: an edit of `code`, or a new indicator when None."""
     if code is None:
@@ -244,5 +247,5 @@ def scheme_indicator_preview(
     )
 
 
-def scheme_dimension_points_preview(*, actor, scheme: Scheme, points: Mapping[str, float]) -> list[Finding]:
+def scheme_dimension_points_preview(*, actor: User, scheme: Scheme, points: Mapping[str, float]) -> list[Finding]:
     return scheme_edit_preview(actor=actor, scheme=scheme, apply=_points_apply(points))

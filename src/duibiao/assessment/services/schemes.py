@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import transaction
 from django.db.models import Max
 
@@ -15,6 +17,10 @@ from duibiao.engine import Indicator as EngineIndicator
 from duibiao.engine import Node
 from duibiao.org.models import TaskForce
 from duibiao.schemes import SchemeDocumentError, load_scheme_text
+
+if TYPE_CHECKING:
+    from duibiao.accounts.models import User
+    from duibiao.org.models import Unit
 
 
 def _leaves(node: Node, ancestors: tuple[str, ...] = ()):
@@ -76,7 +82,7 @@ def _materialise(version: SchemeVersion) -> None:
 
 
 @transaction.atomic
-def scheme_create(*, actor, code: str, name: str, year: int, district, document: str) -> Scheme:
+def scheme_create(*, actor: User | None, code: str, name: str, year: int, district: Unit, document: str) -> Scheme:
     code = text_clean(code, model=Scheme, name="code", required="请填写方案代码")
     name = text_clean(name, model=Scheme, name="name", required="请填写方案名称")
     year_clean(year)
@@ -90,7 +96,7 @@ def scheme_create(*, actor, code: str, name: str, year: int, district, document:
 
 @transaction.atomic
 def scheme_version_save(
-    *, actor, scheme: Scheme, document: str, note: str = "", based_on: int | None = None
+    *, actor: User | None, scheme: Scheme, document: str, note: str = "", based_on: int | None = None
 ) -> SchemeVersion:
     """Validate the document and save it as the next version. `based_on` is the version the
     editor started from: if another version was saved meanwhile, the save is refused."""
@@ -120,7 +126,7 @@ def scheme_version_save(
 
 
 @transaction.atomic
-def scheme_clone(*, actor, scheme: Scheme, code: str, name: str, year: int) -> Scheme:
+def scheme_clone(*, actor: User | None, scheme: Scheme, code: str, name: str, year: int) -> Scheme:
     """Start next year's scheme from this one's latest version (上年方案复制)."""
     latest = scheme_latest_version(scheme)
     if latest is None:
@@ -133,7 +139,7 @@ def scheme_clone(*, actor, scheme: Scheme, code: str, name: str, year: int) -> S
 
 
 @transaction.atomic
-def scheme_activate(*, actor, scheme: Scheme) -> Scheme:
+def scheme_activate(*, actor: User | None, scheme: Scheme) -> Scheme:
     before = scheme.status
     scheme.status = Scheme.Status.ACTIVE
     scheme.save(update_fields=["status"])
