@@ -240,3 +240,25 @@ def test_a_large_scheme_workbook_is_imported_by_a_job(client_for, excel):
         reverse("documents:scheme_import", args=[excel["scheme"].pk]),
         {"file": upload(padded(wb))}).status_code in (403, 404)
     assert ImportJob.objects.count() == 1
+
+
+def test_the_api_answers_202_with_the_job_and_then_its_report(client, client_for, excel):
+    data = padded(template_of_a(excel, good))
+    expected = synchronous_report(excel, data)
+    reporter = client_for(excel["reporter_a"])
+    url = f"/api/documents/periods/{excel['period'].pk}/template?unit=jingyu"
+    response = reporter.post(url, {"file": upload(data)})
+    assert response.status_code == 202
+    job = response.json()
+    assert job["page"] == reverse("documents:import_job", args=[job["id"]]) and job["size"] == len(data)
+    answer = reporter.get(f"/api/documents/imports/{job['id']}")
+    assert answer.status_code == 200 and answer.json()["status"] == "done"
+    assert answer.json()["report"] == {**expected, "version": None}
+    assert Submission.objects.count() == 2
+    assert client_for(excel["reporter_b"]).get(f"/api/documents/imports/{job['id']}").status_code == 404
+    assert client_for(excel["office"]).get(f"/api/documents/imports/{job['id']}").status_code == 404
+    assert client.get(f"/api/documents/imports/{job['id']}").status_code == 401
+    # A file refused before it is stored answers 400 with the reason, as a small one would.
+    refused = reporter.post(url, {"file": upload(secrets.token_bytes(300 * 1024))})
+    assert refused.status_code == 400 and refused.json()["problems"][0]["reason"] == "文件不是 Excel 工作簿（.xlsx）"
+    assert ImportJob.objects.count() == 1
