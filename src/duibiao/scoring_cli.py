@@ -103,7 +103,7 @@ def read_units(path: str | Path) -> engine.Units:
             raise InputError(path, "单位代码为空 / empty unit code", r, "unit")
         if code in seen:
             raise InputError(
-                path, f"单位代码重复 / duplicate unit {code!r} (row {seen[code]})", r, "unit"
+                path, f"单位代码重复 / duplicate unit '{code}' (row {seen[code]})", r, "unit"
             )
         seen[code] = r
         codes.append(code)
@@ -132,15 +132,9 @@ def read_data(
     per: dict[str, tuple[list[str], list[str], list[float], list[int]]] = {}
     for r, cells in rows:  # parsing text rows; the scoring itself is vectorised
         cells = cells + [""] * (len(header) - len(cells))
-        text = cells[iv].strip().replace(",", "")
-        if text == "" or text.upper() in ("NA", "N/A", ".."):
+        val = _value(cells[iv], path, r)
+        if val is None:
             continue
-        try:
-            val = float(text.rstrip("%"))
-        except ValueError:
-            raise InputError(path, f"不是数值 / not a number: {cells[iv]!r}", r, "value") from None
-        if not math.isfinite(val):
-            raise InputError(path, f"不是有限数值 / not a finite number: {cells[iv]!r}", r, "value")
         period = cells[ip].strip() if ip >= 0 else ""
         bucket = per.setdefault(period, ([], [], [], []))
         bucket[0].append(cells[iu].strip())
@@ -150,14 +144,40 @@ def read_data(
     out: dict[str, engine.Inputs] = {}
     for period, (us, cs, vs, rs) in per.items():
         inp = engine.dense_inputs(scheme, units.codes, us, cs, vs)
-        if inp.problems:
-            pr = inp.problems[0]
-            more = f" (+{len(inp.problems) - 1} more)" if len(inp.problems) > 1 else ""
+        # Where the data is, then whether each value keeps its rule: a value outside its
+        # indicator's range is an error here, never a silently clipped score.
+        problems = inp.problems or engine.value_problems(scheme, us, cs, vs)
+        if problems:
+            pr = problems[0]
+            more = f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""
             raise InputError(path, pr.message + more, rs[pr.row], pr.column)
         out[period] = inp
     if not out:
         raise InputError(path, "没有数据行 / no data rows")
     return out
+
+
+def _value(cell: str, path: str | Path, row: int) -> float | None:
+    """One DATA value: a number, with % and thousands separators in groups of three allowed
+    ("1,234.5"); None for a blank or NA; an error naming file, row and column otherwise."""
+    text = cell.strip()
+    if text == "" or text.upper() in ("NA", "N/A", ".."):
+        return None
+    try:
+        val = float(engine.strip_thousands(text.rstrip("%％")))
+    except engine.MisplacedSeparator:
+        raise InputError(
+            path,
+            f"千分位分隔符位置不对 / misplaced thousands separator: '{text}' "
+            "(每三位一组，如 1,234.5 / groups of three, e.g. 1,234.5; 小数点用 . / decimal point is .)",
+            row,
+            "value",
+        ) from None
+    except ValueError:
+        raise InputError(path, f"不是数值 / not a number: '{text}'", row, "value") from None
+    if not math.isfinite(val):
+        raise InputError(path, f"不是有限数值 / not a finite number: '{text}'", row, "value")
+    return val
 
 
 def _read_previous(path: str | Path, units: engine.Units) -> np.ndarray[Any, np.dtype[np.float64]]:
@@ -169,7 +189,7 @@ def _read_previous(path: str | Path, units: engine.Units) -> np.ndarray[Any, np.
             prev[cells[iu].strip()] = float(cells[ir]) if cells[ir].strip() else math.nan
         except ValueError:
             raise InputError(
-                path, f"名次不是数值 / rank is not a number: {cells[ir]!r}", r, "rank"
+                path, f"名次不是数值 / rank is not a number: '{cells[ir].strip()}'", r, "rank"
             ) from None
     return np.asarray([prev.get(u, math.nan) for u in units.codes], dtype=np.float64)
 
@@ -253,6 +273,9 @@ def run(args: argparse.Namespace) -> int:
             **inp.as_kwargs(),  # type: ignore[arg-type]
         )
         _progress(f"scored period {period or '(single)'}", quiet)
+        for line in results[period].warnings():  # shown even with --quiet: it is about the data
+            where = f"[{period}] " if period else ""
+            print(f"警告 / warning: {where}{line}", file=sys.stderr, flush=True)
     last = results[sorted(results)[-1]]
     rows = last.table()
     if scheme.combination and len(results) > 1:
@@ -308,17 +331,15 @@ def _combine(
         got = [results[p].score for p in part.periods if p in results]
         parts[part.code] = engine.average_periods(got) if got else np.full(len(units), np.nan)
     combined = engine.combine_parts(parts, {p.code: p.weight for p in scheme.combination})
-    n = len(units)
     rk = scheme.ranking
     key = engine.round_half_up(combined, rk.decimals) if rk.on == "rounded" else combined
-    groups = (
-        engine.encode_groups(units.categories, n)
-        if rk.scope == "category"
-        else np.zeros(n, np.int64)
-    )
-    rank = engine.rank_within(key, groups, ties=rk.ties)
+    # The same scopes as a single period: ranks within the ranking's scope, quotas within
+    # the grading's (its own, or the ranking's) — category, all or any group column.
+    rank = engine.rank_within(key, engine.scope_groups(rk.scope, units), ties=rk.ties)
     caps = np.max(np.stack([r.grade_cap for r in results.values()]), axis=0)
-    gi = engine.assign_grades(key, groups, scheme.grading, caps)
+    gi = engine.assign_grades(
+        key, engine.scope_groups(scheme.grading.scope, units), scheme.grading, caps
+    )
     names = [g.name for g in scheme.grading.grades]
     last = results[sorted(results)[-1]].table()
     rows = []
@@ -369,7 +390,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"错误 / error: {exc}", file=sys.stderr)
         return 2
     except (ValueError, KeyError, OSError) as exc:
-        print(f"错误 / error: {exc}", file=sys.stderr)
+        # A KeyError's str() is the repr of its key; the message itself is what to show.
+        text = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
+        print(f"错误 / error: {text}", file=sys.stderr)
         return 1
 
 

@@ -30,6 +30,10 @@ from .conftest import EXAMPLES
 #: version → SHA-256 of the canonical results. Append only.
 FINGERPRINTS: dict[str, str] = {
     "1.0.0": "81819af29d14fadd61e52021e5612f820e8b5430e5b2715b05efb691a1dcf46a",
+    # 1.0.1: grade quotas within the ranking's group column (the synthetic:tier case is new;
+    # the examples and the synthetic case score as under 1.0.0); a negative value on a
+    # lower-is-better target scores 0 instead of full marks; zero weights are an error.
+    "1.0.1": "a334b9145f2ffb57aa0809dfe2352ae7066393747cdbb7669d24536ccd2b68fd",
 }
 
 BUMP_HINT = (
@@ -229,9 +233,20 @@ def score_synthetic(document: dict[str, Any] | None = None) -> dict[str, dict[st
     return {u: res.trace(u) for u in codes}
 
 
+def tier_document() -> dict[str, Any]:
+    """The synthetic scheme ranked by a group column (tier) with no scope of its own under
+    grading: the quotas follow the ranking's tiers (engine 1.0.1; before, they were counted
+    across all units)."""
+    doc = synthetic_document()
+    doc["ranking"] = {**doc["ranking"], "scope": "tier"}
+    doc["grading"] = {k: v for k, v in doc["grading"].items() if k != "scope"}
+    return doc
+
+
 def current_fingerprint(tmp: Path) -> str:
     cases = {f"example:{d.name}": canonical(score_example(d, tmp)) for d in example_dirs()}
     cases["synthetic"] = canonical(score_synthetic())
+    cases["synthetic:tier"] = canonical(score_synthetic(tier_document()))
     return fingerprint(cases)
 
 

@@ -107,3 +107,51 @@ def test_daowai_example_is_complete() -> None:
     assert any(i.applies_to.units for i in s.indicators)  # 个性指标
     assert any(i.applies_to.categories for i in s.indicators)  # 共性 by category
     assert {v.effect for v in s.vetoes} == {"cap_grade", "zero"}
+
+
+# --- stricter numbers (issue 10, item 9) ------------------------------------------------
+
+
+def test_value_rules_grading_scope_and_fractions_are_part_of_the_document() -> None:
+    doc = yaml.safe_load(GOOD)
+    doc["groups"] = ["tier"]
+    leaf = doc["tree"]["children"][0]["children"][0]
+    leaf.update(kind="percent", unit_of_measure="%", min=-100, max=None, integer=False)
+    doc["grading"] = {"scope": "tier", "grades": [{"name": "优秀", "min": 90, "quota": 0.2}, {"name": "良好"}]}
+    doc["tree"]["weights"] = {"method": "ahp", "matrix": [[1, "1/3"], [" 3 / 1 ", 1]]}
+    assert validate(doc) == []
+    s = load_scheme_text(yaml.safe_dump(doc, allow_unicode=True))
+    assert (s.indicators[0].values.min, s.indicators[0].values.max) == (-100, None)
+    assert s.grading.scope == "tier"
+    assert s.tree.weights.matrix == ((1.0, pytest.approx(1 / 3)), (3.0, 1.0))
+
+
+@pytest.mark.parametrize(
+    ("change", "path", "why"),
+    [
+        ({"max": "lots"}, "tree.children[0].children[0].max", "must be a number or empty"),
+        ({"integer": "yes"}, "tree.children[0].children[0].integer", "must be true or false"),
+        ({"min": 10, "max": 5}, "tree.children[0].children[0].min", "min 10 大于 max 5"),
+    ],
+)
+def test_malformed_value_rules_name_the_field(change, path, why) -> None:  # type: ignore[no-untyped-def]
+    doc = yaml.safe_load(GOOD)
+    doc["tree"]["children"][0]["children"][0].update(change)
+    with pytest.raises(SchemeDocumentError) as err:
+        load_scheme_text(yaml.safe_dump(doc, allow_unicode=True))
+    assert (path, why) in [(p, w[: len(why)]) for p, w in err.value.errors]
+
+
+def test_a_malformed_judgement_is_refused_with_its_cell() -> None:
+    doc = yaml.safe_load(GOOD)
+    doc["tree"]["weights"] = {"method": "ahp", "matrix": [[1, "1/3"], ["three", 1]]}
+    with pytest.raises(SchemeDocumentError) as err:
+        load_scheme_text(yaml.safe_dump(doc, allow_unicode=True))
+    ((path, why),) = err.value.errors
+    assert path == "tree.weights.matrix[1][0]" and why.startswith("'three' 不是判断值：应为正数或分数，如 3、1/3")
+
+
+def test_the_docs_ahp_example_loads_as_written() -> None:
+    """docs/scheme.md writes `matrix: [[1, 3], [1/3, 1]]` (YAML reads 1/3 as text)."""
+    text = GOOD.replace("  code: total\n", "  code: total\n  weights: {method: ahp, matrix: [[1, 3], [1/3, 1]]}\n")
+    assert load_scheme_text(text).tree.weights.matrix == ((1.0, 3.0), (pytest.approx(1 / 3), 1.0))

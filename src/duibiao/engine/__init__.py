@@ -23,10 +23,11 @@ from .cadres import (
     routine_caps,
 )
 from .combine import average_periods, combine_parts
-from .data import DataProblem, Inputs, dense_inputs
-from .explain import gap, table, trace
+from .data import DataProblem, Inputs, dense_inputs, value_problems
+from .explain import data_warnings, gap, table, trace
 from .grade import assign_grades, quota_counts
-from .pipeline import Result, Units, score
+from .numbers import MisplacedSeparator, parse_judgement, plain, strip_thousands
+from .pipeline import Result, Units, scope_groups, score
 from .prepare import coverage, denominate, impute, kurtosis, skewness, treat_skew_kurtosis
 from .rank import encode_groups, rank_change, rank_within, round_half_up
 from .scheme import (
@@ -43,9 +44,11 @@ from .scheme import (
     Scheme,
     SchemeError,
     TaskForce,
+    ValueRule,
     Veto,
     WeightSpec,
     build_scheme,
+    default_value_rule,
 )
 from .sensitivity import SensitivityResult, sensitivity
 from .weights import (
@@ -83,6 +86,7 @@ __all__ = [
     "InconsistentJudgements",
     "Indicator",
     "Inputs",
+    "MisplacedSeparator",
     "Node",
     "Preparation",
     "Ranking",
@@ -92,6 +96,7 @@ __all__ = [
     "SensitivityResult",
     "TaskForce",
     "Units",
+    "ValueRule",
     "Veto",
     "WeightSpec",
     "WorkCalendar",
@@ -107,7 +112,9 @@ __all__ = [
     "combine_weights",
     "coverage",
     "critic_weights",
+    "data_warnings",
     "denominate",
+    "default_value_rule",
     "dense_inputs",
     "encode_groups",
     "entropy_weights",
@@ -115,14 +122,19 @@ __all__ = [
     "impute",
     "kurtosis",
     "normalise_weights",
+    "parse_judgement",
+    "plain",
     "quota_counts",
     "rank_change",
     "rank_within",
     "round_half_up",
+    "scope_groups",
     "score",
     "sensitivity",
     "skewness",
+    "strip_thousands",
     "table",
     "trace",
     "treat_skew_kurtosis",
+    "value_problems",
 ]

@@ -4,4 +4,4 @@ It is the only version name of the engine (``duibiao.engine.__version__``); ever
 stores it, and tests/engine/test_fingerprint.py records the results each version gives.
 """
 
-__version__ = "1.0.0"
+__version__ = "1.0.1"

@@ -7,11 +7,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .numbers import plain
+
 if TYPE_CHECKING:
     from .pipeline import Result
     from .scheme import Indicator, Node
 
-__all__ = ["gap", "table", "trace"]
+__all__ = ["data_warnings", "gap", "table", "trace"]
 
 
 def _f(x: Any) -> float | None:
@@ -143,7 +145,44 @@ def trace(res: Result, unit: str) -> dict[str, Any]:
         "rank": _f(res.rank[i]),
         "rank_change": _f(res.rank_change[i]),
         "grade": grade_names[gi] if gi >= 0 else None,
+        "warnings": [w for w in [_no_data_warning(res, i)] if w],
     }
+
+
+def data_warnings(res: Result) -> list[str]:
+    """A line for every unit with no indicator value and no vote at all, saying what the
+    scheme's missing rule made of it: no score (``missing: skip``) or 0 points for the
+    indicators marked ``missing: zero``. A unit listed but absent from the data is usually a
+    mistyped code or a forgotten file, so it is said, never scored silently.
+
+    Usage: ``for line in result.warnings(): print(line, file=sys.stderr)``.
+    """
+    lines = (_no_data_warning(res, i) for i in range(len(res.units)))
+    return [w for w in lines if w]
+
+
+def _no_data_warning(res: Result, i: int) -> str:
+    if res.no_data is None or not bool(res.no_data[i]):
+        return ""
+    code = res.units.codes[i]
+    name = res.units.names[i] if i < len(res.units.names) and res.units.names[i] else ""
+    who = f"{plain(code)}（{name}）" if name else plain(code)
+    zero = [
+        ind.code
+        for j, ind in enumerate(res.scheme.indicators)
+        if res.applicable[i, j] and ind.prepare.missing == "zero"
+    ]
+    score = res.score[i]
+    if not zero:
+        zh, en = "各指标 missing: skip，无得分", "every indicator is missing: skip, so no score"
+    else:
+        total = plain(round(float(score), 6)) if not np.isnan(score) else "—"
+        zh = f"{len(zero)} 项 missing: zero 的指标计 0 分，得分 {total}"
+        en = f"{len(zero)} indicator(s) with missing: zero score 0, total {total}"
+    return (
+        f"单位 {who} 没有任何指标数据，按方案的缺失值规则计分：{zh} / "
+        f"unit {plain(code)} has no indicator data at all; scored by the scheme's missing rule: {en}"
+    )
 
 
 def gap(res: Result, unit_a: str, unit_b: str) -> dict[str, Any]:

@@ -82,7 +82,7 @@ def _col(params: Sequence[Mapping[str, Any]], key: str, default: float | None) -
     for p in params:
         v = p.get(key, default)
         if v is None:
-            raise ValueError(f"normalisation parameter {key!r} is required")
+            raise ValueError(f"normalisation parameter '{key}' is required")
         out.append(float(v))
     return np.asarray(out, dtype=np.float64)
 
@@ -96,15 +96,20 @@ def norm_target(
 ) -> tuple[FloatArray, Info]:
     """目标完成率: ratio = x/target (lower: target/x), clipped to [floor, cap], × 100 / cap.
 
+    The target is positive (the scheme checks it). Lower is better: 0 is the best value there
+    is (full marks); a negative value is outside T/x — the ratio would turn over and a worse
+    value score better — so it scores 0 (the value rules refuse it before it gets here).
     Usage: ``norm_target(np.array([[80.]]), np.array([1.]), [{"target": 100}])`` → 80.
     """
     target = _col(params, "target", None)
     cap = _col(params, "cap", 1.0)
     floor = _col(params, "floor", 0.0)
+    lower = direction < 0
     with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(direction > 0, x / target, target / x)
-    ratio = np.where((direction < 0) & (x <= 0), cap, ratio)
+        ratio = np.where(lower, target / x, x / target)
+    ratio = np.where(lower & (x == 0), cap, ratio)
     scores = 100.0 * np.clip(ratio, floor, cap) / cap
+    scores = np.where(lower & (x < 0), 0.0, scores)
     return scores, {"target": target, "cap": cap, "floor": floor}
 
 

@@ -16,12 +16,13 @@ from .adjust import AdjustmentOutcome, apply_adjustments, apply_vetoes
 from .aggregate import aggregate
 from .grade import assign_grades
 from .normalise import Scope
+from .numbers import plain
 from .prepare import coverage, denominate, impute, treat_skew_kurtosis
 from .rank import encode_groups, rank_change, rank_within, round_half_up
-from .scheme import Node, Scheme, SchemeError, WeightSpec
+from .scheme import Node, Scheme, SchemeError, WeightSpec, zero_weights_message
 from .weights import ahp_weights, combine_weights, critic_weights, entropy_weights
 
-__all__ = ["Result", "Units", "score"]
+__all__ = ["Result", "Units", "scope_groups", "score"]
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
@@ -51,7 +52,7 @@ class Units:
         try:
             return self.codes.index(code)
         except ValueError:
-            raise KeyError(f"unknown unit {code!r}") from None
+            raise KeyError(f"unknown unit '{plain(code)}'") from None
 
 
 @dataclass
@@ -89,6 +90,7 @@ class Result:
     grade_index: IntArray
     ballots: dict[str, FloatArray] = field(default_factory=dict)
     events: FloatArray | None = None
+    no_data: BoolArray | None = None  # (n,) units without any indicator value or vote
     engine_version: str = __version__
 
     @property
@@ -107,6 +109,13 @@ class Result:
         from .explain import gap
 
         return gap(self, unit_a, unit_b)
+
+    def warnings(self) -> list[str]:
+        """One line per unit that had no data at all and what the scheme's missing rule made
+        of it (see :func:`explain.data_warnings`)."""
+        from .explain import data_warnings
+
+        return data_warnings(self)
 
     def table(self) -> list[dict[str, Any]]:
         """One row per unit: unit, category, score, rank, grade, then every node code."""
@@ -139,7 +148,11 @@ def _scope(name: str, units: Units, cache: dict[str, Scope]) -> Scope:
         elif name in units.groups:
             cache[name] = Scope(encode_groups(units.groups[name], n), n)
         else:
-            raise SchemeError("scope", f"unknown peer scope / group column {name!r}")
+            raise SchemeError(
+                "scope",
+                f"未知的比较范围或分组列 '{plain(name)}' / unknown peer scope or group column "
+                f"(units have: category, all{''.join(', ' + g for g in units.groups)})",
+            )
     return cache[name]
 
 
@@ -175,7 +188,7 @@ def _normalise_block(
         return nm.norm_binary(x, direction, params)
     if method == "growth":
         return nm.norm_growth(x, direction, params, previous)
-    raise ValueError(f"unknown normalisation {method!r}")
+    raise ValueError(f"unknown normalisation '{plain(method)}'")
 
 
 # --- the steps of DESIGN §6, in order; each takes what the step before produced ----------
@@ -380,7 +393,9 @@ def _weigh(
             "first": i1 | {"weights": (w1 / w1.sum()).tolist()},
             "second": i2 | {"weights": (w2 / w2.sum()).tolist()},
         }
-    raise SchemeError(f"{node.path}.weights.method", f"unknown weight method {spec.method!r}")
+    raise SchemeError(
+        f"{node.path}.weights.method", f"unknown weight method '{plain(spec.method)}'"
+    )
 
 
 def _ahp(node: Node, spec: WeightSpec) -> tuple[FloatArray, dict[str, Any]]:
@@ -418,12 +433,19 @@ def _aggregate(scheme: Scheme, norm: _Normalised, prep: _Prepared) -> _Tree:
             if all(c.code in prepared_cols for c in node.children)
             else None
         )
-        w, winfo = _weigh(node, node.weights, v, pv)
+        try:
+            w, winfo = _weigh(node, node.weights, v, pv)
+        except SchemeError:
+            raise
+        except ValueError as exc:  # objective weights the data cannot give (too few rows …)
+            raise SchemeError(f"{node.path}.weights", f"节点 {plain(node.code)}：{exc}") from None
+        if not np.all(np.isfinite(w)) or w.sum() <= 0:
+            raise SchemeError(f"{node.path}.weights", zero_weights_message(node))
         parent, sh, ct = aggregate(v, w, node.aggregation, node.power, node.min_data)
         tree.node_scores[node.code] = parent
         tree.shares[node.code] = sh
         tree.contributions[node.code] = ct
-        wn = w / w.sum() if w.sum() > 0 else w
+        wn = w / w.sum()
         tree.weights[node.code] = winfo | {
             "children": [c.code for c in node.children],
             "weights": wn.tolist(),
@@ -452,28 +474,30 @@ def _rank(
     scopes: dict[str, Scope],
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Step 7: rank within scope on the (rounded) score; rank change against last period."""
-    n, rk = len(units), scheme.ranking
+    rk = scheme.ranking
     key = round_half_up(final, rk.decimals) if rk.on == "rounded" else final
-    if rk.scope == "category":
-        groups = encode_groups(units.categories, n)
-    elif rk.scope == "all":
-        groups = np.zeros(n, np.int64)
-    else:
-        groups = _scope(rk.scope, units, scopes).codes
-    rank = rank_within(key, groups, ties=rk.ties)
+    rank = rank_within(key, _scope(rk.scope, units, scopes).codes, ties=rk.ties)
     change = (
-        np.full(n, np.nan)
+        np.full(len(units), np.nan)
         if previous_ranks is None
         else rank_change(rank, np.asarray(previous_ranks, dtype=np.float64))
     )
     return key, rank, change
 
 
-def _grade(scheme: Scheme, units: Units, key: FloatArray, cap: IntArray) -> IntArray:
-    """Step 8: grades by thresholds and quotas within scope, veto caps applied last."""
-    n, gr = len(units), scheme.grading
-    groups = encode_groups(units.categories, n) if gr.scope == "category" else np.zeros(n, np.int64)
-    return assign_grades(key, groups, gr, cap)
+def _grade(
+    scheme: Scheme, units: Units, key: FloatArray, cap: IntArray, scopes: dict[str, Scope]
+) -> IntArray:
+    """Step 8: grades by thresholds and quotas within scope (the ranking's, unless grading
+    names its own: category, all or any group column), veto caps applied last."""
+    groups = _scope(scheme.grading.scope, units, scopes).codes
+    return assign_grades(key, groups, scheme.grading, cap)
+
+
+def scope_groups(name: str, units: Units) -> IntArray:
+    """Group codes of the units for a scope: ``category``, ``all`` or a group column (as
+    ranking, grading and peer comparison read it). Usage: ``scope_groups("tier", units)``."""
+    return _scope(name, units, {}).codes
 
 
 def _root_contributions(scheme: Scheme, tree: _Tree, n: int) -> dict[str, FloatArray]:
@@ -530,7 +554,7 @@ def score(
     adj = _adjust(scheme, tree, events)
     final, vetoed, cap = _veto(scheme, adj.score, vetoes, prep.screened_out)
     key, rank, change = _rank(scheme, units, final, previous_ranks, scopes)
-    grade_index = _grade(scheme, units, key, cap)
+    grade_index = _grade(scheme, units, key, cap, scopes)
     standing = _Standing(adj, final, vetoed, cap, key, rank, change, grade_index)
     return _result(scheme, units, prep, norm, tree, standing, ballot_counts, events)
 
@@ -578,4 +602,5 @@ def _result(
         grade_index=st.grade_index,
         ballots={c: np.asarray(v, dtype=np.float64) for c, v in ballots.items()},
         events=None if events is None else np.asarray(events, dtype=np.float64),
+        no_data=np.asarray(np.isnan(prep.raw).all(axis=1), dtype=np.bool_),
     )

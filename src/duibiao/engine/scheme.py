@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from .numbers import parse_judgement, plain
+
 __all__ = [
     "Adjustment",
     "AdjustmentRules",
@@ -25,9 +27,11 @@ __all__ = [
     "Scheme",
     "SchemeError",
     "TaskForce",
+    "ValueRule",
     "Veto",
     "WeightSpec",
     "build_scheme",
+    "default_value_rule",
 ]
 
 NORMALISATION_METHODS = (
@@ -88,6 +92,61 @@ class Preparation:
     missing: str = "skip"  # "skip": weights rescaled; "zero": scores 0
 
 
+# Units of measure that are times: a duration is never negative. "分" is not here: in a
+# 考核细则 it means points (分值), not minutes.
+TIME_UNITS = ("秒", "分钟", "小时", "天", "日", "工作日", "个工作日", "周", "个月", "月", "年")
+PERCENT_UNITS = ("%", "％")
+
+
+@dataclass(frozen=True)
+class ValueRule:
+    """What a reported value of an indicator may be (取值规则): a closed range and whether it
+    must be a whole number. ``basis`` says where the rule came from, for the message: the
+    scheme (``scheme``) or the default of the indicator's kind (``percent``, ``count``,
+    ``yes-no``, ``time``, ``manual`` 0–满分, ``target-lower``: T/x needs x ≥ 0).
+
+    Usage: ``ind.values.allows(150.0)`` → False for a percentage.
+    """
+
+    min: float | None = None
+    max: float | None = None
+    integer: bool = False
+    basis: str = "none"
+    unit: str = ""
+
+    @property
+    def active(self) -> bool:
+        return self.min is not None or self.max is not None or self.integer
+
+    def allows(self, x: float) -> bool:
+        if self.min is not None and x < self.min:
+            return False
+        if self.max is not None and x > self.max:
+            return False
+        return not (self.integer and not float(x).is_integer())
+
+    def describe(self, lang: str = "zh") -> str:
+        """The rule in a few symbols: ``0–100 %``, ``≥ 0 的整数`` / ``a whole number ≥ 0``."""
+        lo, hi = self.min, self.max
+        if lo is not None and hi is not None:
+            text = f"{plain(lo)}–{plain(hi)}"
+        elif lo is not None:
+            text = f"≥ {plain(lo)}"
+        elif hi is not None:
+            text = f"≤ {plain(hi)}"
+        else:
+            text = ""
+        if self.integer and self.min == 0 and self.max == 1:
+            return "0 或 1" if lang == "zh" else "0 or 1"
+        unit = f"，单位：{self.unit}" if lang == "zh" else f" ({self.unit})"
+        if self.integer:
+            text = (f"{text} 的整数" if text else "整数") if lang == "zh" else f"a whole number {text}".strip()
+            return text + unit if self.unit else text
+        if self.unit and text:
+            text += f" {self.unit}"
+        return text
+
+
 @dataclass(frozen=True)
 class Indicator:
     code: str
@@ -108,6 +167,7 @@ class Indicator:
     # the engine scores the value like any other (the offline scorer reads it from data.csv).
     value_from: str | None = None
     evidence: str = "optional"  # "required": a unit must attach evidence before submitting
+    values: ValueRule = field(default_factory=ValueRule)
     path: str = ""
 
     @property
@@ -301,11 +361,11 @@ def _weight_spec(d: Mapping[str, Any] | None, path: str) -> WeightSpec:
         return WeightSpec()
     method = str(d.get("method", "fixed"))
     if method not in WEIGHT_METHODS:
-        raise SchemeError(f"{path}.method", f"unknown weight method {method!r}")
+        raise SchemeError(f"{path}.method", f"unknown weight method '{plain(method)}'")
     matrix = d.get("matrix")
     return WeightSpec(
         method=method,
-        matrix=tuple(tuple(float(x) for x in row) for row in matrix) if matrix else None,
+        matrix=_judgements(matrix, f"{path}.matrix") if matrix else None,
         random_index=str(d.get("random_index", "saaty")),
         accept_inconsistent=bool(d.get("accept_inconsistent", False)),
         variant=str(d.get("variant", "limit")),
@@ -317,12 +377,102 @@ def _weight_spec(d: Mapping[str, Any] | None, path: str) -> WeightSpec:
     )
 
 
+def _judgements(matrix: Any, path: str) -> tuple[tuple[float, ...], ...]:
+    """An AHP matrix of numbers or fractions written ``a/b`` ("1/3", " 1 / 3 ")."""
+    rows = []
+    for i, row in enumerate(matrix):
+        cells = []
+        for j, x in enumerate(row):
+            try:
+                cells.append(parse_judgement(x))
+            except ValueError:
+                raise SchemeError(
+                    f"{path}[{i}][{j}]",
+                    f"'{plain(x)}' 不是判断值：应为正数或分数，如 3、1/3 / not a judgement: "
+                    "use a positive number or a fraction such as 1/3",
+                ) from None
+        rows.append(tuple(cells))
+    return tuple(rows)
+
+
+def _default_rule(
+    kind: str, unit: str, method: str, params: Mapping[str, Any]
+) -> tuple[float | None, float | None, bool, str]:
+    """(min, max, integer, basis) an indicator's values follow unless the scheme says otherwise."""
+    if kind == "yes-no":
+        return 0.0, 1.0, True, "yes-no"
+    if kind == "count":
+        return 0.0, None, True, "count"
+    if method == "manual":  # the task force's score, out of the scheme's 满分值
+        full = params.get("full", 100)
+        return 0.0, float(full) if isinstance(full, (int, float)) else 100.0, False, "manual"
+    if kind == "percent" or unit.strip() in PERCENT_UNITS:
+        return 0.0, 100.0, False, "percent"
+    if unit.strip() in TIME_UNITS:
+        return 0.0, None, False, "time"
+    return None, None, False, "none"
+
+
+def _bound(d: Mapping[str, Any], key: str, path: str) -> float | None:
+    v = d.get(key)
+    if v is None:  # `max: null` lifts the default bound (a growth rate may pass 100 %)
+        return None
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        raise SchemeError(f"{path}.{key}", "must be a number or null")
+    return float(v)
+
+
+def _value_rule(
+    d: Mapping[str, Any], kind: str, unit: str, method: str, params: Mapping[str, Any],
+    direction: int, path: str,
+) -> ValueRule:
+    """The indicator's value rule: ``min``, ``max`` and ``integer`` as the scheme gives them
+    (each replacing the kind's default; ``null`` lifts a bound), else the kind's default."""
+    lo, hi, whole, basis = _default_rule(kind, unit, method, params)
+    if "min" in d:
+        lo = _bound(d, "min", path)
+    if "max" in d:
+        hi = _bound(d, "max", path)
+    if "integer" in d:
+        whole = bool(d["integer"])
+    if any(k in d for k in ("min", "max", "integer")):
+        basis = "scheme"
+    if lo is not None and hi is not None and lo > hi:
+        raise SchemeError(f"{path}.min", f"min {plain(lo)} 大于 max {plain(hi)} / min is above max")
+    if method == "target" and direction < 0 and (lo is None or lo < 0):
+        # Lower is better scores T/x: below zero the ratio turns over and a worse value
+        # would score better, so the rule keeps such values out (see docs/engine.md).
+        if "min" in d:
+            raise SchemeError(
+                f"{path}.min",
+                "目标完成率（越小越好）按 目标值/实际值 计分，只适用于不小于 0 的值，min 不能小于 0 / "
+                "a lower-is-better target scores T/x, defined for values ≥ 0 only",
+            )
+        lo, basis = 0.0, basis if basis != "none" else "target-lower"
+    return ValueRule(lo, hi, whole, basis, unit.strip())
+
+
+def default_value_rule(
+    *,
+    kind: str,
+    unit_of_measure: str = "",
+    method: str = "",
+    params: Mapping[str, Any] | None = None,
+    direction: int = 1,
+) -> ValueRule:
+    """The rule of an indicator whose scheme gives no ``min`` / ``max`` / ``integer``.
+
+    Usage: ``default_value_rule(kind="percent").describe()`` → ``"0–100"``.
+    """
+    return _value_rule({}, kind, unit_of_measure, method, params or {}, direction, "")
+
+
 def _indicator(d: Mapping[str, Any], path: str, defaults: Mapping[str, Any]) -> Indicator:
     norm = dict(defaults.get("normalise", {}))
     norm.update(d.get("normalise", {}))
     method = str(norm.pop("method", "minmax"))
     if method not in NORMALISATION_METHODS:
-        raise SchemeError(f"{path}.normalise.method", f"unknown method {method!r}")
+        raise SchemeError(f"{path}.normalise.method", f"unknown method '{plain(method)}'")
     direction_s = d.get("direction", defaults.get("direction", "higher"))
     direction = -1 if direction_s in ("lower", -1) else 1
     prep_d = dict(defaults.get("prepare", {}))
@@ -335,7 +485,7 @@ def _indicator(d: Mapping[str, Any], path: str, defaults: Mapping[str, Any]) -> 
         impute_value = impute.get("value")
         impute = impute.get("method", "none")
     if impute not in IMPUTE_METHODS:
-        raise SchemeError(f"{path}.prepare.impute", f"unknown imputation {impute!r}")
+        raise SchemeError(f"{path}.prepare.impute", f"unknown imputation '{plain(impute)}'")
     if impute in ("group_mean", "group_median") and not impute_group:
         raise SchemeError(f"{path}.prepare.impute.group", "group imputation needs a group column")
     treat = prep_d.get("treat")
@@ -352,6 +502,8 @@ def _indicator(d: Mapping[str, Any], path: str, defaults: Mapping[str, Any]) -> 
     )
     app = d.get("applies_to", {}) or {}
     weight = _num(d, "weight", 1.0, path)
+    kind = str(d.get("kind", "number"))
+    unit = str(d.get("unit_of_measure", ""))
     return Indicator(
         code=str(d["code"]),
         name=str(d.get("name", d["code"])),
@@ -364,14 +516,15 @@ def _indicator(d: Mapping[str, Any], path: str, defaults: Mapping[str, Any]) -> 
             categories=tuple(str(c) for c in app.get("categories", ())),
             units=tuple(str(u) for u in app.get("units", ())),
         ),
-        kind=str(d.get("kind", "number")),
-        unit_of_measure=str(d.get("unit_of_measure", "")),
+        kind=kind,
+        unit_of_measure=unit,
         taskforce=d.get("taskforce"),
         source=str(d.get("source", "")),
         standard=str(d.get("standard", "")),
         same_as=None if d.get("same_as") is None else str(d["same_as"]),
         value_from=None if d.get("value_from") is None else str(d["value_from"]),
         evidence=str(d.get("evidence", "optional")),
+        values=_value_rule(d, kind, unit, method, norm, direction, path),
         path=path,
     )
 
@@ -384,7 +537,7 @@ def _node(d: Mapping[str, Any], path: str, defaults: Mapping[str, Any]) -> Node 
         return _indicator(d, path, defaults)
     agg = str(d.get("aggregation", defaults.get("aggregation", "mean")))
     if agg not in AGGREGATIONS:
-        raise SchemeError(f"{path}.aggregation", f"unknown aggregation {agg!r}")
+        raise SchemeError(f"{path}.aggregation", f"unknown aggregation '{plain(agg)}'")
     weight = _num(d, "weight", 1.0, path)
     return Node(
         code=str(d["code"]),
@@ -522,12 +675,25 @@ def build_scheme(doc: Mapping[str, Any]) -> Scheme:
 
 
 def check_scheme(scheme: Scheme) -> None:
-    """Cross-field checks the JSON Schema cannot express (unique codes, references)."""
+    """Cross-field checks the JSON Schema cannot express (unique codes, references, weights
+    that can be summed). Messages name values plainly (``'u9'``, never ``np.str_('u9')``)."""
+    _check_codes(scheme)
+    sources = {i.code: i for i in scheme.indicators}
+    for ind in scheme.indicators:
+        _check_indicator(scheme, ind, sources)
+    for node in scheme.nodes:
+        _check_node(node)
+    if scheme.ranking.ties not in ("min", "dense", "average", "max"):
+        raise SchemeError("ranking.ties", "must be min, dense, average or max")
+
+
+def _check_codes(scheme: Scheme) -> None:
+    """Every code once; adjustment types, veto effects and capped grades as declared."""
     seen: dict[str, str] = {}
 
     def claim(code: str, path: str) -> None:
         if code in seen:
-            raise SchemeError(path, f"code {code!r} is already used at {seen[code]}")
+            raise SchemeError(path, f"code '{plain(code)}' is already used at {seen[code]}")
         seen[code] = path
 
     for n in scheme.tree.walk():
@@ -541,47 +707,77 @@ def check_scheme(scheme: Scheme) -> None:
         if v.effect not in ("cap_grade", "zero"):
             raise SchemeError(f"vetoes[{i}].effect", "must be cap_grade or zero")
         if v.effect == "cap_grade" and v.grade not in {g.name for g in scheme.grading.grades}:
-            raise SchemeError(f"vetoes[{i}].grade", f"{v.grade!r} is not a declared grade")
-    tf = {t.code for t in scheme.taskforces}
-    den = set(scheme.denominators)
-    sources = {i.code: i for i in scheme.indicators}
-    for ind in scheme.indicators:
-        if ind.value_from is not None and (ind.same_as is not None or ind.method in ("ballot", "manual")):
-            # One origin per value: a source's value, or another indicator's, or votes, or
-            # the task force's score — never two that could disagree.
-            raise SchemeError(f"{ind.path}.value_from", "cannot be combined with same_as, ballot or manual")
-        if ind.same_as is not None:
-            source = sources.get(ind.same_as)
-            if source is None or source.code == ind.code or source.same_as is not None:
-                raise SchemeError(
-                    f"{ind.path}.same_as",
-                    f"{ind.same_as!r} must be another indicator that is itself reported",
-                )
-        if tf and ind.taskforce is not None and ind.taskforce not in tf:
-            raise SchemeError(f"{ind.path}.taskforce", f"unknown task force {ind.taskforce!r}")
-        d = ind.prepare.denominator
-        if d is not None and d not in den:
-            raise SchemeError(f"{ind.path}.prepare.denominator", f"{d!r} is not declared")
-        if ind.prepare.impute_group and ind.prepare.impute_group not in scheme.groups:
+            raise SchemeError(f"vetoes[{i}].grade", f"'{plain(v.grade)}' is not a declared grade")
+
+
+def _check_indicator(scheme: Scheme, ind: Indicator, sources: Mapping[str, Indicator]) -> None:
+    """One indicator's references and method parameters."""
+    if ind.value_from is not None and (ind.same_as is not None or ind.method in ("ballot", "manual")):
+        # One origin per value: a source's value, or another indicator's, or votes, or
+        # the task force's score — never two that could disagree.
+        raise SchemeError(f"{ind.path}.value_from", "cannot be combined with same_as, ballot or manual")
+    if ind.same_as is not None:
+        source = sources.get(ind.same_as)
+        if source is None or source.code == ind.code or source.same_as is not None:
             raise SchemeError(
-                f"{ind.path}.prepare.impute.group", f"{ind.prepare.impute_group!r} not in groups"
+                f"{ind.path}.same_as",
+                f"'{plain(ind.same_as)}' must be another indicator that is itself reported",
             )
-        if ind.method in ("goalposts", "growth") and "target" in ind.params:
-            lo = float(ind.params.get("threshold", 0.0))
-            hi = float(ind.params["target"])
-            if (hi - lo) * ind.direction <= 0:
-                raise SchemeError(
-                    f"{ind.path}.normalise",
-                    "threshold and target contradict the direction "
-                    "(lower is better needs threshold > target)",
-                )
-    for node in scheme.nodes:
-        if node.weights.method == "ahp":
-            m = node.weights.matrix
-            if m is None or len(m) != len(node.children) or any(len(r) != len(m) for r in m):
-                raise SchemeError(
-                    f"{node.path}.weights.matrix",
-                    f"must be a {len(node.children)}×{len(node.children)} pairwise matrix",
-                )
-    if scheme.ranking.ties not in ("min", "dense", "average", "max"):
-        raise SchemeError("ranking.ties", "must be min, dense, average or max")
+    tf = {t.code for t in scheme.taskforces}
+    if tf and ind.taskforce is not None and ind.taskforce not in tf:
+        raise SchemeError(f"{ind.path}.taskforce", f"unknown task force '{plain(ind.taskforce)}'")
+    d = ind.prepare.denominator
+    if d is not None and d not in scheme.denominators:
+        raise SchemeError(f"{ind.path}.prepare.denominator", f"'{plain(d)}' is not declared")
+    if ind.prepare.impute_group and ind.prepare.impute_group not in scheme.groups:
+        raise SchemeError(
+            f"{ind.path}.prepare.impute.group",
+            f"'{plain(ind.prepare.impute_group)}' not in groups",
+        )
+    if ind.method in ("goalposts", "growth") and "target" in ind.params:
+        lo = float(ind.params.get("threshold", 0.0))
+        hi = float(ind.params["target"])
+        if (hi - lo) * ind.direction <= 0:
+            raise SchemeError(
+                f"{ind.path}.normalise",
+                "threshold and target contradict the direction "
+                "(lower is better needs threshold > target)",
+            )
+    if ind.method == "target" and float(ind.params.get("target", 1.0)) <= 0:
+        # x/T and T/x only rank values the right way round against a positive target.
+        raise SchemeError(
+            f"{ind.path}.normalise.target",
+            "目标完成率的目标值须大于 0（目标为 0 或负数时用 goalposts 门槛值–目标值法）/ "
+            "the target must be positive (use goalposts for a target at or below zero)",
+        )
+
+
+def _check_node(node: Node) -> None:
+    """An AHP matrix fits the children; fixed weights do not all vanish."""
+    if node.weights.method == "ahp":
+        m = node.weights.matrix
+        if m is None or len(m) != len(node.children) or any(len(r) != len(m) for r in m):
+            raise SchemeError(
+                f"{node.path}.weights.matrix",
+                f"must be a {len(node.children)}×{len(node.children)} pairwise matrix",
+            )
+    fixed = any(spec.method == "fixed" for spec in _weight_parts(node.weights))
+    if fixed and sum(c.weight for c in node.children) <= 0:
+        raise SchemeError(f"{node.path}.children", zero_weights_message(node))
+
+
+def _weight_parts(spec: WeightSpec) -> Iterator[WeightSpec]:
+    """A weight spec and, for ``combine``, the specs it combines."""
+    yield spec
+    for part in (spec.first, spec.second):
+        if part is not None:
+            yield from _weight_parts(part)
+
+
+def zero_weights_message(node: Node) -> str:
+    """Why a node cannot be aggregated: its children's weights add up to nothing."""
+    name = f"（{node.name}）" if node.name and node.name != node.code else ""
+    return (
+        f"节点 {plain(node.code)}{name} 的下级权重合计为 0，无法汇总 / "
+        f"the weights of node {plain(node.code)} sum to zero"
+    )

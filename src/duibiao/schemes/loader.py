@@ -13,6 +13,7 @@ import jsonschema
 import yaml
 
 from duibiao.engine import Scheme, SchemeError, build_scheme
+from duibiao.engine.numbers import plain
 
 __all__ = ["SchemeDocumentError", "load_scheme", "load_scheme_text", "scheme_schema", "validate"]
 
@@ -61,15 +62,15 @@ def _message(err: jsonschema.ValidationError) -> str:
         return "must be " + " or ".join(_TYPE_NAMES.get(x, x) for x in names)
     if v == "required":
         missing = str(err.message).split("'")[1] if "'" in err.message else err.message
-        return f"is missing required field {missing!r}"
+        return f"is missing required field '{missing}'"
     if v == "additionalProperties":
         return f"has an unknown field ({err.message.split('(')[-1].rstrip(')')})"
     if v == "enum":
-        return "must be one of " + ", ".join(repr(x) for x in err.validator_value)
+        return "must be one of " + ", ".join(f"'{plain(x)}'" for x in err.validator_value)
     if v in ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"):
-        return f"{err.instance!r} is out of range ({v} {err.validator_value})"
+        return f"'{plain(err.instance)}' is out of range ({v} {plain(err.validator_value)})"
     if v == "pattern":
-        return f"{err.instance!r} is not a valid code (letters, digits, _ . - only)"
+        return f"'{plain(err.instance)}' is not a valid code (letters, digits, _ . - only)"
     if v == "minItems":
         return f"needs at least {err.validator_value} item(s)"
     return str(err.message)
