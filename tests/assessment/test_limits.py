@@ -19,6 +19,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import translation
 
+from duibiao import engine
 from duibiao.assessment.errors import AssessmentError, InvalidValue
 from duibiao.assessment.limits import ValueRules, value_clean, value_rules
 from duibiao.assessment.models import Appeal, Period, ReviewEvent, Submission
@@ -93,13 +94,111 @@ def test_values_that_fit_are_kept_exactly(assessed):
     assert value_clean(ind["gz07"], "") is None
 
 
+def rules_of(*indicators: dict) -> ValueRules:
+    """The value rules of a small scheme with these indicators."""
+    scheme = engine.build_scheme({"code": "t", "name": "t", "version": "1",
+                                  "tree": {"code": "T", "children": list(indicators)}})
+    return ValueRules({i.code: i for i in scheme.indicators})
+
+
 def test_the_manual_range_comes_from_the_scheme(assessed):
     """A manual score is out of the scheme's 满分值 (`full`), not a fixed 100."""
-    rules = ValueRules({"nl01": {"full": 10}})
+    rules = rules_of({"code": "nl01", "normalise": {"method": "manual", "full": 10}})
     with pytest.raises(InvalidValue, match="0–10 "):
         rules.clean(assessed["ind"]["nl01"], "11")
     assert rules.clean(assessed["ind"]["nl01"], "9.5") == Decimal("9.5")
     assert value_rules(assessed["version"]).ranges(assessed["ind"]["nl01"])[0].upper == 100
+
+
+# ---------------------------------------------------------------- the scheme's value rules
+
+
+@pytest.mark.parametrize(("code", "raw", "message"), [
+    ("nl02", "150", "应在 0–100 之间（单位：%）"),  # a rate: 0–100 by default
+    ("nl02", "-0.5", "应在 0–100 之间"),
+    ("gz01", "-100.5", "不能小于 -100（单位：%）"),  # a growth rate: min -100, max lifted
+    ("gz04", "250", "应在 0–200 之间"),  # 资金到位率 may pass 100 %, up to the scheme's 200
+    ("ys04", "2.5", "应为非负整数（单位：件）"),  # a count: a whole number ≥ 0
+    ("ys04", "-3", "应为非负整数"),
+    ("ys01", "-1", "不能小于 0（单位：小时）"),  # a time is never negative
+    ("ys02", "-2", "不能小于 0"),  # a lower-is-better target scores T/x: x ≥ 0
+    ("gz07", "12,5", "千分位分隔符位置不对"),  # not 125
+    ("gz07", "1,23", "千分位分隔符位置不对"),
+    ("gz07", "1,2345", "千分位分隔符位置不对"),
+    ("gz07", "1，23", "千分位分隔符位置不对"),
+])
+def test_the_schemes_rules_refuse_with_a_message(assessed, code, raw, message):
+    with pytest.raises(InvalidValue, match=message):
+        value_clean(assessed["ind"][code], raw)
+
+
+def test_values_inside_the_schemes_rules_are_kept(assessed):
+    ind = assessed["ind"]
+    assert value_clean(ind["nl02"], "100") == 100 and value_clean(ind["nl02"], "0") == 0
+    assert value_clean(ind["gz01"], "-5.5") == Decimal("-5.5")  # a fall is a growth rate too
+    assert value_clean(ind["gz01"], "150") == 150  # max: null lifts the percent default
+    assert value_clean(ind["gz04"], "110") == 110
+    assert value_clean(ind["ys04"], "1,234") == 1234
+    assert value_clean(ind["gz07"], "1,234,567.25") == Decimal("1234567.25")
+    assert value_clean(ind["gz07"], "-1,234") == -1234
+    assert value_clean(ind["ys02"], "0") == 0
+
+
+def test_min_max_and_integer_written_in_the_scheme(assessed):
+    """A scheme's own min, max and integer replace the defaults of the indicator's kind."""
+    rules = rules_of(
+        {"code": "nl02", "kind": "percent", "min": 10, "max": 20, "integer": True},
+        {"code": "ys04", "kind": "count", "integer": False},
+        {"code": "gz07", "max": 5, "unit_of_measure": "亿元"},
+    )
+    ind = assessed["ind"]
+    with pytest.raises(InvalidValue, match="应为 10–20 之间的整数"):
+        rules.clean(ind["nl02"], "15.5")
+    with pytest.raises(InvalidValue, match="应为 10–20 之间的整数"):
+        rules.clean(ind["nl02"], "9")
+    assert rules.clean(ind["nl02"], "20") == 20
+    assert rules.clean(ind["ys04"], "2.5") == Decimal("2.5")  # averaged counts allowed
+    with pytest.raises(InvalidValue, match="不能小于 0"):  # …but still not negative
+        rules.clean(ind["ys04"], "-1")
+    with pytest.raises(InvalidValue, match=r"不能大于 5（单位：亿元）"):
+        rules.clean(ind["gz07"], "5.01")
+    assert rules.clean(ind["gz07"], "-7") == -7
+
+
+def test_without_a_loadable_document_the_kinds_defaults_still_apply(assessed):
+    rules = ValueRules({})
+    with pytest.raises(InvalidValue, match="应在 0–100 之间"):
+        rules.clean(assessed["ind"]["nl02"], "150")
+    with pytest.raises(InvalidValue, match="应为非负整数"):
+        rules.clean(assessed["ind"]["ys04"], "1.5")
+
+
+def test_a_rate_of_150_is_refused_by_the_api_the_form_and_the_excel_import(client_for, assessed):
+    client = client_for(assessed["reporter_a"])
+    response = api_put(client, assessed, "nl02", {"value": "150", "version": 0})
+    assert response.status_code == 422 and "应在 0–100 之间" in response.json()["detail"]
+    url = reverse("assessment:value_save", args=[assessed["period"].pk, "jingyu", "nl02"])
+    form = client.post(url, {"value": "150", "version": "0"})
+    assert form.status_code == 422 and "应在 0–100 之间" in form.content.decode()
+    form = client.post(url.replace("nl02", "gz07"), {"value": "12,5", "version": "0"})
+    assert form.status_code == 422 and "千分位分隔符位置不对" in form.content.decode()
+    wb = open_xlsx(documents.reporting_template(user=assessed["reporter_a"], period=assessed["period"],
+                                                unit=assessed["a"])[1])
+    ws = wb.active
+    ws.cell(row_of(ws, "nl02"), 6).value = 150
+    report = imports.reporting_workbook_import(actor=assessed["reporter_a"], period=assessed["period"],
+                                               upload=upload(to_bytes(wb)))
+    (problem,) = report.problems
+    assert problem.column == "F" and "应在 0–100 之间" in problem.reason
+    assert not Submission.objects.exists()
+
+
+def test_a_run_is_refused_when_a_stored_rate_breaks_the_schemes_rule(assessed):
+    submission_save(actor=assessed["reporter_a"], period=assessed["period"], unit=assessed["a"],
+                    item=ValueInput(indicator=assessed["ind"]["nl02"], value="90", expected_version=0))
+    Submission.objects.update(value=Decimal("150"), status=Submission.Status.APPROVED)
+    with pytest.raises(AssessmentError, match="jingyu nl02：应在 0–100 之间"):
+        run_start(actor=assessed["office"], period=assessed["period"])
 
 
 # ---------------------------------------------------------------- every write path refuses

@@ -7,10 +7,12 @@ SQLite (which stores whatever it is given) and PostgreSQL (which refuses what do
 the column, as a server error) behave the same: nothing reaches either that does not fit.
 
 A value is checked in this order, and the first rule it breaks is the message:
-a number at all → finite → fits `Submission.value` (Decimal(20, 6)) → its kind (是/否,
-次数, 百分比) → the ranges its scheme gives. A range rule is a function of the indicator
-and its parameters in the scheme document (`RANGE_RULES`); per-indicator minimum and
-maximum rules are one more such function.
+a number at all (thousands separators only in groups of three: "1,234.5", never "12,5")
+→ finite → fits `Submission.value` (Decimal(20, 6)) → its kind (是/否, 百分比) → the ranges
+its scheme gives. A range rule is a function of the indicator and what the scheme document
+says about it (`RANGE_RULES`): the manual score's 0–满分, and the indicator's value rule
+(`min`, `max`, `integer`, or its kind's default: 百分比 0–100, 次数 ≥ 0 whole, 时长 ≥ 0),
+the same `engine.ValueRule` that `duibiao score` checks its files against.
 
     rules = value_rules(period.version)      # parses the scheme once
     rules.clean(indicator, "95.5%")          # → Decimal("95.5"), or InvalidValue
@@ -31,6 +33,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from duibiao import engine
 from duibiao.assessment.errors import InvalidValue
 from duibiao.assessment.models import Appeal, Indicator, SchemeVersion
 from duibiao.schemes import SchemeDocumentError, load_scheme_text
@@ -62,15 +65,22 @@ class Range:
     upper: Decimal | None
     message: str | Promise
     args: Mapping[str, object] = field(default_factory=dict)
+    integer: bool = False
+    unit: str = ""  # unit of measure, named after the message
 
     def refuses(self, value: Decimal) -> bool:
+        if self.integer and value != value.to_integral_value():
+            return True
         return (self.lower is not None and value < self.lower) or (self.upper is not None and value > self.upper)
 
     def text(self) -> str:
-        return str(self.message) % dict(self.args) if self.args else str(self.message)
+        text = str(self.message) % dict(self.args) if self.args else str(self.message)
+        return text + _("（单位：%(unit)s）") % {"unit": self.unit} if self.unit else text
 
 
-RangeRule = Callable[[Indicator, Mapping[str, Any]], "Range | None"]
+# A rule reads the indicator row and the scheme document's own indicator (None when the
+# stored document no longer loads): its normalisation parameters and its value rule.
+RangeRule = Callable[[Indicator, "engine.Indicator | None"], "Range | None"]
 
 
 def _plain(value: Decimal) -> str:
@@ -78,15 +88,50 @@ def _plain(value: Decimal) -> str:
     return text
 
 
-def _manual_range(indicator: Indicator, params: Mapping[str, Any]) -> Range | None:
+def _manual_range(indicator: Indicator, spec: engine.Indicator | None) -> Range | None:
     """A task force's manual score is out of the scheme's `full` (满分值, 100 unless given)."""
     if indicator.method != "manual":
         return None
+    params: Mapping[str, Any] = spec.params if spec is not None else {}
     full = _decimal(params.get("full", 100)) or Decimal(100)
     return Range(Decimal(0), full, gettext_lazy("专班评分应在 0–%(full)s 之间"), {"full": _plain(full)})
 
 
-RANGE_RULES: list[RangeRule] = [_manual_range]
+# The value rule's message by which bounds it has and whether it takes whole numbers only.
+_RULE_MESSAGES: dict[tuple[bool, bool, bool], str | Promise] = {
+    (True, True, False): gettext_lazy("应在 %(low)s–%(high)s 之间"),
+    (True, True, True): gettext_lazy("应为 %(low)s–%(high)s 之间的整数"),
+    (True, False, False): gettext_lazy("不能小于 %(low)s"),
+    (True, False, True): gettext_lazy("应为不小于 %(low)s 的整数"),
+    (False, True, False): gettext_lazy("不能大于 %(high)s"),
+    (False, True, True): gettext_lazy("应为不大于 %(high)s 的整数"),
+    (False, False, True): gettext_lazy("应为整数"),
+}
+
+
+def _scheme_range(indicator: Indicator, spec: engine.Indicator | None) -> Range | None:
+    """The indicator's value rule from the scheme (`min`, `max`, `integer`), or its kind's
+    default when the scheme gives none: 百分比 0–100, 次数 a whole number ≥ 0, 时长 ≥ 0, a
+    lower-is-better target ≥ 0. A manual score's default (0–满分) is `_manual_range`'s."""
+    if indicator.kind == Indicator.Kind.BALLOT:
+        return None  # votes per grade: ballots_clean
+    rule = spec.values if spec is not None else engine.default_value_rule(
+        kind=indicator.kind, unit_of_measure=indicator.unit_of_measure, method=indicator.method,
+        direction=indicator.direction,
+    )
+    if not rule.active or rule.basis in ("manual", "yes-no"):
+        return None  # said by _manual_range and _kind_problem, in their own words
+    low = None if rule.min is None else _decimal(rule.min)
+    high = None if rule.max is None else _decimal(rule.max)
+    if low == 0 and high is None and rule.integer:
+        message: str | Promise = gettext_lazy("应为非负整数")
+    else:
+        message = _RULE_MESSAGES[(low is not None, high is not None, rule.integer)]
+    args = {"low": _plain(low) if low is not None else "", "high": _plain(high) if high is not None else ""}
+    return Range(low, high, message, args, integer=rule.integer, unit=rule.unit)
+
+
+RANGE_RULES: list[RangeRule] = [_manual_range, _scheme_range]
 
 
 def _decimal(raw: object) -> Decimal | None:
@@ -101,15 +146,15 @@ class ValueRules:
     """The value rules of one scheme version. Built once per version (`value_rules`), so a
     run snapshot or an import of 100 000 values parses the scheme document once."""
 
-    def __init__(self, params: Mapping[str, Mapping[str, Any]]) -> None:
-        self._params = params
+    def __init__(self, specs: Mapping[str, engine.Indicator]) -> None:
+        self._specs = specs
         self._ranges: dict[tuple[str, str, str], list[Range]] = {}
 
     def ranges(self, indicator: Indicator) -> list[Range]:
         key = (indicator.code, indicator.kind, indicator.method)
         if key not in self._ranges:
-            params = self._params.get(indicator.code, {})
-            found = (rule(indicator, params) for rule in RANGE_RULES)
+            spec = self._specs.get(indicator.code)
+            found = (rule(indicator, spec) for rule in RANGE_RULES)
             self._ranges[key] = [r for r in found if r is not None]
         return self._ranges[key]
 
@@ -142,10 +187,11 @@ class ValueRules:
 
 
 def _kind_problem(indicator: Indicator, value: Decimal) -> str | None:
+    # 次数 (a whole number ≥ 0) is the count's default value rule (RANGE_RULES), which a
+    # scheme may change (`integer: false` for averaged counts); 是/否 and the percent
+    # typing check are what the kind itself means.
     if indicator.kind == Indicator.Kind.YES_NO and value not in (0, 1):
         return _("应填“是”或“否”")
-    if indicator.kind == Indicator.Kind.COUNT and (value < 0 or value != value.to_integral_value()):
-        return _("应为非负整数")
     if indicator.kind == Indicator.Kind.PERCENT and abs(value) > PERCENT_LIMIT:
         return _("百分比超出合理范围（应以百分数填写，如 95 表示 95%）")
     return None
@@ -165,12 +211,19 @@ def parse_value(indicator: Indicator, raw: object) -> Decimal | None:
         return Decimal(YES_NO_WORDS[key])
     if isinstance(raw, bool):
         raw = int(raw)
-    text = str(raw).strip().replace(",", "").replace("，", "")
+    text = str(raw).strip()
     if indicator.kind == Indicator.Kind.PERCENT:
         text = text.rstrip("%％").strip()
     shown = str(raw) if len(str(raw)) <= RAW_LENGTH else str(raw)[:RAW_LENGTH] + "…"
     if len(text) > RAW_LENGTH:
         raise InvalidValue(_("“%(raw)s”不是数字（过长）") % {"raw": shown})
+    try:
+        # The same reading of "1,234.5" as `duibiao score`: separators in groups of three.
+        text = engine.strip_thousands(text)
+    except engine.MisplacedSeparator:
+        raise InvalidValue(
+            _("“%(raw)s”的千分位分隔符位置不对（应每三位一组，如 1,234.5；小数点用“.”）") % {"raw": shown}
+        ) from None
     try:
         value = Decimal(text)
     except InvalidOperation:
@@ -223,7 +276,7 @@ def _rules_for_document(document: str) -> ValueRules:
         # Every stored version was valid when saved; a loader that has since grown
         # stricter must not stop anyone from reporting, so only the kind rules apply.
         return ValueRules({})
-    return ValueRules({i.code: dict(i.params) for i in scheme.indicators})
+    return ValueRules({i.code: i for i in scheme.indicators})
 
 
 def value_clean(indicator: Indicator, raw: object, rules: ValueRules | None = None) -> Decimal | None:
@@ -264,6 +317,12 @@ def text_limit(model: type[models.Model], name: str) -> int:
     return int(limit)
 
 
+def text_label(model: type[models.Model], name: str) -> str:
+    """A column's label as people read it (its verbose name, in the current language)."""
+    field = model._meta.get_field(name)
+    return str(field.verbose_name) if isinstance(field, models.Field) else name
+
+
 def text_clean(text: object, *, model: type[models.Model], name: str, required: str = "") -> str:
     """The text stripped, or InvalidValue: longer than its column takes (the same on SQLite,
     which would store it, and PostgreSQL, which would fail), or blank when `required`
@@ -273,7 +332,7 @@ def text_clean(text: object, *, model: type[models.Model], name: str, required: 
         raise InvalidValue(required)
     limit = text_limit(model, name)
     if len(value) > limit:
-        label = model._meta.get_field(name).verbose_name
+        label = text_label(model, name)
         raise InvalidValue(_("“%(label)s”最多 %(limit)d 字，现有 %(n)d 字") % {
             "label": label, "limit": limit, "n": len(value)})
     return value
