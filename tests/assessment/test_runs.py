@@ -13,6 +13,7 @@ from django.http import Http404
 from django.urls import reverse
 
 from duibiao.assessment.errors import AssessmentError
+from duibiao.assessment.limits import value_rules
 from duibiao.assessment.models import Appeal, Period, RunResult, ScoringRun, Submission
 from duibiao.assessment.services.appeals import appeal_decide, appeal_file
 from duibiao.assessment.services.runs import run_publish, run_release, run_start
@@ -126,11 +127,12 @@ def test_rank_change_against_the_previous_published_period(approved, run):
     q1 = Period.objects.create(version=approved["version"], kind="quarter", year=2027, number=1, name="2027年第一季度",
                                opens_on=run.period.opens_on, deadline=run.period.deadline, status="open")
     subs = list(Submission.objects.filter(period=approved["period"]))
+    rules = value_rules(approved["version"])
     for sub in subs:
         sub.pk, sub.period = None, q1
         # taigu does much better this time (doubled where double is still a valid value)
         if sub.unit.code == "taigu" and sub.value is not None and sub.indicator.entered_by_units \
-                and sub.indicator.kind in ("number", "percent"):
+                and rules.problem(sub.indicator, sub.value * 2) is None:
             sub.value = sub.value * 2
     Submission.objects.bulk_create(subs)
     second = run_start(actor=office, period=q1)
@@ -251,11 +253,12 @@ def test_a_run_against_last_period_reproduces_on_the_command_line(client_for, ap
     q1 = Period.objects.create(version=approved["version"], kind="quarter", year=2027, number=1, name="2027年第一季度",
                                opens_on=run.period.opens_on, deadline=run.period.deadline, status="open")
     subs = list(Submission.objects.filter(period=approved["period"]))
+    rules = value_rules(approved["version"])
     for sub in subs:
         sub.pk, sub.period = None, q1
-        # Doubled where double is still a valid value (not a 是/否 or a count).
+        # Doubled where double is still a valid value (not a 是/否, nor a rate past 100 %).
         if sub.unit.code == "taigu" and sub.value is not None and sub.indicator.entered_by_units \
-                and sub.indicator.kind in ("number", "percent"):
+                and rules.problem(sub.indicator, sub.value * 2) is None:
             sub.value = sub.value * 2
     Submission.objects.bulk_create(subs)
     second = run_start(actor=office, period=q1)
