@@ -9,6 +9,7 @@ with its error on its page, and is computed again once started again.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -25,7 +26,8 @@ from duibiao.documents import selectors
 from duibiao.documents.excel.problems import ImportReport
 from duibiao.documents.import_jobs import import_job_create
 from duibiao.documents.models import ImportJob
-from tests.documents.conftest import open_xlsx, row_of, to_bytes, upload
+from tests.conftest import sign_in
+from tests.documents.conftest import open_xlsx, padded, row_of, to_bytes, upload
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -87,33 +89,43 @@ def database_tasks(settings):
 
 
 @pytest.fixture
-def worker(approved, database_tasks, settings, tmp_path):
-    started = Worker(settings, tmp_path / "worker.log")
+def start_worker(approved, database_tasks, settings, tmp_path):
+    """Starts a worker when called; every worker started is terminated at the end."""
+    started: list[Worker] = []
+
+    def start() -> Worker:
+        started.append(Worker(settings, tmp_path / f"worker-{len(started)}.log"))
+        return started[-1]
+
     try:
-        yield started
+        yield start
     finally:
-        started.stop()  # always: a worker left running would hold the test database
+        for one in started:
+            one.stop()  # always: a worker left running would hold the test database
+
+
+@pytest.fixture
+def worker(start_worker):
+    return start_worker()
 
 
 def status(model, pk) -> str:
     return model.objects.values_list("status", flat=True).get(pk=pk)
 
 
-def corrected_template(approved) -> bytes:
+def corrected_workbook(approved):
     """靖宇街道's template with a corrected value for nl02, which the office has returned."""
+    Submission.objects.filter(unit=approved["a"], indicator__code="nl02").update(
+        status=Submission.Status.RETURNED)
     wb = open_xlsx(selectors.reporting_template(user=approved["reporter_a"], period=approved["period"],
                                                 unit=approved["a"])[1])
     ws = wb.active
     ws.cell(row_of(ws, "nl02"), 6).value = 96
-    return to_bytes(wb)
+    return wb
 
 
 def test_runs_and_an_import_through_a_real_worker(approved, worker, client_for):
     office, period = approved["office"], approved["period"]
-    # The office returned one approved value to the unit, which corrects it in a workbook.
-    Submission.objects.filter(unit=approved["a"], indicator__code="nl02").update(
-        status=Submission.Status.RETURNED)
-
     good = run_start(actor=office, period=period, note="试算")
     broken = run_start(actor=office, period=period, note="快照有误")
     # Data that cannot be scored, put into the second run's stored snapshot: a value of an
@@ -121,7 +133,7 @@ def test_runs_and_an_import_through_a_real_worker(approved, worker, client_for):
     snapshot = broken.inputs
     ScoringRun.objects.filter(pk=broken.pk).update(
         inputs={**snapshot, "data": [*snapshot["data"], ["jingyu", "zz99", 1.0]]})
-    queued = import_job_create(actor=approved["reporter_a"], upload=upload(corrected_template(approved)),
+    queued = import_job_create(actor=approved["reporter_a"], upload=upload(to_bytes(corrected_workbook(approved))),
                                period=period, unit=approved["a"])
     assert queued.job is not None and queued.report.ok
 
@@ -156,3 +168,34 @@ def test_runs_and_an_import_through_a_real_worker(approved, worker, client_for):
     assert restarted.error == "" and RunResult.objects.filter(run=restarted).count() == 3
     assert {r.unit.code: r.score for r in RunResult.objects.filter(run=restarted)} == {
         r.unit.code: r.score for r in RunResult.objects.filter(run=good)}
+
+
+@pytest.mark.browser
+def test_a_large_import_in_the_page_polls_until_the_worker_has_done_it(page, live_server, approved,
+                                                                        start_worker, tmp_path):
+    path = tmp_path / "填报.xlsx"
+    path.write_bytes(padded(corrected_workbook(approved)))
+    polls: list[dict[str, str]] = []
+    page.on("request", lambda r: polls.append(r.headers) if r.url.endswith("/progress/") else None)
+    base = live_server.url
+    sign_in(page, base, "tb_a")
+    page.goto(f"{base}/documents/periods/{approved['period'].pk}/")
+    page.set_input_files("#file", str(path))
+    page.get_by_role("button", name="导入", exact=True).click()
+    page.wait_for_url(re.compile(r"/documents/imports/\d+/$"))
+    # No worker yet: the job waits, and its page keeps asking, marked as a poll.
+    assert "排队等待后台处理" in page.get_by_test_id("import-job-progress").inner_text()
+    page.wait_for_timeout(2500)
+    assert polls and all(headers.get("x-duibiao-poll") == "1" for headers in polls)
+
+    worker = start_worker()
+    saved = page.get_by_test_id("import-job-saved")
+    try:
+        saved.wait_for(timeout=WAIT_SECONDS * 1000)  # the poll sees it done and reloads the page
+    except Exception as exc:
+        raise AssertionError(f"no outcome on the page\n{worker.output()}") from exc
+    assert "1 个单位共 1 项数据保存为草稿" in saved.inner_text()
+    assert Submission.objects.get(unit=approved["a"], indicator__code="nl02").value == 96
+    seen = len(polls)
+    page.wait_for_timeout(2500)
+    assert len(polls) == seen  # done: the page stopped asking

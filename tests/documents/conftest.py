@@ -57,3 +57,19 @@ def row_of(ws, code: str) -> int:
         if row[0].value == code:
             return row[0].row
     raise AssertionError(f"{code} not in sheet {ws.title}")
+
+
+def padded(wb, kb: int = 300) -> bytes:
+    """The workbook with a hidden helper sheet of incompressible text (as WPS or a macro may
+    add), so the file is over the default background-import threshold; imports skip hidden
+    sheets, so it reports as the workbook alone would."""
+    import secrets
+
+    helper = wb.create_sheet("辅助")
+    helper.sheet_state = "hidden"
+    for row in range(1, kb * 1024 // 48 + 1):  # 48 random bytes a row, as text
+        helper.cell(row, 1).value = secrets.token_urlsafe(24)
+        helper.cell(row, 2).value = secrets.token_urlsafe(24)
+    data = to_bytes(wb)
+    assert len(data) >= kb * 1024
+    return data

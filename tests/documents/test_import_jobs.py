@@ -22,23 +22,10 @@ from duibiao.documents import selectors, services
 from duibiao.documents.import_jobs import import_job_run
 from duibiao.documents.models import ImportJob
 from duibiao.documents.tasks import import_workbook
-from tests.documents.conftest import open_xlsx, row_of, to_bytes, upload
+from tests.documents.conftest import open_xlsx, padded, row_of, to_bytes, upload
 
 VALUE = 6
 POLL = {"HTTP_X_DUIBIAO_POLL": "1", "HTTP_HX_REQUEST": "true"}
-
-
-def padded(wb: Workbook, kb: int = 300) -> bytes:
-    """The workbook with a hidden helper sheet of incompressible text (as WPS or a macro may
-    add), so the file is over the default threshold; the import skips hidden sheets."""
-    helper = wb.create_sheet("辅助")
-    helper.sheet_state = "hidden"
-    for row in range(1, kb * 1024 // 48 + 1):  # 48 random bytes a row, as text
-        helper.cell(row, 1).value = secrets.token_urlsafe(24)
-        helper.cell(row, 2).value = secrets.token_urlsafe(24)
-    data = to_bytes(wb)
-    assert len(data) >= kb * 1024
-    return data
 
 
 def template_of_a(excel, edit) -> Workbook:
