@@ -39,8 +39,8 @@ def _serve(argv: list[str]) -> int:
 
     from gunicorn.app.wsgiapp import run
 
-    # One task worker beside the web workers runs the scoring runs queued from the pages,
-    # started again whenever it dies, and ended with the server.
+    # One task worker beside the web workers runs the scoring runs and the large Excel imports
+    # queued from the pages, started again whenever it dies, and ended with the server.
     supervisor = WorkerSupervisor(
         [sys.executable, "-m", "duibiao.cli", "db_worker", "--interval", "0.5", "--no-startup-delay"]
     ).start()

@@ -1,4 +1,7 @@
-"""Background tasks (django-tasks): scoring runs out of the request cycle."""
+"""Background tasks (django-tasks): scoring runs out of the request cycle.
+
+run_start and run_restart queue `compute_run` once the run is committed (transaction.on_commit);
+the computation records its status in transactions of its own (services.runs.run_compute)."""
 
 from __future__ import annotations
 
