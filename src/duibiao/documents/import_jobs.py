@@ -14,13 +14,16 @@ report; the stored file is deleted as soon as the worker has read it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files import File
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Model
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -35,10 +38,13 @@ from duibiao.documents.selectors import reportable_units
 from duibiao.files.uploads import XLSX
 from duibiao.org.models import Unit
 
+if TYPE_CHECKING:
+    from duibiao.accounts.models import User
+
 UNFINISHED = (ImportJob.Status.QUEUED, ImportJob.Status.RUNNING)
 
 
-def import_in_background(upload) -> bool:
+def import_in_background(upload: UploadedFile) -> bool:
     """Whether an upload is large enough to be parsed by the worker (DUIBIAO_IMPORT_BACKGROUND_KB;
     0: every upload). Smaller ones are imported in the request: the answer comes at once."""
     return (upload.size or 0) >= settings.DUIBIAO_IMPORT_BACKGROUND_KB * 1024
@@ -50,8 +56,8 @@ class QueuedImport:
     job: ImportJob | None = None
 
 
-def import_job_create(*, actor, upload, period: Period | None = None, unit: Unit | None = None,
-                      scheme: Scheme | None = None) -> QueuedImport:
+def import_job_create(*, actor: User, upload: UploadedFile, period: Period | None = None,
+                      unit: Unit | None = None, scheme: Scheme | None = None) -> QueuedImport:
     """Check an upload and queue it for the worker: a 填报模板 for `period` (limited to `unit`
     if given) or a 考核细则 for `scheme`. A file that fails the upload check is not stored."""
     _require_importer(actor, period=period, unit=unit, scheme=scheme)
@@ -64,7 +70,7 @@ def import_job_create(*, actor, upload, period: Period | None = None, unit: Unit
         job = ImportJob(
             kind=ImportJob.Kind.SCHEME if scheme is not None else ImportJob.Kind.REPORTING,
             period=period, unit=unit, scheme=scheme, original_name=report.filename[:200],
-            content_type=XLSX, size=upload.size, created_by=actor, progress=_("排队等待后台处理"),
+            content_type=XLSX, size=upload.size or 0, created_by=actor, progress=_("排队等待后台处理"),
         )
         job.file.save(report.filename or "import.xlsx", upload, save=False)
         job.save()
@@ -79,7 +85,7 @@ def import_job_create(*, actor, upload, period: Period | None = None, unit: Unit
     return QueuedImport(report, job)
 
 
-def _require_importer(actor, *, period: Period | None, unit: Unit | None, scheme: Scheme | None) -> None:
+def _require_importer(actor: User, *, period: Period | None, unit: Unit | None, scheme: Scheme | None) -> None:
     """Refuse before storing anything whom the import itself would refuse outright (it checks
     again when it runs: rights may change while a job waits)."""
     if scheme is not None:
@@ -94,10 +100,12 @@ def _require_importer(actor, *, period: Period | None, unit: Unit | None, scheme
         raise Http404
 
 
-def _audit_target(*, period: Period | None, unit: Unit | None, scheme: Scheme | None):
+def _audit_target(*, period: Period | None, unit: Unit | None,
+                  scheme: Scheme | None) -> tuple[str, Model, Unit]:
     """(action, object, unit) of the audit rows, as the import services write them."""
     if scheme is not None:
         return "documents.scheme_import", scheme, scheme.district
+    assert period is not None  # a job has a period or a scheme (import_job_create)
     return "documents.reporting_import", period, unit or period.version.scheme.district
 
 
@@ -139,6 +147,7 @@ def import_job_run(job_id: int) -> ImportJob:
 def _import(job: ImportJob, upload: File) -> None:
     actor = job.created_by
     if job.kind == ImportJob.Kind.REPORTING:
+        assert job.period is not None  # a reporting job has its period (import_job_create)
         plan = services.reporting_import_check(actor=actor, period=job.period, upload=upload, unit=job.unit)
         if plan.report.ok:
             ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.RUNNING).update(
@@ -147,6 +156,7 @@ def _import(job: ImportJob, upload: File) -> None:
             report = services.reporting_import_save(actor=actor, period=job.period, plan=plan, unit=job.unit)
             _finish(job, report)
         return
+    assert job.scheme is not None  # a scheme job has its scheme
     with transaction.atomic():
         try:
             outcome = services.scheme_workbook_import(actor=actor, scheme=job.scheme, upload=upload)
@@ -173,7 +183,7 @@ def _discard_file(job: ImportJob) -> None:
     ImportJob.objects.filter(pk=job.pk).update(file="")
 
 
-def import_jobs_fail_stale(*, now=None) -> int:
+def import_jobs_fail_stale(*, now: datetime | None = None) -> int:
     """Mark failed every job unfinished DUIBIAO_IMPORT_TIMEOUT_SECONDS after it was queued (its
     worker died; nothing was imported, since an import commits with its job). Called when a
     job's page or its progress is asked for. Returns how many were marked."""
