@@ -181,3 +181,85 @@ def test_unknown_first_level_indicator(excel):
 def test_scheme_import_is_for_the_office_only(excel):
     with pytest.raises(PermissionDenied):
         run_import(excel, export(excel), who="reporter_a")
+
+
+# --- AHP judgements in a 判断矩阵 sheet (issue 10, item 9) --------------------------------
+
+DIMENSIONS = ["深化能力作风建设（30分）", "优化营商环境（30分）", "D3"]  # by name, as headed, or by code
+
+
+def with_judgements(excel, node: object, labels: list, matrix: list[list[object]], rows_labels=None) -> bytes:
+    """The exported workbook plus a 判断矩阵 sheet with one block (rows 1 to 2 + n)."""
+    wb = open_xlsx(export(excel))
+    ws = wb.create_sheet("判断矩阵")
+    ws.append(["节点", node])
+    ws.append([None, *labels])
+    for label, row in zip(rows_labels or labels, matrix, strict=True):
+        ws.append([label, *row])
+    return to_bytes(wb)
+
+
+def test_a_judgement_sheet_sets_the_nodes_ahp_weights_with_fractions_as_written(excel):
+    data = with_judgements(excel, "综合得分", DIMENSIONS,
+                           [[1, 1, "1/2"], [None, 1, " 1 / 2 "], ["2", "２", None]])
+    outcome = run_import(excel, data)
+    assert outcome.report.ok, outcome.report.problems
+    assert "已按判断矩阵更新 1 个节点的权重（层次分析法）" in outcome.report.notes
+    doc = yaml.safe_load(outcome.version.document)
+    # blanks take the reciprocal of their mirror; fractions stay as written
+    assert doc["tree"]["weights"] == {"method": "ahp", "matrix": [[1, 1, "1/2"], [1, 1, "1/2"], [2, 2, 1]]}
+    from duibiao.schemes import load_scheme_text
+
+    assert load_scheme_text(outcome.version.document).tree.weights.matrix[0][2] == 0.5
+
+
+def test_judgement_rows_may_follow_the_documents_order_in_another_order(excel):
+    labels = ["D3", "D1", "D2"]
+    data = with_judgements(excel, "total", labels, [[1, 3, 3], ["1/3", 1, 1], ["1/3", 1, 1]])
+    outcome = run_import(excel, data)
+    assert outcome.report.ok, outcome.report.problems
+    doc = yaml.safe_load(outcome.version.document)
+    assert doc["tree"]["weights"]["matrix"] == [[1, 1, "1/3"], [1, 1, "1/3"], [3, 3, 1]]  # D1, D2, D3
+
+
+def judgement_problems(excel, *args, **kwargs) -> list:
+    outcome = run_import(excel, with_judgements(excel, *args, **kwargs))
+    assert outcome.version is None and not outcome.report.ok
+    assert SchemeVersion.objects.filter(scheme=excel["scheme"]).count() == 1
+    return [(p.sheet, p.row, p.column, p.reason) for p in outcome.report.problems]
+
+
+def test_malformed_judgements_are_named_by_sheet_row_and_column(excel):
+    import datetime as dt
+
+    problems = judgement_problems(excel, "综合得分", DIMENSIONS,
+                                  [[1, "1//3", "abc"], [3, 2, dt.datetime(2026, 1, 3)], [None, None, 1]])
+    assert problems == [
+        ("判断矩阵", 3, "C", "判断值“1//3”应为正数或分数（如 3、1/3）"),
+        ("判断矩阵", 3, "D", "判断值“abc”应为正数或分数（如 3、1/3）"),
+        ("判断矩阵", 4, "D", "判断值“2026-01-03”应为正数或分数（如 3、1/3）"
+                            "（Excel 把 1/3 当成了日期：请把单元格设为文本后再填）"),
+        ("判断矩阵", 4, "C", "对角线上的判断值应为 1"),
+    ]
+
+
+def test_judgements_that_contradict_each_other_or_are_missing(excel):
+    problems = judgement_problems(excel, "综合得分", DIMENSIONS, [[1, 3, None], [3, 1, 2], [None, "1/2", 1]])
+    assert problems == [
+        ("判断矩阵", 3, "D", "缺少“深化能力作风建设”与“D3”的判断值"),
+        ("判断矩阵", 4, "B", "判断值应为第 3 行对应值“3”的倒数"),
+    ]
+
+
+def test_an_unknown_node_or_child_and_an_inconsistent_matrix_are_refused(excel):
+    assert judgement_problems(excel, "党的建设", ["a", "b"], [[1, 2], [None, 1]]) == [
+        ("判断矩阵", 1, "B", "节点“党的建设”不在方案中（填写有下级指标的节点名称或代码）")]
+    problems = judgement_problems(excel, "综合得分", ["D1", "D9", "D3"], [[1, 1, 1], [1, 1, 1], [1, 1, 1]])
+    assert problems == [("判断矩阵", 2, "C", "“D9”不是“综合得分”的下级指标（或重复）")]
+    problems = judgement_problems(excel, "综合得分", ["D1", "D2"], [[1, 1], [1, 1]])
+    assert problems == [("判断矩阵", 2, "B", "判断矩阵缺少下级指标：促进高质量发展及攻坚突破项目")]
+    problems = judgement_problems(excel, "综合得分", ["D1", "D2", "D3"], [[1, 9, "1/9"], [None, 1, 9], [None, None, 1]])
+    ((sheet, row, col, reason),) = problems
+    assert (sheet, row, col) == ("判断矩阵", 1, "B") and reason.startswith("判断矩阵未通过一致性检验，请修改判断值：consistency ratio CR = ")
+    problems = judgement_problems(excel, "综合得分", ["D1", "D2"], [[1, 2], [None, 1]], rows_labels=["D2", "D1"])
+    assert problems == [("判断矩阵", 3, "A", "第 1 行的标题应为“D1”（与第 1 列相同）")]

@@ -22,6 +22,7 @@ from openpyxl import Workbook
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from duibiao.documents.excel import workbook as wbk
+from duibiao.documents.excel.judgements import JudgementBlock, apply_judgements, judgement_blocks
 from duibiao.documents.excel.problems import ImportReport
 
 LEVEL_NAMES = "一二三四五六七八九"
@@ -208,14 +209,18 @@ def _entries(doc: dict) -> dict[str, dict]:
     return out
 
 
-def parse_scheme_workbook(wb, report: ImportReport) -> tuple[str, dict[str, int], list[SchemeRow]]:
-    """Rows of the first sheet that has a 考核细则 header; problems go to the report."""
+def parse_scheme_workbook(
+    wb, report: ImportReport
+) -> tuple[str, dict[str, int], list[SchemeRow | JudgementBlock]]:
+    """Rows of the first sheet that has a 考核细则 header, then the AHP judgement blocks of
+    any 判断矩阵 sheet (see judgements.py); problems go to the report."""
     for ws in wb.worksheets:
         rows = wbk.read_rows(ws)
         for hdr in rows[:15]:
             heads = wbk.header_map(hdr)
             if "一级指标" in heads:
-                return ws.title, heads, _scheme_rows(ws, rows, hdr[0].row, heads, report)
+                found: list[SchemeRow | JudgementBlock] = [*_scheme_rows(ws, rows, hdr[0].row, heads, report)]
+                return ws.title, heads, found + judgement_blocks(wb, report)
     report.file_problem("未找到考核细则表头（应包含“一级指标”“二级指标”“分值”等列）")
     return "", {}, []
 
@@ -508,12 +513,16 @@ def _rebuild(node: dict, placed: dict[int, list[dict]]) -> bool:
     return bool(kids)
 
 
-def apply_scheme_rows(doc: dict, sheet: str, heads: dict[str, int], rows: list[SchemeRow],
+def apply_scheme_rows(doc: dict, sheet: str, heads: dict[str, int], rows: list[SchemeRow | JudgementBlock],
                       report: ImportReport) -> SchemeImport:
-    """The document with the workbook's rows applied (a deep copy; `doc` is untouched)."""
+    """The document with the workbook's rows applied (a deep copy; `doc` is untouched):
+    the 细则 rows, then the judgement matrices, which set their nodes' AHP weights."""
     new = copy.deepcopy(doc)
     state = _start(new, sheet, heads, report)
+    blocks = [r for r in rows if isinstance(r, JudgementBlock)]
     for row in rows:
+        if isinstance(row, JudgementBlock):
+            continue
         if row.section == "tree":
             _apply_tree_row(state, row)
         else:
@@ -528,7 +537,11 @@ def apply_scheme_rows(doc: dict, sheet: str, heads: dict[str, int], rows: list[S
         new.setdefault("adjustments", {})["items"] = state.new_items
     if state.new_vetoes or new.get("vetoes"):
         new["vetoes"] = state.new_vetoes
-    return SchemeImport(new, new != doc, state.counts, _weight_notes(new["tree"]))
+    notes = _weight_notes(new["tree"])
+    done = apply_judgements(new, blocks, report) if blocks else 0
+    if done:
+        notes.append(f"已按判断矩阵更新 {done} 个节点的权重（层次分析法）")
+    return SchemeImport(new, new != doc, state.counts, notes)
 
 
 def _weight_notes(node: dict, notes: list[str] | None = None) -> list[str]:
