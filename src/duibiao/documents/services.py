@@ -158,6 +158,15 @@ def _shows(sub: Submission, raw: object) -> bool:
         return False
 
 
+def _vote_count(raw: object) -> int | None:
+    """A vote count: a whole number not below 0, or its digits; None for anything else."""
+    if isinstance(raw, int | Decimal) and raw >= 0 and raw == int(raw):
+        return int(raw)
+    if isinstance(raw, str) and raw.isdigit():
+        return int(raw)
+    return None
+
+
 def _ballot_items(sheet: SheetIn, ind: Indicator, rows, report: ImportReport) -> dict[str, int] | None:
     """The ballots of one indicator from its grade rows, or None if any cell is bad or all
     are blank."""
@@ -168,9 +177,9 @@ def _ballot_items(sheet: SheetIn, ind: Indicator, rows, report: ImportReport) ->
         if row.value is None:
             continue
         raw, why = cell_raw(ind, row.value)
-        whole = isinstance(raw, int | Decimal) and raw >= 0 and raw == int(raw)
-        if why is None and (whole or (isinstance(raw, str) and raw.isdigit())):
-            counts[row.grade] = int(raw)
+        count = _vote_count(raw) if why is None else None
+        if count is not None and row.grade is not None:  # (grade rows always name their grade)
+            counts[row.grade] = count
         else:
             report.add(sheet.title, row.row, why or f"“{row.grade}”票数应为不小于 0 的整数", col=c_value,
                        header="填报值")

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 from django.db.models.functions import Length
 
-from duibiao.assessment.limits import submission_problem, text_limit, value_rules
+from duibiao.assessment.limits import submission_problem, text_label, text_limit, value_rules
 from duibiao.assessment.models import Appeal, Period, ReviewEvent, Submission
 
 # The note is part of `submission_problem`; these are the other free texts of a value.
@@ -52,7 +52,7 @@ def _value_problems(periods: QuerySet[Period]) -> Iterator[StoredProblem]:
 def _text_problems(periods: QuerySet[Period]) -> Iterator[StoredProblem]:
     for model, name in TEXTS:
         limit = text_limit(model, name)
-        label = model._meta.get_field(name).verbose_name
+        label = text_label(model, name)
         long = (model.objects.filter(period__in=periods).annotate(n=Length(name)).filter(n__gt=limit)
                 .select_related("unit", "indicator", "period"))
         for sub in long:
@@ -63,9 +63,9 @@ def _text_problems(periods: QuerySet[Period]) -> Iterator[StoredProblem]:
     events = (ReviewEvent.objects.filter(submission__period__in=periods).annotate(n=Length("reason"))
               .filter(n__gt=limit).select_related("submission__unit", "submission__indicator", "submission__period"))
     for event in events:
-        sub = event.submission
-        yield StoredProblem(f"{sub.unit.code} {sub.unit.name}", sub.period.name,
-                            f"{sub.indicator.code} {sub.indicator.name}", f"审核记录理由 {event.n} 字",
+        reviewed = event.submission
+        yield StoredProblem(f"{reviewed.unit.code} {reviewed.unit.name}", reviewed.period.name,
+                            f"{reviewed.indicator.code} {reviewed.indicator.name}", f"审核记录理由 {event.n} 字",
                             f"超过 {limit} 字")
     for name in ("reason", "decision"):
         limit = text_limit(Appeal, name)
@@ -74,7 +74,7 @@ def _text_problems(periods: QuerySet[Period]) -> Iterator[StoredProblem]:
         for appeal in appeals:
             yield StoredProblem(f"{appeal.unit.code} {appeal.unit.name}", appeal.run.period.name,
                                 f"{appeal.indicator.code} {appeal.indicator.name}",
-                                f"申诉{Appeal._meta.get_field(name).verbose_name} {appeal.n} 字", f"超过 {limit} 字")
+                                f"申诉{text_label(Appeal, name)} {appeal.n} 字", f"超过 {limit} 字")
 
 
 def stored_problems(*, periods: QuerySet[Period] | None = None) -> Iterator[StoredProblem]:

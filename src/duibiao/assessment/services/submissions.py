@@ -4,8 +4,10 @@ optimistic lock, changes one submission in one transaction, and leaves one audit
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -40,6 +42,10 @@ from duibiao.audit.models import AuditEntry
 from duibiao.audit.services import audit_entry, audit_record
 from duibiao.files.uploads import DOCUMENTS, MB, UploadRejected, upload_type
 
+if TYPE_CHECKING:
+    from duibiao.accounts.models import User
+    from duibiao.org.models import Unit
+
 EDITABLE = (Submission.Status.DRAFT, Submission.Status.RETURNED)
 
 
@@ -52,7 +58,7 @@ class ValueInput:
 
     indicator: Indicator
     value: object = None
-    ballots: dict[str, object] = field(default_factory=dict)
+    ballots: Mapping[str, object] = field(default_factory=dict)
     note: str = ""
     expected_version: int = field(kw_only=True)
 
@@ -87,7 +93,7 @@ def _fed_message(indicator: Indicator) -> str:
         "name": indicator.name, "source": indicator.value_from}
 
 
-def _check_reportable(indicator: Indicator, period: Period, unit) -> None:
+def _check_reportable(indicator: Indicator, period: Period, unit: Unit) -> None:
     if indicator.version_id != period.version_id:
         raise AssessmentError(f"指标 {indicator.code} 不属于本期考核方案")
     if indicator.value_from:
@@ -99,7 +105,7 @@ def _check_reportable(indicator: Indicator, period: Period, unit) -> None:
 
 
 def _write(
-    *, actor, period: Period, unit, item: ValueInput, status: str | None = None,
+    *, actor: User, period: Period, unit: Unit, item: ValueInput, status: str | None = None,
     justification: str | None = None, allowed: tuple[str, ...] = EDITABLE,
 ) -> Submission:
     """Create or update one submission under the optimistic lock."""
@@ -143,7 +149,7 @@ def _write(
 
 
 @transaction.atomic
-def submission_save(*, actor, period: Period, unit, item: ValueInput) -> Submission:
+def submission_save(*, actor: User, period: Period, unit: Unit, item: ValueInput) -> Submission:
     """Save one value as a draft (填报保存)."""
     require_reporter(actor, unit)
     _check_open(period)
@@ -152,7 +158,7 @@ def submission_save(*, actor, period: Period, unit, item: ValueInput) -> Submiss
 
 
 @transaction.atomic
-def submission_bulk_save(*, actor, period: Period, unit, items: list[ValueInput]) -> list[Submission]:
+def submission_bulk_save(*, actor: User, period: Period, unit: Unit, items: list[ValueInput]) -> list[Submission]:
     """Save many values at once (an Excel import): all or nothing, in a few statements.
 
     The same rules as `submission_save` — the value checks of `assessment.limits`, editable
@@ -209,7 +215,7 @@ def submission_bulk_save(*, actor, period: Period, unit, items: list[ValueInput]
 
 
 @transaction.atomic
-def submission_submit(*, actor, period: Period, unit, codes: list[str] | None = None) -> int:
+def submission_submit(*, actor: User, period: Period, unit: Unit, codes: list[str] | None = None) -> int:
     """Submit the unit's drafts and returned values (提交). Returns how many were submitted."""
     require_reporter(actor, unit)
     _check_open(period)
@@ -241,7 +247,7 @@ def submission_submit(*, actor, period: Period, unit, codes: list[str] | None = 
     return count
 
 
-def _review(*, actor, submission: Submission, expected_version: int, status: str, action: str,
+def _review(*, actor: User, submission: Submission, expected_version: int, status: str, action: str,
             reason: str = "", from_status: tuple[str, ...]) -> Submission:
     require_reviewer(actor, submission.indicator, submission.unit)
     if submission.status not in from_status:
@@ -268,7 +274,7 @@ def _review(*, actor, submission: Submission, expected_version: int, status: str
 
 
 @transaction.atomic
-def review_approve(*, actor, submission: Submission, expected_version: int) -> Submission:
+def review_approve(*, actor: User, submission: Submission, expected_version: int) -> Submission:
     """专班审核通过: the value is locked from then on."""
     return _review(
         actor=actor, submission=submission, expected_version=expected_version,
@@ -278,7 +284,7 @@ def review_approve(*, actor, submission: Submission, expected_version: int) -> S
 
 
 @transaction.atomic
-def review_return(*, actor, submission: Submission, expected_version: int, reason: str) -> Submission:
+def review_return(*, actor: User, submission: Submission, expected_version: int, reason: str) -> Submission:
     """专班退回: the unit sees the reason and resubmits."""
     reason = text_clean(reason, model=Submission, name="return_reason", required="退回须填写原因")
     return _review(
@@ -289,7 +295,7 @@ def review_return(*, actor, submission: Submission, expected_version: int, reaso
 
 
 @transaction.atomic
-def review_unlock(*, actor, submission: Submission, expected_version: int, reason: str) -> Submission:
+def review_unlock(*, actor: User, submission: Submission, expected_version: int, reason: str) -> Submission:
     """考核办解锁 an approved value so that it can be corrected; audited with its reason."""
     require_office(actor)
     reason = text_clean(reason, model=Submission, name="return_reason", required="解锁须填写原因")
@@ -302,7 +308,7 @@ def review_unlock(*, actor, submission: Submission, expected_version: int, reaso
 
 @transaction.atomic
 def score_record(
-    *, actor, period: Period, unit, item: ValueInput, justification: str
+    *, actor: User, period: Period, unit: Unit, item: ValueInput, justification: str
 ) -> Submission:
     """A task force's manual score, or a bonus / penalty / veto record, with its reason.
     Recorded as approved: the task force is the reviewer of its own judgement."""
@@ -329,7 +335,7 @@ def score_record(
 
 
 @transaction.atomic
-def evidence_attach(*, actor, submission: Submission, upload: UploadedFile) -> Evidence:
+def evidence_attach(*, actor: User, submission: Submission, upload: UploadedFile) -> Evidence:
     """Attach a file after checking its size and its real type (by content)."""
     if submission.indicator.entered_by_units:
         require_reporter(actor, submission.unit)
@@ -345,11 +351,12 @@ def evidence_attach(*, actor, submission: Submission, upload: UploadedFile) -> E
     for chunk in upload.chunks():
         digest.update(chunk)
     upload.seek(0)
+    name = upload.name or "佐证材料"  # (a browser's upload always has a name; a test's may not)
     evidence = Evidence(
-        submission=submission, original_name=upload.name[:200], content_type=mime, size=upload.size,
+        submission=submission, original_name=name[:200], content_type=mime, size=upload.size or 0,
         sha256=digest.hexdigest(), uploaded_by=actor,
     )
-    evidence.file.save(upload.name, upload, save=False)
+    evidence.file.save(name, upload, save=False)
     evidence.save()
     audit_record(
         actor=actor, action="evidence.attach", obj=submission, unit=submission.unit,
@@ -359,7 +366,7 @@ def evidence_attach(*, actor, submission: Submission, upload: UploadedFile) -> E
 
 
 @transaction.atomic
-def evidence_remove(*, actor, evidence: Evidence) -> None:
+def evidence_remove(*, actor: User, evidence: Evidence) -> None:
     submission = evidence.submission
     require_reporter(actor, submission.unit)
     if submission.status not in EDITABLE:
@@ -372,7 +379,7 @@ def evidence_remove(*, actor, evidence: Evidence) -> None:
 
 
 @transaction.atomic
-def unit_signoff(*, actor, period: Period, unit) -> UnitSignoff:
+def unit_signoff(*, actor: User, period: Period, unit: Unit) -> UnitSignoff:
     """单位负责人签发 the unit's submission for the period."""
     require_unit_head(actor, unit)
     pending = Submission.objects.filter(period=period, unit=unit, status__in=EDITABLE).count()

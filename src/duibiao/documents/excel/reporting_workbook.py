@@ -21,6 +21,7 @@ import math
 from copy import copy
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from openpyxl import Workbook
 from openpyxl.styles import Protection
@@ -31,6 +32,10 @@ from duibiao.assessment.limits import COLUMN_LIMIT, DECIMALS
 from duibiao.assessment.models import Indicator, Period, Submission
 from duibiao.documents.excel import workbook as wbk
 from duibiao.documents.excel.problems import ImportReport
+
+if TYPE_CHECKING:
+    from duibiao.assessment.selectors.reporting import ReportRow
+    from duibiao.org.models import Unit
 
 HEADERS = ("指标代码", "一级指标", "指标名称", "计量单位", "数据类型", "填报值", "填报说明", "状态", "数据版本")
 REQUIRED = ("指标代码", "填报值")
@@ -54,8 +59,8 @@ def period_key(period: Period) -> str:
 
 @dataclass
 class TemplateSheet:
-    unit: object  # org.Unit
-    rows: list  # assessment.selectors.reporting.ReportRow
+    unit: Unit
+    rows: list[ReportRow]
 
 
 def _validations(ws) -> dict[str, DataValidation]:
@@ -237,7 +242,7 @@ def parse_reporting_workbook(wb, report: ImportReport) -> list[SheetIn]:
         c_code, c_value = sheet.heads["指标代码"], sheet.heads["填报值"]
         c_note, c_version = sheet.heads.get("填报说明"), sheet.heads.get("数据版本")
         for row in rows:
-            if row[0].row <= sheet.header_row:
+            if row[0].row <= header[0]:  # (the header row)
                 continue
             cells = {c.col: c for c in row}
             code = str(wbk.narrow(wbk.as_text(cells[c_code].value))) if c_code in cells else ""
@@ -267,10 +272,12 @@ def cell_raw(indicator: Indicator, cell: wbk.CellValue) -> tuple[object, str | N
         value = Decimal(repr(value))
     if cell.percent and indicator.kind == Indicator.Kind.PERCENT and isinstance(value, int | Decimal):
         value = Decimal(value) * 100  # a cell formatted 0% that shows 95% holds 0.95
-    if binary and abs(value) < COLUMN_LIMIT and value.as_tuple().exponent < -DECIMALS:
+    if binary and isinstance(value, Decimal) and abs(value) < COLUMN_LIMIT:
         # A formula's 33.333333333333336 at the six decimals the system keeps; digits typed
-        # as text are checked as typed.
-        value = value.quantize(Decimal(1).scaleb(-DECIMALS)).normalize()
+        # as text are checked as typed. (The exponent is a number: the value is finite.)
+        exponent = value.as_tuple().exponent
+        if isinstance(exponent, int) and exponent < -DECIMALS:
+            value = value.quantize(Decimal(1).scaleb(-DECIMALS)).normalize()
     if isinstance(value, str):
         value = str(wbk.narrow(value))
     return value, None

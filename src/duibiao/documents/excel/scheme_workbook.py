@@ -16,6 +16,7 @@ from __future__ import annotations
 import copy
 import re
 from dataclasses import dataclass, field
+from typing import Literal
 
 import yaml
 from openpyxl import Workbook
@@ -412,7 +413,7 @@ def _fresh_code(state: _Apply, row: SchemeRow, prefix: str) -> str | None:
 
 
 def _find(state: _Apply, row: SchemeRow, pool: dict[str, dict], kind_label: str,
-          prefer=None) -> dict | None | bool:
+          prefer=None) -> dict | None | Literal[False]:
     """The existing entry the row stands for; None if new; False on a problem."""
     code = _text(row, "指标代码")
     if code:
