@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext as _
@@ -46,14 +46,21 @@ def _pairs(text: str, what: str) -> list[tuple[str, float]]:
     return out
 
 
-def _number_or_text(value: str) -> Any:
+def _number_or_text(value: str | None) -> Any:
     value = (value or "").strip()
+    if not value:
+        return ""
     try:
-        number = float(value) if value else ""
+        number = float(value)
     except ValueError:
         return value  # frontier best / worst may be `peers` or `p90`
     # "nan" / "inf" stay text, which the scheme check then refuses, rather than a number.
-    return number if number == "" or math.isfinite(number) else value
+    return number if math.isfinite(number) else value
+
+
+def _choice(form: forms.Form, name: str) -> forms.ChoiceField:
+    """One of the form's choice fields (Form.fields is typed as holding plain Fields)."""
+    return cast(forms.ChoiceField, form.fields[name])
 
 
 class IndicatorForm(forms.Form):
@@ -119,20 +126,21 @@ class IndicatorForm(forms.Form):
         f = self.fields
         f["code"].required = self.is_new
         f["code"].disabled = not self.is_new
-        f["parent"].choices = [(c, ("　" * (d - 1)) + n) for c, n, d in edits.group_nodes(doc)]
-        f["taskforce"].choices = [("", "—")] + [(t["code"], t.get("name", t["code"]))
+        _choice(self, "parent").choices = [(c, ("　" * (d - 1)) + n) for c, n, d in edits.group_nodes(doc)]
+        _choice(self, "taskforce").choices = [("", "—")] + [(t["code"], t.get("name", t["code"]))
                                                 for t in doc.get("taskforces") or []]
         cats = list(doc.get("categories") or [])
         cats += [c for c in applies.get("categories", []) if c not in cats]
-        f["categories"].choices = [(c, c) for c in cats]
+        _choice(self, "categories").choices = [(c, c) for c in cats]
         known = dict(units)
-        f["units"].choices = units + [(u, u) for u in applies.get("units", []) if u not in known]
-        f["units"].widget.attrs["size"] = min(max(len(f["units"].choices), 3), 8)
+        unit_choices = units + [(u, u) for u in applies.get("units", []) if u not in known]
+        _choice(self, "units").choices = unit_choices
+        f["units"].widget.attrs["size"] = min(max(len(unit_choices), 3), 8)
         methods = [(m, f"{label}（{m}）") for m, label in METHOD_LABELS.items()]
         if self.current_method and self.current_method not in METHOD_LABELS:
             methods.append((self.current_method, _("%(m)s（保留原参数）") % {"m": self.current_method}))
-        f["method"].choices = methods
-        f["p_scope"].choices = [("", _("默认（全体单位）")), ("category", _("同类单位")), ("all", _("全体单位"))] + [
+        _choice(self, "method").choices = methods
+        _choice(self, "p_scope").choices = [("", _("默认（全体单位）")), ("category", _("同类单位")), ("all", _("全体单位"))] + [
             (g, _("按 %(g)s 分组") % {"g": g}) for g in doc.get("groups") or []]
         for key, label in PARAM_LABELS.items():
             f[f"p_{key}"].label = label
@@ -148,7 +156,8 @@ class IndicatorForm(forms.Form):
         return [self[f"p_{k}"] for k in edits.METHODS.get(method or self.method_value(), ())]
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data  # (what Form.clean returns)
         if data.get("item_kind") == "specific" and not data.get("units"):
             self.add_error("units", _("个性指标请至少选择一个单位"))
         for key, what in (("bands", _("临界值")), ("grades", _("等次"))):
@@ -216,10 +225,10 @@ class ItemForm(forms.Form):
         for name in [n for n in self.fields if n != "code" and n not in self.FIELDS[kind]]:
             del self.fields[name]
         self.fields["code"].disabled = not self.is_new
-        self.fields["taskforce"].choices = [("", "—")] + [(t["code"], t.get("name", t["code"]))
+        _choice(self, "taskforce").choices = [("", "—")] + [(t["code"], t.get("name", t["code"]))
                                                           for t in doc.get("taskforces") or []]
         if "grade" in self.fields:
-            self.fields["grade"].choices = [("", "—")] + [
+            _choice(self, "grade").choices = [("", "—")] + [
                 (g["name"], g["name"]) for g in (doc.get("grading") or {}).get("grades") or []]
         for field in self.fields.values():
             field.widget.attrs.setdefault(

@@ -14,17 +14,22 @@ from duibiao.audit.services import audit_record
 
 if TYPE_CHECKING:
     from duibiao.accounts.models import User
+    from duibiao.org.models import Unit
 
 
 @transaction.atomic
 def combination_save(
-    *, actor: User, code: str, name: str, year: int, district, parts: list[tuple[str, float, list[ScoringRun]]]
+    *, actor: User, code: str, name: str, year: int, district: Unit | None,
+    parts: list[tuple[str, float, list[ScoringRun]]],
 ) -> Combination:
-    """parts: (name, weight in %, published runs averaged into the part)."""
+    """parts: (name, weight in %, published runs averaged into the part). `district`: the unit
+    whose schemes the runs belong to (None, when the office sees no scheme yet, is refused)."""
     require_office(actor)
     code = text_clean(code, model=Combination, name="code", required="请填写代码")
     name = text_clean(name, model=Combination, name="name", required="请填写名称")
     year_clean(year)
+    if district is None:
+        raise AssessmentError("还没有考核方案，不能合成年度结果")
     for part_name, _weight, _runs in parts:
         text_clean(part_name, model=CombinationPart, name="name")
     if not parts:

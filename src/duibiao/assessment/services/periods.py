@@ -42,9 +42,12 @@ def deadline_for(opens_on: date, workdays: int) -> date:
 
 @transaction.atomic
 def period_create(
-    *, actor: User, version: SchemeVersion, kind: str, year: int, number: int, opens_on: date,
+    *, actor: User, version: SchemeVersion | None, kind: str, year: int, number: int, opens_on: date,
     deadline_workdays: int = 10, name: str = "",
 ) -> Period:
+    """`version`: the scheme's latest (None, for a scheme without one, is refused)."""
+    if version is None:  # (every scheme is created with its first version)
+        raise AssessmentError("该方案还没有任何版本，请先保存方案")
     require_office(actor)
     name = text_clean(name, model=Period, name="name")
     year_clean(year)

@@ -52,7 +52,7 @@ def combination_edit(request):
             combination = combination_save(
                 actor=request.user, code=request.POST.get("code", "").strip(), name=request.POST.get("name", "").strip(),
                 year=int_param(request.POST, "year", label=_("年度"), min_value=2000, max_value=2100),
-                district=scheme.district, parts=parts,
+                district=scheme.district if scheme is not None else None, parts=parts,
             )
             return redirect("assessment:combination_detail", code=combination.code)
         except (AssessmentError, ValueError) as exc:

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, cast
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -31,13 +33,20 @@ from duibiao.assessment.services.calendar import HolidayTextError, holiday_year_
 from duibiao.assessment.services.periods import period_create, period_set_status
 from duibiao.params import int_param
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from duibiao.accounts.models import User
+    from duibiao.assessment.models import Scheme
+
 DATE_INPUT = forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")
 
 
 class PeriodForm(forms.Form):
     """Parses the create form; the rules live in `period_create`."""
 
-    scheme = forms.ModelChoiceField(label=gettext_lazy("考核方案"), queryset=None, empty_label=None)
+    scheme: forms.ModelChoiceField[Scheme] = forms.ModelChoiceField(
+        label=gettext_lazy("考核方案"), queryset=None, empty_label=None)
     kind = forms.ChoiceField(label=gettext_lazy("周期类型"), choices=Period.Kind.choices)
     year = forms.IntegerField(label=gettext_lazy("年度"), min_value=2000, max_value=2100)
     number = forms.IntegerField(label=gettext_lazy("序号（月份或季度）"), min_value=1, max_value=12,
@@ -47,9 +56,10 @@ class PeriodForm(forms.Form):
                                            max_value=120, initial=10)
     name = forms.CharField(label=gettext_lazy("名称（留空自动生成）"), max_length=60, required=False)
 
-    def __init__(self, *args, user, **kwargs) -> None:
+    def __init__(self, *args: Any, user: User | AnonymousUser, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["scheme"].queryset = office_schemes(user=user)
+        # self.fields holds a copy of the field above, typed as plain Field.
+        cast(forms.ModelChoiceField, self.fields["scheme"]).queryset = office_schemes(user=user)
         for name, field in self.fields.items():
             if name != "opens_on":
                 css = "form-select" if isinstance(field, forms.ChoiceField) else "form-control"
