@@ -8,9 +8,13 @@ the source address without the request being passed down to it.
 from __future__ import annotations
 
 import ipaddress
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
+from typing import TYPE_CHECKING
 
 from django.conf import settings
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
 
 _client_address: ContextVar[str | None] = ContextVar("duibiao_client_address", default=None)
 
@@ -32,7 +36,7 @@ def _trusted(address: str, networks: tuple[str, ...]) -> bool:
     return any(ip in ipaddress.ip_network(network, strict=False) for network in networks)
 
 
-def client_ip(request) -> str | None:
+def client_ip(request: HttpRequest) -> str | None:
     """The client's address. REMOTE_ADDR, unless DUIBIAO_TRUSTED_PROXY_HEADER names the header
     a reverse proxy adds (X-Forwarded-For): then the address the nearest untrusted hop was
     seen from. Each proxy appends what it saw, so only entries added by our own proxies are
@@ -65,10 +69,10 @@ def current_client_ip() -> str | None:
     return _client_address.get()
 
 
-def bind_client_ip(address: str | None):
+def bind_client_ip(address: str | None) -> Token[str | None]:
     """Set the current request's address; returns the token to reset it with."""
     return _client_address.set(address)
 
 
-def unbind_client_ip(token) -> None:
+def unbind_client_ip(token: Token[str | None]) -> None:
     _client_address.reset(token)

@@ -3,9 +3,11 @@ is served, refused requests, and files that leave the system (downloads and expo
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from email.message import Message
 
-from django.http import FileResponse
+from django.http import FileResponse, HttpRequest
+from django.http.response import HttpResponseBase
 
 from duibiao.audit.context import bind_client_ip, client_ip, unbind_client_ip
 from duibiao.audit.services import audit_record
@@ -28,10 +30,10 @@ class AuditMiddleware:
       ``download`` with the file name, its type and the page that served it.
     """
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         token = bind_client_ip(client_ip(request))
         try:
             response = self.get_response(request)
@@ -40,7 +42,7 @@ class AuditMiddleware:
         finally:
             unbind_client_ip(token)
 
-    def _record(self, request, response) -> None:
+    def _record(self, request: HttpRequest, response: HttpResponseBase) -> None:
         user = getattr(request, "user", None)
         signed_in = bool(getattr(user, "is_authenticated", False))
         where = f"{request.method} {request.get_full_path()}"
