@@ -4,10 +4,10 @@ system, e.g. the demo loader)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 from django.db import transaction
 from django.utils import timezone
@@ -32,6 +32,10 @@ if TYPE_CHECKING:
     from duibiao.accounts.models import User
 
 
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
+
+
 class CadreInputError(ValueError):
     """Input the office must correct (shown on the page, 422 in the API)."""
 
@@ -46,7 +50,7 @@ def _cadre_snapshot(cadre: Cadre) -> dict[str, object]:
     }
 
 
-def _checked(check, *args, **kwargs):
+def _checked(check: Callable[_P, _T], *args: _P.args, **kwargs: _P.kwargs) -> _T:
     """A check of `assessment.limits` (texts to their column's length, years within range, the
     same on SQLite and PostgreSQL), refused as the cadre pages and API refuse input."""
     try:

@@ -66,7 +66,7 @@ def scheme_periods(*, user: User | AnonymousUser) -> list[SchemePeriods]:
     return [SchemePeriods(s, periods.get(s.pk, []), latest.get(s.pk)) for s in schemes]
 
 
-def office_schemes(*, user: User | AnonymousUser):
+def office_schemes(*, user: User | AnonymousUser) -> QuerySet[Scheme]:
     """Schemes the office may open periods for: those it sees that have a saved version."""
     return scheme_list(user=user).filter(versions__isnull=False).distinct().order_by("-year", "code")
 
