@@ -15,6 +15,7 @@ from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from duibiao.documents import import_jobs, selectors, services
+from duibiao.documents.excel.problems import ImportReport
 from duibiao.documents.import_jobs import QueuedImport
 from duibiao.documents.models import ImportJob
 from duibiao.documents.views import xlsx_response
@@ -57,7 +58,8 @@ class ImportJobOut(Schema):
 
 
 def _job_out(job: ImportJob) -> dict:
-    report = {**job.report, "version": job.saved_version} if job.report else None
+    # Through ImportReport, so a stored report always comes out with every field.
+    report = {**ImportReport.from_dict(job.report).as_dict(), "version": job.saved_version} if job.report else None
     return {
         "id": job.pk, "kind": job.kind, "status": job.status, "progress": job.progress,
         "filename": job.original_name, "size": job.size, "created_at": job.created_at,
