@@ -231,7 +231,7 @@ def test_appeal_evidence_is_served_through_the_gate(client_for, approved, run, s
 
 def test_unit_head_sees_the_gap_but_not_who_is_above(client_for, approved, run):
     run_release(actor=approved["office"], run=run)
-    streets = {r.unit.code: r for r in RunResult.objects.filter(run=run, category="街道乡镇").select_related("unit")}
+    streets = {r.unit.code: r for r in RunResult.objects.filter(run=run, category="street").select_related("unit")}
     lower = max(streets.values(), key=lambda r: r.rank)
     upper = min(streets.values(), key=lambda r: r.rank)
     head = {"jingyu": approved["head_a"]}.get(lower.unit.code)

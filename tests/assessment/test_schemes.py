@@ -16,7 +16,7 @@ def test_indicators_are_materialised_with_their_item_kind(assessed):
     ind = assessed["ind"]
     assert ind["nl01"].item_kind == Indicator.ItemKind.COMMON and ind["nl01"].method == "manual"
     assert ind["ys01"].item_kind == Indicator.ItemKind.SPECIFIC and ind["ys01"].applies_units == ["shijian", "zhengshu"]
-    assert ind["nl09"].applies_categories == ["街道乡镇"]
+    assert ind["nl09"].applies_categories == ["street"]  # by code (tests/assessment/test_categories.py)
     assert ind["jl01"].item_kind == Indicator.ItemKind.BONUS and ind["cf01"].item_kind == Indicator.ItemKind.PENALTY
     assert ind["fj01"].item_kind == Indicator.ItemKind.VETO
     assert ind["nl05"].kind == "ballot" and ind["nl05"].grade_names == ["优秀", "称职", "基本称职", "不称职"]

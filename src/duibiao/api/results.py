@@ -53,7 +53,8 @@ class RunOut(Schema):
 class ResultOut(Schema):
     unit: str = Field(alias="unit.code")
     name: str = Field(alias="unit.name")
-    category: str
+    category: str  # the category's code (its name can change; the code does not)
+    category_name: str
     score: float | None
     rank: float | None
     rank_change: float | None
@@ -190,7 +191,8 @@ class CombinedPartOut(Schema):
 class CombinedOut(Schema):
     unit: str = Field(alias="unit.code")
     name: str = Field(alias="unit.name")
-    category: str
+    category: str  # the category's code
+    category_name: str
     total: float | None
     rank: float | None
     parts: list[CombinedPartOut]

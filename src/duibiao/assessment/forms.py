@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from typing import Any, cast
 
 from django import forms
@@ -99,7 +100,8 @@ class IndicatorForm(forms.Form):
     p_grades = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}))
 
     def __init__(self, data=None, *, doc: dict, units: list[tuple[str, str]], node: dict | None = None,
-                 parent: str = "", method: str | None = None) -> None:
+                 parent: str = "", method: str | None = None, category_names: Mapping[str, str] | None = None,
+                 ) -> None:
         self.is_new = node is None
         node = node or {}
         self._default_direction = (doc.get("defaults") or {}).get("direction", "higher")
@@ -131,7 +133,8 @@ class IndicatorForm(forms.Form):
                                                 for t in doc.get("taskforces") or []]
         cats = list(doc.get("categories") or [])
         cats += [c for c in applies.get("categories", []) if c not in cats]
-        _choice(self, "categories").choices = [(c, c) for c in cats]
+        names = category_names or {}  # the document keeps codes; the boxes show names
+        _choice(self, "categories").choices = [(c, names.get(c, c)) for c in cats]
         known = dict(units)
         unit_choices = units + [(u, u) for u in applies.get("units", []) if u not in known]
         _choice(self, "units").choices = unit_choices

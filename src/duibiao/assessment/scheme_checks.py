@@ -3,6 +3,7 @@ whose points do not add up to their parent's, and AHP consistency ratios."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from duibiao.assessment.sources import unknown_sources
@@ -36,7 +37,10 @@ def _category_points(node: Node, category: str) -> float:
     )
 
 
-def scheme_findings(text: str) -> list[Finding]:
+def scheme_findings(text: str, *, category_names: Mapping[str, str] | None = None) -> list[Finding]:
+    """The checks of a document's text. The document names categories by code;
+    `category_names` (code → name) lets the messages say them as people do."""
+    names = category_names or {}
     try:
         scheme = load_scheme_text(text)
     except SchemeDocumentError as exc:
@@ -55,7 +59,7 @@ def scheme_findings(text: str) -> list[Finding]:
             # over the ones that apply; show what each category's units have, so the office
             # sees the effect of every change (个性 indicators come on top for named units).
             sums = "、".join(
-                f"{category} {_category_points(node, category):g}" for category in categories
+                f"{names.get(category, category)} {_category_points(node, category):g}" for category in categories
             ) or f"{total:g}"
             specific = sum(1 for c in restricted if c.applies_to.units)
             extra = f"（另有 {specific} 项个性指标）" if specific else ""

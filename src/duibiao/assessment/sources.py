@@ -16,7 +16,7 @@ assessment never imports it (the layers contract in pyproject.toml holds that)::
     def investment_completion_rate(period, units) -> dict[str, SourceValue]:
         return {"daowai-jingyu": SourceValue(87.5, ("项目 XM-001 …", "项目 XM-007 …"))}
 
-At a run's snapshot (``services.runs.run_snapshot``) every such indicator takes its value from
+At a run's snapshot (``selectors.runs.run_snapshot``) every such indicator takes its value from
 ``source_values`` for the period; the value goes into the snapshot like an approved one and
 the provenance into the run's trace, so a published result still says where it came from.
 """

@@ -150,5 +150,7 @@ class Indicator(models.Model):
         if self.applies_units:
             return unit.code in self.applies_units
         if self.applies_categories:
-            return unit.category is not None and unit.category.name in self.applies_categories
+            # By code (the document's key), never the display name: renaming a category
+            # must not change which indicators its units report.
+            return unit.category is not None and unit.category.code in self.applies_categories
         return True

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404
 from duibiao import engine
 from duibiao.accounts.gate import gate_units
 from duibiao.assessment.models import Combination, RunResult
+from duibiao.assessment.selectors.categories import category_names
 from duibiao.assessment.selectors.schemes import _ancestor_paths
 
 if TYPE_CHECKING:
@@ -32,10 +33,11 @@ def combination_get(*, user: User | AnonymousUser, code: str) -> Combination:
 @dataclass
 class CombinedRow:
     unit: object
-    category: str
+    category: str  # the category's code, as the runs keep it
     parts: list[dict]  # name, weight, average, scores per run
     total: float | None
     rank: float | None
+    category_name: str = ""
 
 
 def combination_results(*, user: User | AnonymousUser, combination: Combination) -> list[CombinedRow]:
@@ -67,9 +69,10 @@ def combination_results(*, user: User | AnonymousUser, combination: Combination)
     codes = engine.encode_groups([category[u.pk] for u in units], len(units))
     ranks = engine.rank_within(total, codes, ties="min")
     rows = []
+    names = category_names()
     for i, unit in enumerate(units):
         rows.append(CombinedRow(
-            unit=unit, category=category[unit.pk],
+            unit=unit, category=category[unit.pk], category_name=names.get(category[unit.pk], category[unit.pk]),
             parts=[{"name": p.name, "weight": p.weight, "average": _clean(averages[p.name][i]),
                     "scores": details[p.name][i]} for p in parts],
             total=_clean(total[i]), rank=_clean(ranks[i]),

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _l
 from duibiao.accounts.gate import gate_filter, has_role
 from duibiao.accounts.roles import Role
 from duibiao.assessment.models import Indicator, RunResult, ScoringRun
+from duibiao.assessment.selectors.categories import category_names
 from duibiao.assessment.selectors.periods import period_list
 
 if TYPE_CHECKING:
@@ -92,14 +93,19 @@ def dimension_columns(run: ScoringRun) -> list[tuple[str, str]]:
 def ranking(*, user: User | AnonymousUser, run: ScoringRun, category: str = "", grade: str = "", sort: str = "rank") -> dict:
     # Not the traces: ~120 KB of JSON per unit with 200 indicators, and the table needs none.
     results = run_results(user=user, run=run).defer("trace")
-    categories = sorted(set(results.values_list("category", flat=True)))
+    # Results keep their category's code; people read its name (the code is the filter's
+    # value). Groups come in the categories' own order, each keyed by its name.
+    names = category_names()
+    order = {code: i for i, code in enumerate(names)}
+    codes = sorted(set(results.values_list("category", flat=True)), key=lambda c: (order.get(c, len(order)), c))
+    categories = [(code, names.get(code, code)) for code in codes]
     if category:
         results = results.filter(category=category)
     if grade:
         results = results.filter(grade=grade)
     results = results.order_by(*SORTS.get(sort, SORTS["rank"]))
     dimensions = dimension_columns(run)
-    groups: dict[str, list[RunResult]] = {}
+    groups: dict[str, list[RunResult]] = {names.get(code, code): [] for code in codes}
     for row in results:
         # Cells are formatted here, once: Django's floatformat goes through Decimal and costs
         # more than the rest of a 600-row page; the per-dimension columns come in order.
@@ -109,7 +115,9 @@ def ranking(*, user: User | AnonymousUser, run: ScoringRun, category: str = "", 
             "bonus": _short(row.bonus) if row.bonus else "", "penalty": _short(row.penalty) if row.penalty else "",
             "change": _short(abs(row.rank_change)) if row.rank_change else "",
         }
-        groups.setdefault(row.category, []).append(row)
+        row.category_name = names.get(row.category, row.category)
+        groups[row.category_name].append(row)
+    groups = {name: rows for name, rows in groups.items() if rows}
     unstable = {
         u["unit"] for u in (run.sensitivity or {}).get("units", [])
         if u["keep_share"] < STABLE_SHARE
@@ -153,7 +161,9 @@ def sensitivity_rows(*, user: User | AnonymousUser, run: ScoringRun) -> list[dic
 # --- One unit's result ----------------------------------------------------------------
 
 def unit_result(*, user: User | AnonymousUser, run: ScoringRun, unit_code: str) -> RunResult:
-    return get_object_or_404(run_results(user=user, run=run), unit__code=unit_code)
+    result = get_object_or_404(run_results(user=user, run=run), unit__code=unit_code)
+    result.category_name = category_names().get(result.category, result.category)
+    return result
 
 
 def unit_above(run: ScoringRun, result: RunResult) -> RunResult | None:

@@ -6,7 +6,8 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from duibiao.accounts.gate import gate_units
-from duibiao.assessment.models import Scheme, SchemeVersion
+from duibiao.assessment.models import Indicator, Scheme, SchemeVersion
+from duibiao.assessment.selectors.categories import category_names
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -37,6 +38,18 @@ def scheme_get(*, user: User | AnonymousUser, code: str) -> Scheme:
 def scheme_get_by_id(*, user: User | AnonymousUser, pk: int) -> Scheme:
     """A visible scheme by its primary key (the Excel pages' URLs carry it); 404 otherwise."""
     return get_object_or_404(scheme_list(user=user), pk=pk)
+
+
+def version_indicators(version: SchemeVersion | None) -> list[Indicator]:
+    """A version's indicators for display, each with `category_labels`: the names of the
+    categories it applies to (the rows keep their codes)."""
+    if version is None:
+        return []
+    names = category_names()
+    rows = list(version.indicators.select_related("taskforce"))
+    for row in rows:
+        row.category_labels = [names.get(code, code) for code in row.applies_categories]
+    return rows
 
 
 def scheme_latest_version(scheme: Scheme, *, for_update: bool = False) -> SchemeVersion | None:

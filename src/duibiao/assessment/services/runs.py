@@ -1,7 +1,8 @@
 """计分批次: start a run (a background task), release it to units for appeals, publish it.
 
-A run snapshots the scheme document and every approved value, then scores the snapshot;
-it never reads live data again, so its results can be recomputed and explained later.
+A run snapshots the scheme document and every approved value (`selectors.runs.run_snapshot`),
+then scores the snapshot; it never reads live data again, so its results can be recomputed
+and explained later.
 """
 
 from __future__ import annotations
@@ -11,13 +12,13 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from django.db import transaction
-from django.db.models import Case, F, JSONField, Max, Value, When
+from django.db.models import Max
 from django.utils import timezone
 
 from duibiao import engine
 from duibiao.assessment.errors import AssessmentError
-from duibiao.assessment.limits import ballots_problem, text_clean, value_rules
-from duibiao.assessment.models import Appeal, Indicator, Period, RunResult, ScoringRun, Submission
+from duibiao.assessment.limits import text_clean
+from duibiao.assessment.models import Period, RunResult, ScoringRun
 from duibiao.assessment.permissions import require_office
 from duibiao.assessment.scoring import (
     category_benchmarks,
@@ -26,7 +27,8 @@ from duibiao.assessment.scoring import (
     score_snapshot,
 )
 from duibiao.assessment.selectors.calendar import work_calendar
-from duibiao.assessment.sources import snapshot_sources, source_trace
+from duibiao.assessment.selectors.runs import previous_published_run, publish_blockers, run_snapshot
+from duibiao.assessment.sources import source_trace
 from duibiao.audit.services import audit_record
 from duibiao.org.models import Unit
 
@@ -38,68 +40,6 @@ SENSITIVITY_SEED = 20231
 # What `run_compute` writes to the run row: all a caller needs to re-read afterwards (not the
 # input snapshot, ~3 MB of JSON for a city, which the computation never changes).
 COMPUTED_FIELDS = ["status", "progress", "error", "finished_at", "benchmarks", "sensitivity"]
-
-
-def run_snapshot(period: Period) -> dict:
-    """Units ranked by the scheme and every approved value of the period, as plain rows."""
-    district = period.version.scheme.district
-    units = (
-        Unit.objects.filter(path__startswith=district.path, category__isnull=False, is_active=True)
-        .select_related("category", "tier").order_by("category__order", "order", "code")
-    )
-    unit_rows = [
-        {"unit": u.code, "name": u.name, "category": u.category.name,
-         "groups": {"tier": u.tier.name if u.tier else ""}}
-        for u in units
-    ]
-    data: list[list] = []
-    # Ballot counts only where there are some: decoding an empty JSON object for each of
-    # 120 000 values was half the time of a city-sized snapshot.
-    counts = Case(When(ballots={}, then=Value(None)), default=F("ballots"), output_field=JSONField())
-    # An indicator fed by a registered source takes the source's value, never a stored one.
-    approved = Submission.objects.filter(
-        period=period, status=Submission.Status.APPROVED, indicator__value_from="",
-    ).values_list("unit__code", "indicator__code", "value", counts)
-    rules = value_rules(period.version)
-    indicators = {i.code: i for i in Indicator.objects.filter(version=period.version)}
-    problems = []
-    for unit, code, value, ballots in approved:
-        # An approved value that no longer passes the value rules (stored before they
-        # existed, or changed in the database) would score silently wrong: refuse the run
-        # and say which values, so the office unlocks and corrects them first.
-        problem = (ballots_problem(indicators[code], ballots) if ballots
-                   else rules.problem(indicators[code], value))
-        if problem:
-            problems.append(f"{unit} {code}：{problem}")
-            continue
-        if ballots:
-            data.extend([unit, f"{code}:{grade}", float(n)] for grade, n in ballots.items())
-        elif value is not None:
-            data.append([unit, code, float(value)])
-    fed, sources, source_problems = snapshot_sources(period, indicators.values(), units, rules)
-    data.extend(fed)
-    problems.extend(source_problems)
-    if problems:
-        raise AssessmentError(
-            f"有 {len(problems)} 项已审核数据不符合取值规则，不能计分（请解锁更正，或运行 duibiao check_values 查看全部）："
-            + "；".join(problems[:5]) + ("……" if len(problems) > 5 else "")
-        )
-    snapshot = {"units": unit_rows, "data": data}
-    if sources:  # where each fed value came from, for the trace (absent when nothing is fed)
-        snapshot["sources"] = sources
-    return snapshot
-
-
-def _previous_run(period: Period) -> ScoringRun | None:
-    """The latest published run of an earlier period of the same scheme and kind (for 晋位)."""
-    earlier = ScoringRun.objects.filter(
-        period__version__scheme=period.version.scheme, period__kind=period.kind,
-        stage=ScoringRun.Stage.PUBLISHED,
-    ).exclude(period=period)
-    earlier = earlier.filter(period__year__lt=period.year) | earlier.filter(
-        period__year=period.year, period__number__lt=period.number
-    )
-    return earlier.order_by("-period__year", "-period__number", "-number").first()
 
 
 def run_start(*, actor: User, period: Period, note: str = "") -> ScoringRun:
@@ -127,7 +67,7 @@ def _run_create(*, actor: User, period: Period, note: str) -> ScoringRun:
     number = (ScoringRun.objects.filter(period=period).aggregate(n=Max("number"))["n"] or 0) + 1
     run = ScoringRun.objects.create(
         period=period, number=number, scheme_version=period.version.number,
-        document=period.version.document, inputs=run_snapshot(period), previous=_previous_run(period),
+        document=period.version.document, inputs=run_snapshot(period), previous=previous_published_run(period),
         engine_version=engine.__version__, note=note, started_by=actor,
     )
     audit_record(actor=actor, action="run.start", obj=run, after={"number": number,
@@ -217,26 +157,6 @@ def run_release(*, actor: User, run: ScoringRun, appeal_workdays: int = 5) -> Sc
     audit_record(actor=actor, action="run.release", obj=run,
                  after={"appeal_deadline": str(run.appeal_deadline)})
     return run
-
-
-def publish_blockers(run: ScoringRun) -> list[str]:
-    """Why a run cannot be published yet (empty when it can)."""
-    blockers = []
-    if run.status != ScoringRun.Status.DONE:
-        blockers.append("计分尚未完成")
-    if run.stage not in (ScoringRun.Stage.DRAFT, ScoringRun.Stage.RELEASED):
-        blockers.append(f"该批次{run.get_stage_display()}")
-    period_runs = ScoringRun.objects.filter(period=run.period)
-    if not period_runs.filter(released_at__isnull=False).exists():
-        blockers.append("须先发布反馈，给各单位申诉的机会")
-    appeals = Appeal.objects.filter(run__period=run.period)
-    pending = appeals.filter(status=Appeal.Status.PENDING).count()
-    if pending:
-        blockers.append(f"还有 {pending} 件申诉未复核")
-    last_accepted = appeals.filter(status=Appeal.Status.ACCEPTED).aggregate(at=Max("decided_at"))["at"]
-    if last_accepted and run.started_at < last_accepted:
-        blockers.append("有申诉在本批次之后被采纳：请更正数据后重新计分")
-    return blockers
 
 
 @transaction.atomic

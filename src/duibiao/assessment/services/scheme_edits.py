@@ -16,6 +16,7 @@ from duibiao.assessment.errors import AssessmentError, ConflictError
 from duibiao.assessment.models import Scheme, SchemeVersion
 from duibiao.assessment.permissions import require_office
 from duibiao.assessment.scheme_checks import Finding, scheme_findings
+from duibiao.assessment.selectors.categories import category_names
 from duibiao.assessment.selectors.schemes import scheme_latest_version
 from duibiao.assessment.services.schemes import scheme_version_save
 from duibiao.audit.services import audit_record
@@ -231,7 +232,7 @@ def scheme_edit_preview(*, actor: User, scheme: Scheme, apply: Callable[[Doc], D
         new = apply(doc)
     except (edits.EditError, ValueError, TypeError) as exc:
         return [Finding("error", "", str(exc))]
-    return scheme_findings(edits.document_dump(new))
+    return scheme_findings(edits.document_dump(new), category_names=category_names())
 
 
 def scheme_indicator_preview(

@@ -10,6 +10,7 @@ from django.db.models import Max
 from duibiao.assessment.errors import AssessmentError
 from duibiao.assessment.limits import text_clean, year_clean
 from duibiao.assessment.models import Dimension, Indicator, Scheme, SchemeVersion
+from duibiao.assessment.selectors.categories import category_codes_by_name
 from duibiao.assessment.selectors.schemes import scheme_latest_version
 from duibiao.assessment.sources import unknown_sources
 from duibiao.audit.services import audit_record
@@ -17,6 +18,7 @@ from duibiao.engine import Indicator as EngineIndicator
 from duibiao.engine import Node
 from duibiao.org.models import TaskForce
 from duibiao.schemes import SchemeDocumentError, load_scheme_text
+from duibiao.schemes.categories import categories_rekey
 
 if TYPE_CHECKING:
     from duibiao.accounts.models import User
@@ -103,6 +105,9 @@ def scheme_version_save(
     from duibiao.assessment.errors import ConflictError
 
     note = text_clean(note, model=SchemeVersion, name="note")
+    # Categories are kept by code: a document that names them by display name (as people and
+    # the examples write them) is stored with their codes, the rest of its text untouched.
+    document = categories_rekey(document, category_codes_by_name())
     parsed = load_scheme_text(document, source=scheme.code)  # raises SchemeDocumentError with paths
     unknown = unknown_sources(parsed)
     if unknown:  # refused like any other document error, next to the indicator that names it

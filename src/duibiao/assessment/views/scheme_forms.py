@@ -17,6 +17,7 @@ from duibiao.assessment.errors import AssessmentError
 from duibiao.assessment.forms import IndicatorForm, ItemForm
 from duibiao.assessment.permissions import require_office
 from duibiao.assessment.scheme_checks import Finding, scheme_findings
+from duibiao.assessment.selectors.categories import category_names
 from duibiao.assessment.selectors.schemes import scheme_get
 from duibiao.assessment.services import scheme_edits as services
 from duibiao.params import BadParameter, number_param, version_param
@@ -71,7 +72,7 @@ def _indicator_form(request, scheme, doc, ind: str | None, data=None) -> Indicat
             raise Http404
         parent = parent_node.get("code", "")
     return IndicatorForm(data, doc=doc, units=_units(request, scheme), node=node, parent=parent,
-                         method=request.GET.get("method"))
+                         method=request.GET.get("method"), category_names=category_names())
 
 
 # ---------------------------------------------------------------- indicators
@@ -98,7 +99,8 @@ def scheme_indicator_edit(request, code: str, ind: str | None = None):
             return redirect("assessment:scheme_detail", code=scheme.code)
         except (AssessmentError, SchemeDocumentError) as exc:
             errors = _errors(exc)
-    findings = _form_findings(form) if form.is_bound and form.errors else scheme_findings(version.document)
+    findings = (_form_findings(form) if form.is_bound and form.errors
+                else scheme_findings(version.document, category_names=category_names()))
     return render(request, "assessment/scheme_indicator_form.html", {
         "scheme": scheme, "version": version, "form": form, "ind": ind, "errors": errors,
         "findings": findings, "based_on": _based_on(request) or version.number,
@@ -226,7 +228,7 @@ def scheme_dimensions(request, code: str):
             for c, n, d in edits.group_nodes(doc)]
     return render(request, "assessment/scheme_indicator_dimensions.html", {
         "scheme": scheme, "version": version, "rows": rows, "errors": errors,
-        "findings": scheme_findings(version.document), "based_on": _based_on(request) or version.number,
+        "findings": scheme_findings(version.document, category_names=category_names()), "based_on": _based_on(request) or version.number,
     })
 
 

@@ -13,7 +13,12 @@ from duibiao.accounts.roles import Role
 from duibiao.assessment.errors import AssessmentError
 from duibiao.assessment.permissions import require_office
 from duibiao.assessment.scheme_checks import scheme_findings
-from duibiao.assessment.selectors.schemes import scheme_get, scheme_latest_version
+from duibiao.assessment.selectors.categories import category_names
+from duibiao.assessment.selectors.schemes import (
+    scheme_get,
+    scheme_latest_version,
+    version_indicators,
+)
 from duibiao.assessment.services.schemes import scheme_clone, scheme_version_save
 from duibiao.params import int_param, version_param
 from duibiao.schemes import SchemeDocumentError
@@ -23,7 +28,7 @@ from duibiao.schemes import SchemeDocumentError
 def scheme_detail(request, code: str):
     scheme = scheme_get(user=request.user, code=code)
     version = scheme_latest_version(scheme)
-    indicators = version.indicators.select_related("taskforce") if version else []
+    indicators = version_indicators(version)
     return render(request, "assessment/scheme_detail.html", {
         "scheme": scheme, "version": version, "indicators": indicators,
         "versions": scheme.versions.select_related("created_by")[:20],
@@ -54,7 +59,7 @@ def scheme_edit(request, code: str):
             errors = [str(exc)]
     return render(request, "assessment/scheme_edit.html", {
         "scheme": scheme, "version": version, "document": document, "errors": errors,
-        "findings": scheme_findings(document) if document else [],
+        "findings": scheme_findings(document, category_names=category_names()) if document else [],
     })
 
 
@@ -65,7 +70,7 @@ def scheme_check(request, code: str):
     require_office(request.user)
     scheme_get(user=request.user, code=code)
     return render(request, "assessment/_scheme_findings.html",
-                  {"findings": scheme_findings(request.POST.get("document", ""))})
+                  {"findings": scheme_findings(request.POST.get("document", ""), category_names=category_names())})
 
 
 @login_required
