@@ -124,6 +124,28 @@ def test_changing_a_proposal_clears_its_final(cadres):
 
 # ---- pages ------------------------------------------------------------------------------
 
+
+def test_saving_the_sheet_and_applying_the_rules_is_one_transaction(cadres, monkeypatch):
+    """The annual page's save-and-apply is one service: when applying fails, the entries are
+    not left saved with stale final grades either."""
+    entries = [svc.CadreYearInput(cadre_id=x.pk, proposed="优秀", score=90) for x in cadres["cadres_a"]]
+
+    def broken(*args, **kwargs):
+        raise svc.CadreInputError("规则无法应用")
+
+    monkeypatch.setattr(svc.engine, "cadre_grades", broken)
+    with pytest.raises(svc.CadreInputError):
+        svc.cadre_year_submit(actor=cadres["office"], unit=cadres["a"], year=YEAR, entries=entries, apply_rules=True)
+    assert not CadreAnnualGrade.objects.exists() and "cadre.year_save" not in actions()
+    monkeypatch.undo()
+    result = svc.cadre_year_submit(actor=cadres["office"], unit=cadres["a"], year=YEAR, entries=entries,
+                                   apply_rules=True)
+    assert result is not None and result.quotas == {"jingyu": 1}
+    assert actions().count("cadre.year_save") == 1 and actions().count("cadre.rules_apply") == 1
+    assert svc.cadre_year_submit(actor=cadres["office"], unit=cadres["a"], year=YEAR, entries=entries,
+                                 apply_rules=False) is None
+
+
 def test_office_pages_and_apply(client_for, cadres):
     client = client_for(cadres["office"])
     code = "jingyu"

@@ -252,6 +252,17 @@ def cadre_rules_apply(
 
 
 @transaction.atomic
+def cadre_year_submit(
+    *, actor: User | None, unit: Unit, year: int, entries: list[CadreYearInput], apply_rules: bool
+) -> engine.CadreGrading | None:
+    """The annual sheet as the page submits it: save the entries and, when asked, apply the
+    rules to what was just saved, in one transaction (a failure keeps neither). Returns the
+    grading when the rules were applied. Each step keeps its own audit entry."""
+    cadre_year_save(actor=actor, unit=unit, year=year, entries=entries)
+    return cadre_rules_apply(actor=actor, unit=unit, year=year) if apply_rules else None
+
+
+@transaction.atomic
 def cadre_quota_set(*, actor: User | None, unit: Unit, year: int, approved: bool, note: str = "") -> bool:
     """Approve (or withdraw) the 25 % 优秀 quota of a unit for a year. Returns the new state."""
     cadre_require_editor(user=actor, unit=unit)

@@ -153,9 +153,9 @@ def cadre_annual(request, code: str):
                 )
                 for row in sheet.rows
             ]
-            svc.cadre_year_save(actor=request.user, unit=unit, year=year, entries=entries)
-            if "apply" in request.POST:
-                result = svc.cadre_rules_apply(actor=request.user, unit=unit, year=year)
+            result = svc.cadre_year_submit(actor=request.user, unit=unit, year=year, entries=entries,
+                                           apply_rules="apply" in request.POST)
+            if result is not None:
                 changed = sum(1 for r in result.reasons if r)
                 messages.success(request, _("已应用考核规则：优秀限额 %(q)s 名，%(n)s 人等次调整") % {
                     "q": result.quotas.get(unit.code, 0), "n": changed})
