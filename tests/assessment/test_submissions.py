@@ -212,8 +212,19 @@ def test_unit_head_signs_off_only_when_everything_is_submitted(assessed):
         unit_signoff(actor=assessed["head_a"], period=assessed["period"], unit=assessed["a"])
     submission_submit(actor=assessed["reporter_a"], period=assessed["period"], unit=assessed["a"])
     assert unit_signoff(actor=assessed["head_a"], period=assessed["period"], unit=assessed["a"]).by == assessed["head_a"]
-    with pytest.raises(Http404):
+    # a reporter does not sign, even for his own unit (the gate: assessment.submission.sign)
+    with pytest.raises(PermissionDenied, match="签认"):
         unit_signoff(actor=assessed["reporter_a"], period=assessed["period"], unit=assessed["a"])
+    with pytest.raises(Http404):  # a head of another unit signs nothing of this one
+        unit_signoff(actor=_head_of(assessed["b"]), period=assessed["period"], unit=assessed["a"])
+
+
+def _head_of(unit):
+    from duibiao.accounts.services import role_grant, user_create
+
+    head = user_create(actor=None, username=f"fzr_{unit.code}", password="Xx@12345678", unit=unit)
+    role_grant(actor=None, user=head, role="unit_head", units=[unit], include_subtree=False)
+    return head
 
 
 def test_bulk_save_audits_every_value_and_keeps_the_lock(assessed):

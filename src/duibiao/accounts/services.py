@@ -132,7 +132,7 @@ def role_grant(
     )
     grant.units.set(units)
     audit_record(actor=actor, action="role.grant", obj=user, before=before, after=_grant_state(grant))
-    user.__dict__.pop("_gate_roles", None)  # the gate's cache of the user's roles is stale now
+    gate.forget(user)  # what the gate keeps of the user's roles and grants is stale now
     return grant
 
 
@@ -148,7 +148,7 @@ def role_revoke(*, actor: User | None, grant: RoleGrant) -> None:
     before = _grant_state(grant)
     grant.delete()
     audit_record(actor=actor, action="role.revoke", obj=user, before=before, after=None)
-    user.__dict__.pop("_gate_roles", None)
+    gate.forget(user)
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from ninja import Router
 
-from duibiao.accounts.gate import user_roles
+from duibiao.accounts import gate
 from duibiao.api.schemas import MeOut
 
 router = Router(tags=["accounts"])
@@ -15,5 +15,5 @@ def me(request):
         "username": user.username,
         "full_name": user.full_name,
         "unit": user.unit.code if user.unit_id else None,
-        "roles": sorted(user_roles(user)),
+        "roles": sorted(gate.roles(user)),
     }

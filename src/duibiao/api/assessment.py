@@ -9,7 +9,6 @@ from ninja import Field, Router, Schema, Status
 
 from duibiao.accounts.unit_selectors import unit_get
 from duibiao.assessment.models import Indicator
-from duibiao.assessment.permissions import require_office
 from duibiao.assessment.selectors.periods import period_get
 from duibiao.assessment.selectors.reporting import (
     flag_problems,
@@ -18,7 +17,12 @@ from duibiao.assessment.selectors.reporting import (
     review_submissions,
     submission_get,
 )
-from duibiao.assessment.selectors.schemes import scheme_get, scheme_latest_version, scheme_list
+from duibiao.assessment.selectors.schemes import (
+    scheme_edit_get,
+    scheme_get,
+    scheme_latest_version,
+    scheme_list,
+)
 from duibiao.assessment.services.schemes import scheme_version_save
 from duibiao.assessment.services.submissions import (
     ValueInput,
@@ -146,8 +150,7 @@ def scheme(request, code: str):
 
 @router.post("/schemes/{code}/versions", response={201: SchemeOut}, summary="保存方案新版本（考核办）")
 def scheme_save(request, code: str, payload: VersionIn):
-    require_office(request.user)
-    item = scheme_get(user=request.user, code=code)
+    item = scheme_edit_get(user=request.user, code=code)
     scheme_version_save(actor=request.user, scheme=item, document=payload.document, note=payload.note,
                         based_on=payload.based_on)
     return Status(201, _scheme_out(item))

@@ -8,11 +8,10 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from duibiao.accounts.gate import gate_unit, gate_units, has_role
-from duibiao.accounts.roles import Role
+from duibiao.accounts import gate
 from duibiao.assessment.models import Period, Scheme, SchemeVersion
 from duibiao.assessment.selectors.periods import period_get, period_list
-from duibiao.assessment.selectors.reporting import UNIT_ROLES, reporting_rows
+from duibiao.assessment.selectors.reporting import reporting_rows
 from duibiao.assessment.selectors.schemes import scheme_get_by_id
 from duibiao.documents.excel.reporting_workbook import TemplateSheet, reporting_workbook_build
 from duibiao.documents.excel.scheme_workbook import scheme_workbook_build
@@ -53,19 +52,20 @@ def _assessed(units: QuerySet[Unit], period: Period) -> QuerySet[Unit]:
 def period_units(*, user: User | AnonymousUser, period: Period) -> list[Unit]:
     """Units whose template the user may download: reporter, unit head, office (and leader,
     who reads everything in scope)."""
-    return list(_assessed(gate_units(user, UNIT_ROLES), period))
+    return list(_assessed(gate.units(user, "assessment.report.view"), period))
 
 
 def reportable_units(*, user: User | AnonymousUser, period: Period) -> list[Unit]:
     """Units the user may import values for: its own as reporter, any in scope as office
-    (the same rule as assessment.permissions.require_reporter)."""
-    roles = [Role.REPORTER, Role.OFFICE] if has_role(user, Role.OFFICE) else [Role.REPORTER]
-    return list(_assessed(gate_units(user, roles), period))
+    (the action the import's service requires of each unit)."""
+    return list(_assessed(gate.units(user, "assessment.submission.report"), period))
 
 
 def template_sheets(*, user: User | AnonymousUser, period: Period, unit: Unit | None = None) -> list[TemplateSheet]:
     """One sheet per unit (the given one, or every unit in scope) with current values."""
-    units = [gate_unit(user, unit, UNIT_ROLES)] if unit is not None else period_units(user=user, period=period)
+    if unit is not None:
+        gate.require(user, "assessment.report.view", unit=unit)
+    units = [unit] if unit is not None else period_units(user=user, period=period)
     sheets = []
     for u in units:
         rows = reporting_rows(user=user, period=period, unit=u)
@@ -76,8 +76,7 @@ def template_sheets(*, user: User | AnonymousUser, period: Period, unit: Unit | 
 
 def unit_for_period(*, user: User | AnonymousUser, period: Period, code: str) -> Unit:
     """A unit of the period by code, 404 when the user may not see it."""
-    unit = get_object_or_404(Unit.objects.select_related("category"), code=code)
-    return gate_unit(user, unit, UNIT_ROLES)
+    return get_object_or_404(gate.units(user, "assessment.report.view").select_related("category"), code=code)
 
 
 def unit_for_import(*, user: User | AnonymousUser, period: Period, code: str) -> Unit:

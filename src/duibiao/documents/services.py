@@ -15,12 +15,10 @@ from django.db import transaction
 from django.db.models import Model
 from django.http import Http404
 
-from duibiao.accounts.gate import gate_units
-from duibiao.accounts.roles import Role
+from duibiao.accounts import gate
 from duibiao.assessment.errors import AssessmentError
 from duibiao.assessment.limits import ValueRules, ballots_clean, text_limit, value_rules
 from duibiao.assessment.models import Indicator, Period, Scheme, SchemeVersion, Submission
-from duibiao.assessment.permissions import require_office
 from duibiao.assessment.selectors.reporting import unit_indicators
 from duibiao.assessment.selectors.schemes import scheme_latest_version
 from duibiao.assessment.services.schemes import scheme_version_save
@@ -93,8 +91,8 @@ class SchemeImportOutcome:
 def scheme_import_require(*, actor: User, scheme: Scheme) -> None:
     """Only the office of the scheme's own unit may import its 考核细则: a district's office
     sees the city's scheme too (scheme_list looks upwards) but may not change it."""
-    require_office(actor)
-    if not gate_units(actor, [Role.OFFICE]).filter(pk=scheme.district_id).exists():
+    gate.require(actor, "documents.workbook.import")
+    if not gate.allows(actor, "documents.workbook.import", unit=scheme.district):
         raise PermissionDenied("仅该方案所属单位的考核办可以导入考核细则")
 
 

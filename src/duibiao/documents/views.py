@@ -10,10 +10,8 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from duibiao.accounts.gate import has_role
-from duibiao.accounts.roles import Role
+from duibiao.accounts import gate
 from duibiao.assessment.errors import AssessmentError
-from duibiao.assessment.permissions import require_office
 from duibiao.assessment.selectors.schemes import scheme_latest_version, scheme_list
 from duibiao.documents import import_jobs, selectors, services
 from duibiao.documents.excel.problems import ImportReport
@@ -37,7 +35,7 @@ def index(request):
     return render(request, "documents/index.html", {
         "schemes": scheme_list(user=request.user),
         "periods": selectors.period_list_for_documents(user=request.user),
-        "is_office": has_role(request.user, Role.OFFICE),
+        "is_office": gate.allows(request.user, "documents.workbook.import"),
         "jobs": selectors.import_job_list(user=request.user)[:10],
     })
 
@@ -52,7 +50,7 @@ def scheme_download(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def scheme_import(request, pk: int):
     scheme = selectors.scheme_get_by_id(user=request.user, pk=pk)
-    require_office(request.user)
+    gate.require(request.user, "documents.workbook.import")
     report: ImportReport | None = None
     if request.method == "POST":
         upload = request.FILES.get("file")

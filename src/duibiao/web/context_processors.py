@@ -15,6 +15,5 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     nav: list[NavItem] = items_for(roles)
     return {
         "nav_items": nav,
-        "user_roles": roles,
         "role_labels": [labels[r] for r in Role.values if r in roles],
     }

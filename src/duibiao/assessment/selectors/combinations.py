@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from duibiao import engine
-from duibiao.accounts.gate import gate_units
+from duibiao.accounts import gate
 from duibiao.assessment.models import Combination, RunResult
 from duibiao.assessment.selectors.categories import category_names
 from duibiao.assessment.selectors.schemes import _ancestor_paths
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 
 def combination_list(*, user: User | AnonymousUser) -> QuerySet[Combination]:
-    prefixes = _ancestor_paths(gate_units(user).values_list("path", flat=True))
+    prefixes = _ancestor_paths(gate.units(user, "assessment.combination.view").values_list("path", flat=True))
     return Combination.objects.filter(district__path__in=prefixes).prefetch_related("parts__runs__period")
 
 
@@ -45,7 +45,7 @@ def combination_results(*, user: User | AnonymousUser, combination: Combination)
     its category. Computed with the engine's own 多考合一 functions."""
     parts = list(combination.parts.all())
     runs = {run.pk: run for part in parts for run in part.runs.all()}
-    visible = gate_units(user)
+    visible = gate.units(user, "assessment.combination.view")
     results = RunResult.objects.filter(run__in=runs, unit__in=visible).select_related("unit")
     by_unit: dict[int, dict[int, RunResult]] = {}
     for result in results:

@@ -20,10 +20,8 @@ from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from duibiao.accounts.gate import gate_units, has_role
-from duibiao.accounts.roles import Role
+from duibiao.accounts import gate
 from duibiao.assessment.models import Indicator, Period, Submission
-from duibiao.assessment.permissions import user_taskforce_ids
 from duibiao.assessment.selectors.periods import period_list
 from duibiao.org.models import Category, TaskForce, Unit
 
@@ -32,7 +30,6 @@ if TYPE_CHECKING:
 
     from duibiao.accounts.models import User
 
-PROGRESS_ROLES = (Role.OFFICE, Role.LEADER, Role.TASKFORCE)
 EMPTY, NA = "empty", "na"
 # Display order of the legend; "done" means the unit has handed the value in.
 STATUSES = (EMPTY, *Submission.Status.values)
@@ -136,7 +133,7 @@ class ProgressMatrix:
 
 
 def can_see_progress(user: User | AnonymousUser) -> bool:
-    return has_role(user, *PROGRESS_ROLES)
+    return gate.allows(user, "assessment.progress.view", taskforce=gate.ANY)
 
 
 def progress_periods(*, user: User | AnonymousUser) -> list[Period]:
@@ -165,11 +162,11 @@ def reportable_indicators(period: Period) -> list[Indicator]:
     return [i for i in rows.order_by("order") if i.entered_by_units]
 
 
-def scope_units(user: User | AnonymousUser, period: Period, roles=PROGRESS_ROLES):
-    """Assessed units under the period's district that the user may see through `roles`."""
+def scope_units(user: User | AnonymousUser, period: Period, action: str = "assessment.progress.view"):
+    """Assessed units under the period's district that the user may do `action` on."""
     district = period.version.scheme.district
     return (
-        gate_units(user, roles)
+        gate.units(user, action)
         .filter(path__startswith=district.path, category__isnull=False, is_active=True)
         .select_related("category")
         .order_by("category__order", "category__code", "order", "code")
@@ -210,8 +207,8 @@ def progress_matrix(
     filters = filters or ProgressFilters()
     today = today or timezone.localdate()
     columns = reportable_indicators(period)
-    if not has_role(user, Role.OFFICE, Role.LEADER):
-        mine = user_taskforce_ids(user)
+    mine = gate.taskforces(user, "assessment.progress.view")  # None: every task force's columns
+    if mine is not None:
         columns = [c for c in columns if c.taskforce_id in mine]
     taskforces = sorted({c.taskforce for c in columns if c.taskforce}, key=lambda t: (t.order, t.code))
     if filters.taskforce:

@@ -10,8 +10,7 @@ from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
-from duibiao.accounts.gate import gate_units, has_role
-from duibiao.accounts.roles import Role
+from duibiao.accounts import gate
 from duibiao.assessment.models import Period
 from duibiao.assessment.selectors.calendar import work_calendar
 from duibiao.assessment.selectors.periods import period_list
@@ -69,8 +68,8 @@ def home_reminders(*, user: User | AnonymousUser, today: date | None = None) -> 
     """Open periods with their deadline: per unit for reporters and unit heads (how many of
     their indicators are still to submit), per period for the office (units not done)."""
     reminders = Reminders()
-    unit_user = has_role(user, Role.REPORTER, Role.UNIT_HEAD)
-    office = has_role(user, Role.OFFICE)
+    unit_user = gate.allows(user, "assessment.reminder.unit")
+    office = gate.allows(user, "assessment.reminder.office")
     if not (unit_user or office):
         return reminders
     periods = list(
@@ -82,7 +81,7 @@ def home_reminders(*, user: User | AnonymousUser, today: date | None = None) -> 
     today = today or timezone.localdate()
     cal = work_calendar()
     own_units = (
-        list(gate_units(user, [Role.REPORTER, Role.UNIT_HEAD]).filter(category__isnull=False)
+        list(gate.units(user, "assessment.reminder.unit").filter(category__isnull=False)
              .select_related("category"))
         if unit_user else []
     )
@@ -98,7 +97,7 @@ def home_reminders(*, user: User | AnonymousUser, today: date | None = None) -> 
                 reminders.units.append(UnitReminder(
                     period, unit, left, row.applicable - row.done, row.applicable, row.overdue))
         if office:
-            units = list(scope_units(user, period, roles=[Role.OFFICE]))
+            units = list(scope_units(user, period, action="assessment.reminder.office"))
             table = status_table(period, [u.pk for u in units])
             rows = [build_row(u, columns, table, deadline_passed=passed) for u in units]
             pending = sum(not r.complete for r in rows)

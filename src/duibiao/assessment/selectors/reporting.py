@@ -8,15 +8,10 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
-from duibiao.accounts.gate import gate_filter, gate_unit, gate_units, has_role
-from duibiao.accounts.roles import Role
+from duibiao.accounts import gate
 from duibiao.assessment.limits import submission_problem, value_rules
 from duibiao.assessment.models import Evidence, Indicator, Period, Submission, UnitSignoff
-from duibiao.assessment.permissions import user_taskforce_ids
 from duibiao.org.models import Unit
-
-UNIT_ROLES = (Role.REPORTER, Role.UNIT_HEAD, Role.OFFICE, Role.LEADER)
-REVIEW_ROLES = (Role.TASKFORCE, Role.OFFICE)
 
 
 def unit_indicators(period: Period, unit: Unit) -> list[Indicator]:
@@ -45,9 +40,23 @@ class ReportRow:
         )
 
 
+def report_units(*, user) -> QuerySet[Unit]:
+    """The assessed units whose reporting page the user may open."""
+    return gate.units(user, "assessment.report.view").filter(category__isnull=False).select_related("category")
+
+
+def own_report_unit(*, user) -> Unit | None:
+    """The user's own unit when it is the only one whose reporting page the user may open (a
+    unit's reporter or head goes straight to it); None for those who choose among units."""
+    unit = getattr(user, "unit", None)
+    if unit is None or gate.units(user, "assessment.report.view").exclude(pk=unit.pk).exists():
+        return None
+    return unit
+
+
 def reporting_rows(*, user, period: Period, unit: Unit) -> list[ReportRow]:
     """What a unit fills in for a period, with what it has saved so far."""
-    gate_unit(user, unit, UNIT_ROLES)
+    gate.require(user, "assessment.report.view", unit=unit)
     subs = {
         s.indicator_id: s
         for s in Submission.objects.filter(period=period, unit=unit).prefetch_related("evidence")
@@ -66,7 +75,7 @@ def reporting_rows(*, user, period: Period, unit: Unit) -> list[ReportRow]:
 
 
 def unit_signoff_get(*, user, period: Period, unit: Unit) -> UnitSignoff | None:
-    gate_unit(user, unit, UNIT_ROLES)
+    gate.require(user, "assessment.report.view", unit=unit)
     return UnitSignoff.objects.filter(period=period, unit=unit).select_related("by").first()
 
 
@@ -74,9 +83,8 @@ def review_indicators(*, user, period: Period) -> QuerySet[Indicator]:
     """Indicators the user reviews in this period: its task forces' (all of them for the office).
     Not those fed by a registered source: nobody reports or scores them."""
     indicators = Indicator.objects.filter(version=period.version, value_from="").select_related("taskforce")
-    if has_role(user, Role.OFFICE):
-        return indicators
-    return indicators.filter(taskforce_id__in=user_taskforce_ids(user))
+    own = gate.taskforces(user, "assessment.submission.review")
+    return indicators if own is None else indicators.filter(taskforce_id__in=own)
 
 
 def review_indicator_get(*, user, period: Period, code: str) -> Indicator:
@@ -91,13 +99,15 @@ def review_submissions(*, user, period: Period, indicator: Indicator) -> QuerySe
     ).select_related(
         "unit__category", "updated_by", "indicator"
     ).prefetch_related(Prefetch("evidence", queryset=Evidence.objects.order_by("uploaded_at")))
-    return gate_filter(user, subs, roles=REVIEW_ROLES).order_by("unit__category__order", "unit__order")
+    return gate.restrict(user, subs, "assessment.submission.review", taskforce_field="indicator__taskforce").order_by(
+        "unit__category__order", "unit__order")
 
 
 def review_units(*, user, period: Period, indicator: Indicator) -> list[Unit]:
     """Units in the reviewer's scope the indicator applies to (for manual scores and items)."""
     units = (
-        gate_units(user, REVIEW_ROLES).filter(category__isnull=False).select_related("category")
+        gate.units(user, "assessment.submission.review", taskforce=indicator.taskforce_id)
+        .filter(category__isnull=False).select_related("category")
         .order_by("category__order", "order")
     )
     return [u for u in units if indicator.applies_to(u)]
@@ -115,14 +125,14 @@ def flag_problems(period: Period, submissions: Iterable[Submission]) -> list[Sub
 
 def submission_get(*, user, pk: int) -> Submission:
     """One submission, if the user may see its unit (reporter, head, reviewer or office)."""
-    subs = gate_filter(user, Submission.objects.select_related("indicator", "unit", "period"))
+    subs = gate.restrict(user, Submission.objects.select_related("indicator", "unit", "period"),
+                         "assessment.submission.view")
     return get_object_or_404(subs, pk=pk)
 
 
 def evidence_get(*, user, pk: int) -> Evidence:
-    evidence = gate_filter(
-        user, Evidence.objects.select_related("submission__unit"), unit_field="submission__unit"
-    )
+    evidence = gate.restrict(user, Evidence.objects.select_related("submission__unit"),
+                             "assessment.submission.view", unit_field="submission__unit")
     return get_object_or_404(evidence, pk=pk)
 
 
@@ -142,7 +152,8 @@ def review_overview(*, user, period: Period) -> list[ReviewLine]:
 
     indicators = list(review_indicators(user=user, period=period))
     counted = (
-        gate_filter(user, Submission.objects.filter(period=period, indicator__in=indicators), roles=REVIEW_ROLES)
+        gate.restrict(user, Submission.objects.filter(period=period, indicator__in=indicators),
+                      "assessment.submission.review", taskforce_field="indicator__taskforce")
         .values("indicator_id", "status").annotate(n=Count("id"))
     )
     counts: dict[int, dict[str, int]] = {}

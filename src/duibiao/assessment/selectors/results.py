@@ -6,15 +6,16 @@ a unit head (and reporter) sees its own unit's result once a run is released to 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
-from duibiao.accounts.gate import gate_filter, has_role
-from duibiao.accounts.roles import Role
+from duibiao.accounts import gate
 from duibiao.assessment.models import Indicator, RunResult, ScoringRun
 from duibiao.assessment.selectors.categories import category_names
 from duibiao.assessment.selectors.periods import period_list
@@ -26,6 +27,12 @@ if TYPE_CHECKING:
     from duibiao.org.models import Unit
 
 VISIBLE_TO_UNITS = (ScoringRun.Stage.RELEASED, ScoringRun.Stage.PUBLISHED)
+# Who sees a finished run's results at each stage (the office sees every stage:
+# assessment.run.view_all): released to the units for appeals, then published to leaders too.
+RESULT_ACTIONS = {
+    ScoringRun.Stage.RELEASED: "assessment.result.view",
+    ScoringRun.Stage.PUBLISHED: "assessment.result.view_published",
+}
 STABLE_SHARE = 0.8  # below this share of perturbed runs keeping the rank: 排名不稳定
 
 
@@ -42,26 +49,32 @@ def run_list(*, user: User | AnonymousUser) -> QuerySet[ScoringRun]:
     # The input snapshot (every approved value: ~3 MB of JSON for 600 units × 200 indicators)
     # is loaded only by the few views that read it, not by every page that shows a run.
     runs = ScoringRun.objects.filter(period__in=period_list(user=user)).select_related("period").defer("inputs")
-    if has_role(user, Role.OFFICE):
+    if gate.allows(user, "assessment.run.view_all"):
         return runs
-    if has_role(user, Role.TASKFORCE):
-        return runs.filter(stage__in=VISIBLE_TO_UNITS, status=ScoringRun.Status.DONE)
-    if has_role(user, Role.LEADER):
-        return runs.filter(stage=ScoringRun.Stage.PUBLISHED)
-    return runs.filter(stage__in=VISIBLE_TO_UNITS, status=ScoringRun.Status.DONE)
+    stages = [stage for stage, action in RESULT_ACTIONS.items() if gate.allows(user, action)]
+    return runs.filter(stage__in=stages, status=ScoringRun.Status.DONE)
 
 
 def run_get(*, user: User | AnonymousUser, pk: int) -> ScoringRun:
     return get_object_or_404(run_list(user=user), pk=pk)
 
 
+def run_analysed_get(*, user: User | AnonymousUser, pk: int) -> ScoringRun:
+    """A run whose sensitivity analysis and inputs the user may read: 403 before the lookup
+    for anyone who reads none, 404 for a run not of a unit in the user's scope."""
+    gate.require(user, "assessment.run.analyse")
+    run = run_get(user=user, pk=pk)
+    gate.require(user, "assessment.run.analyse", unit=run.period.version.scheme.district)
+    return run
+
+
 def run_results(*, user: User | AnonymousUser, run: ScoringRun) -> QuerySet[RunResult]:
-    """The results of a run the user may see: all of them for the office, leaders and task
-    forces; only its own unit's for a unit user."""
-    results = RunResult.objects.filter(run=run).select_related("unit")
-    if has_role(user, Role.OFFICE, Role.LEADER, Role.TASKFORCE):
-        return gate_filter(user, results, roles=(Role.OFFICE, Role.LEADER, Role.TASKFORCE))
-    return gate_filter(user, results, roles=(Role.UNIT_HEAD, Role.REPORTER))
+    """The results of a run the user may see, for the run's stage: every unit in scope for
+    the office (any stage), task forces and leaders; its own unit's for a unit user."""
+    units = gate.units(user, "assessment.run.view_all")
+    if run.stage in RESULT_ACTIONS:
+        units = units | gate.units(user, RESULT_ACTIONS[run.stage])
+    return RunResult.objects.filter(run=run, unit__in=units).select_related("unit")
 
 
 def published_unit_grades(*, year: int) -> dict[int, str]:
@@ -166,14 +179,36 @@ def unit_result(*, user: User | AnonymousUser, run: ScoringRun, unit_code: str) 
     return result
 
 
-def unit_above(run: ScoringRun, result: RunResult) -> RunResult | None:
-    """The unit ranked just above in the same category (the one to catch up with: 晋位)."""
+@dataclass(frozen=True)
+class UnitAbove:
+    """The unit ranked just above in the same category (the one to catch up with: 晋位), as
+    far as the user may see it. Everyone who sees the result sees how far it is, indicator
+    by indicator (what it takes to move up); its name, its score and its own figures only
+    those who may see other units' results (assessment.result.view_peers over that unit)."""
+
+    distance: float  # its score minus the unit's
+    gap: list[dict]  # trace_gap items; "upper" (its contribution) only when named
+    name: str | None = None
+    score: float | None = None
+
+
+def unit_above(*, user: User | AnonymousUser, run: ScoringRun, result: RunResult) -> UnitAbove | None:
+    """For a result the user may see (404 otherwise), the unit above as the user may see it."""
+    if not run_results(user=user, run=run).filter(pk=result.pk).exists():
+        raise Http404
     if result.rank is None:
         return None
-    return (
+    above = (
         RunResult.objects.filter(run=run, category=result.category, rank__lt=result.rank)
         .select_related("unit").order_by("-rank", "unit__code").first()
     )
+    if above is None:
+        return None
+    gap = trace_gap(above.trace, result.trace)
+    distance = (above.score or 0.0) - (result.score or 0.0)
+    if gate.allows(user, "assessment.result.view_peers", unit=above.unit):
+        return UnitAbove(distance, gap, name=above.unit.name, score=above.score)
+    return UnitAbove(distance, [{**item, "upper": None} for item in gap])
 
 
 def trace_gap(upper: dict, lower: dict) -> list[dict]:
@@ -286,15 +321,23 @@ def appeal_list(*, user: User | AnonymousUser, run: ScoringRun) -> QuerySet:
     """Appeals of a run the user may see: its own unit's for a unit user; the ones on its
     indicators for a task force; all for the office."""
     from duibiao.assessment.models import Appeal
-    from duibiao.assessment.permissions import user_taskforce_ids
 
     appeals = Appeal.objects.filter(run=run).select_related("unit", "indicator", "filed_by", "decided_by")
-    if has_role(user, Role.OFFICE):
-        return gate_filter(user, appeals, roles=(Role.OFFICE,))
-    if has_role(user, Role.TASKFORCE):
-        return gate_filter(user, appeals.filter(indicator__taskforce_id__in=user_taskforce_ids(user)),
-                           roles=(Role.TASKFORCE,))
-    return gate_filter(user, appeals, roles=(Role.UNIT_HEAD, Role.REPORTER))
+    return gate.restrict(user, appeals, "assessment.appeal.view", taskforce_field="indicator__taskforce")
+
+
+def appeal_decisions(*, user: User | AnonymousUser, run: ScoringRun) -> list:
+    """The run's appeals the user may see, each with `can_decide`: still pending, on an
+    indicator the user reviews, of a unit in the user's scope."""
+    from duibiao.assessment.models import Appeal
+
+    appeals = list(appeal_list(user=user, run=run))
+    pending = Appeal.objects.filter(run=run, status=Appeal.Status.PENDING)
+    decidable = set(gate.restrict(user, pending, "assessment.appeal.decide", taskforce_field="indicator__taskforce")
+                    .values_list("pk", flat=True))
+    for appeal in appeals:
+        appeal.can_decide = appeal.pk in decidable
+    return appeals
 
 
 def appeal_get(*, user: User | AnonymousUser, pk: int):

@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from duibiao.accounts.gate import gate_units
+from duibiao.accounts import gate
 from duibiao.assessment.models import Indicator, Scheme, SchemeVersion
 from duibiao.assessment.selectors.categories import category_names
 
@@ -26,13 +26,23 @@ def _ancestor_paths(paths) -> set[str]:
 
 def scheme_list(*, user: User | AnonymousUser) -> QuerySet[Scheme]:
     """Schemes run by a unit the user sees, or by one above it (a street sees its district's)."""
-    prefixes = _ancestor_paths(gate_units(user).values_list("path", flat=True))
+    prefixes = _ancestor_paths(gate.units(user, "assessment.scheme.view").values_list("path", flat=True))
     return Scheme.objects.filter(district__path__in=prefixes).prefetch_related("dimensions")
 
 
 def scheme_get(*, user: User | AnonymousUser, code: str) -> Scheme:
     """A visible scheme by its code (pages and the API name schemes by code); 404 otherwise."""
     return get_object_or_404(scheme_list(user=user), code=code)
+
+
+def scheme_edit_get(*, user: User | AnonymousUser, code: str) -> Scheme:
+    """A scheme the user may edit: 403 for anyone who edits no scheme (before the lookup, so
+    nothing is learnt of which codes exist), 404 for a scheme not visible or not of a unit
+    in the user's scope (a district's office sees the city's scheme and may not edit it)."""
+    gate.require(user, "assessment.scheme.edit")
+    scheme = scheme_get(user=user, code=code)
+    gate.require(user, "assessment.scheme.edit", unit=scheme.district)
+    return scheme
 
 
 def scheme_get_by_id(*, user: User | AnonymousUser, pk: int) -> Scheme:

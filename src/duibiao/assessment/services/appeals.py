@@ -10,12 +10,10 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from duibiao.accounts.gate import gate_unit
-from duibiao.accounts.roles import Role
+from duibiao.accounts import gate
 from duibiao.assessment.errors import AssessmentError, FileRejected
 from duibiao.assessment.limits import text_clean
 from duibiao.assessment.models import Appeal, Indicator, ScoringRun
-from duibiao.assessment.permissions import require_reviewer
 from duibiao.audit.services import audit_record
 from duibiao.files.uploads import DOCUMENTS, MB, UploadRejected, upload_type
 
@@ -28,7 +26,7 @@ if TYPE_CHECKING:
 def appeal_file(
     *, actor: User, run: ScoringRun, unit: Unit, indicator: Indicator, reason: str, upload: UploadedFile | None = None
 ) -> Appeal:
-    gate_unit(actor, unit, [Role.UNIT_HEAD, Role.REPORTER])
+    gate.require(actor, "assessment.appeal.file", unit=unit)
     if run.stage != ScoringRun.Stage.RELEASED:
         raise AssessmentError("该批次不在反馈申诉期")
     if run.appeal_deadline and timezone.localdate() > run.appeal_deadline:
@@ -57,7 +55,7 @@ def appeal_file(
 
 @transaction.atomic
 def appeal_decide(*, actor: User, appeal: Appeal, accept: bool, decision: str) -> Appeal:
-    require_reviewer(actor, appeal.indicator, appeal.unit)
+    gate.require(actor, "assessment.appeal.decide", unit=appeal.unit, taskforce=appeal.indicator.taskforce_id)
     if appeal.status != Appeal.Status.PENDING:
         raise AssessmentError("该申诉已复核")
     decision = text_clean(decision, model=Appeal, name="decision", required="请写明复核意见")

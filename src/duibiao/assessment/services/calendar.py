@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING
 
 from django.db import transaction
 
+from duibiao.accounts import gate
 from duibiao.assessment.errors import AssessmentError
 from duibiao.assessment.limits import text_clean, text_limit, year_clean
 from duibiao.assessment.models import HolidayDate, HolidayYear
-from duibiao.assessment.permissions import require_office
 from duibiao.audit.services import audit_record
 
 if TYPE_CHECKING:
@@ -81,7 +81,7 @@ def holiday_year_save(
 ) -> HolidayYear:
     """Enter a year's whole arrangement: (date, is make-up workday, name) for every day that
     breaks the Monday–Friday rule. The year then counts as covered."""
-    require_office(actor)
+    gate.require(actor, "assessment.calendar.edit")
     year_clean(year)
     note = text_clean(note, model=HolidayYear, name="note")
     wrong = [d for d, _, _ in days if d.year != year]
@@ -103,7 +103,7 @@ def holiday_year_save(
 @transaction.atomic
 def holiday_year_import(*, actor: User, year: int, text: str, note: str = "") -> HolidayYear:
     """Parse the office's text for a year and save it as that year's whole arrangement."""
-    require_office(actor)
+    gate.require(actor, "assessment.calendar.edit")
     if not 2000 <= year <= 2100:
         raise AssessmentError("年度应在 2000–2100 之间")
     return holiday_year_save(actor=actor, year=year, days=parse_holiday_text(text, year=year), note=note)

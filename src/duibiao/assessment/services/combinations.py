@@ -6,10 +6,10 @@ from typing import TYPE_CHECKING
 
 from django.db import transaction
 
+from duibiao.accounts import gate
 from duibiao.assessment.errors import AssessmentError
 from duibiao.assessment.limits import text_clean, year_clean
 from duibiao.assessment.models import Combination, CombinationPart, ScoringRun
-from duibiao.assessment.permissions import require_office
 from duibiao.audit.services import audit_record
 
 if TYPE_CHECKING:
@@ -24,7 +24,7 @@ def combination_save(
 ) -> Combination:
     """parts: (name, weight in %, published runs averaged into the part). `district`: the unit
     whose schemes the runs belong to (None, when the office sees no scheme yet, is refused)."""
-    require_office(actor)
+    gate.require(actor, "assessment.combination.edit")
     code = text_clean(code, model=Combination, name="code", required="请填写代码")
     name = text_clean(name, model=Combination, name="name", required="请填写名称")
     year_clean(year)

@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING
 
 from django.db import transaction
 
+from duibiao.accounts import gate
 from duibiao.assessment.errors import AssessmentError
 from duibiao.assessment.limits import text_clean, year_clean
 from duibiao.assessment.models import Period, SchemeVersion
-from duibiao.assessment.permissions import require_office
 from duibiao.assessment.selectors.calendar import PUBLISHED_YEARS, work_calendar
 from duibiao.audit.services import audit_record
 from duibiao.engine import CalendarGap
@@ -48,7 +48,7 @@ def period_create(
     """`version`: the scheme's latest (None, for a scheme without one, is refused)."""
     if version is None:  # (every scheme is created with its first version)
         raise AssessmentError("该方案还没有任何版本，请先保存方案")
-    require_office(actor)
+    gate.require(actor, "assessment.period.open", unit=version.scheme.district)
     name = text_clean(name, model=Period, name="name")
     year_clean(year)
     if kind not in Period.Kind.values:
@@ -78,7 +78,7 @@ def period_create(
 @transaction.atomic
 def period_set_status(*, actor: User, period: Period, status: str) -> Period:
     """Open (开始填报) or close (关闭) a period."""
-    require_office(actor)
+    gate.require(actor, "assessment.period.open", unit=period.version.scheme.district)
     allowed: dict[str, set[str]] = {
         Period.Status.OPEN: {Period.Status.PLANNED, Period.Status.CLOSED},
         Period.Status.CLOSED: {Period.Status.OPEN},

@@ -19,9 +19,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from duibiao.accounts import gate
 from duibiao.assessment.errors import AssessmentError
 from duibiao.assessment.models import RunResult, ScoringRun
-from duibiao.assessment.permissions import require_office
 from duibiao.audit.services import audit_record
 
 if TYPE_CHECKING:
@@ -66,7 +66,7 @@ def run_restart(*, actor: User, run: ScoringRun) -> ScoringRun:
 
 
 def _run_requeue(*, actor: User, run: ScoringRun) -> ScoringRun:
-    require_office(actor)
+    gate.require(actor, "assessment.run.start", unit=run.period.version.scheme.district)
     run = ScoringRun.objects.select_for_update().get(pk=run.pk)
     if run.status != ScoringRun.Status.FAILED or run.stage != ScoringRun.Stage.DRAFT:
         raise AssessmentError(_("只有计算失败的批次可以重新计算"))

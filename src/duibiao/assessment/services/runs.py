@@ -16,10 +16,10 @@ from django.db.models import Max
 from django.utils import timezone
 
 from duibiao import engine
+from duibiao.accounts import gate
 from duibiao.assessment.errors import AssessmentError
 from duibiao.assessment.limits import text_clean
 from duibiao.assessment.models import Period, RunResult, ScoringRun
-from duibiao.assessment.permissions import require_office
 from duibiao.assessment.scoring import (
     category_benchmarks,
     clean_json,
@@ -58,7 +58,7 @@ def run_start(*, actor: User, period: Period, note: str = "") -> ScoringRun:
 
 
 def _run_create(*, actor: User, period: Period, note: str) -> ScoringRun:
-    require_office(actor)
+    gate.require(actor, "assessment.run.start", unit=period.version.scheme.district)
     note = text_clean(note, model=ScoringRun, name="note")
     if period.status == Period.Status.PLANNED:
         raise AssessmentError(f"{period.name}尚未开始，不能计分")
@@ -143,7 +143,7 @@ def _num(value) -> float | None:
 @transaction.atomic
 def run_release(*, actor: User, run: ScoringRun, appeal_workdays: int = 5) -> ScoringRun:
     """Release results to units (反馈): appeals are open for N working days."""
-    require_office(actor)
+    gate.require(actor, "assessment.run.release", unit=run.period.version.scheme.district)
     if run.status != ScoringRun.Status.DONE or run.stage != ScoringRun.Stage.DRAFT:
         raise AssessmentError("只有计算完成的试算批次可以发布反馈")
     ScoringRun.objects.filter(period=run.period, stage=ScoringRun.Stage.RELEASED).update(
@@ -163,7 +163,7 @@ def run_release(*, actor: User, run: ScoringRun, appeal_workdays: int = 5) -> Sc
 def run_publish(*, actor: User, run: ScoringRun) -> ScoringRun:
     """Publish (公布): after the appeal round, on a run that includes every accepted
     correction. The period closes and its results freeze."""
-    require_office(actor)
+    gate.require(actor, "assessment.run.publish", unit=run.period.version.scheme.district)
     blockers = publish_blockers(run)
     if blockers:
         raise AssessmentError("不能公布：" + "；".join(blockers))

@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
+from duibiao.accounts import gate
 from duibiao.assessment.errors import AssessmentError, ConflictError
 from duibiao.assessment.models import Scheme, SchemeVersion
-from duibiao.assessment.permissions import require_office
 from duibiao.assessment.scheme_checks import Finding, scheme_findings
 from duibiao.assessment.selectors.categories import category_names
 from duibiao.assessment.selectors.schemes import scheme_latest_version
@@ -69,7 +69,7 @@ def _edit(
     describe: Callable[[Doc, Doc], tuple[str, Any, Any]],
 ) -> SchemeVersion:
     """The one write path: permission, conflict check, edit, save, audit (one transaction)."""
-    require_office(actor)
+    gate.require(actor, "assessment.scheme.edit", unit=scheme.district)
     latest = _latest(scheme, lock=True)
     if based_on is not None and based_on != latest.number:
         raise ConflictError(f"方案已被他人保存为第 {latest.number} 版，请在最新版本上修改。")
@@ -226,7 +226,7 @@ def scheme_veto_remove(*, actor: User, scheme: Scheme, code: str, based_on: int 
 
 def scheme_edit_preview(*, actor: User, scheme: Scheme, apply: Callable[[Doc], Doc]) -> list[Finding]:
     """The checks of `scheme_checks` on the document as it would be after the edit."""
-    require_office(actor)
+    gate.require(actor, "assessment.scheme.edit", unit=scheme.district)
     _version, doc = scheme_document(scheme)
     try:
         new = apply(doc)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.db.models import Max
 
+from duibiao.accounts import gate
 from duibiao.assessment.errors import AssessmentError
 from duibiao.assessment.limits import text_clean, year_clean
 from duibiao.assessment.models import Dimension, Indicator, Scheme, SchemeVersion
@@ -83,8 +84,16 @@ def _materialise(version: SchemeVersion) -> None:
     )
 
 
+def _check_editor(actor: User | None, district: Unit) -> None:
+    """Only the office of the scheme's own unit writes it (a district's office sees the city's
+    scheme too, and may not change it). No actor (the command line, demo data) passes."""
+    if actor is not None:
+        gate.require(actor, "assessment.scheme.edit", unit=district)
+
+
 @transaction.atomic
 def scheme_create(*, actor: User | None, code: str, name: str, year: int, district: Unit, document: str) -> Scheme:
+    _check_editor(actor, district)
     code = text_clean(code, model=Scheme, name="code", required="请填写方案代码")
     name = text_clean(name, model=Scheme, name="name", required="请填写方案名称")
     year_clean(year)
@@ -104,6 +113,7 @@ def scheme_version_save(
     editor started from: if another version was saved meanwhile, the save is refused."""
     from duibiao.assessment.errors import ConflictError
 
+    _check_editor(actor, scheme.district)
     note = text_clean(note, model=SchemeVersion, name="note")
     # Categories are kept by code: a document that names them by display name (as people and
     # the examples write them) is stored with their codes, the rest of its text untouched.
@@ -145,6 +155,7 @@ def scheme_clone(*, actor: User | None, scheme: Scheme, code: str, name: str, ye
 
 @transaction.atomic
 def scheme_activate(*, actor: User | None, scheme: Scheme) -> Scheme:
+    _check_editor(actor, scheme.district)
     before = scheme.status
     scheme.status = Scheme.Status.ACTIVE
     scheme.save(update_fields=["status"])

@@ -16,6 +16,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from duibiao.accounts import gate
 from duibiao.assessment.errors import AssessmentError, ConflictError, FileRejected
 from duibiao.assessment.limits import (
     ValueRules,
@@ -31,12 +32,6 @@ from duibiao.assessment.models import (
     ReviewEvent,
     Submission,
     UnitSignoff,
-)
-from duibiao.assessment.permissions import (
-    require_office,
-    require_reporter,
-    require_reviewer,
-    require_unit_head,
 )
 from duibiao.audit.models import AuditEntry
 from duibiao.audit.services import audit_entry, audit_record
@@ -151,7 +146,7 @@ def _write(
 @transaction.atomic
 def submission_save(*, actor: User, period: Period, unit: Unit, item: ValueInput) -> Submission:
     """Save one value as a draft (填报保存)."""
-    require_reporter(actor, unit)
+    gate.require(actor, "assessment.submission.report", unit=unit)
     _check_open(period)
     _check_reportable(item.indicator, period, unit)
     return _write(actor=actor, period=period, unit=unit, item=item)
@@ -164,7 +159,7 @@ def submission_bulk_save(*, actor: User, period: Period, unit: Unit, items: list
     The same rules as `submission_save` — the value checks of `assessment.limits`, editable
     status, optimistic lock — and still one audit row per value, but written in bulk rather
     than row by row."""
-    require_reporter(actor, unit)
+    gate.require(actor, "assessment.submission.report", unit=unit)
     _check_open(period)
     rules = value_rules(period.version)
     cleaned = []
@@ -217,7 +212,7 @@ def submission_bulk_save(*, actor: User, period: Period, unit: Unit, items: list
 @transaction.atomic
 def submission_submit(*, actor: User, period: Period, unit: Unit, codes: list[str] | None = None) -> int:
     """Submit the unit's drafts and returned values (提交). Returns how many were submitted."""
-    require_reporter(actor, unit)
+    gate.require(actor, "assessment.submission.report", unit=unit)
     _check_open(period)
     subs = Submission.objects.select_for_update().filter(period=period, unit=unit, status__in=EDITABLE)
     if codes is not None:
@@ -249,7 +244,7 @@ def submission_submit(*, actor: User, period: Period, unit: Unit, codes: list[st
 
 def _review(*, actor: User, submission: Submission, expected_version: int, status: str, action: str,
             reason: str = "", from_status: tuple[str, ...]) -> Submission:
-    require_reviewer(actor, submission.indicator, submission.unit)
+    gate.require(actor, "assessment.submission.review", unit=submission.unit, taskforce=submission.indicator.taskforce_id)
     if submission.status not in from_status:
         raise AssessmentError(f"该数据当前为“{submission.get_status_display()}”，不能{ReviewEvent.Action(action).label}")
     if status == Submission.Status.APPROVED:
@@ -297,7 +292,7 @@ def review_return(*, actor: User, submission: Submission, expected_version: int,
 @transaction.atomic
 def review_unlock(*, actor: User, submission: Submission, expected_version: int, reason: str) -> Submission:
     """考核办解锁 an approved value so that it can be corrected; audited with its reason."""
-    require_office(actor)
+    gate.require(actor, "assessment.submission.unlock", unit=submission.unit)
     reason = text_clean(reason, model=Submission, name="return_reason", required="解锁须填写原因")
     return _review(
         actor=actor, submission=submission, expected_version=expected_version,
@@ -313,7 +308,7 @@ def score_record(
     """A task force's manual score, or a bonus / penalty / veto record, with its reason.
     Recorded as approved: the task force is the reviewer of its own judgement."""
     indicator = item.indicator
-    require_reviewer(actor, indicator, unit)
+    gate.require(actor, "assessment.submission.review", unit=unit, taskforce=indicator.taskforce_id)
     if period.status == Period.Status.CLOSED:
         raise AssessmentError(f"{period.name}已关闭")
     if indicator.version_id != period.version_id:
@@ -338,11 +333,11 @@ def score_record(
 def evidence_attach(*, actor: User, submission: Submission, upload: UploadedFile) -> Evidence:
     """Attach a file after checking its size and its real type (by content)."""
     if submission.indicator.entered_by_units:
-        require_reporter(actor, submission.unit)
+        gate.require(actor, "assessment.submission.report", unit=submission.unit)
         if submission.status not in EDITABLE:
             raise AssessmentError("已提交或已审核的数据不能再添加佐证材料")
     else:
-        require_reviewer(actor, submission.indicator, submission.unit)
+        gate.require(actor, "assessment.submission.review", unit=submission.unit, taskforce=submission.indicator.taskforce_id)
     try:
         mime = upload_type(upload, allowed=DOCUMENTS, max_bytes=settings.DUIBIAO_EVIDENCE_MAX_MB * MB)
     except UploadRejected as exc:
@@ -368,7 +363,7 @@ def evidence_attach(*, actor: User, submission: Submission, upload: UploadedFile
 @transaction.atomic
 def evidence_remove(*, actor: User, evidence: Evidence) -> None:
     submission = evidence.submission
-    require_reporter(actor, submission.unit)
+    gate.require(actor, "assessment.submission.report", unit=submission.unit)
     if submission.status not in EDITABLE:
         raise AssessmentError("已提交或已审核的数据不能删除佐证材料")
     audit_record(
@@ -381,7 +376,7 @@ def evidence_remove(*, actor: User, evidence: Evidence) -> None:
 @transaction.atomic
 def unit_signoff(*, actor: User, period: Period, unit: Unit) -> UnitSignoff:
     """单位负责人签发 the unit's submission for the period."""
-    require_unit_head(actor, unit)
+    gate.require(actor, "assessment.submission.sign", unit=unit)
     pending = Submission.objects.filter(period=period, unit=unit, status__in=EDITABLE).count()
     if pending:
         raise AssessmentError(f"还有 {pending} 项数据未提交，不能签发")

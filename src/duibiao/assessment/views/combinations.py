@@ -7,11 +7,9 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from duibiao.accounts.gate import has_role
-from duibiao.accounts.roles import Role
+from duibiao.accounts import gate
 from duibiao.assessment.errors import AssessmentError
 from duibiao.assessment.models import ScoringRun
-from duibiao.assessment.permissions import require_office
 from duibiao.assessment.selectors.combinations import (
     combination_get,
     combination_list,
@@ -28,13 +26,13 @@ PART_SLOTS = 4
 @login_required
 def combination_index(request):
     return render(request, "assessment/combination_index.html", {
-        "combinations": combination_list(user=request.user), "is_office": has_role(request.user, Role.OFFICE),
+        "combinations": combination_list(user=request.user), "is_office": gate.allows(request.user, "assessment.combination.edit"),
     })
 
 
 @login_required
 def combination_edit(request):
-    require_office(request.user)
+    gate.require(request.user, "assessment.combination.edit")
     published = run_list(user=request.user).filter(stage=ScoringRun.Stage.PUBLISHED).order_by(
         "period__year", "period__kind", "period__number")
     if request.method == "POST":

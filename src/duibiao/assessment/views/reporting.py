@@ -7,8 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from duibiao.accounts.gate import gate_units, has_role
-from duibiao.accounts.roles import Role
+from duibiao.accounts import gate
 from duibiao.accounts.unit_selectors import unit_get
 from duibiao.assessment.errors import AssessmentError, ConflictError, FileRejected
 from duibiao.assessment.models import Indicator, Period
@@ -16,6 +15,8 @@ from duibiao.assessment.selectors.periods import period_get, period_list
 from duibiao.assessment.selectors.reporting import (
     ReportRow,
     evidence_get,
+    own_report_unit,
+    report_units,
     reporting_rows,
     submission_get,
     unit_signoff_get,
@@ -38,17 +39,19 @@ ALERTS = "#page-alerts"  # the alert area of web/base.html (web sits above this 
 def report_index(request):
     """Open periods to report in; a unit user goes straight to the only one."""
     periods = list(period_list(user=request.user).filter(status=Period.Status.OPEN))
-    if len(periods) == 1 and request.user.unit_id and not has_role(request.user, Role.OFFICE):
-        return redirect("assessment:report_unit", period_id=periods[0].pk, unit_code=request.user.unit.code)
+    own = own_report_unit(user=request.user)
+    if len(periods) == 1 and own is not None:
+        return redirect("assessment:report_unit", period_id=periods[0].pk, unit_code=own.code)
     return render(request, "assessment/report_index.html", {"periods": periods})
 
 
 @login_required
 def report_home(request, period_id: int):
     period = period_get(user=request.user, pk=period_id)
-    if request.user.unit_id and not has_role(request.user, Role.OFFICE):
-        return redirect("assessment:report_unit", period_id=period.pk, unit_code=request.user.unit.code)
-    units = gate_units(request.user).filter(category__isnull=False).select_related("category")
+    own = own_report_unit(user=request.user)
+    if own is not None:
+        return redirect("assessment:report_unit", period_id=period.pk, unit_code=own.code)
+    units = report_units(user=request.user)
     return render(request, "assessment/report_units.html", {"period": period, "units": units})
 
 
@@ -60,8 +63,9 @@ def _unit_page(request, period: Period, unit, rows: list[ReportRow]):
         {
             "period": period, "unit": unit, "rows": rows, "counts": counts,
             "signoff": unit_signoff_get(user=request.user, period=period, unit=unit),
-            "can_edit": period.status == Period.Status.OPEN and has_role(request.user, Role.REPORTER, Role.OFFICE),
-            "can_sign": has_role(request.user, Role.UNIT_HEAD),
+            "can_edit": period.status == Period.Status.OPEN
+            and gate.allows(request.user, "assessment.submission.report", unit=unit),
+            "can_sign": gate.allows(request.user, "assessment.submission.sign", unit=unit),
         },
     )
 

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
+from duibiao.accounts import gate
 from duibiao.accounts.unit_selectors import unit_get
 from duibiao.assessment.errors import AssessmentError
 from duibiao.assessment.models import Period
@@ -45,7 +46,9 @@ def review_home(request, period_id: int):
 def review_indicator(request, period_id: int, code: str):
     period = period_get(user=request.user, pk=period_id)
     indicator = review_indicator_get(user=request.user, period=period, code=code)
-    context = {"period": period, "indicator": indicator}
+    # The unlock button shows on approved values for those who may unlock them.
+    context = {"period": period, "indicator": indicator,
+               "can_unlock": gate.allows(request.user, "assessment.submission.unlock")}
     submissions = flag_problems(period, review_submissions(user=request.user, period=period, indicator=indicator))
     if indicator.entered_by_units:
         context["submissions"] = submissions
@@ -60,7 +63,10 @@ def review_indicator(request, period_id: int, code: str):
 def _review_row(request, pk: int, error: str = ""):
     submission = submission_get(user=request.user, pk=pk)
     flag_problems(submission.period, [submission])
-    response = render(request, "assessment/_review_row.html", {"sub": submission, "error": error})
+    response = render(request, "assessment/_review_row.html", {
+        "sub": submission, "error": error,
+        "can_unlock": gate.allows(request.user, "assessment.submission.unlock", unit=submission.unit),
+    })
     if error:
         response.status_code = 422
     return response

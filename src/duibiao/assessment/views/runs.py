@@ -8,32 +8,31 @@ import zipfile
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from duibiao.accounts.gate import has_role
-from duibiao.accounts.roles import Role
+from duibiao.accounts import gate
 from duibiao.accounts.unit_selectors import unit_get
 from duibiao.assessment.errors import AssessmentError, FileRejected
 from duibiao.assessment.exports import ranking_workbook
 from duibiao.assessment.models import ScoringRun
-from duibiao.assessment.permissions import require_office
 from duibiao.assessment.scoring import previous_context, snapshot_files
 from duibiao.assessment.selectors.periods import period_get
 from duibiao.assessment.selectors.results import (
+    appeal_decisions,
     appeal_get,
     appeal_list,
     ranking,
     ranking_chart,
     ranking_grades,
+    run_analysed_get,
     run_diff,
     run_get,
     run_indicators,
     run_list,
     sensitivity_rows,
-    trace_gap,
     unit_above,
     unit_items,
     unit_radar,
@@ -62,7 +61,8 @@ def period_runs(request, period_id: int):
     runs_fail_stale()  # a run whose worker died shows as failed, not computing for ever
     runs = run_list(user=request.user).filter(period=period)
     return render(request, "assessment/period_runs.html", {
-        "period": period, "runs": runs, "is_office": has_role(request.user, Role.OFFICE),
+        "period": period, "runs": runs,
+        "is_office": gate.allows(request.user, "assessment.run.start", unit=period.version.scheme.district),
     })
 
 
@@ -86,7 +86,7 @@ def run_progress(request, pk: int):
     runs_fail_stale()
     run = run_get(user=request.user, pk=pk)
     response = render(request, "assessment/_run_progress.html", {
-        "run": run, "is_office": has_role(request.user, Role.OFFICE)})
+        "run": run, "is_office": _manages(request, run)})
     if run.status in (ScoringRun.Status.DONE, ScoringRun.Status.FAILED):
         response["HX-Refresh"] = "true"  # reload the page to show the results
     return response
@@ -112,7 +112,7 @@ def run_detail(request, pk: int):
     if request.GET.get("export") == "xlsx":  # the table only: none of the page's other reads
         return _xlsx(ranking_workbook(run, table), f"{run.period.name}-排名-第{run.number}批.xlsx")
     context = {
-        "run": run, "table": table, "is_office": has_role(request.user, Role.OFFICE),
+        "run": run, "table": table, "is_office": _manages(request, run),
         "filters": request.GET, "grades": ranking_grades(table), "chart_data": ranking_chart(table),
     }
     if context["is_office"]:
@@ -120,6 +120,11 @@ def run_detail(request, pk: int):
         context["other_runs"] = run_list(user=request.user).filter(
             period=run.period, status=ScoringRun.Status.DONE).exclude(pk=run.pk)
     return render(request, "assessment/run_detail.html", context)
+
+
+def _manages(request: HttpRequest, run: ScoringRun) -> bool:
+    """Whether the page offers the office's controls (restart, release, publish, compare)."""
+    return gate.allows(request.user, "assessment.run.start", unit=run.period.version.scheme.district)
 
 
 def _xlsx(content: bytes, filename: str) -> HttpResponse:
@@ -134,8 +139,7 @@ def _xlsx(content: bytes, filename: str) -> HttpResponse:
 
 @login_required
 def run_sensitivity(request, pk: int):
-    require_office(request.user)
-    run = run_get(user=request.user, pk=pk)
+    run = run_analysed_get(user=request.user, pk=pk)
     return render(request, "assessment/run_sensitivity.html",
                   {"run": run, "rows": sensitivity_rows(user=request.user, run=run)})
 
@@ -151,8 +155,7 @@ def run_compare(request, pk: int, other: int):
 @login_required
 def run_inputs(request, pk: int):
     """The run's exact inputs as the files `duibiao score` reads, zipped."""
-    require_office(request.user)
-    run = run_get(user=request.user, pk=pk)
+    run = run_analysed_get(user=request.user, pk=pk)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, text in snapshot_files(run.document, run.inputs, **previous_context(run)).items():
@@ -170,16 +173,12 @@ def unit_result_view(request, pk: int, unit_code: str):
 def _unit_result_page(request, run, unit_code: str, *, appeal_errors: dict | None = None, status: int = 200):
     """The unit's result; `appeal_errors` ("form" / "file") re-shows a refused appeal form."""
     result = unit_result(user=request.user, run=run, unit_code=unit_code)
-    above = unit_above(run, result)
-    # Everyone sees how far the unit above is, indicator by indicator (what it takes to move
-    # up); only those who may see every unit also see who it is and its own figures.
-    sees_all = has_role(request.user, Role.OFFICE, Role.LEADER, Role.TASKFORCE)
     return render(request, "assessment/unit_result.html", {
         "run": run, "result": result, "tree": unit_tree(result, run.benchmarks),
-        "above": above, "above_named": sees_all,
-        "gap": trace_gap(above.trace, result.trace) if above else [],
+        "above": unit_above(user=request.user, run=run, result=result),
         "appeals": appeal_list(user=request.user, run=run).filter(unit=result.unit),
-        "can_appeal": run.stage == ScoringRun.Stage.RELEASED and has_role(request.user, Role.UNIT_HEAD, Role.REPORTER),
+        "can_appeal": run.stage == ScoringRun.Stage.RELEASED
+        and gate.allows(request.user, "assessment.appeal.file", unit=result.unit),
         "indicators": run_indicators(run),
         "items": unit_items(run=run, unit=result.unit),
         "radar": unit_radar(result, run.benchmarks),
@@ -222,7 +221,7 @@ def appeal_file_view(request, pk: int, unit_code: str):
 def appeals_view(request, pk: int):
     run = run_get(user=request.user, pk=pk)
     return render(request, "assessment/appeals.html",
-                  {"run": run, "appeals": appeal_list(user=request.user, run=run)})
+                  {"run": run, "appeals": appeal_decisions(user=request.user, run=run)})
 
 
 @login_required

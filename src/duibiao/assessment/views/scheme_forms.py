@@ -15,10 +15,9 @@ from django.views.decorators.http import require_GET, require_POST
 from duibiao.accounts.unit_selectors import unit_list
 from duibiao.assessment.errors import AssessmentError
 from duibiao.assessment.forms import IndicatorForm, ItemForm
-from duibiao.assessment.permissions import require_office
 from duibiao.assessment.scheme_checks import Finding, scheme_findings
 from duibiao.assessment.selectors.categories import category_names
-from duibiao.assessment.selectors.schemes import scheme_get
+from duibiao.assessment.selectors.schemes import scheme_edit_get
 from duibiao.assessment.services import scheme_edits as services
 from duibiao.params import BadParameter, number_param, version_param
 from duibiao.schemes import SchemeDocumentError, edits
@@ -27,8 +26,7 @@ from duibiao.schemes import SchemeDocumentError, edits
 
 
 def _office_scheme(request, code: str):
-    require_office(request.user)
-    scheme = scheme_get(user=request.user, code=code)
+    scheme = scheme_edit_get(user=request.user, code=code)
     try:
         version, doc = services.scheme_document(scheme)
     except AssessmentError as exc:

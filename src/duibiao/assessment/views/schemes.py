@@ -8,13 +8,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from duibiao.accounts.gate import has_role
-from duibiao.accounts.roles import Role
+from duibiao.accounts import gate
 from duibiao.assessment.errors import AssessmentError
-from duibiao.assessment.permissions import require_office
 from duibiao.assessment.scheme_checks import scheme_findings
 from duibiao.assessment.selectors.categories import category_names
 from duibiao.assessment.selectors.schemes import (
+    scheme_edit_get,
     scheme_get,
     scheme_latest_version,
     version_indicators,
@@ -32,14 +31,13 @@ def scheme_detail(request, code: str):
     return render(request, "assessment/scheme_detail.html", {
         "scheme": scheme, "version": version, "indicators": indicators,
         "versions": scheme.versions.select_related("created_by")[:20],
-        "is_office": has_role(request.user, Role.OFFICE),
+        "is_office": gate.allows(request.user, "assessment.scheme.edit", unit=scheme.district),
     })
 
 
 @login_required
 def scheme_edit(request, code: str):
-    require_office(request.user)
-    scheme = scheme_get(user=request.user, code=code)
+    scheme = scheme_edit_get(user=request.user, code=code)
     version = scheme_latest_version(scheme)
     document = version.document if version else ""
     errors: list[str] = []
@@ -67,8 +65,7 @@ def scheme_edit(request, code: str):
 @require_POST
 def scheme_check(request, code: str):
     """Live checks while typing (htmx): nothing is saved."""
-    require_office(request.user)
-    scheme_get(user=request.user, code=code)
+    scheme_edit_get(user=request.user, code=code)
     return render(request, "assessment/_scheme_findings.html",
                   {"findings": scheme_findings(request.POST.get("document", ""), category_names=category_names())})
 
@@ -76,8 +73,7 @@ def scheme_check(request, code: str):
 @login_required
 @require_POST
 def scheme_clone_view(request, code: str):
-    require_office(request.user)
-    scheme = scheme_get(user=request.user, code=code)
+    scheme = scheme_edit_get(user=request.user, code=code)
     year = int_param(request.POST, "year", label=_("年度"), default=scheme.year + 1, min_value=2000,
                      max_value=2100)
     try:

@@ -1,0 +1,212 @@
+"""The table of actions and the gate that answers by action.
+
+The table is code: these tests pin every role's set (a change to who may do what shows up
+here, in review), check that every action the code asks about is in the table and that the
+table holds none the code never asks about, and perform the refusals as attacks."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.http import Http404
+
+from duibiao.accounts import gate
+from duibiao.accounts.actions import ACTIONS, DIRECTORY_ACTIONS, ROLE_ACTIONS, Reach
+from duibiao.accounts.models import User
+from duibiao.accounts.roles import ADMIN_ROLES, Role
+
+SRC = Path(__file__).resolve().parents[2] / "src" / "duibiao"
+ACTION_NAME = re.compile(r"^(org|accounts|audit|assessment|cadres|documents|projects|inspections)\.[a-z_]+\.[a-z_]+$")
+
+EVERY_DATA_ROLE = {
+    "org.tree.view", "org.unit.view", "assessment.scheme.view", "assessment.submission.view",
+    "assessment.combination.view",
+}
+EXPECTED = {
+    Role.SYSADMIN: {"org.tree.manage", "org.tree.view"},
+    Role.SECADMIN: {
+        "accounts.grant.manage", "accounts.lockout.manage", "accounts.policy.view",
+        "accounts.actions.view", "org.tree.view",
+    },
+    Role.AUDITOR: {"audit.log.view"},
+    Role.OFFICE: EVERY_DATA_ROLE | {
+        "assessment.scheme.edit", "assessment.period.open", "assessment.calendar.edit",
+        "assessment.report.view", "assessment.submission.report", "assessment.submission.review",
+        "assessment.submission.unlock", "assessment.progress.view", "assessment.reminder.office",
+        "assessment.run.view_all", "assessment.run.start", "assessment.run.release",
+        "assessment.run.publish", "assessment.run.analyse", "assessment.result.view",
+        "assessment.result.view_published", "assessment.result.view_peers", "assessment.appeal.view",
+        "assessment.appeal.decide", "assessment.combination.edit", "cadres.sheet.view",
+        "cadres.sheet.edit", "documents.workbook.import",
+    },
+    Role.TASKFORCE: EVERY_DATA_ROLE | {
+        "assessment.submission.review", "assessment.progress.view", "assessment.result.view",
+        "assessment.result.view_published", "assessment.result.view_peers", "assessment.appeal.view",
+        "assessment.appeal.decide",
+    },
+    Role.REPORTER: EVERY_DATA_ROLE | {
+        "assessment.report.view", "assessment.submission.report", "assessment.reminder.unit",
+        "assessment.result.view", "assessment.result.view_published", "assessment.appeal.view",
+        "assessment.appeal.file",
+    },
+    Role.UNIT_HEAD: EVERY_DATA_ROLE | {
+        "assessment.report.view", "assessment.submission.sign", "assessment.reminder.unit",
+        "assessment.result.view", "assessment.result.view_published", "assessment.appeal.view",
+        "assessment.appeal.file", "cadres.sheet.view",
+    },
+    Role.LEADER: EVERY_DATA_ROLE | {
+        "assessment.report.view", "assessment.progress.view", "assessment.result.view_published",
+        "assessment.result.view_peers",
+    },
+    Role.SECRETARY: EVERY_DATA_ROLE,
+    Role.INSPECTOR: EVERY_DATA_ROLE,
+}
+
+
+def _names_in_code() -> dict[str, list[str]]:
+    """Every string in src/duibiao (Python and templates) that looks like an action name."""
+    found: dict[str, list[str]] = {}
+    for path in sorted(SRC.rglob("*.py")):
+        if "migrations" in path.parts or path.name == "actions.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and ACTION_NAME.match(node.value):
+                found.setdefault(node.value, []).append(str(path.relative_to(SRC)))
+    for path in sorted(SRC.rglob("*.html")):
+        for name in re.findall(r"[\"']([a-z_]+\.[a-z_]+\.[a-z_]+)[\"']", path.read_text(encoding="utf-8")):
+            if ACTION_NAME.match(name):
+                found.setdefault(name, []).append(str(path.relative_to(SRC)))
+    return found
+
+
+def test_every_action_the_code_asks_about_is_in_the_table():
+    unknown = {name: where for name, where in _names_in_code().items() if name not in ACTIONS}
+    assert not unknown, unknown
+
+
+def test_the_table_holds_no_action_the_code_never_asks_about():
+    assert set(ACTIONS) - set(_names_in_code()) == set()
+
+
+def test_every_role_holds_exactly_its_set():
+    assert {role: set(held) for role, held in ROLE_ACTIONS.items()} == EXPECTED
+
+
+def test_every_action_has_a_chinese_label_and_a_holder():
+    for name, action in ACTIONS.items():
+        assert re.search(r"[\u4e00-\u9fff]", str(action.label)), name
+        assert any(name in held for held in ROLE_ACTIONS.values()), name
+
+
+def test_task_forces_act_on_their_own_indicators_only():
+    own = {name for name, reach in ROLE_ACTIONS[Role.TASKFORCE].items() if reach is Reach.OWN_TASKFORCE}
+    assert own == {"assessment.submission.review", "assessment.progress.view", "assessment.appeal.view",
+                   "assessment.appeal.decide"}
+    assert all(reach is not Reach.OWN_TASKFORCE for role, held in ROLE_ACTIONS.items()
+               if role != Role.TASKFORCE for reach in held.values())
+
+
+def test_administrators_hold_no_data_action():
+    for role in ADMIN_ROLES:
+        data = {name for name in ROLE_ACTIONS[role] if ACTIONS[name].scoped} - DIRECTORY_ACTIONS
+        assert data == set(), role
+
+
+# --- The gate, attacked ----------------------------------------------------------------------
+
+def test_a_reporter_cannot_publish_results(world):
+    with pytest.raises(PermissionDenied, match="公布考核结果"):
+        gate.require(world["reporter_a"], "assessment.run.publish", unit=world["a"])
+    assert not gate.allows(world["reporter_a"], "assessment.run.publish")
+    assert not gate.units(world["reporter_a"], "assessment.run.publish").exists()
+
+
+def test_the_sysadmin_gets_no_unit_for_any_data_action(world):
+    for admin in ("sysadmin", "secadmin", "auditor"):
+        user = world[admin]
+        for name, action in ACTIONS.items():
+            if action.scoped and name not in DIRECTORY_ACTIONS:
+                assert not gate.units(user, name).exists(), (admin, name)
+                assert not gate.allows(user, name, unit=world["a"], taskforce=gate.ANY), (admin, name)
+                with pytest.raises(PermissionDenied):
+                    gate.require(user, name, unit=world["a"], taskforce=gate.ANY)
+    # ... while he keeps the whole tree, names and places only
+    assert gate.units(world["sysadmin"], "org.tree.view").filter(code="nangang").exists()
+
+
+def test_anonymous_and_inactive_users_hold_nothing(world):
+    assert gate.actions(AnonymousUser()) == frozenset()
+    assert not gate.units(AnonymousUser(), "org.unit.view").exists()
+    office = world["office"]
+    office.is_active = False
+    assert gate.actions(office) == frozenset()
+    assert not gate.allows(office, "assessment.run.start")
+
+
+def test_a_unit_outside_the_scope_answers_404(world):
+    gate.require(world["office"], "assessment.run.start", unit=world["a"])
+    with pytest.raises(Http404):
+        gate.require(world["office"], "assessment.run.start", unit=world["other_district"])
+    with pytest.raises(Http404):
+        gate.require(world["reporter_a"], "assessment.submission.report", unit=world["b"])
+    gate.require(world["reporter_a"], "assessment.submission.report", unit=world["a"])
+
+
+def test_scope_follows_the_grant_subtree_flag(world):
+    codes = set(gate.units(world["office"], "assessment.submission.report").values_list("code", flat=True))
+    assert codes == {"daowai", "jingyu", "taigu", "fagai"}
+    assert set(gate.units(world["reporter_a"], "assessment.submission.report").values_list("code", flat=True)) == {
+        "jingyu"}
+
+
+def test_restrict_filters_rows_by_action(world):
+    rows = gate.restrict(world["reporter_a"], User.objects.all(), "assessment.submission.report")
+    assert set(rows.values_list("username", flat=True)) == {"tb_a", "fzr_a"}
+    assert not gate.restrict(world["leader"], User.objects.all(), "assessment.submission.report").exists()
+
+
+def test_a_task_force_member_cannot_review_another_task_forces_indicator(world):
+    from duibiao.org.models import TaskForce
+
+    user = world["taskforce"]  # a member of task force zb1
+    tf1 = TaskForce.objects.get(code="zb1")
+    tf2 = TaskForce.objects.create(code="zb2", name="营商环境专班", district=world["district"])
+    gate.require(user, "assessment.submission.review", unit=world["a"], taskforce=tf1.pk)
+    with pytest.raises(PermissionDenied, match="本专班"):
+        gate.require(user, "assessment.submission.review", unit=world["a"], taskforce=tf2.pk)
+    with pytest.raises(PermissionDenied, match="本专班"):
+        gate.require(user, "assessment.submission.review", unit=world["a"], taskforce=None)
+    assert gate.taskforces(user, "assessment.submission.review") == {tf1.pk}
+    assert gate.taskforces(world["office"], "assessment.submission.review") is None
+    # the office reviews every task force's indicators in its scope
+    gate.require(world["office"], "assessment.submission.review", unit=world["a"], taskforce=tf2.pk)
+
+
+def test_a_task_force_rule_cannot_be_skipped_by_forgetting_the_object(world):
+    user = world["taskforce"]
+    with pytest.raises(ImproperlyConfigured):
+        gate.allows(user, "assessment.submission.review", unit=world["a"])
+    from duibiao.assessment.models import Submission
+
+    with pytest.raises(ImproperlyConfigured):
+        gate.restrict(user, Submission.objects.all(), "assessment.submission.review")
+
+
+def test_a_misspelt_action_fails_loudly(world):
+    with pytest.raises(LookupError):
+        gate.allows(world["office"], "assessment.run.publsh")
+    with pytest.raises(LookupError):
+        gate.units(AnonymousUser(), "assessment.run.publsh")
+
+
+def test_a_system_action_takes_no_unit(world):
+    gate.require(world["auditor"], "audit.log.view")
+    with pytest.raises(ImproperlyConfigured):
+        gate.allows(world["auditor"], "audit.log.view", unit=world["a"])
+    with pytest.raises(PermissionDenied, match="审计日志"):
+        gate.require(world["secadmin"], "audit.log.view")
