@@ -45,3 +45,12 @@ def test_nobody_else_opens_it(client_for, world, who):
 def test_anonymous_users_are_sent_to_sign_in(client):
     response = client.get(reverse("accounts:actions"))
     assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_a_refusal_says_which_action_the_role_may_not_do(client_for, world):
+    page = client_for(world["office"]).get(reverse("accounts:actions"))
+    assert page.status_code == 403
+    assert "您的角色不能查看角色与权限对照表。" in page.content.decode()
+    api = client_for(world["reporter_a"]).get("/api/periods/calendar/years")
+    assert api.status_code == 403
+    assert api.json()["detail"] == "无权访问：您的角色不能维护节假日与调休表。"

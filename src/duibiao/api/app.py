@@ -36,7 +36,9 @@ api = NinjaAPI(
 
 @api.exception_handler(PermissionDenied)
 def forbidden(request, exc):
-    return api.create_response(request, {"detail": "无权访问"}, status=403)
+    # The gate's reason (in Chinese: which action the role may not do) when it gave one.
+    reason = str(exc)
+    return api.create_response(request, {"detail": f"无权访问：{reason}" if reason else "无权访问"}, status=403)
 
 
 @api.exception_handler(Http404)
