@@ -54,10 +54,10 @@ def roles(user: User | AnonymousUser | None) -> frozenset[str]:
     """The roles a user holds (none for anonymous or inactive users). Cached on the user."""
     if user is None or not user.is_authenticated or not user.is_active:
         return frozenset()
-    cached: frozenset[str] | None = getattr(user, "_gate_roles", None)
+    cached: frozenset[str] | None = user.__dict__.get("_gate_roles")
     if cached is None:
         cached = frozenset(user.grants.values_list("role", flat=True))
-        user._gate_roles = cached  # type: ignore[union-attr]
+        user.__dict__["_gate_roles"] = cached
     return cached
 
 
@@ -78,10 +78,10 @@ def _grants(user: User | AnonymousUser | None, held: dict[str, Reach]) -> list[R
     read once (two queries) and kept on the user object, like its roles, for the request."""
     if not held or user is None or not user.is_authenticated:
         return []
-    cached: list[RoleGrant] | None = getattr(user, "_gate_grants", None)
+    cached: list[RoleGrant] | None = user.__dict__.get("_gate_grants")
     if cached is None:
         cached = list(user.grants.prefetch_related("units"))
-        user._gate_grants = cached  # type: ignore[union-attr]
+        user.__dict__["_gate_grants"] = cached
     return [grant for grant in cached if grant.role in held]
 
 

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 VISIBLE_TO_UNITS = (ScoringRun.Stage.RELEASED, ScoringRun.Stage.PUBLISHED)
 # Who sees a finished run's results at each stage (the office sees every stage:
 # assessment.run.view_all): released to the units for appeals, then published to leaders too.
-RESULT_ACTIONS = {
+RESULT_ACTIONS: dict[str, str] = {
     ScoringRun.Stage.RELEASED: "assessment.result.view",
     ScoringRun.Stage.PUBLISHED: "assessment.result.view_published",
 }
