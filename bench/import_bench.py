@@ -2,7 +2,7 @@
 
 Run: .venv/bin/python bench/import_bench.py [--runs 3] [--units 60] [--indicators 150]
 Standalone: a throw-away SQLite database under a temp directory, migrated, then
-  1. generation  — the 60-sheet template, built from the database (selectors.reporting_template)
+  1. generation  — the 60-sheet template, built from the database (exports.reporting_template)
   2. parse/check — reading and validating every cell (services.reporting_import_check)
   3. save        — 9,000 drafts through submission_bulk_save in one transaction
 each the median of --runs runs (submissions are deleted between runs, outside the timing).
@@ -115,7 +115,7 @@ def main() -> int:
     parser.add_argument("--no-docs", action="store_true", help="do not rewrite docs/benchmarks.md")
     args = parser.parse_args()
     from duibiao.assessment.models import Submission
-    from duibiao.documents import selectors, services
+    from duibiao.documents import exports, services
 
     office, period = setup(args.units, args.indicators)
     load = os.getloadavg()[0]  # the machine may be shared; say so next to the figures
@@ -123,7 +123,7 @@ def main() -> int:
     size = values = 0
     for run in range(args.runs):
         t = time.perf_counter()
-        _, template = selectors.reporting_template(user=office, period=period)
+        _, template = exports.reporting_template(user=office, period=period)
         gen.append(time.perf_counter() - t)
         data = fill(template, run)
         size = len(data)

@@ -145,7 +145,7 @@ def main() -> int:
         client.get(url)
     page, size = timed_requests(client, url, args.requests)
     filtered, _ = timed_requests(client, url + "?category=c0&status=returned", max(5, args.requests // 4))
-    export, xlsx = timed_requests(client, reverse("assessment:progress_export", args=[period.pk]), 5)
+    export, xlsx = timed_requests(client, reverse("documents:progress_download", args=[period.pk]), 5)
     api, _ = timed_requests(client, f"/api/periods/{period.pk}/progress", 10)
     period = Period.objects.select_related("version__scheme__district").get(pk=period.pk)
     selector = []

@@ -22,7 +22,7 @@ from django.urls import reverse
 from duibiao.assessment.models import RunResult, ScoringRun, Submission
 from duibiao.assessment.services.runs import run_start
 from duibiao.audit.models import AuditEntry
-from duibiao.documents import selectors
+from duibiao.documents import exports
 from duibiao.documents.excel.problems import ImportReport
 from duibiao.documents.import_jobs import import_job_create
 from duibiao.documents.models import ImportJob
@@ -117,7 +117,7 @@ def corrected_workbook(approved):
     """靖宇街道's template with a corrected value for nl02, which the office has returned."""
     Submission.objects.filter(unit=approved["a"], indicator__code="nl02").update(
         status=Submission.Status.RETURNED)
-    wb = open_xlsx(selectors.reporting_template(user=approved["reporter_a"], period=approved["period"],
+    wb = open_xlsx(exports.reporting_template(user=approved["reporter_a"], period=approved["period"],
                                                 unit=approved["a"])[1])
     ws = wb.active
     ws.cell(row_of(ws, "nl02"), 6).value = 96

@@ -82,7 +82,7 @@ def _pages(f):
         reverse("assessment:report_unit", args=[period.pk, a.code]),
         reverse("assessment:review_indicator", args=[period.pk, f["submission"].indicator.code]),
         reverse("assessment:progress", args=[period.pk]),
-        reverse("assessment:progress_export", args=[period.pk]),
+        reverse("documents:progress_download", args=[period.pk]),
         reverse("assessment:run_detail", args=[run.pk]),
         reverse("assessment:run_detail", args=[run.pk]) + "?format=xlsx",
         reverse("assessment:run_inputs", args=[run.pk]),

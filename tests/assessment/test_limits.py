@@ -32,7 +32,7 @@ from duibiao.assessment.services.submissions import (
     submission_save,
     submission_submit,
 )
-from duibiao.documents import selectors as documents
+from duibiao.documents import exports
 from duibiao.documents import services as imports
 from tests.documents.conftest import open_xlsx, row_of, to_bytes, upload
 
@@ -182,7 +182,7 @@ def test_a_rate_of_150_is_refused_by_the_api_the_form_and_the_excel_import(clien
     assert form.status_code == 422 and "应在 0–100 之间" in form.content.decode()
     form = client.post(url.replace("nl02", "gz07"), {"value": "12,5", "version": "0"})
     assert form.status_code == 422 and "千分位分隔符位置不对" in form.content.decode()
-    wb = open_xlsx(documents.reporting_template(user=assessed["reporter_a"], period=assessed["period"],
+    wb = open_xlsx(exports.reporting_template(user=assessed["reporter_a"], period=assessed["period"],
                                                 unit=assessed["a"])[1])
     ws = wb.active
     ws.cell(row_of(ws, "nl02"), 6).value = 150
@@ -224,7 +224,7 @@ def test_form_refuses_the_attack_next_to_the_field(client_for, assessed):
 
 
 def test_excel_import_refuses_the_attack_and_changes_nothing(assessed):
-    data = documents.reporting_template(user=assessed["reporter_a"], period=assessed["period"],
+    data = exports.reporting_template(user=assessed["reporter_a"], period=assessed["period"],
                                         unit=assessed["a"])[1]
     wb = open_xlsx(data)
     ws = wb.active
@@ -239,7 +239,7 @@ def test_excel_import_refuses_the_attack_and_changes_nothing(assessed):
 
 
 def test_excel_rounds_a_formulas_binary_float_to_the_columns_decimals(assessed):
-    wb = open_xlsx(documents.reporting_template(user=assessed["reporter_a"], period=assessed["period"],
+    wb = open_xlsx(exports.reporting_template(user=assessed["reporter_a"], period=assessed["period"],
                                                 unit=assessed["a"])[1])
     ws = wb.active
     ws.cell(row_of(ws, "nl03"), 6).value = 100 / 3  # what =A1/3 leaves in the cell
@@ -407,7 +407,7 @@ def test_a_run_is_refused_with_the_values_named(poisoned):
 
 def test_an_old_template_with_the_bad_value_locked_still_imports(poisoned):
     """A submitted row shows its stored value in a locked cell: it must not fail the import."""
-    data = documents.reporting_template(user=poisoned["reporter_a"], period=poisoned["period"],
+    data = exports.reporting_template(user=poisoned["reporter_a"], period=poisoned["period"],
                                         unit=poisoned["a"])[1]
     Submission.objects.filter(indicator__code="nl02").update(status=Submission.Status.SUBMITTED)
     wb = open_xlsx(data)

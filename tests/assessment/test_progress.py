@@ -123,7 +123,7 @@ def test_who_may_open_the_matrix(client_for, setup):
     url = reverse("assessment:progress", args=[setup["period"].pk])
     for who in ("reporter_b", "reporter_a", "head_a"):
         assert client_for(setup[who]).get(url).status_code == 403
-        assert client_for(setup[who]).get(url.replace("/progress/", "/progress.xlsx")).status_code == 403
+        assert client_for(setup[who]).get(reverse("documents:progress_download", args=[setup["period"].pk])).status_code == 403
         assert client_for(setup[who]).get(f"/api/periods/{setup['period'].pk}/progress").status_code == 403
     assert client_for(setup["reporter_b"]).get(reverse("assessment:progress_index")).status_code == 403
     for who in ("office", "leader", "taskforce"):
@@ -144,7 +144,7 @@ def test_index_without_started_periods(client_for, world):
 
 
 def test_excel_export_reads_back(client_for, setup):
-    url = reverse("assessment:progress_export", args=[setup["period"].pk])
+    url = reverse("documents:progress_download", args=[setup["period"].pk])
     response = client_for(setup["office"]).get(url)
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")

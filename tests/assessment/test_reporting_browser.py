@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 
 from duibiao.assessment.models import Evidence, Period, SchemeVersion, Submission
 from duibiao.assessment.services.submissions import ValueInput, submission_save
-from duibiao.documents import selectors
+from duibiao.documents import exports
 from tests.conftest import signed_in_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -30,7 +30,7 @@ def import_scheme_and_open_period(browser, base, assessed, tmp_path) -> int:
     """The office raises 督查问题整改率 from 3 to 4 points in the workbook, imports it, and
     opens a quarter on the new version."""
     office = signed_in_page(browser, base, "khb")
-    book = load_workbook(io.BytesIO(selectors.scheme_workbook(user=assessed["office"], scheme=assessed["scheme"])[1]))
+    book = load_workbook(io.BytesIO(exports.scheme_workbook(user=assessed["office"], scheme=assessed["scheme"])[1]))
     sheet = book.active
     row = next(r[0].row for r in sheet.iter_rows(min_col=1, max_col=sheet.max_column)
                if any(c.value == "nl02" for c in r))

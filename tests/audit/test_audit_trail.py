@@ -116,11 +116,11 @@ def test_downloads_and_exports_are_logged(client_for, assessed, evidence):
     assert entry.after["file"] == "台账.pdf" and entry.after["view"] == "assessment:evidence_download"
 
     office = client_for(assessed["office"])
-    response = office.get(reverse("assessment:progress_export", args=[assessed["period"].pk]))
+    response = office.get(reverse("documents:progress_download", args=[assessed["period"].pk]))
     assert response.status_code == 200 and response.has_header("Content-Disposition")
     entry = AuditEntry.objects.filter(action="download").latest("id")
     assert entry.username == "khb" and entry.after["file"].endswith(".xlsx")
-    assert entry.after["view"] == "assessment:progress_export"
+    assert entry.after["view"] == "documents:progress_download"
     # A refused download is a refusal, not a download.
     other = client_for(assessed["reporter_b"])
     downloads = AuditEntry.objects.filter(action="download").count()

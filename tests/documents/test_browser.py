@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from duibiao.assessment.models import SchemeVersion, Submission
-from duibiao.documents import selectors
+from duibiao.documents import exports
 from tests.conftest import sign_in
 from tests.documents.conftest import ROOT, open_xlsx, row_of, to_bytes
 
@@ -40,7 +40,7 @@ def test_office_imports_the_scheme_workbook(page, live_server, excel, tmp_path):
     sign_in(page, live_server.url, "khb")
     page.get_by_role("link", name="Excel 导入导出").first.click()
     page.get_by_role("link", name="导入考核细则").click()
-    wb = open_xlsx(selectors.scheme_workbook(user=excel["office"], scheme=excel["scheme"])[1])
+    wb = open_xlsx(exports.scheme_workbook(user=excel["office"], scheme=excel["scheme"])[1])
     ws = wb.active
     ws["D5"].value = 4  # 督查问题整改率 3 → 4
     good = to_bytes(wb)

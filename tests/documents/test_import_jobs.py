@@ -18,7 +18,7 @@ from openpyxl import Workbook
 
 from duibiao.assessment.models import SchemeVersion, Submission
 from duibiao.audit.models import AuditEntry
-from duibiao.documents import selectors, services
+from duibiao.documents import exports, services
 from duibiao.documents.import_jobs import import_job_run
 from duibiao.documents.models import ImportJob
 from duibiao.documents.tasks import import_workbook
@@ -29,7 +29,7 @@ POLL = {"HTTP_X_DUIBIAO_POLL": "1", "HTTP_HX_REQUEST": "true"}
 
 
 def template_of_a(excel, edit) -> Workbook:
-    wb = open_xlsx(selectors.reporting_template(user=excel["reporter_a"], period=excel["period"],
+    wb = open_xlsx(exports.reporting_template(user=excel["reporter_a"], period=excel["period"],
                                                 unit=excel["a"])[1])
     edit(wb.active)
     return wb
@@ -207,7 +207,7 @@ def test_a_job_that_breaks_is_failed_with_its_reason(client_for, excel, queue_on
 
 
 def test_a_large_scheme_workbook_is_imported_by_a_job(client_for, excel):
-    wb = open_xlsx(selectors.scheme_workbook(user=excel["office"], scheme=excel["scheme"])[1])
+    wb = open_xlsx(exports.scheme_workbook(user=excel["office"], scheme=excel["scheme"])[1])
     ws = wb.active
     row = next(r for r in range(4, ws.max_row + 1) if ws.cell(r, 8).value == "nl07")
     ws.cell(row, 3).value = "机关效能建设（含作风）"

@@ -6,14 +6,14 @@ from __future__ import annotations
 from django.urls import reverse
 
 from duibiao.assessment.models import SchemeVersion, Submission
-from duibiao.documents import selectors
+from duibiao.documents import exports
 from tests.documents.conftest import open_xlsx, row_of, to_bytes, upload
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def template_of_a(excel) -> bytes:
-    wb = open_xlsx(selectors.reporting_template(user=excel["reporter_a"], period=excel["period"],
+    wb = open_xlsx(exports.reporting_template(user=excel["reporter_a"], period=excel["period"],
                                                 unit=excel["a"])[1])
     ws = wb.active
     ws.cell(row_of(ws, "nl02"), 6).value = 95

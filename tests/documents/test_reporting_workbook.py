@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from duibiao.assessment.models import Period, Submission
 from duibiao.assessment.services.submissions import ValueInput, submission_save, submission_submit
-from duibiao.documents import selectors, services
+from duibiao.documents import exports, services
 from tests.documents.conftest import FIXTURES, open_xlsx, row_of, to_bytes, upload
 
 VALUE, NOTE = 6, 7
@@ -17,7 +17,7 @@ VALUE, NOTE = 6, 7
 
 def template(ctx, who="reporter_a", unit="a") -> bytes:
     target = ctx[unit] if unit else None
-    return selectors.reporting_template(user=ctx[who], period=ctx["period"], unit=target)[1]
+    return exports.reporting_template(user=ctx[who], period=ctx["period"], unit=target)[1]
 
 
 def run_import(ctx, data: bytes, who="reporter_a", unit=None, name="填报.xlsx"):

@@ -7,14 +7,14 @@ import yaml
 from django.core.exceptions import PermissionDenied
 
 from duibiao.assessment.models import Indicator, SchemeVersion
-from duibiao.documents import selectors, services
+from duibiao.documents import exports, services
 from tests.documents.conftest import FIXTURES, open_xlsx, to_bytes, upload
 
 HEAD = ["序号", "一级指标", "二级指标", "分值", "评分标准", "牵头专班", "数据来源", "指标代码"]
 
 
 def export(ctx) -> bytes:
-    return selectors.scheme_workbook(user=ctx["office"], scheme=ctx["scheme"])[1]
+    return exports.scheme_workbook(user=ctx["office"], scheme=ctx["scheme"])[1]
 
 
 def run_import(ctx, data: bytes, name="细则.xlsx", who="office"):

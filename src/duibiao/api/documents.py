@@ -14,7 +14,7 @@ from django.urls import reverse
 from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from duibiao.documents import import_jobs, selectors, services
+from duibiao.documents import exports, import_jobs, selectors, services
 from duibiao.documents.excel.problems import ImportReport
 from duibiao.documents.import_jobs import QueuedImport
 from duibiao.documents.models import ImportJob
@@ -83,7 +83,7 @@ def import_job(request, job_id: int):
 @router.get("/schemes/{scheme_id}/workbook", summary="下载考核细则工作簿", response={200: None})
 def scheme_workbook(request, scheme_id: int, version: int | None = None):
     scheme = selectors.scheme_get_by_id(user=request.user, pk=scheme_id)
-    return xlsx_response(*selectors.scheme_workbook(user=request.user, scheme=scheme, number=version))
+    return xlsx_response(*exports.scheme_workbook(user=request.user, scheme=scheme, number=version))
 
 
 @router.post("/schemes/{scheme_id}/workbook", response={200: ImportOut, 202: ImportJobOut, 400: ImportOut},
@@ -102,7 +102,7 @@ def scheme_workbook_import(request, scheme_id: int, file: File[UploadedFile]):
 def reporting_template(request, period_id: int, unit: str | None = None):
     period = selectors.period_get(user=request.user, pk=period_id)
     target = selectors.unit_for_period(user=request.user, period=period, code=unit) if unit else None
-    return xlsx_response(*selectors.reporting_template(user=request.user, period=period, unit=target))
+    return xlsx_response(*exports.reporting_template(user=request.user, period=period, unit=target))
 
 
 @router.post("/periods/{period_id}/template", response={200: ImportOut, 202: ImportJobOut, 400: ImportOut},

@@ -98,5 +98,4 @@ urlpatterns = [
     path("calendar/", periods.calendar_view, name="calendar"),
     path("progress/", progress.progress_index, name="progress_index"),
     path("periods/<int:period_id>/progress/", progress.progress_view, name="progress"),
-    path("periods/<int:period_id>/progress.xlsx", progress.progress_export, name="progress_export"),
 ]

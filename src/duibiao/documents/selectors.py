@@ -13,8 +13,7 @@ from duibiao.assessment.models import Period, Scheme, SchemeVersion
 from duibiao.assessment.selectors.periods import period_get, period_list
 from duibiao.assessment.selectors.reporting import reporting_rows
 from duibiao.assessment.selectors.schemes import scheme_get_by_id
-from duibiao.documents.excel.reporting_workbook import TemplateSheet, reporting_workbook_build
-from duibiao.documents.excel.scheme_workbook import scheme_workbook_build
+from duibiao.documents.excel.reporting_workbook import TemplateSheet
 from duibiao.documents.models import ImportJob
 from duibiao.org.models import Unit
 
@@ -25,8 +24,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "import_job_get", "import_job_list", "period_get", "period_list_for_documents", "period_units",
-    "reportable_units", "reporting_template",
-    "scheme_get_by_id", "scheme_version_get", "scheme_workbook", "template_sheets", "unit_for_import",
+    "reportable_units", "scheme_get_by_id", "scheme_version_get", "template_sheets", "unit_for_import",
     "unit_for_period",
 ]
 
@@ -90,26 +88,6 @@ def unit_for_import(*, user: User | AnonymousUser, period: Period, code: str) ->
 
 def period_list_for_documents(*, user: User | AnonymousUser) -> QuerySet[Period]:
     return period_list(user=user).order_by("-year", "-number")
-
-
-def scheme_workbook(*, user: User | AnonymousUser, scheme: Scheme, number: int | None = None) -> tuple[str, bytes]:
-    """(file name, xlsx bytes) of a scheme version's 考核细则."""
-    version = scheme_version_get(user=user, scheme=scheme, number=number)
-    note = f" · {version.note}" if version.note else ""
-    data = scheme_workbook_build(
-        document=version.document, title=f"{scheme.name}考核细则",
-        subtitle=f"第 {version.number} 版{note} · 保存于 {version.created_at:%Y-%m-%d %H:%M}",
-    )
-    return f"{scheme.name}-考核细则-第{version.number}版.xlsx", data
-
-
-def reporting_template(*, user: User | AnonymousUser, period: Period, unit: Unit | None = None) -> tuple[str, bytes]:
-    """(file name, xlsx bytes) of the 填报模板 of one unit or of every unit in scope."""
-    sheets = template_sheets(user=user, period=period, unit=unit)
-    if not sheets:
-        raise Http404("没有可下载的填报模板")
-    label = unit.name if unit is not None else ("全部单位" if len(sheets) > 1 else sheets[0].unit.name)
-    return f"{period.name}-{label}-填报模板.xlsx", reporting_workbook_build(period=period, sheets=sheets)
 
 
 def import_job_list(*, user: User | AnonymousUser) -> QuerySet[ImportJob]:

@@ -9,6 +9,7 @@ urlpatterns = [
     path("schemes/<int:pk>/import/", views.scheme_import, name="scheme_import"),
     path("periods/<int:pk>/", views.period_detail, name="period"),
     path("periods/<int:pk>/template.xlsx", views.template_download, name="template_download"),
+    path("periods/<int:pk>/progress.xlsx", views.progress_download, name="progress_download"),
     path("periods/<int:pk>/import/", views.template_import, name="template_import"),
     path("periods/<int:pk>/units/<slug:code>/template.xlsx", views.template_download,
          name="unit_template_download"),

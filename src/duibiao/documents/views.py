@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods
 from duibiao.accounts import gate
 from duibiao.assessment.errors import AssessmentError
 from duibiao.assessment.selectors.schemes import scheme_latest_version, scheme_list
-from duibiao.documents import import_jobs, selectors, services
+from duibiao.documents import exports, import_jobs, selectors, services
 from duibiao.documents.excel.problems import ImportReport
 from duibiao.documents.excel.workbook import XLSX_MIME
 from duibiao.params import int_param
@@ -43,7 +43,7 @@ def index(request):
 @login_required
 def scheme_download(request, pk: int):
     scheme = selectors.scheme_get_by_id(user=request.user, pk=pk)
-    return xlsx_response(*selectors.scheme_workbook(user=request.user, scheme=scheme, number=_version(request)))
+    return xlsx_response(*exports.scheme_workbook(user=request.user, scheme=scheme, number=_version(request)))
 
 
 @login_required
@@ -96,7 +96,13 @@ def period_detail(request, pk: int):
 def template_download(request, pk: int, code: str | None = None):
     period = selectors.period_get(user=request.user, pk=pk)
     unit = selectors.unit_for_period(user=request.user, period=period, code=code) if code else None
-    return xlsx_response(*selectors.reporting_template(user=request.user, period=period, unit=unit))
+    return xlsx_response(*exports.reporting_template(user=request.user, period=period, unit=unit))
+
+
+@login_required
+def progress_download(request, pk: int):
+    """填报进度 of a period as a workbook, with the progress page's filters (its query string)."""
+    return xlsx_response(*exports.progress_workbook(user=request.user, period_id=pk, query=request.GET))
 
 
 @login_required
