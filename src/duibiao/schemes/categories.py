@@ -23,7 +23,7 @@ __all__ = ["categories_rekey", "category_labels"]
 
 def _value(node: MappingNode, key: str) -> Node | None:
     for k, v in node.value:
-        if isinstance(k, ScalarNode) and k.value == key:
+        if isinstance(k, ScalarNode) and k.value == key and isinstance(v, Node):
             return v
     return None
 

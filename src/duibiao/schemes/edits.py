@@ -85,14 +85,16 @@ def _number(value: Any) -> Any:
     return int(value) if float(value).is_integer() else float(value)
 
 
-def _walk(node: dict, parent: dict | None = None, depth: int = 0) -> Iterator[tuple[dict, dict | None, int]]:
+def _walk(
+    node: dict[str, Any], parent: dict[str, Any] | None = None, depth: int = 0
+) -> Iterator[tuple[dict[str, Any], dict[str, Any] | None, int]]:
     yield node, parent, depth
     for child in node.get("children") or []:
         if isinstance(child, dict):
             yield from _walk(child, node, depth + 1)
 
 
-def find_node(doc: Mapping[str, Any], code: str) -> tuple[dict, dict | None]:
+def find_node(doc: Mapping[str, Any], code: str) -> tuple[dict[str, Any], dict[str, Any] | None]:
     """The tree node with this code and its parent (None for the root)."""
     tree = doc.get("tree")
     if isinstance(tree, dict):
@@ -102,7 +104,7 @@ def find_node(doc: Mapping[str, Any], code: str) -> tuple[dict, dict | None]:
     raise EditError(f"方案中没有代码为 {code} 的指标")
 
 
-def _indicator(doc: dict, code: str) -> tuple[dict, dict]:
+def _indicator(doc: dict[str, Any], code: str) -> tuple[dict[str, Any], dict[str, Any]]:
     node, parent = find_node(doc, code)
     if "children" in node or parent is None:
         raise EditError(f"{code} 是汇总节点，不是指标")
@@ -138,7 +140,7 @@ def _new_code(doc: Mapping[str, Any], code: str) -> str:
     return code
 
 
-def _apply_fields(target: dict, changes: Mapping[str, Any], allowed: tuple[str, ...]) -> None:
+def _apply_fields(target: dict[str, Any], changes: Mapping[str, Any], allowed: tuple[str, ...]) -> None:
     """Set the given fields; an empty value ("" / None / []) removes the field."""
     for key, value in changes.items():
         if key not in allowed:
@@ -149,7 +151,7 @@ def _apply_fields(target: dict, changes: Mapping[str, Any], allowed: tuple[str, 
             target[key] = _number(value.strip() if isinstance(value, str) else value)
 
 
-def _ordered(node: dict) -> dict:
+def _ordered(node: dict[str, Any]) -> dict[str, Any]:
     """The node's keys in the documented order; unknown keys keep their place at the end."""
     head = {k: node[k] for k in _INDICATOR_FIELDS if k in node}
     return {**head, **{k: v for k, v in node.items() if k not in head}}
@@ -158,7 +160,7 @@ def _ordered(node: dict) -> dict:
 # ---------------------------------------------------------------- tree indicators
 
 
-def _applies_to(categories: Any = None, units: Any = None) -> dict | None:
+def _applies_to(categories: Any = None, units: Any = None) -> dict[str, Any] | None:
     cats = [c for c in (categories or []) if c]
     unit_codes = [u for u in (units or []) if u]
     out: dict[str, list[str]] = {}
@@ -169,7 +171,7 @@ def _applies_to(categories: Any = None, units: Any = None) -> dict | None:
     return out or None
 
 
-def _normalise(old: Mapping[str, Any] | None, method: str, params: Mapping[str, Any]) -> dict:
+def _normalise(old: Mapping[str, Any] | None, method: str | None, params: Mapping[str, Any]) -> dict[str, Any]:
     """`method` with its parameters. The same method keeps parameters the form does not show
     (`power`, `peers` …); a new method starts clean."""
     if method not in METHODS:
@@ -192,7 +194,7 @@ def _normalise(old: Mapping[str, Any] | None, method: str, params: Mapping[str, 
     return {"method": base.pop("method"), **base}
 
 
-def _edit_indicator(node: dict, changes: Mapping[str, Any]) -> None:
+def _edit_indicator(node: dict[str, Any], changes: Mapping[str, Any]) -> None:
     changes = dict(changes)
     if "applies_to" in changes:
         value = changes.pop("applies_to") or {}
@@ -215,7 +217,7 @@ def _edit_indicator(node: dict, changes: Mapping[str, Any]) -> None:
     _apply_fields(node, changes, _EDITABLE)
 
 
-def indicator_update(doc: Mapping[str, Any], code: str, changes: Mapping[str, Any]) -> dict:
+def indicator_update(doc: Mapping[str, Any], code: str, changes: Mapping[str, Any]) -> dict[str, Any]:
     """Change an indicator's fields. `changes` may hold name, weight, direction, kind,
     unit_of_measure, taskforce, source, standard, applies_to {categories, units},
     method + params, and parent (the code of the group to move it to)."""
@@ -230,7 +232,7 @@ def indicator_update(doc: Mapping[str, Any], code: str, changes: Mapping[str, An
     return new
 
 
-def indicator_move(doc: Mapping[str, Any], code: str, parent_code: str) -> dict:
+def indicator_move(doc: Mapping[str, Any], code: str, parent_code: str) -> dict[str, Any]:
     """Move an indicator to the end of another dimension (or sub-group)."""
     new = copy.deepcopy(dict(doc))
     node, parent = _indicator(new, code)
@@ -246,7 +248,7 @@ def indicator_move(doc: Mapping[str, Any], code: str, parent_code: str) -> dict:
     return new
 
 
-def indicator_add(doc: Mapping[str, Any], parent_code: str, fields: Mapping[str, Any]) -> dict:
+def indicator_add(doc: Mapping[str, Any], parent_code: str, fields: Mapping[str, Any]) -> dict[str, Any]:
     """Add an indicator at the end of a dimension. `fields` as for `indicator_update`, plus code."""
     new = copy.deepcopy(dict(doc))
     fields = dict(fields)
@@ -261,7 +263,7 @@ def indicator_add(doc: Mapping[str, Any], parent_code: str, fields: Mapping[str,
     return new
 
 
-def indicator_remove(doc: Mapping[str, Any], code: str) -> dict:
+def indicator_remove(doc: Mapping[str, Any], code: str) -> dict[str, Any]:
     new = copy.deepcopy(dict(doc))
     node, parent = _indicator(new, code)
     if len(parent["children"]) == 1:
@@ -271,27 +273,27 @@ def indicator_remove(doc: Mapping[str, Any], code: str) -> dict:
 
 
 def set_applicability(doc: Mapping[str, Any], code: str, *, categories: Any = None,
-                      units: Any = None) -> dict:
+                      units: Any = None) -> dict[str, Any]:
     """共性 for the given categories (none = every unit) or 个性 for the given units."""
     return indicator_update(doc, code, {"applies_to": {"categories": categories, "units": units}})
 
 
-def set_taskforce(doc: Mapping[str, Any], code: str, taskforce: str | None) -> dict:
+def set_taskforce(doc: Mapping[str, Any], code: str, taskforce: str | None) -> dict[str, Any]:
     known = {t.get("code") for t in doc.get("taskforces") or []}
     if taskforce and taskforce not in known:
         raise EditError(f"方案中没有专班 {taskforce}")
     return indicator_update(doc, code, {"taskforce": taskforce})
 
 
-def set_weight(doc: Mapping[str, Any], code: str, weight: float) -> dict:
+def set_weight(doc: Mapping[str, Any], code: str, weight: float) -> dict[str, Any]:
     return indicator_update(doc, code, {"weight": weight})
 
 
-def set_method(doc: Mapping[str, Any], code: str, method: str, params: Mapping[str, Any]) -> dict:
+def set_method(doc: Mapping[str, Any], code: str, method: str, params: Mapping[str, Any]) -> dict[str, Any]:
     return indicator_update(doc, code, {"method": method, "params": dict(params)})
 
 
-def dimension_points_set(doc: Mapping[str, Any], code: str, points: float) -> dict:
+def dimension_points_set(doc: Mapping[str, Any], code: str, points: float) -> dict[str, Any]:
     """Set the points (weight) of a dimension or sub-group."""
     new = copy.deepcopy(dict(doc))
     node, parent = find_node(new, code)
@@ -306,20 +308,21 @@ def dimension_points_set(doc: Mapping[str, Any], code: str, points: float) -> di
 # ---------------------------------------------------------------- 奖惩事项 and 一票否决
 
 
-def _items(doc: dict) -> list[dict]:
+def _items(doc: dict[str, Any]) -> list[dict[str, Any]]:
     adjustments = doc.setdefault("adjustments", {}) or {}
     doc["adjustments"] = adjustments
-    return adjustments.setdefault("items", [])
+    items: list[dict[str, Any]] = adjustments.setdefault("items", [])
+    return items
 
 
-def _find(rows: list[dict], code: str, what: str) -> dict:
+def _find(rows: list[dict[str, Any]], code: str, what: str) -> dict[str, Any]:
     for row in rows:
         if row.get("code") == code:
             return row
     raise EditError(f"方案中没有代码为 {code} 的{what}")
 
 
-def _check_item(row: dict) -> None:
+def _check_item(row: dict[str, Any]) -> None:
     if row.get("type") not in ("bonus", "penalty"):
         raise EditError("奖惩事项的类型只能是加分（bonus）或扣分（penalty）")
     if not row.get("name"):
@@ -328,7 +331,7 @@ def _check_item(row: dict) -> None:
         raise EditError("每次分值不能为负数")
 
 
-def adjustment_add(doc: Mapping[str, Any], fields: Mapping[str, Any]) -> dict:
+def adjustment_add(doc: Mapping[str, Any], fields: Mapping[str, Any]) -> dict[str, Any]:
     new = copy.deepcopy(dict(doc))
     fields = dict(fields)
     row: dict[str, Any] = {"code": _new_code(new, fields.pop("code", ""))}
@@ -338,7 +341,7 @@ def adjustment_add(doc: Mapping[str, Any], fields: Mapping[str, Any]) -> dict:
     return new
 
 
-def adjustment_update(doc: Mapping[str, Any], code: str, changes: Mapping[str, Any]) -> dict:
+def adjustment_update(doc: Mapping[str, Any], code: str, changes: Mapping[str, Any]) -> dict[str, Any]:
     new = copy.deepcopy(dict(doc))
     row = _find(_items(new), code, "奖惩事项")
     _apply_fields(row, changes, _ITEM_FIELDS)
@@ -346,14 +349,14 @@ def adjustment_update(doc: Mapping[str, Any], code: str, changes: Mapping[str, A
     return new
 
 
-def adjustment_remove(doc: Mapping[str, Any], code: str) -> dict:
+def adjustment_remove(doc: Mapping[str, Any], code: str) -> dict[str, Any]:
     new = copy.deepcopy(dict(doc))
     items = _items(new)
     items.remove(_find(items, code, "奖惩事项"))
     return new
 
 
-def _check_veto(row: dict) -> None:
+def _check_veto(row: dict[str, Any]) -> None:
     if not row.get("name"):
         raise EditError("请填写名称")
     if row.get("effect", "cap_grade") not in ("cap_grade", "zero"):
@@ -362,7 +365,7 @@ def _check_veto(row: dict) -> None:
         row.pop("grade", None)
 
 
-def veto_add(doc: Mapping[str, Any], fields: Mapping[str, Any]) -> dict:
+def veto_add(doc: Mapping[str, Any], fields: Mapping[str, Any]) -> dict[str, Any]:
     new = copy.deepcopy(dict(doc))
     fields = dict(fields)
     row: dict[str, Any] = {"code": _new_code(new, fields.pop("code", ""))}
@@ -373,7 +376,7 @@ def veto_add(doc: Mapping[str, Any], fields: Mapping[str, Any]) -> dict:
     return new
 
 
-def veto_update(doc: Mapping[str, Any], code: str, changes: Mapping[str, Any]) -> dict:
+def veto_update(doc: Mapping[str, Any], code: str, changes: Mapping[str, Any]) -> dict[str, Any]:
     new = copy.deepcopy(dict(doc))
     row = _find(new.get("vetoes") or [], code, "否决事项")
     _apply_fields(row, changes, _VETO_FIELDS)
@@ -381,7 +384,7 @@ def veto_update(doc: Mapping[str, Any], code: str, changes: Mapping[str, Any]) -
     return new
 
 
-def veto_remove(doc: Mapping[str, Any], code: str) -> dict:
+def veto_remove(doc: Mapping[str, Any], code: str) -> dict[str, Any]:
     new = copy.deepcopy(dict(doc))
     vetoes = new.get("vetoes") or []
     vetoes.remove(_find(vetoes, code, "否决事项"))
