@@ -82,8 +82,10 @@ class RunResult(models.Model):
     node_scores = models.JSONField(_("各级得分"), default=dict)
     trace = models.JSONField(_("计分说明"), default=dict)
 
-    # Not a column: the ranking page's cells, formatted once by selectors.results.ranking.
+    # Not columns: the ranking page's cells, formatted once by selectors.results.ranking, and
+    # the category's name for display (the row keeps its code), set by the results selectors.
     cells: dict[str, Any]
+    category_name: str
 
     class Meta:
         ordering = ["run", "category", "rank"]

@@ -16,7 +16,7 @@ from duibiao.org.models import Unit
 def run_snapshot(period: Period) -> dict:
     """Units ranked by the scheme and every approved value of the period, as plain rows."""
     district = period.version.scheme.district
-    units = (
+    units = list(
         Unit.objects.filter(path__startswith=district.path, category__isnull=False, is_active=True)
         .select_related("category", "tier").order_by("category__order", "order", "code")
     )
@@ -25,7 +25,7 @@ def run_snapshot(period: Period) -> dict:
     unit_rows = [
         {"unit": u.code, "name": u.name, "category": u.category.code,
          "groups": {"tier": u.tier.code if u.tier else ""}}
-        for u in units
+        for u in units if u.category is not None  # (all of them: the query asks for a category)
     ]
     data: list[list] = []
     # Ballot counts only where there are some: decoding an empty JSON object for each of

@@ -68,7 +68,7 @@ def _indicator_form(request, scheme, doc, ind: str | None, data=None) -> Indicat
             raise Http404 from None
         if "children" in node:
             raise Http404
-        parent = parent_node.get("code", "")
+        parent = parent_node.get("code", "") if parent_node is not None else ""
     return IndicatorForm(data, doc=doc, units=_units(request, scheme), node=node, parent=parent,
                          method=request.GET.get("method"), category_names=category_names())
 
