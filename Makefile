@@ -49,7 +49,7 @@ serve: migrate
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports --no-cache --no-logo
-	$(BIN)/mypy src/duibiao/engine
+	$(BIN)/mypy src/duibiao
 
 test: setup lint
 	$(BIN)/pytest -q
