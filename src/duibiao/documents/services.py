@@ -43,12 +43,22 @@ from duibiao.org.models import Unit
 from duibiao.schemes import SchemeDocumentError
 
 if TYPE_CHECKING:
+    from typing import IO
+
+    from django.core.files.base import File
+    from openpyxl import Workbook
+
     from duibiao.accounts.models import User
+    from duibiao.documents.excel.reporting_workbook import RowIn
+
+    # A file to import: an upload (in the request, or the stored one a background import
+    # reads) or any binary file object (the benchmarks).
+    Upload = File | IO[bytes]
 
 NOTE_MAX = text_limit(Submission, "note")
 
 
-def upload_check(upload, report: ImportReport) -> bool:
+def upload_check(upload: Upload, report: ImportReport) -> bool:
     """Whether an upload is an xlsx within the size and zip caps; the reason in the report if
     not. Every import, in the request or in the background, is checked here before parsing."""
     report.filename = getattr(upload, "name", "") or ""
@@ -62,7 +72,7 @@ def upload_check(upload, report: ImportReport) -> bool:
                             unzipped_max_mb=settings.DUIBIAO_IMPORT_UNZIPPED_MAX_MB)
 
 
-def _open(upload, report: ImportReport, *, read_only: bool):
+def _open(upload: Upload, report: ImportReport, *, read_only: bool) -> Workbook | None:
     """The workbook of an upload, or None with the reason in the report."""
     if not upload_check(upload, report):
         return None
@@ -96,7 +106,7 @@ def scheme_import_require(*, actor: User, scheme: Scheme) -> None:
         raise PermissionDenied("仅该方案所属单位的考核办可以导入考核细则")
 
 
-def scheme_workbook_import(*, actor: User, scheme: Scheme, upload) -> SchemeImportOutcome:
+def scheme_workbook_import(*, actor: User, scheme: Scheme, upload: Upload) -> SchemeImportOutcome:
     """Apply a 考核细则 workbook to the scheme's latest version and save the result as the
     next version (the office only). Nothing is saved when the report has any problem."""
     scheme_import_require(actor=actor, scheme=scheme)
@@ -165,7 +175,7 @@ def _vote_count(raw: object) -> int | None:
     return None
 
 
-def _ballot_items(sheet: SheetIn, ind: Indicator, rows, report: ImportReport) -> dict[str, int] | None:
+def _ballot_items(sheet: SheetIn, ind: Indicator, rows: list[RowIn], report: ImportReport) -> dict[str, int] | None:
     """The ballots of one indicator from its grade rows, or None if any cell is bad or all
     are blank."""
     c_value = sheet.heads["填报值"]
@@ -290,7 +300,7 @@ class ReportingPlan:
     units: list[tuple[Unit, SheetIn, list[ValueInput]]]
 
 
-def reporting_import_check(*, actor: User, period: Period, upload, unit: Unit | None = None) -> ReportingPlan:
+def reporting_import_check(*, actor: User, period: Period, upload: Upload, unit: Unit | None = None) -> ReportingPlan:
     """Read and check a filled-in template without writing anything (the first half of
     `reporting_workbook_import`; the benchmark times the halves separately)."""
     report = ImportReport()
@@ -363,7 +373,7 @@ def reporting_import_save(*, actor: User, period: Period, plan: ReportingPlan, u
     return report
 
 
-def reporting_workbook_import(*, actor: User, period: Period, upload, unit: Unit | None = None) -> ImportReport:
+def reporting_workbook_import(*, actor: User, period: Period, upload: Upload, unit: Unit | None = None) -> ImportReport:
     """Import a filled-in 填报模板: every sheet and cell is checked first; if anything is
     wrong nothing changes and the report says where. `unit` limits the import to one unit."""
     plan = reporting_import_check(actor=actor, period=period, upload=upload, unit=unit)

@@ -4,9 +4,14 @@ that reporting, review and progress can query them."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from duibiao.org.models import Unit
 
 
 class Scheme(models.Model):
@@ -150,7 +155,7 @@ class Indicator(models.Model):
     def grade_names(self) -> list[str]:
         return [name for name, _value in self.grades]
 
-    def applies_to(self, unit) -> bool:
+    def applies_to(self, unit: Unit) -> bool:
         if self.applies_units:
             return unit.code in self.applies_units
         if self.applies_categories:

@@ -84,5 +84,5 @@ def _score(result: RunResult | None) -> float:
     return np.nan if result is None or result.score is None else result.score
 
 
-def _clean(value) -> float | None:
+def _clean(value: float) -> float | None:
     return None if np.isnan(value) else float(value)

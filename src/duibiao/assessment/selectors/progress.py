@@ -14,6 +14,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -161,7 +162,9 @@ def reportable_indicators(period: Period) -> list[Indicator]:
     return [i for i in rows.order_by("order") if i.entered_by_units]
 
 
-def scope_units(user: User | AnonymousUser, period: Period, action: str = "assessment.progress.view"):
+def scope_units(
+    user: User | AnonymousUser, period: Period, action: str = "assessment.progress.view"
+) -> QuerySet[Unit]:
     """Assessed units under the period's district that the user may do `action` on."""
     district = period.version.scheme.district
     return (
@@ -178,7 +181,9 @@ def status_table(period: Period, unit_ids: list[int]) -> dict[tuple[int, int], s
     return {(u, i): s for u, i, s in subs.values_list("unit_id", "indicator_id", "status")}
 
 
-def build_row(unit: Unit, columns: list[Indicator], table, *, deadline_passed: bool) -> ProgressRow:
+def build_row(
+    unit: Unit, columns: list[Indicator], table: dict[tuple[int, int], str], *, deadline_passed: bool
+) -> ProgressRow:
     cells: list[str] = []
     counts = dict.fromkeys(STATUSES, 0)
     for indicator in columns:
@@ -214,9 +219,10 @@ def progress_matrix(
         columns = [c for c in columns if c.taskforce and c.taskforce.code == filters.taskforce]
 
     units = list(scope_units(user, period))
-    categories = list({u.category_id: u.category for u in units}.values())
+    # (every unit in scope has a category: scope_units asks for one)
+    categories = list({u.category_id: u.category for u in units if u.category is not None}.values())
     if filters.category:
-        units = [u for u in units if u.category.code == filters.category]
+        units = [u for u in units if u.category is not None and u.category.code == filters.category]
     if filters.q:
         units = [u for u in units if filters.q in u.name or filters.q in u.code]
 

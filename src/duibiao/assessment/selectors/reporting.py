@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
@@ -12,6 +13,11 @@ from duibiao.accounts import gate
 from duibiao.assessment.limits import submission_problem, value_rules
 from duibiao.assessment.models import Evidence, Indicator, Period, Submission, UnitSignoff
 from duibiao.org.models import Unit
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from duibiao.accounts.models import User
 
 
 def unit_indicators(period: Period, unit: Unit) -> list[Indicator]:
@@ -40,12 +46,12 @@ class ReportRow:
         )
 
 
-def report_units(*, user) -> QuerySet[Unit]:
+def report_units(*, user: User | AnonymousUser) -> QuerySet[Unit]:
     """The assessed units whose reporting page the user may open."""
     return gate.units(user, "assessment.report.view").filter(category__isnull=False).select_related("category")
 
 
-def own_report_unit(*, user) -> Unit | None:
+def own_report_unit(*, user: User | AnonymousUser) -> Unit | None:
     """The user's own unit when it is the only one whose reporting page the user may open (a
     unit's reporter or head goes straight to it); None for those who choose among units."""
     unit = getattr(user, "unit", None)
@@ -54,7 +60,7 @@ def own_report_unit(*, user) -> Unit | None:
     return unit
 
 
-def reporting_rows(*, user, period: Period, unit: Unit) -> list[ReportRow]:
+def reporting_rows(*, user: User | AnonymousUser, period: Period, unit: Unit) -> list[ReportRow]:
     """What a unit fills in for a period, with what it has saved so far."""
     gate.require(user, "assessment.report.view", unit=unit)
     subs = {
@@ -74,12 +80,12 @@ def reporting_rows(*, user, period: Period, unit: Unit) -> list[ReportRow]:
     return rows
 
 
-def unit_signoff_get(*, user, period: Period, unit: Unit) -> UnitSignoff | None:
+def unit_signoff_get(*, user: User | AnonymousUser, period: Period, unit: Unit) -> UnitSignoff | None:
     gate.require(user, "assessment.report.view", unit=unit)
     return UnitSignoff.objects.filter(period=period, unit=unit).select_related("by").first()
 
 
-def review_indicators(*, user, period: Period) -> QuerySet[Indicator]:
+def review_indicators(*, user: User | AnonymousUser, period: Period) -> QuerySet[Indicator]:
     """Indicators the user reviews in this period: its task forces' (all of them for the office).
     Not those fed by a registered source: nobody reports or scores them."""
     indicators = Indicator.objects.filter(version=period.version, value_from="").select_related("taskforce")
@@ -87,11 +93,11 @@ def review_indicators(*, user, period: Period) -> QuerySet[Indicator]:
     return indicators if own is None else indicators.filter(taskforce_id__in=own)
 
 
-def review_indicator_get(*, user, period: Period, code: str) -> Indicator:
+def review_indicator_get(*, user: User | AnonymousUser, period: Period, code: str) -> Indicator:
     return get_object_or_404(review_indicators(user=user, period=period), code=code)
 
 
-def review_submissions(*, user, period: Period, indicator: Indicator) -> QuerySet[Submission]:
+def review_submissions(*, user: User | AnonymousUser, period: Period, indicator: Indicator) -> QuerySet[Submission]:
     """Every visible unit's submitted (or reviewed) value of one indicator, for its reviewers.
     Drafts stay the unit's own until it submits them."""
     subs = Submission.objects.filter(period=period, indicator=indicator).exclude(
@@ -103,7 +109,7 @@ def review_submissions(*, user, period: Period, indicator: Indicator) -> QuerySe
         "unit__category__order", "unit__order")
 
 
-def review_units(*, user, period: Period, indicator: Indicator) -> list[Unit]:
+def review_units(*, user: User | AnonymousUser, period: Period, indicator: Indicator) -> list[Unit]:
     """Units in the reviewer's scope the indicator applies to (for manual scores and items)."""
     units = (
         gate.units(user, "assessment.submission.review", taskforce=indicator.taskforce_id)
@@ -123,14 +129,14 @@ def flag_problems(period: Period, submissions: Iterable[Submission]) -> list[Sub
     return flagged
 
 
-def submission_get(*, user, pk: int) -> Submission:
+def submission_get(*, user: User | AnonymousUser, pk: int) -> Submission:
     """One submission, if the user may see its unit (reporter, head, reviewer or office)."""
     subs = gate.restrict(user, Submission.objects.select_related("indicator", "unit", "period"),
                          "assessment.submission.view")
     return get_object_or_404(subs, pk=pk)
 
 
-def evidence_get(*, user, pk: int) -> Evidence:
+def evidence_get(*, user: User | AnonymousUser, pk: int) -> Evidence:
     evidence = gate.restrict(user, Evidence.objects.select_related("submission__unit"),
                              "assessment.submission.view", unit_field="submission__unit")
     return get_object_or_404(evidence, pk=pk)
@@ -146,7 +152,7 @@ class ReviewLine:
         return self.counts.get(Submission.Status.SUBMITTED, 0)
 
 
-def review_overview(*, user, period: Period) -> list[ReviewLine]:
+def review_overview(*, user: User | AnonymousUser, period: Period) -> list[ReviewLine]:
     """Each indicator the user reviews, with how many units' values wait in each status."""
     from django.db.models import Count
 

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
     from duibiao.accounts.models import User
+    from duibiao.assessment.models import Appeal
     from duibiao.org.models import Unit
 
 VISIBLE_TO_UNITS = (ScoringRun.Stage.RELEASED, ScoringRun.Stage.PUBLISHED)
@@ -340,7 +341,7 @@ def appeal_decisions(*, user: User | AnonymousUser, run: ScoringRun) -> list:
     return appeals
 
 
-def appeal_get(*, user: User | AnonymousUser, pk: int):
+def appeal_get(*, user: User | AnonymousUser, pk: int) -> Appeal:
     from duibiao.assessment.models import Appeal
 
     appeal = get_object_or_404(Appeal.objects.select_related("run"), pk=pk)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
@@ -15,7 +16,7 @@ if TYPE_CHECKING:
     from duibiao.accounts.models import User
 
 
-def _ancestor_paths(paths) -> set[str]:
+def _ancestor_paths(paths: Iterable[str]) -> set[str]:
     """Every prefix path of the given unit paths: the units themselves and all above them."""
     prefixes: set[str] = set()
     for path in paths:

@@ -10,7 +10,7 @@ that does finish later is dropped (run_compute only completes a run still `runni
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -31,7 +31,7 @@ UNFINISHED = (ScoringRun.Status.QUEUED, ScoringRun.Status.RUNNING)
 
 
 @transaction.atomic
-def runs_fail_stale(*, now=None) -> int:
+def runs_fail_stale(*, now: datetime | None = None) -> int:
     """Mark failed every run unfinished DUIBIAO_RUN_TIMEOUT_SECONDS after it started (0: never).
     Called when a run's page or its progress is asked for. Returns how many were marked."""
     timeout = settings.DUIBIAO_RUN_TIMEOUT_SECONDS

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, SupportsFloat
 
 from django.db import transaction
 from django.db.models import Max
@@ -75,7 +75,7 @@ def _run_create(*, actor: User, period: Period, note: str) -> ScoringRun:
     return run
 
 
-def _progress(run: ScoringRun, percent: int, **fields) -> None:
+def _progress(run: ScoringRun, percent: int, **fields: object) -> None:
     ScoringRun.objects.filter(pk=run.pk).update(progress=percent, **fields)
 
 
@@ -135,7 +135,7 @@ class RunAbandoned(Exception):
     """A computation finished after its run had been marked failed (its worker timed out)."""
 
 
-def _num(value) -> float | None:
+def _num(value: SupportsFloat) -> float | None:
     value = float(value)
     return None if math.isnan(value) else value
 

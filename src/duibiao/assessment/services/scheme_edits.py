@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     from duibiao.accounts.models import User
 
 Doc = dict[str, Any]
+# What an edit did: its note for the version and the audit row, and the state before and after.
+Described = tuple[str, Any, Any]
 
 
 def _latest(scheme: Scheme, *, lock: bool = False) -> SchemeVersion:
@@ -66,7 +68,7 @@ def _parent_code(doc: Doc, code: str) -> str | None:
 @transaction.atomic
 def _edit(
     *, actor: User, scheme: Scheme, based_on: int | None, action: str, apply: Callable[[Doc], Doc],
-    describe: Callable[[Doc, Doc], tuple[str, Any, Any]],
+    describe: Callable[[Doc, Doc], Described],
 ) -> SchemeVersion:
     """The one write path: permission, conflict check, edit, save, audit (one transaction)."""
     gate.require(actor, "assessment.scheme.edit", unit=scheme.district)
@@ -98,7 +100,7 @@ def scheme_indicator_update(
     """Change one indicator (name, weight, task force, applicability, method …); note
     ``修改指标 nl02：权重 3→4``."""
 
-    def describe(old: Doc, new: Doc):
+    def describe(old: Doc, new: Doc) -> Described:
         before, after = _node(old, code), _node(new, code)
         moved = {"parent": (_parent_code(old, code), _parent_code(new, code))}
         return f"修改指标 {code}：{edits.change_note(before, after, moved)}", before, after
@@ -112,7 +114,7 @@ def scheme_indicator_create(
 ) -> SchemeVersion:
     code = str(fields.get("code", ""))
 
-    def describe(old: Doc, new: Doc):
+    def describe(old: Doc, new: Doc) -> Described:
         node = _node(new, code)
         return f"新增指标 {code} {fields.get('name', '')}（{parent}）", None, node
 
@@ -121,7 +123,7 @@ def scheme_indicator_create(
 
 
 def scheme_indicator_remove(*, actor: User, scheme: Scheme, code: str, based_on: int | None) -> SchemeVersion:
-    def describe(old: Doc, new: Doc):
+    def describe(old: Doc, new: Doc) -> Described:
         node = _node(old, code) or {}
         return f"删除指标 {code} {node.get('name', '')}", node, None
 
@@ -145,7 +147,7 @@ def scheme_dimension_points_set(
 
     apply = _points_apply(points)
 
-    def describe(old: Doc, new: Doc):
+    def describe(old: Doc, new: Doc) -> Described:
         before = {c: (_node(old, c) or {}).get("weight") for c in points}
         after = {c: (_node(new, c) or {}).get("weight") for c in points}
         changed = "；".join(f"{c} {before[c]:g}→{after[c]:g}" for c in points
@@ -176,7 +178,7 @@ def scheme_adjustment_save(
                                        _row(_items(new), new_code)),
         )
 
-    def describe(old: Doc, new: Doc):
+    def describe(old: Doc, new: Doc) -> Described:
         before, after = _row(_items(old), code), _row(_items(new), code)
         return f"修改奖惩事项 {code}：{edits.change_note(before, after)}", before, after
 
@@ -205,7 +207,7 @@ def scheme_veto_save(
                                        _row(new.get("vetoes"), new_code)),
         )
 
-    def describe(old: Doc, new: Doc):
+    def describe(old: Doc, new: Doc) -> Described:
         before, after = _row(old.get("vetoes"), code), _row(new.get("vetoes"), code)
         return f"修改否决事项 {code}：{edits.change_note(before, after)}", before, after
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from django.db import transaction
@@ -26,7 +27,9 @@ if TYPE_CHECKING:
     from duibiao.org.models import Unit
 
 
-def _leaves(node: Node, ancestors: tuple[str, ...] = ()):
+def _leaves(
+    node: Node, ancestors: tuple[str, ...] = ()
+) -> Iterator[tuple[EngineIndicator, tuple[str, ...]]]:
     for child in node.children:
         if isinstance(child, EngineIndicator):
             yield child, ancestors

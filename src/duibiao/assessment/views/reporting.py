@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
@@ -32,6 +34,9 @@ from duibiao.assessment.services.submissions import (
 from duibiao.files.serve import file_response
 from duibiao.params import version_param
 
+if TYPE_CHECKING:
+    from duibiao.org.models import Unit
+
 ALERTS = "#page-alerts"  # the alert area of web/base.html (web sits above this app)
 
 
@@ -55,7 +60,7 @@ def report_home(request, period_id: int):
     return render(request, "assessment/report_units.html", {"period": period, "units": units})
 
 
-def _unit_page(request, period: Period, unit, rows: list[ReportRow]):
+def _unit_page(request, period: Period, unit: Unit, rows: list[ReportRow]):
     counts = {"total": len(rows), "saved": sum(r.submission is not None for r in rows)}
     counts["submitted"] = sum(r.status in ("submitted", "approved") for r in rows)
     return render(
@@ -77,7 +82,7 @@ def report_unit(request, period_id: int, unit_code: str):
     return _unit_page(request, period, unit, reporting_rows(user=request.user, period=period, unit=unit))
 
 
-def _row_response(request, period, unit, indicator_id: int, error: str = "", saved: bool = False,
+def _row_response(request, period, unit: Unit, indicator_id: int, error: str = "", saved: bool = False,
                   file_error: str = ""):
     rows = reporting_rows(user=request.user, period=period, unit=unit)
     row = next((r for r in rows if r.indicator.pk == indicator_id), None)
