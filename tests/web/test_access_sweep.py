@@ -26,7 +26,9 @@ checked on its own: only the system administrator gets in. `test_the_sweep_finds
 stages the attack the sweep exists for and shows it reported.
 
 Adding a route: add its entry to PAGES or API, naming the action it needs (or the users),
-the example arguments and, for a write, the body that works for a permitted user.
+the example arguments and, for a write, the body that works for a permitted user. A key with
+a query ("assessment:run_detail?export=xlsx") is a variant of its route, tried on its own:
+exports and unit-named parameters, where a filter is most easily forgotten.
 """
 
 from __future__ import annotations
@@ -358,6 +360,8 @@ PAGES: dict[str, Page] = {
     "assessment:period_runs": Page(get=SEE_SCHEME, args=_ids(period_id="period")),
     "assessment:run_start": Page(post=START_RUN, args=_ids(period_id="period"), data=lambda w: {"note": "检查"}),
     "assessment:run_detail": Page(get=SEE_RUN, args=_ids(pk="run")),
+    # Exports are where filters get forgotten: the ranking's workbook is tried on its own.
+    "assessment:run_detail?export=xlsx": Page(get=SEE_RUN, args=_ids(pk="run")),
     "assessment:run_progress": Page(get=SEE_RUN, args=_ids(pk="run")),
     "assessment:run_restart": Page(post=START_RUN, args=_ids(pk="run_failed"), data=lambda w: {}),
     "assessment:run_sensitivity": Page(get=ANALYSE_RUN, args=_ids(pk="run")),
@@ -502,12 +506,18 @@ API: dict[str, Op] = {
     "PUT /api/cadres/units/{code}/years/{year}/quota": Op(EDIT_CADRES_A, args=lambda w: YEAR_OF_A,
                                                           body=lambda w: {"approved": True, "note": "批准"}),
     "GET /api/cadres/lists/{kind}": Op(CADRE_READERS, args=lambda w: {"kind": "selection"}, query=f"year={YEAR}"),
+    "GET /api/cadres/lists/{kind}?format=xlsx": Op(CADRE_READERS, args=lambda w: {"kind": "selection"},
+                                                   query=f"year={YEAR}"),
     # ------------------------------------------------------------ documents (Excel)
     "GET /api/documents/schemes/{scheme_id}/workbook": Op(SEE_SCHEME, args=_ids(scheme_id="scheme")),
     "POST /api/documents/schemes/{scheme_id}/workbook": Op(
         IMPORT_SCHEME, args=_ids(scheme_id="scheme"), files=lambda w: {"file": _xlsx(w["scheme_workbook"], "细则.xlsx")}),
     "GET /api/documents/periods/{period_id}/template": Op(Needs("assessment.report.view", within="district"),
                                                           args=_ids(period_id="period")),
+    # One unit's template, named in the query: unit A's for those who see A's reporting.
+    "GET /api/documents/periods/{period_id}/template?unit=jingyu": Op(REPORT_VIEW_A, args=_ids(period_id="period")),
+    "POST /api/documents/periods/{period_id}/template?unit=jingyu": Op(
+        REPORT_A, args=_ids(period_id="period"), files=lambda w: {"file": _xlsx(w["template_a"])}),
     "GET /api/documents/imports/{job_id}": Op(frozenset({"reporter_a"}), args=_ids(job_id="import_job")),
     "POST /api/documents/periods/{period_id}/template": Op(
         REPORT_A, args=_ids(period_id="period"), files=lambda w: {"file": _xlsx(w["template_a"])},
@@ -859,8 +869,7 @@ def _status(response) -> int | str:
 
 
 def _page_url(name: str, page: Page, w: dict) -> str:
-    url = reverse(name, kwargs=page.args(w))
-    return f"{url}?{page.query}" if page.query else url
+    return reverse(_base(name), kwargs=page.args(w)) + _query(name, page.query)
 
 
 def _page_methods(page: Page) -> Iterator[tuple[str, Who]]:
@@ -870,11 +879,19 @@ def _page_methods(page: Page) -> Iterator[tuple[str, Who]]:
         yield "POST", page.post
 
 
+def _base(key: str) -> str:
+    """A table key without its variant: "assessment:run_detail?export=xlsx" → the route's."""
+    return key.partition("?")[0]
+
+
+def _query(key: str, query: str) -> str:
+    both = "&".join(q for q in (key.partition("?")[2], query) if q)
+    return f"?{both}" if both else ""
+
+
 def _op_parts(key: str, op: Op, w: dict) -> tuple[str, str, dict]:
-    method, path = key.split(" ", 1)
-    url = path.format(**op.args(w))
-    if op.query:
-        url = f"{url}?{op.query}"
+    method, path = _base(key).split(" ", 1)
+    url = path.format(**op.args(w)) + _query(key, op.query)
     kwargs: dict = {}
     if op.files is not None:
         kwargs["files"] = op.files(w)
@@ -889,16 +906,17 @@ def _op_parts(key: str, op: Op, w: dict) -> tuple[str, str, dict]:
 def gaps(routes: dict[str, str], operations: dict[str, dict]) -> dict[str, list[str]]:
     """What the tables miss: routes and operations without an entry, API patterns that are
     not in the schema, and entries for routes that no longer exist."""
-    pages = {name for name in routes if not name.startswith("api:") or name in PAGES}
+    pages, ops = {_base(key) for key in PAGES}, {_base(key) for key in API}
+    covered = {name for name in routes if not name.startswith("api:") or name in pages}
     paths = {key.split(" ", 1)[1] for key in operations}
     return {
-        "routes without an entry in the access sweep's tables": sorted(pages - PAGES.keys())
-        + sorted(f"{key} (API)" for key in operations.keys() - API.keys()),
+        "routes without an entry in the access sweep's tables": sorted(covered - pages)
+        + sorted(f"{key} (API)" for key in operations.keys() - ops),
         "API patterns outside the OpenAPI schema": sorted(
             f"{name} ({route})" for name, route in routes.items()
-            if name.startswith("api:") and name not in PAGES and _api_path(route) not in paths),
+            if name.startswith("api:") and name not in pages and _api_path(route) not in paths),
         "entries for routes that no longer exist": sorted(
-            (PAGES.keys() - routes.keys()) | (API.keys() - operations.keys())),
+            (pages - routes.keys()) | (ops - operations.keys())),
     }
 
 
@@ -909,7 +927,8 @@ def test_every_route_is_in_the_sweep():
     for problem, names in gaps(routes, operations).items():
         assert not names, f"{problem}: " + ", ".join(names)
     pages = [name for name in routes if not name.startswith("api:") or name in PAGES]
-    print(f"\naccess sweep: {len(pages)} page routes, {len(operations)} API operations")
+    variants = sum("?" in key for key in (*PAGES, *API))
+    print(f"\naccess sweep: {len(pages)} page routes, {len(operations)} API operations, {variants} variants")
     # At least what the sweep covered when it was written: an enumeration that finds nothing
     # would otherwise pass.
     assert len(pages) >= 105 and len(operations) >= 52
@@ -930,12 +949,12 @@ def test_a_new_app_cannot_add_an_unchecked_route():
 def _pages() -> Iterator[tuple[str, Page]]:
     """The table's pages that exist (an entry for a route gone is reported above)."""
     routes = resolver_routes()
-    return ((name, page) for name, page in PAGES.items() if name in routes and not page.public)
+    return ((name, page) for name, page in PAGES.items() if _base(name) in routes and not page.public)
 
 
 def _operations() -> Iterator[tuple[str, Op]]:
     operations = api_operations()
-    return ((key, op) for key, op in API.items() if key in operations)
+    return ((key, op) for key, op in API.items() if _base(key) in operations)
 
 
 def test_the_sweep_finds_a_route_left_open(sweep, monkeypatch):
