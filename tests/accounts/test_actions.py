@@ -117,6 +117,23 @@ def test_administrators_hold_no_data_action():
         assert data == set(), role
 
 
+def test_the_table_checks_itself(monkeypatch):
+    """A data action slipped to an administrator, or a data role without its units' data,
+    stops the table from loading at all."""
+    from duibiao.accounts import actions
+
+    original = ROLE_ACTIONS[Role.SYSADMIN]
+    monkeypatch.setitem(actions.ROLE_ACTIONS, Role.SYSADMIN, {**original, "assessment.submission.view": Reach.GRANT})
+    with pytest.raises(ValueError, match="administrator"):
+        actions._check_table()
+    monkeypatch.setitem(actions.ROLE_ACTIONS, Role.SYSADMIN, original)
+    actions._check_table()  # the table as it is passes
+    leader = {k: v for k, v in ROLE_ACTIONS[Role.LEADER].items() if k != "org.unit.view"}
+    monkeypatch.setitem(actions.ROLE_ACTIONS, Role.LEADER, leader)
+    with pytest.raises(ValueError, match="org.unit.view"):
+        actions._check_table()
+
+
 # --- The gate, attacked ----------------------------------------------------------------------
 
 def test_a_reporter_cannot_publish_results(world):

@@ -19,7 +19,7 @@ from enum import Enum
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from duibiao.accounts.roles import ADMIN_ROLES, Role
+from duibiao.accounts.roles import ADMIN_ROLES, DATA_ROLES, Role
 
 
 class Reach(Enum):
@@ -190,7 +190,8 @@ def roles_holding(action: str) -> dict[str, Reach]:
 
 def _check_table() -> None:
     """The table's own rules, checked at import: no role holds an unknown action, the three
-    administrators hold no data action (三权分立), and only unit-scoped actions have a reach."""
+    administrators hold no data action (三权分立) while every data role reads its units' data,
+    and only unit-scoped actions have a reach."""
     for role, held in ROLE_ACTIONS.items():
         unknown = set(held) - set(ACTIONS)
         if unknown:
@@ -203,6 +204,9 @@ def _check_table() -> None:
                 raise ValueError(f"{name} belongs to no unit: {role} cannot hold it with {reach}")
     if set(ROLE_ACTIONS) != set(Role.values):
         raise ValueError("every role has a row in ROLE_ACTIONS")
+    for role in DATA_ROLES:  # the scope every data page starts from
+        if "org.unit.view" not in ROLE_ACTIONS[role]:
+            raise ValueError(f"{role} reads business data: it holds org.unit.view")
 
 
 _check_table()
