@@ -592,25 +592,20 @@ def _api_path(route: str) -> str:
 
 def _fill() -> dict:
     """world + scheme + periods in every state + submissions, evidence, runs, an appeal, a
-    combination, cadre sheets; built once for the module (see `filled`)."""
-    from axes.models import AccessAttempt
-    from django_otp.plugins.otp_totp.models import TOTPDevice
+    combination, cadre sheets, a lock, an authenticator, an import job, and the workbooks a
+    permitted user uploads; built once for the module (see `filled`)."""
+    w = build_approved(build_assessed(build_world()))
+    for step in (_people, _runs, _values, _cadres, _security, _workbooks):
+        step(w)
+    return w
 
+
+def _people(w: dict) -> None:
+    """Who `world` lacks: unit B's head, the two roles of the next apps, a task force that
+    does not own zb1's indicators, another district's office and a user without roles."""
     from duibiao.accounts.roles import Role
     from duibiao.accounts.services import role_grant, user_create
-    from duibiao.assessment.models import Period, ScoringRun, Submission
-    from duibiao.assessment.services.appeals import appeal_file
-    from duibiao.assessment.services.combinations import combination_save
-    from duibiao.assessment.services.runs import run_publish, run_release, run_start
-    from duibiao.assessment.services.submissions import evidence_attach
-    from duibiao.cadres import services as cadres
-    from duibiao.documents.excel.problems import ImportReport
-    from duibiao.documents.models import ImportJob
     from duibiao.org.models import TaskForce
-    from tests.documents.conftest import open_xlsx, row_of, to_bytes
-
-    w = build_approved(build_assessed(build_world()))
-    office = w["office"]
 
     def person(username: str, role: str, units: list, unit=None, **grant):
         user = user_create(actor=None, username=username, password=PASSWORD, unit=unit)
@@ -621,16 +616,23 @@ def _fill() -> dict:
     w["head_b"] = person("fzr_b", Role.UNIT_HEAD, [w["b"]], unit=w["b"], include_subtree=False)
     w["secretary"] = person("mishu", Role.SECRETARY, [w["district"]])
     w["inspector"] = person("duzhao", Role.INSPECTOR, [w["district"]])
-    w["taskforce_zb2"] = person("zb2", Role.TASKFORCE, [w["district"]],
-                                taskforce=TaskForce.objects.get(code="zb2"))
+    w["taskforce_zb2"] = person("zb2", Role.TASKFORCE, [w["district"]], taskforce=TaskForce.objects.get(code="zb2"))
     w["office_nangang"] = person("khb_ng", Role.OFFICE, [w["other_district"]])
     w["nobody"] = person("nobody", "", [])
     w["grant_secretary"] = w["secretary"].grants.get()
     w["taskforce_zb1"] = TaskForce.objects.get(code="zb1", district=w["district"])
 
-    # Two earlier quarters with the same approved values: one published (the combination and
-    # the comparison read it), one closed and released (publishable, and re-openable).
-    period = w["period"]
+
+def _runs(w: dict) -> None:
+    """Two earlier quarters with the same approved values, one published (the combination and
+    the comparison read it), one closed with a released run (publishable, re-openable); in the
+    open quarter a released run with a pending appeal, a draft run and a failed one."""
+    from duibiao.assessment.models import Period, ScoringRun, Submission
+    from duibiao.assessment.services.appeals import appeal_file
+    from duibiao.assessment.services.combinations import combination_save
+    from duibiao.assessment.services.runs import run_publish, run_release, run_start
+
+    office, period = w["office"], w["period"]
 
     def quarter(number: int, status: str) -> Period:
         earlier = Period.objects.create(
@@ -642,15 +644,13 @@ def _fill() -> dict:
         Submission.objects.bulk_create(rows)
         return earlier
 
-    published = w["period_published"] = quarter(2, Period.Status.OPEN)
+    w["period_published"] = quarter(2, Period.Status.OPEN)
     w["run_published"] = run_publish(actor=office, run=run_release(actor=office, run=run_start(
-        actor=office, period=published)))
+        actor=office, period=w["period_published"])))
     w["period_closed"] = quarter(3, Period.Status.CLOSED)
     w["run_to_publish"] = run_release(actor=office, run=run_start(actor=office, period=w["period_closed"]))
     w["combination"] = combination_save(actor=office, code="y2026", name="2026年度", year=YEAR,
                                         district=w["district"], parts=[("年度评价", 100, [w["run_published"]])])
-
-    # The open quarter: a released run with a pending appeal, a draft run, a failed one.
     w["run"] = run_release(actor=office, run=run_start(actor=office, period=period, note="反馈"))
     w["run_draft"] = run_start(actor=office, period=period, note="试算")
     w["run_failed"] = run_start(actor=office, period=period, note="失败")
@@ -658,7 +658,16 @@ def _fill() -> dict:
     w["appeal"] = appeal_file(actor=w["head_a"], run=w["run"], unit=w["a"], indicator=w["ind"]["nl02"],
                               reason="整改台账已补充", upload=_pdf("台账.pdf"))
 
-    # Unit A's values in each state: nl02 approved, nl03 submitted, nl04 a draft with evidence.
+
+def _values(w: dict) -> None:
+    """Unit A's values in each state (nl02 approved, nl03 submitted, nl04 a draft with
+    evidence), the version of its manual score, and a finished background import of its."""
+    from duibiao.assessment.models import Submission
+    from duibiao.assessment.services.submissions import evidence_attach
+    from duibiao.documents.excel.problems import ImportReport
+    from duibiao.documents.models import ImportJob
+
+    period = w["period"]
     subs = {s.indicator.code: s for s in Submission.objects.filter(period=period, unit=w["a"])
             .select_related("indicator")}
     Submission.objects.filter(pk=subs["nl03"].pk).update(status=Submission.Status.SUBMITTED)
@@ -668,42 +677,53 @@ def _fill() -> dict:
     w["evidence"] = evidence_attach(actor=w["reporter_a"], submission=w["sub_draft"], upload=_pdf())
     score = Submission.objects.filter(period=period, unit=w["a"], indicator__code="nl01").first()
     w["score_version"] = score.version if score else 0
-    # A background import of reporter A's, finished.
     w["import_job"] = ImportJob.objects.create(
         kind=ImportJob.Kind.REPORTING, status=ImportJob.Status.DONE, period=period, unit=w["a"],
         original_name="填报.xlsx", content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         size=1, report=ImportReport(filename="填报.xlsx").as_dict(), created_by=w["reporter_a"])
 
-    # Cadre sheets of both streets.
+
+def _cadres(w: dict) -> None:
+    """Cadre sheets of both streets: a routine grade and a proposal for unit A's first cadre."""
+    from duibiao.cadres import services as cadres
+
     def cadre(unit, name: str, position: str, rank: str, born: date):
-        return cadres.cadre_create(actor=office, unit=unit, name=name, position=position, rank=rank, gender="男",
-                                   birth_month=born)
+        return cadres.cadre_create(actor=w["office"], unit=unit, name=name, position=position, rank=rank,
+                                   gender="男", birth_month=born)
 
     w["cadre_a"] = cadre(w["a"], "王建华", "书记", "正科级", date(1975, 3, 1))
     cadre(w["a"], "张志刚", "副主任", "副科级", date(1993, 1, 1))
     w["cadre_b"] = cadre(w["b"], "杨国庆", "书记", "正科级", date(1972, 2, 1))
-    cadres.cadre_routine_grades_set(actor=office, unit=w["a"], year=YEAR, grades={(w["cadre_a"].pk, 1): "好"})
-    cadres.cadre_year_save(actor=office, unit=w["a"], year=YEAR, entries=[
+    cadres.cadre_routine_grades_set(actor=w["office"], unit=w["a"], year=YEAR, grades={(w["cadre_a"].pk, 1): "好"})
+    cadres.cadre_year_save(actor=w["office"], unit=w["a"], year=YEAR, entries=[
         cadres.CadreYearInput(cadre_id=w["cadre_a"].pk, proposed="优秀", score=95, indicators={})])
 
-    # What the security administrator's pages act on: a lock and an authenticator.
+
+def _security(w: dict) -> None:
+    """What the security administrator's pages act on: a lock and an authenticator."""
+    from axes.models import AccessAttempt
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
     AccessAttempt.objects.create(username="tb_a", ip_address="10.0.0.9", user_agent="sweep", http_accept="*/*",
                                  path_info="/login/", get_data="", post_data="", failures_since_start=9)
     TOTPDevice.objects.create(user=w["sysadmin"], name="手机", confirmed=True)
 
-    # The workbooks a permitted user would upload: the scheme's with one weight changed, and
-    # unit A's reporting template with a value for its draft.
-    # Downloaded as the office would, through the pages.
+
+def _workbooks(w: dict) -> None:
+    """The workbooks a permitted user uploads, downloaded as the office would: the scheme's
+    with one weight changed, and unit A's reporting template with a value for its draft."""
+    from tests.documents.conftest import open_xlsx, row_of, to_bytes
+
     client = Client()
-    client.force_login(office)
+    client.force_login(w["office"])
     book = open_xlsx(client.get(reverse("documents:scheme_download", args=[w["scheme"].pk])).content)
     book.active["D5"].value = 6
     w["scheme_workbook"] = to_bytes(book)
-    book = open_xlsx(client.get(reverse("documents:unit_template_download", args=[period.pk, "jingyu"])).content)
+    book = open_xlsx(client.get(reverse("documents:unit_template_download",
+                                        args=[w["period"].pk, "jingyu"])).content)
     book.active.cell(row_of(book.active, "nl04"), 6).value = 77
     w["template_a"] = to_bytes(book)
     w["scheme"].refresh_from_db()
-    return w
 
 
 @pytest.fixture(scope="module")
