@@ -29,6 +29,8 @@ class Period(models.Model):
     deadline_workdays = models.PositiveSmallIntegerField(_("填报时限（工作日）"), default=10)
     deadline = models.DateField(_("截止日期"))
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PLANNED)
+    # Why the office closed the period before its reporting deadline (blank when it did not).
+    close_reason = models.CharField(_("提前关闭理由"), max_length=500, blank=True)
 
     class Meta:
         ordering = ["-year", "-number", "kind"]

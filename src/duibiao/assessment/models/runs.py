@@ -23,6 +23,7 @@ class ScoringRun(models.Model):
         RELEASED = "released", _("反馈申诉中")
         PUBLISHED = "published", _("已公布")
         SUPERSEDED = "superseded", _("已作废")
+        WITHDRAWN = "withdrawn", _("已撤回公布")
 
     period = models.ForeignKey("assessment.Period", on_delete=models.PROTECT, related_name="runs")
     number = models.PositiveIntegerField(_("批次号"))
@@ -54,6 +55,14 @@ class ScoringRun(models.Model):
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Why the office published before the deadlines passed or with work still open (blank when
+    # nothing was waived); shown on the published ranking and on every unit's result.
+    publish_override = models.CharField(_("提前公布理由"), max_length=500, blank=True)
+    withdrawn_at = models.DateTimeField(_("撤回公布时间"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    withdraw_reason = models.CharField(_("撤回理由"), max_length=500, blank=True)
 
     class Meta:
         ordering = ["period", "-number"]
