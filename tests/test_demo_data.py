@@ -54,3 +54,57 @@ def test_demo_administrators_are_enrolled_with_their_printed_key(db, demo_output
     device = TOTPDevice.objects.get(user=User.objects.get(username="admin"))
     assert device.confirmed and device.bin_key == base64.b32decode(demo_otp_secret("admin"))
     assert demo_otp_secret("admin") in demo_output
+
+
+def test_demo_holds_a_published_past_period_and_an_open_one_with_values_in_every_state(db, demo_output):
+    from duibiao.assessment.models import Period, ScoringRun, Submission
+    from duibiao.org.models import Unit
+
+    published = ScoringRun.objects.filter(stage=ScoringRun.Stage.PUBLISHED).select_related("period")
+    assert [run.period.status for run in published] == [Period.Status.CLOSED]
+    current = Period.objects.get(status=Period.Status.OPEN)
+    assert current.opens_on > published[0].period.opens_on
+    states = set(Submission.objects.filter(period=current).values_list("status", flat=True))
+    assert {Submission.Status.APPROVED, Submission.Status.SUBMITTED, Submission.Status.RETURNED,
+            Submission.Status.DRAFT} <= states
+    # Blank: units that have not started, with no value of their own this quarter.
+    entered = Submission.objects.filter(period=current, updated_by__username__endswith="_tb")
+    assert Unit.objects.filter(category__isnull=False).exclude(pk__in=entered.values("unit")).exists()
+    assert Submission.objects.filter(period=current, status=Submission.Status.RETURNED).count() >= 1
+
+
+def test_reset_refuses_while_the_database_holds_more_than_the_demo(db, demo_output):
+    from django.core.management.base import CommandError
+
+    from duibiao.accounts.models import User
+    from duibiao.accounts.services import user_create
+    from duibiao.assessment.models import Submission
+    from duibiao.demo import demo_strangers
+
+    assert demo_strangers() == []  # the demo alone: --reset needs no --yes
+    user_create(actor=None, username="zhangsan", password="Real@Pass2026")
+    before = (User.objects.count(), Submission.objects.count())
+    with pytest.raises(CommandError, match="账号 zhangsan") as refused:
+        call_command("demo_data", reset=True, stdout=StringIO())
+    assert "--yes" in str(refused.value)
+    assert (User.objects.count(), Submission.objects.count()) == before  # nothing deleted
+
+
+def test_reset_rebuilds_the_demo_from_scratch(db, demo_output):
+    from duibiao.accounts.models import User
+    from duibiao.accounts.services import user_create
+    from duibiao.assessment.models import ScoringRun, Submission
+    from duibiao.demo import demo_strangers
+
+    counts = (User.objects.count(), Submission.objects.count(), ScoringRun.objects.count())
+    # What a day of trying the demo leaves behind: drafts submitted, an account added.
+    Submission.objects.filter(status=Submission.Status.DRAFT).update(status=Submission.Status.SUBMITTED)
+    user_create(actor=None, username="zhangsan", password="Real@Pass2026")
+    out = StringIO()
+    call_command("demo_data", reset=True, yes=True, stdout=out)
+    assert "已清空数据库" in out.getvalue() and "khb" in out.getvalue()
+    assert (User.objects.count(), Submission.objects.count(), ScoringRun.objects.count()) == counts
+    assert not User.objects.filter(username="zhangsan").exists()
+    assert Submission.objects.filter(status=Submission.Status.DRAFT).exists()
+    assert ScoringRun.objects.filter(stage=ScoringRun.Stage.PUBLISHED).count() == 1
+    assert demo_strangers() == []

@@ -2,7 +2,7 @@
 
     duibiao serve [--bind 127.0.0.1:8000] [--workers N]   production server (gunicorn)
     duibiao migrate                                        create / update the database
-    duibiao demo-data                                      load the 道外区 demo (re-runnable)
+    duibiao demo-data [--reset [--yes]]                    load the 道外区 demo (re-runnable; --reset rebuilds it)
     duibiao check-values [--period ID]                     list stored values that no longer validate (exit 1)
     duibiao createuser USERNAME --role office --unit daowai
     duibiao score SCHEME.yaml DATA.csv --units UNITS.csv --out RESULTS.csv

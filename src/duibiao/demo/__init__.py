@@ -87,6 +87,20 @@ def _person(username: str, full_name: str, unit: Unit | None, password_hash: str
     ), True
 
 
+def demo_strangers(limit: int = 5) -> list[str]:
+    """What the database holds besides the demo: accounts, units and schemes the demo does
+    not create. `demo-data --reset` wipes the database only when this is empty (or when
+    told --yes), so that it never deletes a real district's work by mistake."""
+    units = {row["unit"] for row in _example_units()} | {"harbin", "daowai", "daowai-ldxz", "daowai-khb"}
+    usernames = {person[0] for person in PEOPLE} | {f"{code}_{suffix}" for code in units for suffix in ("tb", "fzr")}
+    found = [f"账号 {name}" for name in User.objects.exclude(username__in=usernames)
+             .values_list("username", flat=True)[:limit]]
+    found += [f"单位 {name}" for name in Unit.objects.exclude(code__in=units).values_list("name", flat=True)[:limit]]
+    found += [f"考核方案 {name}" for name in Scheme.objects.exclude(code="daowai-2023")
+              .values_list("name", flat=True)[:limit]]
+    return found[:limit]
+
+
 @transaction.atomic
 def demo_data_load() -> list[tuple[str, str, str, str]]:
     """Load the demo; returns the printed account table rows (username, password, role, scope)."""

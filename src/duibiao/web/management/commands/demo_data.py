@@ -1,15 +1,41 @@
-from django.core.management.base import BaseCommand
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
-from duibiao.demo import demo_data_load, demo_otp_secret
+from duibiao.demo import demo_data_load, demo_otp_secret, demo_strangers
 
 
 class Command(BaseCommand):
-    help = "载入道外区演示数据（可重复运行，结果相同）"
+    help = "载入道外区演示数据（可重复运行，结果相同）；--reset 清空数据库后从头重建"
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--reset", action="store_true",
+            help="清空数据库中的全部数据后重建演示（数据库中有演示以外的数据时须同时给出 --yes）",
+        )
+        parser.add_argument("--yes", action="store_true", help="确认清空，即使数据库中有演示以外的数据")
 
     def handle(self, *args, **options):
-        accounts = demo_data_load()
+        with transaction.atomic():  # a reset whose reload fails leaves the old data in place
+            if options["reset"]:
+                self.reset(confirmed=options["yes"])
+            accounts = demo_data_load()
         self.stdout.write(self.style.SUCCESS("演示数据已就绪 / demo data ready"))
         self.stdout.write(demo_accounts_table(accounts))
+
+    def reset(self, *, confirmed: bool) -> None:
+        # Flushing (every table emptied, in one transaction) rather than deleting the demo's
+        # rows one model at a time: the audit log, review trail, runs and files refer to one
+        # another, and a flush cannot leave half a demo behind.
+        strangers = demo_strangers()
+        if strangers and not confirmed:
+            raise CommandError(
+                "数据库中有演示以外的数据（" + "、".join(strangers) + "），未清空。"
+                "确需清空全部数据并重建演示，请加 --yes。"
+                " / The database holds more than the demo; nothing was deleted. Add --yes to wipe it."
+            )
+        call_command("flush", interactive=False, verbosity=0)
+        self.stdout.write("已清空数据库 / database emptied")
 
 
 def demo_accounts_table(accounts) -> str:
