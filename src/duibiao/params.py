@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.core.exceptions import BadRequest
@@ -125,3 +125,16 @@ def version_param(data: Mapping[str, Any], name: str = "version") -> int:
     if not INTEGER.fullmatch(text) or int(text) < 0:
         raise BadParameter(_("页面已过期（缺少数据版本），请刷新页面后再保存"), name)
     return int(text)
+
+
+def choice_param(data: Mapping[str, Any], name: str, *, label: str, choices: Iterable[str], default: str = "") -> str:
+    """One of `choices` (a status, a unit's code in a filter); `default` when blank, else 400.
+
+        status = choice_param(request.GET, "status", label=_("状态"), choices=("submitted", "approved"))
+    """
+    text = _text(data, name)
+    if not text:
+        return default
+    if text not in set(choices):
+        raise BadParameter(_("“%(label)s”没有“%(value)s”这一项") % {"label": label, "value": text[:20]}, name)
+    return text

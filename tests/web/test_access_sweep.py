@@ -349,6 +349,10 @@ PAGES: dict[str, Page] = {
     "assessment:score": Page(
         post=REVIEW_A, args=_with({"code": "nl01", "unit_code": "jingyu"}, period_id="period"),
         data=lambda w: {"value": "90", "justification": "按制度评定", "version": str(w["score_version"])}),
+    "assessment:bulk_approve": Page(
+        post=REVIEW_A, args=_with({"code": "nl03"}, period_id="period"),
+        data=lambda w: {"pick": str(w["sub_submitted"].pk),
+                        f"version-{w['sub_submitted'].pk}": str(w["sub_submitted"].version)}),
     "assessment:approve": Page(post=REVIEW_A, args=_ids(pk="sub_submitted"),
                                data=lambda w: {"version": str(w["sub_submitted"].version)}),
     "assessment:return": Page(post=REVIEW_A, args=_ids(pk="sub_submitted"),

@@ -64,6 +64,7 @@ urlpatterns = [
     path("review/", review.review_index, name="review_index"),
     path("periods/<int:period_id>/review/", review.review_home, name="review_home"),
     path("periods/<int:period_id>/review/<str:code>/", review.review_indicator, name="review_indicator"),
+    path("periods/<int:period_id>/review/<str:code>/approve/", review.bulk_approve, name="bulk_approve"),
     path("periods/<int:period_id>/review/<str:code>/<slug:unit_code>/score/", review.score, name="score"),
     path("submissions/<int:pk>/approve/", review.approve, name="approve"),
     path("submissions/<int:pk>/return/", review.return_view, name="return"),

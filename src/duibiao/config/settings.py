@@ -7,6 +7,7 @@ from pathlib import Path
 from duibiao.config.env import (
     database_config,
     env_bool,
+    env_float,
     env_int,
     env_list,
     env_proxies,
@@ -187,6 +188,11 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 
 DUIBIAO_EVIDENCE_MAX_MB = env_int("DUIBIAO_EVIDENCE_MAX_MB", 20)
+# 专班审核: a value is flagged as an outlier when its robust z-score within its category
+# (median / MAD × 1.4826) is above this, or it changed by more than this fraction (0.5 = 50 %)
+# against the unit's value of the previous period.
+DUIBIAO_OUTLIER_Z = env_float("DUIBIAO_OUTLIER_Z", 3.0)
+DUIBIAO_OUTLIER_CHANGE = env_float("DUIBIAO_OUTLIER_CHANGE", 0.5)
 DUIBIAO_IMPORT_MAX_MB = env_int("DUIBIAO_IMPORT_MAX_MB", 20)  # Excel imports (documents app)
 # An Excel import is a zip: its members may unpack to at most this much in all (zip bombs).
 DUIBIAO_IMPORT_UNZIPPED_MAX_MB = env_int("DUIBIAO_IMPORT_UNZIPPED_MAX_MB", 100)

@@ -4,6 +4,8 @@ on an older version is refused instead of overwriting someone else's change."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -43,6 +45,9 @@ class Submission(models.Model):
     # Not a column: why the stored value would not be accepted today, filled in by the
     # selectors (`flag_problems`) for the pages and the API to show beside the value.
     problem: str | None = None
+    # Not a column either: the value beside the unit's previous one and its category's
+    # median, with the outlier flags (selectors/review_list.Comparison), for 专班审核.
+    compare: Any = None
 
     class Meta:
         ordering = ["period", "unit", "indicator__order"]

@@ -278,6 +278,35 @@ def review_approve(*, actor: User, submission: Submission, expected_version: int
     )
 
 
+@dataclass
+class BulkApproval:
+    approved: list[Submission] = field(default_factory=list)
+    skipped: list[tuple[Submission, str]] = field(default_factory=list)  # with why, in Chinese
+
+
+@transaction.atomic
+def review_bulk_approve(*, actor: User, picks: Mapping[int, int]) -> BulkApproval:
+    """批量通过: the picked submissions (pk → the version the page showed) approved one by
+    one, each with its own review event and audit row. One the actor may not review refuses
+    the whole request before anything changes; a stale or no longer submitted one is skipped
+    and reported, the others still pass."""
+    subs = {s.pk: s for s in Submission.objects.filter(pk__in=list(picks)).select_related(
+        "indicator", "unit", "period__version")}
+    if len(subs) != len(picks):
+        raise AssessmentError("所选数据有的已不存在，请刷新页面后重试")
+    ordered = sorted(subs.values(), key=lambda s: s.pk)
+    for sub in ordered:  # every row through the gate first: nothing half-done on a refusal
+        gate.require(actor, "assessment.submission.review", unit=sub.unit, taskforce=sub.indicator.taskforce_id)
+    result = BulkApproval()
+    for sub in ordered:
+        try:
+            with transaction.atomic():  # a savepoint: a skipped row leaves nothing behind
+                result.approved.append(review_approve(actor=actor, submission=sub, expected_version=picks[sub.pk]))
+        except AssessmentError as exc:
+            result.skipped.append((sub, str(exc)))
+    return result
+
+
 @transaction.atomic
 def review_return(*, actor: User, submission: Submission, expected_version: int, reason: str) -> Submission:
     """专班退回: the unit sees the reason and resubmits."""
