@@ -127,3 +127,26 @@ def test_scheme_pages_and_api(client_for, assessed):
     assert reporter.post("/api/assessment/schemes/daowai-2023/versions", {"document": doc, "based_on": 2},
                          content_type="application/json").status_code == 403
     assert reporter.get("/api/assessment/schemes/daowai-2023").json()["version"] == 2
+
+
+def test_save_answers_htmx_with_the_row_and_a_plain_form_with_the_page(client_for, assessed):
+    """The page saves a field on leaving it (htmx: the row alone comes back, with the new
+    version and no hx-preserve on a conflict); without JavaScript the <noscript> 保存 button
+    posts the form and the whole page comes back with that row's outcome on it."""
+    client = client_for(assessed["reporter_a"])
+    pid = assessed["period"].pk
+    page = client.get(url("report_unit", pid, "jingyu")).content.decode()
+    assert 'hx-trigger="change, submit"' in page and "<noscript><button" in page
+    row = client.post(url("value_save", pid, "jingyu", "nl02"), {"value": "96", "version": "0"},
+                      headers={"HX-Request": "true"}).content.decode()
+    assert "<html" not in row and row.count("<tr") == 1
+    assert 'name="version" value="1"' in row and 'data-cell="saved"' in row
+    stale = client.post(url("value_save", pid, "jingyu", "nl02"), {"value": "90", "version": "0"},
+                        headers={"HX-Request": "true"})
+    assert stale.status_code == 409 and "hx-preserve" not in stale.content.decode()
+    assert 'value="96"' in stale.content.decode()  # the stored value is shown again, not what was typed
+    plain = client.post(url("value_save", pid, "jingyu", "nl03"), {"value": "一百", "version": "0"})
+    text = plain.content.decode()
+    assert plain.status_code == 422 and 'data-testid="report-title"' in text
+    assert text.count('data-testid="row-error"') == 1 and "不是数字" in text
+    assert not Submission.objects.filter(indicator__code="nl03").exists()

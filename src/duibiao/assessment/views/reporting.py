@@ -60,7 +60,7 @@ def report_home(request, period_id: int):
     return render(request, "assessment/report_units.html", {"period": period, "units": units})
 
 
-def _unit_page(request, period: Period, unit: Unit, rows: list[ReportRow]):
+def _unit_page(request, period: Period, unit: Unit, rows: list[ReportRow], outcome: dict | None = None):
     counts = {"total": len(rows), "saved": sum(r.submission is not None for r in rows)}
     counts["submitted"] = sum(r.status in ("submitted", "approved") for r in rows)
     return render(
@@ -71,6 +71,7 @@ def _unit_page(request, period: Period, unit: Unit, rows: list[ReportRow]):
             "can_edit": period.status == Period.Status.OPEN
             and gate.allows(request.user, "assessment.submission.report", unit=unit),
             "can_sign": gate.allows(request.user, "assessment.submission.sign", unit=unit),
+            "outcome": outcome or {},
         },
     )
 
@@ -83,15 +84,20 @@ def report_unit(request, period_id: int, unit_code: str):
 
 
 def _row_response(request, period, unit: Unit, indicator_id: int, error: str = "", saved: bool = False,
-                  file_error: str = ""):
+                  file_error: str = "", conflict: bool = False):
     rows = reporting_rows(user=request.user, period=period, unit=unit)
     row = next((r for r in rows if r.indicator.pk == indicator_id), None)
     if row is None:  # an indicator the unit does not report (a hand-made request): no row to redraw
         return _refused(request, error)
+    outcome = {"error": error, "saved": saved, "file_error": file_error, "conflict": conflict}
+    if not request.headers.get("HX-Request"):
+        # A form posted without JavaScript: the whole page again, with this row's outcome on it.
+        return _unit_page(request, period, unit, rows, outcome={"code": row.indicator.code, **outcome})
+    # On a conflict the fields show what is stored now, not what was typed (no hx-preserve).
     return render(
         request, "assessment/_report_row.html",
-        {"row": row, "period": period, "unit": unit, "error": error, "saved": saved,
-         "file_error": file_error, "can_edit": period.status == Period.Status.OPEN},
+        {"row": row, "period": period, "unit": unit, **outcome,
+         "can_edit": period.status == Period.Status.OPEN},
     )
 
 
@@ -121,7 +127,7 @@ def value_save(request, period_id: int, unit_code: str, code: str):
     try:
         submission_save(actor=request.user, period=period, unit=unit, item=item)
     except ConflictError as exc:
-        response = _row_response(request, period, unit, indicator.pk, error=str(exc))
+        response = _row_response(request, period, unit, indicator.pk, error=str(exc), conflict=True)
         response.status_code = 409
         return response
     except AssessmentError as exc:
