@@ -12,16 +12,10 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from duibiao.assessment.method_labels import METHOD_LABELS, method_label
 from duibiao.assessment.models import Indicator
 from duibiao.schemes import edits
 
-METHOD_LABELS = {
-    "target": gettext_lazy("目标完成率"), "goalposts": gettext_lazy("门槛值–目标值"),
-    "minmax": gettext_lazy("极差法"), "frontier": gettext_lazy("前沿距离（对标）"),
-    "bands": gettext_lazy("分档计分"), "manual": gettext_lazy("专班评分"),
-    "ballot": gettext_lazy("民主测评"), "percentile": gettext_lazy("百分位"),
-    "rank_steps": gettext_lazy("名次赋分"), "binary": gettext_lazy("是/否"),
-}
 PARAM_LABELS = {
     "target": gettext_lazy("目标值"), "cap": gettext_lazy("封顶系数（如 1.1）"),
     "floor": gettext_lazy("保底"), "threshold": gettext_lazy("门槛值（0 分）"),
@@ -139,9 +133,11 @@ class IndicatorForm(forms.Form):
         unit_choices = units + [(u, u) for u in applies.get("units", []) if u not in known]
         _choice(self, "units").choices = unit_choices
         f["units"].widget.attrs["size"] = min(max(len(unit_choices), 3), 8)
-        methods = [(m, f"{label}（{m}）") for m, label in METHOD_LABELS.items()]
-        if self.current_method and self.current_method not in METHOD_LABELS:
-            methods.append((self.current_method, _("%(m)s（保留原参数）") % {"m": self.current_method}))
+        methods = [(m, f"{label}（{m}）") for m, label in METHOD_LABELS.items() if m in edits.METHODS]
+        if self.current_method and self.current_method not in edits.METHODS:
+            # a method the form has no fields for (z 分数, 增长率 …) is kept with its parameters
+            shown = f"{method_label(self.current_method)}（{self.current_method}）"
+            methods.append((self.current_method, _("%(m)s（保留原参数）") % {"m": shown}))
         _choice(self, "method").choices = methods
         _choice(self, "p_scope").choices = [("", _("默认（全体单位）")), ("category", _("同类单位")), ("all", _("全体单位"))] + [
             (g, _("按 %(g)s 分组") % {"g": g}) for g in doc.get("groups") or []]

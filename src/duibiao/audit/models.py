@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from duibiao.audit.event_labels import event_label
+
 
 class AuditEntry(models.Model):
     at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
@@ -36,3 +38,8 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.username} {self.action}"
+
+    @property
+    def action_label(self) -> str:
+        """The event's Chinese name (audit/event_labels.py); the code itself if it has none."""
+        return event_label(self.action)

@@ -17,5 +17,10 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("documents/", include("duibiao.documents.urls")),
     path("", include("duibiao.web.urls")),
 ]
+# The error pages in the site layout, in Chinese, with the reason and a way back (web/errors.py).
+handler403 = "duibiao.web.errors.permission_denied"
+handler404 = "duibiao.web.errors.page_not_found"
+handler500 = "duibiao.web.errors.server_error"
+
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

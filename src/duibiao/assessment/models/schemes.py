@@ -126,9 +126,10 @@ class Indicator(models.Model):
     evidence_required = models.BooleanField(_("须附佐证材料"), default=False)
     order = models.PositiveIntegerField(_("排序"), default=0)
 
-    # Not a column: the names of the categories it applies to, set for display by
-    # selectors.schemes.version_indicators (the row keeps their codes).
+    # Not columns: the names of the categories and (code, name) of the units it applies to,
+    # set for display by selectors.schemes.version_indicators (the row keeps their codes).
     category_labels: list[str]
+    unit_labels: list[tuple[str, str]]
 
     class Meta:
         ordering = ["version", "order"]

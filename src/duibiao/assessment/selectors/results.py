@@ -163,10 +163,14 @@ def run_indicators(run: ScoringRun) -> dict[str, Indicator]:
 
 
 def sensitivity_rows(*, user: User | AnonymousUser, run: ScoringRun) -> list[dict]:
-    """Each visible unit's rank interval under perturbed weights, unstable ones first."""
-    visible = dict(run_results(user=user, run=run).values_list("unit__code", "unit__name"))
+    """Each visible unit's rank interval under perturbed weights, unstable ones first, with
+    its category's name (ranks are within the category: a rank means nothing without it)."""
+    visible = {code: (name, category) for code, name, category in
+               run_results(user=user, run=run).values_list("unit__code", "unit__name", "category")}
+    categories = category_names()
     rows = [
-        {**u, "name": visible[u["unit"]], "unstable": u["keep_share"] < STABLE_SHARE}
+        {**u, "name": visible[u["unit"]][0], "unstable": u["keep_share"] < STABLE_SHARE,
+         "category": categories.get(visible[u["unit"]][1], visible[u["unit"]][1])}
         for u in (run.sensitivity or {}).get("units", []) if u["unit"] in visible
     ]
     return sorted(rows, key=lambda r: (not r["unstable"], r["keep_share"]))

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404
 from duibiao.accounts import gate
 from duibiao.assessment.models import Indicator, Scheme, SchemeVersion
 from duibiao.assessment.selectors.categories import category_names
+from duibiao.org.models import Unit
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -52,14 +53,18 @@ def scheme_get_by_id(*, user: User | AnonymousUser, pk: int) -> Scheme:
 
 
 def version_indicators(version: SchemeVersion | None) -> list[Indicator]:
-    """A version's indicators for display, each with `category_labels`: the names of the
-    categories it applies to (the rows keep their codes)."""
+    """A version's indicators for display, each with `category_labels` and `unit_labels`:
+    the names of the categories and units it applies to (the rows keep their codes; people
+    read names, and a code no longer in the directory is shown as itself)."""
     if version is None:
         return []
     names = category_names()
     rows = list(version.indicators.select_related("taskforce"))
+    unit_codes = {code for row in rows for code in row.applies_units}
+    unit_names = dict(Unit.objects.filter(code__in=unit_codes).values_list("code", "name"))
     for row in rows:
         row.category_labels = [names.get(code, code) for code in row.applies_categories]
+        row.unit_labels = [(code, unit_names.get(code, code)) for code in row.applies_units]
     return rows
 
 

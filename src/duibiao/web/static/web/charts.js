@@ -35,7 +35,13 @@
     chart.setOption({
       legend: { bottom: 0 },
       tooltip: {},
-      radar: { indicator: data.dimensions.map((d) => ({ name: d, max: 100 })), radius: "62%" },
+      // Dimension names are long Chinese phrases: a smaller radius and names broken onto
+      // lines keep them inside the chart instead of cut off at its edge.
+      radar: {
+        indicator: data.dimensions.map((d) => ({ name: d, max: 100 })), radius: "52%", center: ["50%", "48%"],
+        // ECharts does not wrap Chinese without spaces: a line break every 7 characters.
+        axisName: { formatter: (name) => name.replace(/(.{7})(?=.)/gu, "$1\n"), lineHeight: 14, color: "#495057" },
+      },
       series: [{
         type: "radar",
         data: [
@@ -56,7 +62,8 @@
       tooltip: { trigger: "axis" },
       legend: { top: 0 },
       xAxis: { type: "category", data: data.periods },
-      yAxis: [{ type: "value", name: data.labels[0], max: 100 }, { type: "value", name: data.labels[1], inverse: true, minInterval: 1 }],
+      // Rank axis: 1 is the best, so it starts at 1 and 1 is on top (there is no rank 0).
+      yAxis: [{ type: "value", name: data.labels[0], max: 100 }, { type: "value", name: data.labels[1], inverse: true, min: 1, minInterval: 1 }],
       series: [
         { name: data.labels[0], type: "line", data: data.scores },
         { name: data.labels[1], type: "line", yAxisIndex: 1, data: data.ranks },
