@@ -79,6 +79,10 @@ def _value(period, unit, indicator, value, status=Submission.Status.SUBMITTED):
 
 @pytest.fixture
 def compared(assessed):
+    return build_compared(assessed)
+
+
+def build_compared(assessed: dict) -> dict:
     """nl03 (12345热线办结率) in the open quarter: five streets at 90, 91, 92, 93, 99 and the
     department at 80; the quarter before, 靖宇 had 50 and 太古 90."""
     period, nl03 = assessed["period"], assessed["ind"]["nl03"]
