@@ -36,7 +36,7 @@ def filled(approved, settings, tmp_path):
                     evidence_name="台账.pdf", filed_by=approved["head_a"],
                     status=Appeal.Status.REJECTED, decision="维持原结果")
     appeal.evidence.save("appeal.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=True)
-    run = run_publish(actor=office, run=run)
+    run = run_publish(actor=office, run=run, stage=run.stage, override_reason="测试：申诉期内公布")
     combination = combination_save(actor=office, code="y2026", name="2026年度", year=2026,
                                    district=approved["district"], parts=[("年度评价", 100, [run])])
     return {**approved, "run": run, "submission": submission, "evidence": evidence, "appeal": appeal,

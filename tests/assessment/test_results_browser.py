@@ -53,13 +53,17 @@ def test_run_rank_explain_appeal_rerun_publish(browser, live_server, approved, t
     reviewer.get_by_text("已复核").wait_for()
 
     office.goto(f"{base}/assessment/runs/{first.pk}/")
-    assert office.get_by_test_id("publish").is_disabled()  # the accepted appeal needs a re-run
+    office.get_by_test_id("publish").click()  # the accepted appeal needs a re-run: no reason waives it
+    assert "重新计分" in office.get_by_test_id("publish-blockers").inner_text()
+    assert office.get_by_test_id("publish-confirm").count() == 0
     office.goto(f"{base}/assessment/periods/{pid}/runs/")
     office.get_by_test_id("start-run").click()
     office.get_by_test_id("ranking-街道乡镇").wait_for()
     second = ScoringRun.objects.order_by("-number").first()
     assert second.number == 2
     office.get_by_test_id("publish").click()
+    office.get_by_label("提前公布理由").fill("申诉已全部复核，按市考核办要求提前公布")  # the window is still open
+    office.get_by_test_id("publish-confirm").click()
     office.get_by_text("考核结果已公布").wait_for()
     second.refresh_from_db()
     assert second.stage == "published"

@@ -96,7 +96,7 @@ def test_unit_users_see_only_their_own_result_and_only_once_released(client_for,
 def test_appeal_round_then_rerun_then_publish(approved, run):
     office, period = approved["office"], approved["period"]
     with pytest.raises(AssessmentError, match="发布反馈"):
-        run_publish(actor=office, run=run)
+        run_publish(actor=office, run=run, stage=run.stage)
     run_release(actor=office, run=run)
     with pytest.raises(Http404):  # another unit's reporter cannot appeal for jingyu
         appeal_file(actor=approved["reporter_b"], run=run, unit=approved["a"], indicator=approved["ind"]["nl02"],
@@ -104,13 +104,13 @@ def test_appeal_round_then_rerun_then_publish(approved, run):
     appeal = appeal_file(actor=approved["head_a"], run=run, unit=approved["a"], indicator=approved["ind"]["nl02"],
                          reason="整改率应为 98%，台账已补充")
     with pytest.raises(AssessmentError, match="未复核"):
-        run_publish(actor=office, run=run)
+        run_publish(actor=office, run=run, stage=run.stage)
     appeal_decide(actor=approved["taskforce"], appeal=appeal, accept=True, decision="经核实采纳")
     with pytest.raises(AssessmentError, match="重新计分"):
-        run_publish(actor=office, run=run)
+        run_publish(actor=office, run=run, stage=run.stage)
     Submission.objects.filter(unit=approved["a"], indicator__code="nl02").update(value=98)
     rerun = run_start(actor=office, period=period, note="申诉采纳后重算")
-    published = run_publish(actor=office, run=rerun)
+    published = run_publish(actor=office, run=rerun, stage=rerun.stage, override_reason="测试：申诉期内公布")
     assert published.stage == ScoringRun.Stage.PUBLISHED
     run.refresh_from_db()
     period.refresh_from_db()
@@ -123,7 +123,7 @@ def test_appeal_round_then_rerun_then_publish(approved, run):
 def test_rank_change_against_the_previous_published_period(approved, run):
     office = approved["office"]
     run_release(actor=office, run=run)
-    run_publish(actor=office, run=run)
+    run_publish(actor=office, run=run, stage=run.stage, override_reason="测试：申诉期内公布")
     q1 = Period.objects.create(version=approved["version"], kind="quarter", year=2027, number=1, name="2027年第一季度",
                                opens_on=run.period.opens_on, deadline=run.period.deadline, status="open")
     subs = list(Submission.objects.filter(period=approved["period"]))
@@ -207,7 +207,12 @@ def test_api_run_flow(client_for, approved):
                                                      {"accept": False, "decision": "数据无误"},
                                                      content_type="application/json")
     assert decided.json()["status"] == "rejected"
-    published = office.post(f"/api/results/runs/{rid}/publish", content_type="application/json")
+    refused = office.post(f"/api/results/runs/{rid}/publish", {"stage": "released"},
+                          content_type="application/json")  # the appeal window is still open
+    assert refused.status_code == 422 and "申诉期" in refused.json()["detail"]
+    published = office.post(f"/api/results/runs/{rid}/publish",
+                            {"stage": "released", "override_reason": "申诉已全部复核，提前公布"},
+                            content_type="application/json")
     assert published.status_code == 200, published.json()
     assert published.json()["stage"] == "published"
     assert client_for(approved["leader"]).get(f"/api/results/runs/{rid}/ranking").status_code == 200
@@ -249,7 +254,7 @@ def test_unit_head_sees_the_gap_but_not_who_is_above(client_for, approved, run):
 def test_a_run_against_last_period_reproduces_on_the_command_line(client_for, approved, run, tmp_path):
     office = approved["office"]
     run_release(actor=office, run=run)
-    run_publish(actor=office, run=run)
+    run_publish(actor=office, run=run, stage=run.stage, override_reason="测试：申诉期内公布")
     q1 = Period.objects.create(version=approved["version"], kind="quarter", year=2027, number=1, name="2027年第一季度",
                                opens_on=run.period.opens_on, deadline=run.period.deadline, status="open")
     subs = list(Submission.objects.filter(period=approved["period"]))

@@ -373,8 +373,14 @@ PAGES: dict[str, Page] = {
     "assessment:run_inputs": Page(get=ANALYSE_RUN, args=_ids(pk="run")),
     "assessment:run_release": Page(post=Needs("assessment.run.release", unit="district"), args=_ids(pk="run_draft"),
                                    data=lambda w: {"workdays": "5"}),
-    "assessment:run_publish": Page(post=Needs("assessment.run.publish", unit="district"),
-                                   args=_ids(pk="run_to_publish"), data=lambda w: {}),
+    "assessment:run_publish": Page(get=Needs("assessment.run.publish", unit="district"),
+                                   post=Needs("assessment.run.publish", unit="district"),
+                                   args=_ids(pk="run_to_publish"),
+                                   data=lambda w: {"stage": "released", "reason": "市委要求提前报送"}),
+    "assessment:run_withdraw": Page(get=Needs("assessment.run.publish", unit="district"),
+                                    post=Needs("assessment.run.publish", unit="district"),
+                                    args=_ids(pk="run_published"),
+                                    data=lambda w: {"stage": "published", "reason": "数据有误，须更正后重新公布"}),
     "assessment:appeals": Page(get=SEE_RUN, args=_ids(pk="run")),
     "assessment:appeal_decide": Page(post=DECIDE_APPEAL_A, args=_ids(appeal_id="appeal"),
                                      data=lambda w: {"accept": "0", "decision": "经核实不予采纳"}),
@@ -403,8 +409,9 @@ PAGES: dict[str, Page] = {
                         "opens_on": "2026-06-01", "deadline_workdays": "10", "name": ""}),
     "assessment:period_preview": Page(post=Needs("assessment.period.open"), changes=False,
                                       data=lambda w: {"opens_on": "2026-10-09", "deadline_workdays": "10"}),
-    "assessment:period_status": Page(post=OPEN_PERIOD, args=_ids(period_id="period"),
-                                     data=lambda w: {"status": "closed"}),
+    "assessment:period_status": Page(get=OPEN_PERIOD, post=OPEN_PERIOD, args=_ids(period_id="period"),
+                                     query="status=closed",
+                                     data=lambda w: {"status": "closed", "current": "open", "reason": "提前完成审核"}),
     "assessment:calendar": Page(get=CALENDAR, post=CALENDAR,
                                 data=lambda w: {"year": "2030", "note": "", "text": "2030-01-01 元旦 休"}),
     "assessment:progress_index": Page(get=Needs("assessment.progress.view")),
@@ -476,7 +483,8 @@ API: dict[str, Op] = {
     "POST /api/results/runs/{pk}/release": Op(Needs("assessment.run.release", unit="district"),
                                               args=_ids(pk="run_draft"), body=lambda w: {"appeal_workdays": 5}),
     "POST /api/results/runs/{pk}/publish": Op(Needs("assessment.run.publish", unit="district"),
-                                              args=_ids(pk="run_to_publish")),
+                                              args=_ids(pk="run_to_publish"),
+                                              body=lambda w: {"stage": "released", "override_reason": "市委要求提前报送"}),
     "GET /api/results/runs/{pk}/appeals": Op(SEE_RUN, args=RUN),
     "POST /api/results/runs/{pk}/units/{unit_code}/appeals": Op(
         FILE_APPEAL_A, args=_with({"unit_code": "jingyu"}, pk="run"),
@@ -542,7 +550,8 @@ API: dict[str, Op] = {
                                                  body=lambda w: {"text": "2030-01-01 元旦 休", "note": ""}),
     "GET /api/periods/{period_id}": Op(SEE_SCHEME, args=_ids(period_id="period")),
     "POST /api/periods/{period_id}/open": Op(OPEN_PERIOD, args=_ids(period_id="period_closed")),
-    "POST /api/periods/{period_id}/close": Op(OPEN_PERIOD, args=_ids(period_id="period")),
+    "POST /api/periods/{period_id}/close": Op(OPEN_PERIOD, args=_ids(period_id="period"),
+                                              query="reason=提前完成审核"),
     "GET /api/periods/{period_id}/progress": Op(PROGRESS, args=_ids(period_id="period")),
 }
 
@@ -649,8 +658,9 @@ def _runs(w: dict) -> None:
         return earlier
 
     w["period_published"] = quarter(2, Period.Status.OPEN)
-    w["run_published"] = run_publish(actor=office, run=run_release(actor=office, run=run_start(
-        actor=office, period=w["period_published"])))
+    released = run_release(actor=office, run=run_start(actor=office, period=w["period_published"]))
+    w["run_published"] = run_publish(actor=office, run=released, stage=released.stage,
+                                     override_reason="申诉期内提前公布（测试数据）")
     w["period_closed"] = quarter(3, Period.Status.CLOSED)
     w["run_to_publish"] = run_release(actor=office, run=run_start(actor=office, period=w["period_closed"]))
     w["combination"] = combination_save(actor=office, code="y2026", name="2026年度", year=YEAR,

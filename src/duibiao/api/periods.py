@@ -131,10 +131,10 @@ def period(request, period_id: int):
     return period_get(user=request.user, pk=period_id)
 
 
-def _set_status(request, period_id: int, status: str):
+def _set_status(request, period_id: int, status: str, reason: str = ""):
     found = period_get(user=request.user, pk=period_id)
     try:
-        return Status(200, period_set_status(actor=request.user, period=found, status=status))
+        return Status(200, period_set_status(actor=request.user, period=found, status=status, reason=reason))
     except AssessmentError as error:
         return Status(422, {"detail": str(error)})
 
@@ -145,8 +145,9 @@ def open_period(request, period_id: int):
 
 
 @router.post("/{int:period_id}/close", response={200: PeriodOut, 422: Error}, summary="关闭（考核办）")
-def close_period(request, period_id: int):
-    return _set_status(request, period_id, Period.Status.CLOSED)
+def close_period(request, period_id: int, reason: str = ""):
+    """Before the reporting deadline has passed, `reason` (why it closes early) is required."""
+    return _set_status(request, period_id, Period.Status.CLOSED, reason)
 
 
 @router.get("/{int:period_id}/progress", summary="填报进度矩阵（考核办、区领导、专班）")

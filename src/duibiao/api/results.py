@@ -75,6 +75,11 @@ class ReleaseIn(Schema):
     appeal_workdays: int = 5
 
 
+class PublishIn(Schema):
+    stage: str  # the stage the caller last read (the run's version): a stale caller is refused
+    override_reason: str = ""  # required before the deadlines pass or with work still open
+
+
 class AppealIn(Schema):
     indicator: str
     reason: str
@@ -143,8 +148,9 @@ def release(request, pk: int, payload: ReleaseIn):
 
 
 @router.post("/runs/{pk}/publish", response=RunOut, summary="公布结果（考核办）")
-def publish(request, pk: int):
-    return run_publish(actor=request.user, run=run_get(user=request.user, pk=pk))
+def publish(request, pk: int, payload: PublishIn):
+    return run_publish(actor=request.user, run=run_get(user=request.user, pk=pk), stage=payload.stage,
+                       override_reason=payload.override_reason)
 
 
 @router.get("/runs/{pk}/appeals", response=list[AppealOut], summary="申诉列表")

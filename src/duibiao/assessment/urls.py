@@ -81,6 +81,7 @@ urlpatterns = [
     path("runs/<int:pk>/inputs.zip", runs.run_inputs, name="run_inputs"),
     path("runs/<int:pk>/release/", runs.run_release_view, name="run_release"),
     path("runs/<int:pk>/publish/", runs.run_publish_view, name="run_publish"),
+    path("runs/<int:pk>/withdraw/", runs.run_withdraw_view, name="run_withdraw"),
     path("runs/<int:pk>/appeals/", runs.appeals_view, name="appeals"),
     path("appeals/<int:appeal_id>/decide/", runs.appeal_decide_view, name="appeal_decide"),
     path("appeals/<int:appeal_id>/evidence/", runs.appeal_evidence, name="appeal_evidence"),

@@ -12,8 +12,16 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from duibiao.accounts import gate
 from duibiao.assessment.errors import AssessmentError
-from duibiao.assessment.models import HolidayDate, HolidayYear, Period, Scheme, SchemeVersion
+from duibiao.assessment.models import (
+    HolidayDate,
+    HolidayYear,
+    Period,
+    Scheme,
+    SchemeVersion,
+    Submission,
+)
 from duibiao.assessment.selectors.calendar import PUBLISHED_YEARS, holiday_text, work_calendar
 from duibiao.assessment.selectors.schemes import scheme_list
 from duibiao.assessment.services.periods import deadline_for
@@ -176,3 +184,23 @@ __all__ = [
     "CalendarOverview", "DeadlinePreview", "SchemePeriods", "calendar_overview", "calendar_years",
     "deadline_preview", "office_schemes", "period_get", "period_list", "scheme_periods",
 ]
+
+
+@dataclass
+class CloseReview:
+    """What closing a period early leaves undone (the confirmation page)."""
+
+    period: Period
+    days_to_deadline: int
+    by_status: list[tuple[str, int]]  # values not approved yet, by their status's name
+    open_values: int
+
+
+def period_close_review(*, user: User | AnonymousUser, period: Period) -> CloseReview:
+    """For the office that may close this period only."""
+    gate.require(user, "assessment.period.open", unit=period.version.scheme.district)
+    counts = dict(Submission.objects.filter(period=period).exclude(status=Submission.Status.APPROVED)
+                  .values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
+    by_status = [(str(label), counts[value]) for value, label in Submission.Status.choices if counts.get(value)]
+    return CloseReview(period=period, days_to_deadline=(period.deadline - timezone.localdate()).days,
+                       by_status=by_status, open_values=sum(counts.values()))

@@ -33,6 +33,9 @@ VISIBLE_TO_UNITS = (ScoringRun.Stage.RELEASED, ScoringRun.Stage.PUBLISHED)
 RESULT_ACTIONS: dict[str, str] = {
     ScoringRun.Stage.RELEASED: "assessment.result.view",
     ScoringRun.Stage.PUBLISHED: "assessment.result.view_published",
+    # A withdrawn publication stays readable by those who saw it, marked withdrawn with the
+    # reason: that is how the units and leaders are told (the page says so at the top).
+    ScoringRun.Stage.WITHDRAWN: "assessment.result.view_published",
 }
 STABLE_SHARE = 0.8  # below this share of perturbed runs keeping the rank: 排名不稳定
 

@@ -1,16 +1,27 @@
 """Reads the run services need: the snapshot a run is scored on, the run it is compared with
-for 晋位, and what still stops a run from being published. Not gated: the services that call
-them check the office first, and the run page shows the blockers to the office only."""
+for 晋位, and what still stops a run from being published. Not gated (but `publish_review`,
+for the confirmation page): the services that call them check the office first, and the run
+page shows the blockers to the office only."""
 
 from __future__ import annotations
 
-from django.db.models import Case, F, JSONField, Max, Value, When
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING
 
+from django.db.models import Case, F, JSONField, Max, Value, When
+from django.utils import timezone
+
+from duibiao.accounts import gate
 from duibiao.assessment.errors import AssessmentError
 from duibiao.assessment.limits import ballots_problem, value_rules
 from duibiao.assessment.models import Appeal, Indicator, Period, ScoringRun, Submission
 from duibiao.assessment.sources import snapshot_sources
 from duibiao.org.models import Unit
+
+if TYPE_CHECKING:
+    from duibiao.accounts.models import User
 
 
 def run_snapshot(period: Period) -> dict:
@@ -78,20 +89,71 @@ def previous_published_run(period: Period) -> ScoringRun | None:
 
 
 def publish_blockers(run: ScoringRun) -> list[str]:
-    """Why a run cannot be published yet (empty when it can)."""
-    blockers = []
+    """Why a run cannot be published yet (empty when it can), the waivable reasons included."""
+    review = publish_review_of(run)
+    return review.blockers + review.waivable
+
+
+@dataclass
+class PublishReview:
+    """What publishing a run would freeze, and what stands in its way. `blockers` no reason
+    can waive (the run is not finished, never released, or older than an accepted appeal);
+    `waivable` the office may override with a written reason (deadlines not passed, values
+    unapproved, appeals open)."""
+
+    run: ScoringRun
+    units: int
+    grades: list[tuple[str, int]]
+    unapproved: int
+    open_appeals: int
+    deadline: date
+    days_to_deadline: int
+    appeal_deadline: date | None
+    days_to_appeal_deadline: int | None
+    blockers: list[str] = field(default_factory=list)
+    waivable: list[str] = field(default_factory=list)
+
+
+def publish_review(*, user: User, run: ScoringRun) -> PublishReview:
+    """The confirmation page's facts, for the office that may publish this run only."""
+    gate.require(user, "assessment.run.publish", unit=run.period.version.scheme.district)
+    return publish_review_of(run)
+
+
+def publish_review_of(run: ScoringRun) -> PublishReview:
+    """Ungated: for the publishing service, which has checked the office already."""
+    period = run.period
+    today = timezone.localdate()
+    grades = Counter(run.results.values_list("grade", flat=True))
+    unapproved = Submission.objects.filter(period=period).exclude(status=Submission.Status.APPROVED).count()
+    appeals = Appeal.objects.filter(run__period=period)
+    pending = appeals.filter(status=Appeal.Status.PENDING).count()
+    # The appeal window is the latest release's (an earlier release's window was superseded).
+    released = ScoringRun.objects.filter(period=period, released_at__isnull=False).order_by("-released_at").first()
+    appeal_deadline = released.appeal_deadline if released else None
+    review = PublishReview(
+        run=run, units=sum(grades.values()), grades=sorted(grades.items(), key=lambda g: (-g[1], g[0])),
+        unapproved=unapproved, open_appeals=pending, deadline=period.deadline,
+        days_to_deadline=(period.deadline - today).days, appeal_deadline=appeal_deadline,
+        days_to_appeal_deadline=(appeal_deadline - today).days if appeal_deadline else None,
+    )
+    blockers = review.blockers
     if run.status != ScoringRun.Status.DONE:
         blockers.append("计分尚未完成")
     if run.stage not in (ScoringRun.Stage.DRAFT, ScoringRun.Stage.RELEASED):
         blockers.append(f"该批次{run.get_stage_display()}")
-    period_runs = ScoringRun.objects.filter(period=run.period)
-    if not period_runs.filter(released_at__isnull=False).exists():
+    if released is None:
         blockers.append("须先发布反馈，给各单位申诉的机会")
-    appeals = Appeal.objects.filter(run__period=run.period)
-    pending = appeals.filter(status=Appeal.Status.PENDING).count()
-    if pending:
-        blockers.append(f"还有 {pending} 件申诉未复核")
     last_accepted = appeals.filter(status=Appeal.Status.ACCEPTED).aggregate(at=Max("decided_at"))["at"]
     if last_accepted and run.started_at < last_accepted:
         blockers.append("有申诉在本批次之后被采纳：请更正数据后重新计分")
-    return blockers
+    # A deadline "has passed" the day after it: units may report (and appeal) all of that day.
+    if today <= period.deadline:
+        review.waivable.append(f"填报截止日（{period.deadline:%Y年%m月%d日}）尚未过")
+    if appeal_deadline and today <= appeal_deadline:
+        review.waivable.append(f"申诉期（截至{appeal_deadline:%Y年%m月%d日}）尚未结束")
+    if unapproved:
+        review.waivable.append(f"还有 {unapproved} 项填报数据未审核")
+    if pending:
+        review.waivable.append(f"还有 {pending} 件申诉未复核")
+    return review

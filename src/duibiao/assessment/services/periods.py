@@ -7,6 +7,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from django.db import transaction
+from django.utils import timezone
 
 from duibiao.accounts import gate
 from duibiao.assessment.errors import AssessmentError
@@ -76,20 +77,36 @@ def period_create(
 
 
 @transaction.atomic
-def period_set_status(*, actor: User, period: Period, status: str) -> Period:
-    """Open (开始填报) or close (关闭) a period."""
+def period_set_status(
+    *, actor: User, period: Period, status: str, current: str | None = None, reason: str = "",
+) -> Period:
+    """Open (开始填报) or close (关闭) a period.
+
+    `current` is the status the page showed (the period's version): a page left open while
+    someone else opened or closed the period is refused. Closing before the reporting
+    deadline has passed needs `reason`, stored on the period and audited."""
     gate.require(actor, "assessment.period.open", unit=period.version.scheme.district)
+    Period.objects.select_for_update().filter(pk=period.pk).first()  # lock, then read it fresh
+    period.refresh_from_db()
+    if current is not None and current != period.status:
+        raise AssessmentError(f"页面已过期：{period.name}已是“{period.get_status_display()}”，请刷新页面后再操作")
     allowed: dict[str, set[str]] = {
         Period.Status.OPEN: {Period.Status.PLANNED, Period.Status.CLOSED},
         Period.Status.CLOSED: {Period.Status.OPEN},
     }
     if period.status not in allowed.get(status, set()):
         raise AssessmentError(f"{period.name}当前为“{period.get_status_display()}”，不能改为该状态")
+    reason = text_clean(reason, model=Period, name="close_reason")
+    early = status == Period.Status.CLOSED and timezone.localdate() <= period.deadline
+    if early and not reason:
+        raise AssessmentError(
+            f"{period.name}的填报截止日（{period.deadline:%Y年%m月%d日}）尚未过，提前关闭须填写理由")
     before = period.status
     period.status = status
-    period.save(update_fields=["status"])
+    period.close_reason = reason if early else ""
+    period.save(update_fields=["status", "close_reason"])
     audit_record(
         actor=actor, action="period.status", obj=period, before={"status": before},
-        after={"status": status},
+        after={"status": status, "close_reason": period.close_reason},
     )
     return period

@@ -27,7 +27,11 @@ from duibiao.assessment.scoring import (
     score_snapshot,
 )
 from duibiao.assessment.selectors.calendar import work_calendar
-from duibiao.assessment.selectors.runs import previous_published_run, publish_blockers, run_snapshot
+from duibiao.assessment.selectors.runs import (
+    previous_published_run,
+    publish_review_of,
+    run_snapshot,
+)
 from duibiao.assessment.sources import source_trace
 from duibiao.audit.services import audit_record
 from duibiao.org.models import Unit
@@ -159,21 +163,63 @@ def run_release(*, actor: User, run: ScoringRun, appeal_workdays: int = 5) -> Sc
     return run
 
 
+STALE_PAGE = "页面已过期：该批次已是“{stage}”，请刷新页面后再操作"
+
+
 @transaction.atomic
-def run_publish(*, actor: User, run: ScoringRun) -> ScoringRun:
+def run_publish(*, actor: User, run: ScoringRun, stage: str, override_reason: str = "") -> ScoringRun:
     """Publish (公布): after the appeal round, on a run that includes every accepted
-    correction. The period closes and its results freeze."""
+    correction. The period closes and its results freeze.
+
+    `stage` is the stage the confirmation page showed (the run's version): a second submit
+    of the same page, or a page left open while someone else released or published, is
+    refused. Before the reporting deadline and the appeal window have passed, with values
+    unapproved or appeals open, publication needs `override_reason`, stored on the run,
+    audited and shown with the published ranking."""
     gate.require(actor, "assessment.run.publish", unit=run.period.version.scheme.district)
-    blockers = publish_blockers(run)
-    if blockers:
-        raise AssessmentError("不能公布：" + "；".join(blockers))
+    ScoringRun.objects.select_for_update().filter(pk=run.pk).first()  # lock, then read it fresh
+    run.refresh_from_db()
+    if stage != run.stage:
+        raise AssessmentError(STALE_PAGE.format(stage=run.get_stage_display()))
+    review = publish_review_of(run)
+    if review.blockers:
+        raise AssessmentError("不能公布：" + "；".join(review.blockers))
+    reason = text_clean(override_reason, model=ScoringRun, name="publish_override")
+    if review.waivable and not reason:
+        raise AssessmentError("不能公布：" + "；".join(review.waivable) + "。如确需提前公布，请填写理由")
     run.stage = ScoringRun.Stage.PUBLISHED
     run.published_at = timezone.now()
     run.published_by = actor
-    run.save(update_fields=["stage", "published_at", "published_by"])
-    ScoringRun.objects.filter(period=run.period).exclude(pk=run.pk).update(
-        stage=ScoringRun.Stage.SUPERSEDED
-    )
+    # Kept only when something was waived: a reason with nothing to override would read, on the
+    # published ranking, as if the result had been rushed.
+    run.publish_override = reason if review.waivable else ""
+    run.save(update_fields=["stage", "published_at", "published_by", "publish_override"])
+    ScoringRun.objects.filter(period=run.period).exclude(pk=run.pk).exclude(
+        stage=ScoringRun.Stage.WITHDRAWN).update(stage=ScoringRun.Stage.SUPERSEDED)
     Period.objects.filter(pk=run.period_id).update(status=Period.Status.CLOSED)
-    audit_record(actor=actor, action="run.publish", obj=run, after={"number": run.number})
+    audit_record(actor=actor, action="run.publish", obj=run, after={
+        "number": run.number, "override_reason": run.publish_override, "waived": review.waivable})
+    return run
+
+
+@transaction.atomic
+def run_withdraw(*, actor: User, run: ScoringRun, stage: str, reason: str) -> ScoringRun:
+    """Withdraw a publication (撤回公布) with a reason: the run stays readable, marked withdrawn
+    with the reason (the units' notice), and the period reopens for a new run."""
+    gate.require(actor, "assessment.run.publish", unit=run.period.version.scheme.district)
+    ScoringRun.objects.select_for_update().filter(pk=run.pk).first()  # lock, then read it fresh
+    run.refresh_from_db()
+    if stage != run.stage:
+        raise AssessmentError(STALE_PAGE.format(stage=run.get_stage_display()))
+    if run.stage != ScoringRun.Stage.PUBLISHED:
+        raise AssessmentError("只有已公布的批次可以撤回")
+    reason = text_clean(reason, model=ScoringRun, name="withdraw_reason", required="请填写撤回理由")
+    run.stage = ScoringRun.Stage.WITHDRAWN
+    run.withdrawn_at = timezone.now()
+    run.withdrawn_by = actor
+    run.withdraw_reason = reason
+    run.save(update_fields=["stage", "withdrawn_at", "withdrawn_by", "withdraw_reason"])
+    Period.objects.filter(pk=run.period_id).update(status=Period.Status.OPEN, close_reason="")
+    audit_record(actor=actor, action="run.withdraw", obj=run, before={"stage": ScoringRun.Stage.PUBLISHED},
+                 after={"stage": run.stage, "reason": reason})
     return run

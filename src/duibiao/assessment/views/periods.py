@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, cast
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import dateformat
 from django.utils.translation import gettext as _
@@ -22,6 +23,7 @@ from duibiao.assessment.selectors.periods import (
     calendar_overview,
     deadline_preview,
     office_schemes,
+    period_close_review,
     period_get,
     scheme_periods,
 )
@@ -130,17 +132,35 @@ def period_preview_view(request):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def period_status_view(request, period_id: int):
+    """Open, close or reopen a period. Closing is confirmed on its own page (GET ?status=closed),
+    which shows what is still open and asks for a reason before the deadline."""
     period = period_get(user=request.user, pk=period_id)
+    closing = (request.POST if request.method == "POST" else request.GET).get("status") == Period.Status.CLOSED
+    if request.method == "GET":
+        if not closing:
+            return redirect("assessment:period_list")
+        return _close_page(request, period)
     try:
-        period_set_status(actor=request.user, period=period, status=request.POST.get("status", ""))
+        period_set_status(actor=request.user, period=period, status=request.POST.get("status", ""),
+                          current=request.POST.get("current") or None, reason=request.POST.get("reason", ""))
     except AssessmentError as error:
+        if closing:  # shown on the confirmation page, next to the reason
+            return _close_page(request, period, error=str(error), status=400)
         messages.error(request, str(error))
     else:
         messages.success(request, _("%(name)s：%(status)s") % {
             "name": period.name, "status": period.get_status_display()})
     return redirect("assessment:period_list")
+
+
+def _close_page(request: HttpRequest, period: Period, *, error: str = "", status: int = 200) -> HttpResponse:
+    period.refresh_from_db()
+    return render(request, "assessment/period_close.html", {
+        "period": period, "review": period_close_review(user=request.user, period=period), "error": error,
+        "reason": request.POST.get("reason", "") if request.method == "POST" else "",
+    }, status=status)
 
 
 @login_required

@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from duibiao.accounts import gate
 from duibiao.accounts.unit_selectors import unit_get
@@ -41,10 +41,10 @@ from duibiao.assessment.selectors.results import (
     unit_trend,
     what_if,
 )
-from duibiao.assessment.selectors.runs import publish_blockers
+from duibiao.assessment.selectors.runs import PublishReview, publish_blockers, publish_review
 from duibiao.assessment.services.appeals import appeal_decide, appeal_file
 from duibiao.assessment.services.run_recovery import run_restart, runs_fail_stale
-from duibiao.assessment.services.runs import run_publish, run_release, run_start
+from duibiao.assessment.services.runs import run_publish, run_release, run_start, run_withdraw
 from duibiao.files.serve import file_response
 from duibiao.params import int_param, number_fields
 
@@ -262,12 +262,45 @@ def run_release_view(request, pk: int):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def run_publish_view(request, pk: int):
+    """The confirmation page (what will be frozen, what is still open), and its submit."""
     run = run_get(user=request.user, pk=pk)
+    review = publish_review(user=request.user, run=run)
+    if request.method == "GET":
+        return _publish_page(request, review)
     try:
-        run_publish(actor=request.user, run=run)
-        messages.success(request, "考核结果已公布。")
-    except AssessmentError as exc:
-        messages.error(request, str(exc))
+        run_publish(actor=request.user, run=run, stage=request.POST.get("stage", ""),
+                    override_reason=request.POST.get("reason", ""))
+    except AssessmentError as exc:  # shown above the reason and the button that caused it
+        return _publish_page(request, publish_review(user=request.user, run=run), error=str(exc), status=400)
+    messages.success(request, _("考核结果已公布。"))
     return redirect("assessment:run_detail", pk=run.pk)
+
+
+def _publish_page(request: HttpRequest, review: PublishReview, *, error: str = "", status: int = 200) -> HttpResponse:
+    return render(request, "assessment/run_publish.html", {
+        "run": review.run, "review": review, "error": error,
+        "reason": request.POST.get("reason", "") if request.method == "POST" else "",
+    }, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def run_withdraw_view(request, pk: int):
+    """Withdraw a publication (撤回公布): confirmed on its own page, with a reason."""
+    run = run_get(user=request.user, pk=pk)
+    gate.require(request.user, "assessment.run.publish", unit=run.period.version.scheme.district)
+    error = ""
+    if request.method == "POST":
+        try:
+            run_withdraw(actor=request.user, run=run, stage=request.POST.get("stage", ""),
+                         reason=request.POST.get("reason", ""))
+        except AssessmentError as exc:
+            error = str(exc)
+        else:
+            messages.success(request, _("已撤回公布，%(name)s已重新开放，可重新计分。") % {"name": run.period.name})
+            return redirect("assessment:run_detail", pk=run.pk)
+    return render(request, "assessment/run_withdraw.html", {
+        "run": run, "error": error, "reason": request.POST.get("reason", ""),
+    }, status=400 if error else 200)
