@@ -116,3 +116,22 @@ def test_500_from_a_failing_view_is_the_chinese_page(world, client_for, monkeypa
     response = client.get(reverse("web:home"))
     assert response.status_code == 500
     assert "系统出错" in response.content.decode() and "boom" not in response.content.decode()
+
+
+def test_a_stale_form_answers_the_site_403_with_a_chinese_reason(world):
+    """The attack (or an expired page): a POST without a valid CSRF token."""
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world["office"])
+    response = client.post(reverse("web:logout"))
+    html = response.content.decode()
+    assert response.status_code == 403
+    assert "页面已过期" in html and 'data-testid="current-user"' in html
+    assert "CSRF" not in _main(html)
+
+
+def test_a_request_django_refuses_answers_400_in_chinese(world, client_for, settings):
+    settings.ALLOWED_HOSTS = ["testserver"]
+    response = client_for(world["office"]).get(reverse("web:home"), HTTP_HOST="evil.example")
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "请求无法处理" in html and "Bad Request" not in html

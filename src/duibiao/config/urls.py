@@ -18,6 +18,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("duibiao.web.urls")),
 ]
 # The error pages in the site layout, in Chinese, with the reason and a way back (web/errors.py).
+handler400 = "duibiao.web.errors.bad_request"
 handler403 = "duibiao.web.errors.permission_denied"
 handler404 = "duibiao.web.errors.page_not_found"
 handler500 = "duibiao.web.errors.server_error"

@@ -21,6 +21,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 
 _FALLBACK_500 = (
     '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>系统出错</title></head>'
@@ -43,6 +44,20 @@ def back_url(request: HttpRequest) -> str:
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     reason = str(exception) if isinstance(exception, PermissionDenied) and exception.args else ""
     return render(request, "403.html", {"exception": reason, "back": back_url(request)}, status=403)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """CSRF_FAILURE_VIEW: Django's reason is English and technical ("CSRF token missing"); the
+    person needs to know the page went stale and what to do."""
+    message = _("页面已过期或表单来源无法验证，操作没有执行。请刷新页面后重新提交。")
+    return render(request, "403.html", {"exception": message, "back": back_url(request)}, status=403)
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """handler400 (a request Django itself refuses, e.g. a disallowed host header or a
+    suspicious operation): the same page as a malformed parameter, without Django's text."""
+    message = _("请求无法处理，可能是地址或提交的内容有误。")
+    return render(request, "web/bad_request.html", {"message": message}, status=400)
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
