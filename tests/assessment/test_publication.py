@@ -244,3 +244,22 @@ def test_the_reason_shows_on_the_ranking_and_the_units_result(approved, released
     text = client_for(approved["head_a"]).get(reverse("assessment:unit_result", args=[released.pk, "jingyu"])
                                              ).content.decode()
     assert 'data-testid="publish-withdrawn"' in text and "数据有误，更正后重新公布" in text
+
+
+def test_the_close_page_shows_what_is_open_and_refuses_without_a_reason(approved, client_for):
+    period = approved["period"]
+    Period.objects.filter(pk=period.pk).update(deadline=timezone.localdate() + timedelta(days=4))
+    Submission.objects.filter(unit=approved["a"], indicator__code="nl02").update(status=Submission.Status.RETURNED)
+    office = client_for(approved["office"])
+    url = reverse("assessment:period_status", args=[period.pk])
+    page = office.get(url + "?status=closed").content.decode()
+    assert "还有 4 天" in page and 'data-testid="close-values">1（已退回 1）' in page
+    assert 'name="current" value="open"' in page
+    refused = office.post(url, {"status": "closed", "current": "open", "reason": ""})
+    assert refused.status_code == 400 and 'data-testid="close-error"' in refused.content.decode()
+    assert "提前关闭须填写理由" in refused.content.decode()
+    assert Period.objects.get(pk=period.pk).status == Period.Status.OPEN
+    done = office.post(url, {"status": "closed", "current": "open", "reason": "市里统一提前收口"})
+    assert done.status_code == 302
+    assert Period.objects.get(pk=period.pk).close_reason == "市里统一提前收口"
+    assert office.get(reverse("assessment:period_list")).status_code == 200
