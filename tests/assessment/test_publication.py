@@ -263,3 +263,13 @@ def test_the_close_page_shows_what_is_open_and_refuses_without_a_reason(approved
     assert done.status_code == 302
     assert Period.objects.get(pk=period.pk).close_reason == "市里统一提前收口"
     assert office.get(reverse("assessment:period_list")).status_code == 200
+
+
+def test_units_are_told_of_a_withdrawal_on_the_periods_page(approved, released, client_for):
+    run = run_publish(actor=approved["office"], run=released, stage=released.stage, override_reason=REASON)
+    url = reverse("assessment:period_runs", args=[run.period_id])
+    assert 'data-testid="publish-withdrawn"' not in client_for(approved["head_a"]).get(url).content.decode()
+    run_withdraw(actor=approved["office"], run=run, stage="published", reason="太古街道数据有误")
+    for who in ("head_a", "reporter_b", "leader"):
+        text = client_for(approved[who]).get(url).content.decode()
+        assert 'data-testid="publish-withdrawn"' in text and "太古街道数据有误" in text, who
