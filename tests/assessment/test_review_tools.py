@@ -205,3 +205,53 @@ def test_bulk_approve_through_the_page(client_for, compared):
     # nothing ticked: told so
     empty = client.post(url("bulk_approve", compared["period"].pk, "nl03"), {}, follow=True)
     assert "请先勾选要通过的数据" in empty.content.decode()
+
+
+# ---------------------------------------------------------------- bonus / penalty / veto evidence
+
+
+def _record(client, period, code, unit_code, value, version=0):
+    return client.post(url("score", period.pk, code, unit_code),
+                       {"value": value, "justification": "省级表彰文件", "version": str(version)})
+
+
+def test_task_force_attaches_evidence_to_a_bonus_record(client_for, assessed):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from duibiao.assessment.models import Evidence
+    from tests.files.samples import ATTACK_HTML, PDF
+
+    period, client = assessed["period"], client_for(assessed["taskforce"])
+    evidence_url = url("score_evidence", period.pk, "jl02", "jingyu")
+    # before the record exists: told to save it first, next to the file field
+    early = client.post(evidence_url, {"file": SimpleUploadedFile("表彰.pdf", PDF)})
+    assert early.status_code == 422 and "请先保存分值与理由" in early.content.decode()
+    assert _record(client, period, "jl02", "jingyu", "1").status_code == 200
+    done = client.post(evidence_url, {"file": SimpleUploadedFile("表彰.pdf", PDF)})
+    evidence = Evidence.objects.get(submission__indicator__code="jl02")
+    assert done.status_code == 200 and reverse("assessment:evidence_view", args=[evidence.pk]) in done.content.decode()
+    assert evidence.content_type == "application/pdf"
+    assert AuditEntry.objects.filter(action="evidence.attach", object_id=str(evidence.submission_id)).exists()
+    # the unit sees and opens it; a web page dressed as a PDF is refused by content
+    assert client_for(assessed["reporter_a"]).get(
+        reverse("assessment:evidence_download", args=[evidence.pk])).status_code == 200
+    attack = client.post(evidence_url, {"file": SimpleUploadedFile("表彰.pdf", ATTACK_HTML)})
+    assert attack.status_code == 422 and 'data-testid="file-error"' in attack.content.decode()
+    assert Evidence.objects.filter(submission__indicator__code="jl02").count() == 1
+    # no file at all: said so
+    assert "请选择要上传的文件" in client.post(evidence_url, {}).content.decode()
+
+
+def test_evidence_on_records_is_refused_to_others(client_for, assessed):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from duibiao.assessment.models import Evidence
+    from tests.files.samples import PDF
+
+    period = assessed["period"]
+    _record(client_for(assessed["taskforce"]), period, "jl02", "jingyu", "1")
+    evidence_url = url("score_evidence", period.pk, "jl02", "jingyu")
+    for user in ("reporter_a", "head_a", "leader"):
+        refused = client_for(assessed[user]).post(evidence_url, {"file": SimpleUploadedFile("x.pdf", PDF)})
+        assert refused.status_code in (403, 404), user
+    assert not Evidence.objects.exists()

@@ -353,6 +353,9 @@ PAGES: dict[str, Page] = {
         post=REVIEW_A, args=_with({"code": "nl03"}, period_id="period"),
         data=lambda w: {"pick": str(w["sub_submitted"].pk),
                         f"version-{w['sub_submitted'].pk}": str(w["sub_submitted"].version)}),
+    "assessment:score_evidence": Page(
+        post=REVIEW_A, args=_with({"code": "nl01", "unit_code": "jingyu"}, period_id="period"),
+        data=lambda w: {"file": _pdf("评分依据.pdf")}),
     "assessment:approve": Page(post=REVIEW_A, args=_ids(pk="sub_submitted"),
                                data=lambda w: {"version": str(w["sub_submitted"].version)}),
     "assessment:return": Page(post=REVIEW_A, args=_ids(pk="sub_submitted"),

@@ -66,6 +66,8 @@ urlpatterns = [
     path("periods/<int:period_id>/review/<str:code>/", review.review_indicator, name="review_indicator"),
     path("periods/<int:period_id>/review/<str:code>/approve/", review.bulk_approve, name="bulk_approve"),
     path("periods/<int:period_id>/review/<str:code>/<slug:unit_code>/score/", review.score, name="score"),
+    path("periods/<int:period_id>/review/<str:code>/<slug:unit_code>/evidence/", review.score_evidence,
+         name="score_evidence"),
     path("submissions/<int:pk>/approve/", review.approve, name="approve"),
     path("submissions/<int:pk>/return/", review.return_view, name="return"),
     path("submissions/<int:pk>/unlock/", review.unlock, name="unlock"),

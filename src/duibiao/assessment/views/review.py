@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from duibiao.accounts import gate
 from duibiao.accounts.unit_selectors import unit_get
-from duibiao.assessment.errors import AssessmentError
+from duibiao.assessment.errors import AssessmentError, FileRejected
 from duibiao.assessment.models import Period, Submission
 from duibiao.assessment.selectors.periods import period_get, period_list
 from duibiao.assessment.selectors.reporting import (
@@ -28,6 +28,7 @@ from duibiao.assessment.selectors.reporting import (
 from duibiao.assessment.selectors.review_list import ReviewFilters, review_list
 from duibiao.assessment.services.submissions import (
     ValueInput,
+    evidence_attach,
     review_approve,
     review_bulk_approve,
     review_return,
@@ -163,14 +164,40 @@ def score(request, period_id: int, code: str, unit_code: str):
         )
     except AssessmentError as exc:
         error = str(exc)
+    return _score_row(request, period, indicator, unit, error=error, saved=sub is not None)
+
+
+def _score_row(request, period, indicator, unit, *, error: str = "", file_error: str = "", saved: bool = False):
     subs = flag_problems(period, review_submissions(user=request.user, period=period, indicator=indicator)
                          .filter(unit=unit))
     response = render(request, "assessment/_score_row.html",
                       {"unit": unit, "sub": subs[0] if subs else None, "indicator": indicator, "period": period,
-                       "error": error, "saved": sub is not None})
-    if error:
+                       "error": error, "file_error": file_error, "saved": saved})
+    if error or file_error:
         response.status_code = 422
     return response
+
+
+@login_required
+@require_POST
+def score_evidence(request, period_id: int, code: str, unit_code: str):
+    """The evidence file of a manual score or a bonus / penalty / veto record (the task
+    force's own record: typed and capped like a unit's evidence, viewed the same way)."""
+    period = period_get(user=request.user, pk=period_id)
+    indicator = review_indicator_get(user=request.user, period=period, code=code)
+    unit = unit_get(user=request.user, code=unit_code)
+    record = review_submissions(user=request.user, period=period, indicator=indicator).filter(unit=unit).first()
+    file_error = ""
+    try:
+        if record is None:
+            raise FileRejected(_("请先保存分值与理由，再上传佐证材料"))
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise FileRejected(_("请选择要上传的文件"))
+        evidence_attach(actor=request.user, submission=record, upload=upload)
+    except AssessmentError as exc:  # FileRejected included: shown under the file field
+        file_error = str(exc)
+    return _score_row(request, period, indicator, unit, file_error=file_error)
 
 
 @login_required
