@@ -273,3 +273,17 @@ def test_units_are_told_of_a_withdrawal_on_the_periods_page(approved, released, 
     for who in ("head_a", "reporter_b", "leader"):
         text = client_for(approved[who]).get(url).content.decode()
         assert 'data-testid="publish-withdrawn"' in text and "太古街道数据有误" in text, who
+
+
+def test_a_withdrawn_run_no_longer_counts_in_a_combination(approved, released):
+    """多考合一 saved with a published run: once withdrawn, that period is averaged as missing."""
+    from duibiao.assessment.selectors.combinations import combination_results
+    from duibiao.assessment.services.combinations import combination_save
+
+    office = approved["office"]
+    run = run_publish(actor=office, run=released, stage=released.stage, override_reason=REASON)
+    combo = combination_save(actor=office, code="y2026", name="年度", year=2026, district=approved["district"],
+                             parts=[("平时考核", 100, [run])])
+    assert combination_results(user=office, combination=combo)  # every unit, from the published run
+    run_withdraw(actor=office, run=run, stage="published", reason="数据有误")
+    assert combination_results(user=office, combination=combo) == []  # nothing published is left

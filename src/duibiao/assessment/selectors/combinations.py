@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404
 
 from duibiao import engine
 from duibiao.accounts import gate
-from duibiao.assessment.models import Combination, RunResult
+from duibiao.assessment.models import Combination, RunResult, ScoringRun
 from duibiao.assessment.selectors.categories import category_names
 from duibiao.assessment.selectors.schemes import _ancestor_paths
 
@@ -44,7 +44,10 @@ def combination_results(*, user: User | AnonymousUser, combination: Combination)
     """Per visible unit: the average of each part's runs, the weighted total, the rank in
     its category. Computed with the engine's own 多考合一 functions."""
     parts = list(combination.parts.all())
-    runs = {run.pk: run for part in parts for run in part.runs.all()}
+    # Published runs only: a publication withdrawn after the combination was saved no longer
+    # counts (its period is then averaged as missing, as for a period not yet published).
+    part_runs = {part.pk: [r for r in part.runs.all() if r.stage == ScoringRun.Stage.PUBLISHED] for part in parts}
+    runs = {run.pk: run for part in parts for run in part_runs[part.pk]}
     visible = gate.units(user, "assessment.combination.view")
     results = RunResult.objects.filter(run__in=runs, unit__in=visible).select_related("unit")
     by_unit: dict[int, dict[int, RunResult]] = {}
@@ -57,13 +60,12 @@ def combination_results(*, user: User | AnonymousUser, combination: Combination)
     averages: dict[str, np.ndarray] = {}
     details: dict[str, list[list[tuple[str, float | None]]]] = {}
     for part in parts:
-        part_runs = list(part.runs.all())
         columns = [
-            np.array([_score(by_unit[u.pk].get(run.pk)) for u in units], dtype=float) for run in part_runs
+            np.array([_score(by_unit[u.pk].get(run.pk)) for u in units], dtype=float) for run in part_runs[part.pk]
         ]
         averages[part.name] = engine.average_periods(columns)
         details[part.name] = [
-            [(run.period.name, _score(by_unit[u.pk].get(run.pk))) for run in part_runs] for u in units
+            [(run.period.name, _score(by_unit[u.pk].get(run.pk))) for run in part_runs[part.pk]] for u in units
         ]
     total = engine.combine_parts(averages, {p.name: p.weight for p in parts})
     codes = engine.encode_groups([category[u.pk] for u in units], len(units))
