@@ -342,6 +342,7 @@ PAGES: dict[str, Page] = {
     "assessment:evidence_download": Page(get=SEE_VALUES_A, args=_ids(pk="evidence")),
     "assessment:evidence_view": Page(get=SEE_VALUES_A, args=_ids(pk="evidence")),
     "assessment:evidence_delete": Page(post=REPORT_A, args=_ids(pk="evidence"), data=lambda w: {}),
+    "assessment:value_history": Page(get=SEE_VALUES_A, args=_ids(pk="sub_draft")),
     # ------------------------------------------------------------ assessment: review
     "assessment:review_index": Page(get=EVERY),
     "assessment:review_home": Page(get=SEE_SCHEME, args=_ids(period_id="period")),

@@ -3,6 +3,7 @@ from django.urls import path
 from duibiao.assessment.views import (
     combinations,
     evidence,
+    history,
     periods,
     progress,
     reporting,
@@ -61,6 +62,7 @@ urlpatterns = [
     path("evidence/<int:pk>/", reporting.evidence_download, name="evidence_download"),
     path("evidence/<int:pk>/view/", evidence.evidence_view, name="evidence_view"),
     path("evidence/<int:pk>/delete/", reporting.evidence_delete, name="evidence_delete"),
+    path("submissions/<int:pk>/history/", history.value_history_page, name="value_history"),
     path("review/", review.review_index, name="review_index"),
     path("periods/<int:period_id>/review/", review.review_home, name="review_home"),
     path("periods/<int:period_id>/review/<str:code>/", review.review_indicator, name="review_indicator"),
