@@ -386,6 +386,8 @@ PAGES: dict[str, Page] = {
                                     args=_ids(pk="run_published"),
                                     data=lambda w: {"stage": "published", "reason": "数据有误，须更正后重新公布"}),
     "assessment:appeals": Page(get=SEE_RUN, args=_ids(pk="run")),
+    # Lists only what the user may see (each appeal through the gate), like the run index.
+    "assessment:appeal_index": Page(get=EVERY),
     "assessment:appeal_decide": Page(post=DECIDE_APPEAL_A, args=_ids(appeal_id="appeal"),
                                      data=lambda w: {"accept": "0", "decision": "经核实不予采纳"}),
     "assessment:appeal_evidence": Page(get=SEE_APPEAL_A, args=_ids(appeal_id="appeal")),

@@ -87,6 +87,7 @@ urlpatterns = [
     path("runs/<int:pk>/publish/", runs.run_publish_view, name="run_publish"),
     path("runs/<int:pk>/withdraw/", runs.run_withdraw_view, name="run_withdraw"),
     path("runs/<int:pk>/appeals/", runs.appeals_view, name="appeals"),
+    path("appeals/", runs.appeal_index, name="appeal_index"),
     path("appeals/<int:appeal_id>/decide/", runs.appeal_decide_view, name="appeal_decide"),
     path("appeals/<int:appeal_id>/evidence/", runs.appeal_evidence, name="appeal_evidence"),
     path("appeals/<int:appeal_id>/evidence/view/", evidence.appeal_evidence_view, name="appeal_evidence_view"),

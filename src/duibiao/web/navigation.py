@@ -40,6 +40,8 @@ NAV_ITEMS: tuple[NavItem, ...] = (
             _("按考核周期填报指标数据并上传佐证材料")),
     NavItem(_("审核评分"), "assessment:review_index", frozenset({Role.TASKFORCE, Role.OFFICE}),
             _("专班审核所负责指标、给出评分")),
+    NavItem(_("申诉复核"), "assessment:appeal_index", frozenset({Role.TASKFORCE, Role.OFFICE}),
+            _("各单位对反馈结果提出的申诉，逐件复核")),
     NavItem(_("考核周期"), "assessment:period_list", frozenset({Role.OFFICE}),
             _("月度、季度、年度考核周期，按工作日计算截止日期")),
     NavItem(_("填报进度"), "assessment:progress_index",

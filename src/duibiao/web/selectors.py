@@ -13,6 +13,7 @@ from duibiao.accounts.audit_selectors import audit_list
 from duibiao.accounts.lock_selectors import lock_list
 from duibiao.accounts.roles import Role
 from duibiao.assessment.selectors.reminders import home_reminders
+from duibiao.assessment.selectors.results import appeals_pending_count
 from duibiao.assessment.selectors.schemes import scheme_list
 from duibiao.org.models import TaskForce, Unit
 from duibiao.web.navigation import items_for
@@ -32,6 +33,8 @@ class HomePage:
     locked_accounts: list = field(default_factory=list)
     recent_audit: list = field(default_factory=list)
     reminders: object | None = None  # assessment.selectors.periods.Reminders
+    # Appeals waiting for this user's decision; None for a user who decides none.
+    pending_appeals: int | None = None
 
 
 def home_page(*, user: User) -> HomePage:
@@ -46,6 +49,8 @@ def home_page(*, user: User) -> HomePage:
             TaskForce.objects.filter(rolegrant__user=user, rolegrant__role=Role.TASKFORCE)
         )
     page.reminders = home_reminders(user=user)
+    if "assessment.appeal.decide" in gate.actions(user):  # the office and task forces
+        page.pending_appeals = appeals_pending_count(user=user)
     if gate.allows(user, "accounts.lockout.manage"):
         page.locked_accounts = lock_list(user=user)[:20]
     if gate.allows(user, "audit.log.view"):

@@ -84,7 +84,10 @@ def home(request):
 
 @login_required
 def schemes(request):
-    return render(request, "web/schemes.html", {"schemes": scheme_list(user=request.user)})
+    schemes = list(scheme_list(user=request.user).select_related("district"))
+    # The editor is offered where the user may edit (the office of the scheme's district).
+    editable = {s.code for s in schemes if gate.allows(request.user, "assessment.scheme.edit", unit=s.district)}
+    return render(request, "web/schemes.html", {"schemes": schemes, "editable": editable})
 
 
 @login_required

@@ -9,14 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.db.models import QuerySet
+from django.db.models import Case, QuerySet, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from duibiao.accounts import gate
-from duibiao.assessment.models import Indicator, RunResult, ScoringRun
+from duibiao.assessment.models import Indicator, Period, RunResult, ScoringRun
 from duibiao.assessment.selectors.categories import category_names
 from duibiao.assessment.selectors.periods import period_list
 
@@ -57,6 +57,34 @@ def run_list(*, user: User | AnonymousUser) -> QuerySet[ScoringRun]:
         return runs
     stages = [stage for stage, action in RESULT_ACTIONS.items() if gate.allows(user, action)]
     return runs.filter(stage__in=stages, status=ScoringRun.Status.DONE)
+
+
+@dataclass
+class PeriodRuns:
+    """One period on the 计分排名 page: its runs the user may see, and whether the user may
+    start a run of it now (a period that has opened and is not yet published and frozen)."""
+
+    period: Period
+    runs: list[ScoringRun]
+    can_start: bool
+
+
+def run_index_periods(*, user: User | AnonymousUser, limit: int = 30) -> list[PeriodRuns]:
+    """The periods the user sees, newest first, each with its visible runs: the 计分排名
+    page lists periods, not only finished runs, so a period with no run yet can be scored
+    from there."""
+    periods = list(period_list(user=user).exclude(status=Period.Status.PLANNED)
+                   .select_related("version__scheme__district").order_by("-opens_on", "-pk")[:limit])
+    runs: dict[int, list[ScoringRun]] = {p.pk: [] for p in periods}
+    for run in run_list(user=user).filter(period__in=periods).order_by("-number"):
+        runs[run.period_id].append(run)
+    rows = []
+    for period in periods:
+        published = any(r.stage == ScoringRun.Stage.PUBLISHED for r in runs[period.pk])
+        may = gate.allows(user, "assessment.run.start", unit=period.version.scheme.district)
+        if runs[period.pk] or may:
+            rows.append(PeriodRuns(period=period, runs=runs[period.pk], can_start=may and not published))
+    return rows
 
 
 def run_get(*, user: User | AnonymousUser, pk: int) -> ScoringRun:
@@ -332,6 +360,26 @@ def appeal_list(*, user: User | AnonymousUser, run: ScoringRun) -> QuerySet:
 
     appeals = Appeal.objects.filter(run=run).select_related("unit", "indicator", "filed_by", "decided_by")
     return gate.restrict(user, appeals, "assessment.appeal.view", taskforce_field="indicator__taskforce")
+
+
+def appeal_overview(*, user: User | AnonymousUser) -> QuerySet[Appeal]:
+    """Every appeal the user may see, of every run the user sees, pending ones first: the
+    申诉复核 page a task force reaches from its menu and its home page."""
+    from duibiao.assessment.models import Appeal
+
+    appeals = Appeal.objects.filter(run__in=run_list(user=user)).select_related(
+        "unit", "indicator", "run__period")
+    visible = gate.restrict(user, appeals, "assessment.appeal.view", taskforce_field="indicator__taskforce")
+    waiting = Case(When(status=Appeal.Status.PENDING, then=Value(0)), default=Value(1))
+    return visible.order_by(waiting, "-filed_at")
+
+
+def appeals_pending_count(*, user: User | AnonymousUser) -> int:
+    """How many appeals wait for this user's decision (the count on the home page)."""
+    from duibiao.assessment.models import Appeal
+
+    pending = Appeal.objects.filter(run__in=run_list(user=user), status=Appeal.Status.PENDING)
+    return gate.restrict(user, pending, "assessment.appeal.decide", taskforce_field="indicator__taskforce").count()
 
 
 def appeal_decisions(*, user: User | AnonymousUser, run: ScoringRun) -> list:

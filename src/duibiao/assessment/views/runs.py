@@ -24,12 +24,14 @@ from duibiao.assessment.selectors.results import (
     appeal_decisions,
     appeal_get,
     appeal_list,
+    appeal_overview,
     ranking,
     ranking_chart,
     ranking_grades,
     run_analysed_get,
     run_diff,
     run_get,
+    run_index_periods,
     run_indicators,
     run_list,
     sensitivity_rows,
@@ -51,8 +53,7 @@ from duibiao.params import int_param, number_fields
 
 @login_required
 def run_index(request):
-    runs = run_list(user=request.user).filter(status=ScoringRun.Status.DONE)
-    return render(request, "assessment/run_index.html", {"runs": runs[:50]})
+    return render(request, "assessment/run_index.html", {"rows": run_index_periods(user=request.user)})
 
 
 @login_required
@@ -222,6 +223,12 @@ def appeals_view(request, pk: int):
     run = run_get(user=request.user, pk=pk)
     return render(request, "assessment/appeals.html",
                   {"run": run, "appeals": appeal_decisions(user=request.user, run=run)})
+
+
+@login_required
+def appeal_index(request):
+    """申诉复核: every appeal the user may see, pending first, each linked to its run's page."""
+    return render(request, "assessment/appeal_index.html", {"appeals": appeal_overview(user=request.user)[:200]})
 
 
 @login_required
