@@ -255,3 +255,28 @@ def test_evidence_on_records_is_refused_to_others(client_for, assessed):
         refused = client_for(assessed[user]).post(evidence_url, {"file": SimpleUploadedFile("x.pdf", PDF)})
         assert refused.status_code in (403, 404), user
     assert not Evidence.objects.exists()
+
+
+def test_bulk_approve_through_the_api(client_for, compared):
+    subs = compared["subs"]
+    client = client_for(compared["taskforce"])
+    endpoint = f"/api/assessment/periods/{compared['period'].pk}/review/nl03/approve"
+    done = client.post(endpoint, {"items": [{"id": subs["s3"].pk, "version": subs["s3"].version},
+                                            {"id": subs["s4"].pk, "version": subs["s4"].version - 1}]},
+                       content_type="application/json")
+    assert done.status_code == 200
+    assert done.json()["approved"] == [subs["s3"].pk]
+    assert done.json()["skipped"][0]["unit"] == "s4" and "已被他人修改" in done.json()["skipped"][0]["reason"]
+    # another task force's row: refused whole; an empty list: 422
+    ys03 = _value(compared["period"], compared["a"], compared["ind"]["ys03"], "70")
+    refused = client.post(endpoint, {"items": [{"id": subs["s5"].pk, "version": subs["s5"].version},
+                                               {"id": ys03.pk, "version": ys03.version}]},
+                          content_type="application/json")
+    assert refused.status_code in (403, 404)
+    assert Submission.objects.get(pk=subs["s5"].pk).status == "submitted"
+    assert client.post(endpoint, {"items": []}, content_type="application/json").status_code == 422
+    # a reporter cannot use it at all
+    reporter = client_for(compared["reporter_a"])
+    assert reporter.post(endpoint, {"items": [{"id": subs["jingyu"].pk, "version": subs["jingyu"].version}]},
+                         content_type="application/json").status_code in (403, 404)
+    assert Submission.objects.get(pk=subs["jingyu"].pk).status == "submitted"

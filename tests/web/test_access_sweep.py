@@ -465,6 +465,9 @@ API: dict[str, Op] = {
         REPORT_A, args=_with({"unit_code": "jingyu"}, period_id="period")),
     "GET /api/assessment/periods/{period_id}/review/{code}": Op(REVIEW_ZB1, args=_with({"code": "nl03"},
                                                                                        period_id="period")),
+    "POST /api/assessment/periods/{period_id}/review/{code}/approve": Op(
+        REVIEW_A, args=_with({"code": "nl03"}, period_id="period"),
+        body=lambda w: {"items": [{"id": w["sub_submitted"].pk, "version": w["sub_submitted"].version}]}),
     "POST /api/assessment/submissions/{pk}/approve": Op(REVIEW_A, args=_ids(pk="sub_submitted"),
                                                         body=lambda w: {"version": w["sub_submitted"].version}),
     "POST /api/assessment/submissions/{pk}/return": Op(

@@ -27,6 +27,7 @@ from duibiao.assessment.services.schemes import scheme_version_save
 from duibiao.assessment.services.submissions import (
     ValueInput,
     review_approve,
+    review_bulk_approve,
     review_return,
     review_unlock,
     score_record,
@@ -194,6 +195,37 @@ def review_list(request, period_id: int, code: str):
 def approve(request, pk: int, payload: ReviewIn):
     sub = submission_get(user=request.user, pk=pk)
     return review_approve(actor=request.user, submission=sub, expected_version=payload.version)
+
+
+class PickIn(Schema):
+    id: int = Field(ge=1)
+    version: int = Field(ge=0)
+
+
+class BulkApproveIn(Schema):
+    items: list[PickIn] = Field(min_length=1, max_length=1000)
+
+
+class SkippedOut(Schema):
+    id: int
+    unit: str
+    reason: str
+
+
+class BulkApproveOut(Schema):
+    approved: list[int]
+    skipped: list[SkippedOut]
+
+
+@router.post("/periods/{period_id}/review/{code}/approve", response=BulkApproveOut, summary="批量审核通过")
+def bulk_approve(request, period_id: int, code: str, payload: BulkApproveIn):
+    """Each item approved and audited on its own; a stale one is skipped and listed; one the
+    user may not review refuses the whole request (404 / 403), nothing approved."""
+    period = period_get(user=request.user, pk=period_id)
+    review_indicator_get(user=request.user, period=period, code=code)
+    result = review_bulk_approve(actor=request.user, picks={item.id: item.version for item in payload.items})
+    return {"approved": [s.pk for s in result.approved],
+            "skipped": [{"id": s.pk, "unit": s.unit.code, "reason": reason} for s, reason in result.skipped]}
 
 
 @router.post("/submissions/{pk}/return", response=SubmissionOut, summary="退回（须填原因）")
