@@ -287,7 +287,7 @@ def test_reasons_are_held_to_their_limits(client_for, assessed):
     period = assessed["period"]
     submission_save(actor=assessed["reporter_a"], period=period, unit=assessed["a"],
                     item=ValueInput(indicator=assessed["ind"]["nl02"], value="90", expected_version=0))
-    submission_submit(actor=assessed["reporter_a"], period=period, unit=assessed["a"])
+    submission_submit(actor=assessed["reporter_a"], period=period, unit=assessed["a"], confirm=True)
     sub = Submission.objects.get()
     reviewer = client_for(assessed["taskforce"])
     response = reviewer.post(f"/api/assessment/submissions/{sub.pk}/return",
@@ -369,7 +369,7 @@ def test_reporting_page_rows_api_and_templates_show_the_value_flagged(client_for
 def test_submit_refuses_with_a_message_and_a_fix_is_accepted(client_for, poisoned):
     ctx, pid = poisoned, poisoned["period"].pk
     reporter = client_for(ctx["reporter_a"])
-    submitted = reporter.post(reverse("assessment:report_submit", args=[pid, "jingyu"]), follow=True)
+    submitted = reporter.post(reverse("assessment:report_submit", args=[pid, "jingyu"]), {"confirm": "1"}, follow=True)
     assert submitted.status_code == 200 and "数值有误" in submitted.content.decode()
     assert not Submission.objects.filter(status="submitted").exists()
     sub = Submission.objects.get(indicator__code="nl02")
@@ -378,7 +378,7 @@ def test_submit_refuses_with_a_message_and_a_fix_is_accepted(client_for, poisone
     assert fixed.status_code == 200 and 'data-testid="row-saved"' in fixed.content.decode()
     assert 'data-testid="value-problem"' not in fixed.content.decode()
     assert Submission.objects.get(pk=sub.pk).value == 95
-    assert reporter.post(reverse("assessment:report_submit", args=[pid, "jingyu"])).status_code == 302
+    assert reporter.post(reverse("assessment:report_submit", args=[pid, "jingyu"]), {"confirm": "1"}).status_code == 302
     assert Submission.objects.filter(status="submitted").count() == 2
 
 

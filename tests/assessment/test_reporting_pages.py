@@ -61,7 +61,7 @@ def test_task_force_returns_and_approves_through_the_pages(client_for, assessed)
     for code, value in (("nl02", "90"), ("nl03", "95")):
         submission_save(actor=assessed["reporter_a"], period=period, unit=assessed["a"],
                         item=ValueInput(indicator=assessed["ind"][code], value=value, expected_version=0))
-    submission_submit(actor=assessed["reporter_a"], period=period, unit=assessed["a"])
+    submission_submit(actor=assessed["reporter_a"], period=period, unit=assessed["a"], confirm=True)
     client = client_for(assessed["taskforce"])
     overview = client.get(url("review_home", period.pk)).content.decode()
     assert 'data-testid="review-nl02"' in overview and 'data-testid="review-ys03"' not in overview
@@ -100,7 +100,7 @@ def test_api_flow_with_conflict_status(client_for, assessed):
     assert stale.status_code == 409
     bad = client.put(f"{base}/values/nl02", {"value": "abc", "version": 2}, content_type="application/json")
     assert bad.status_code == 422 and "不是数字" in bad.json()["detail"]
-    assert client.post(f"{base}/submit").json() == {"submitted": 1}
+    assert client.post(f"{base}/submit?confirm=true").json() == {"submitted": 1}
     rows = client.get(f"{base}/rows").json()
     assert {r["indicator"]["code"] for r in rows} >= {"nl02", "nl03", "nl10", "gz01"}
     reviewer = client_for(assessed["taskforce"])

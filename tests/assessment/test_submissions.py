@@ -101,7 +101,7 @@ def test_closed_period_refuses_changes(assessed):
 
 def test_submit_return_resubmit_approve_lock(assessed):
     sub = save(assessed, "nl02", "90")
-    assert submission_submit(actor=assessed["reporter_a"], period=assessed["period"], unit=assessed["a"]) == 1
+    assert submission_submit(actor=assessed["reporter_a"], period=assessed["period"], unit=assessed["a"], confirm=True) == 1
     sub.refresh_from_db()
     assert sub.status == Submission.Status.SUBMITTED
     with pytest.raises(AssessmentError):
@@ -112,7 +112,7 @@ def test_submit_return_resubmit_approve_lock(assessed):
     sub = review_return(actor=reviewer, submission=sub, expected_version=sub.version, reason="与台账不符")
     assert sub.status == Submission.Status.RETURNED and sub.return_reason == "与台账不符"
     sub = save(assessed, "nl02", "88", expected=sub.version)
-    submission_submit(actor=assessed["reporter_a"], period=assessed["period"], unit=assessed["a"])
+    submission_submit(actor=assessed["reporter_a"], period=assessed["period"], unit=assessed["a"], confirm=True)
     sub.refresh_from_db()
     assert sub.return_reason == ""
     sub = review_approve(actor=reviewer, submission=sub, expected_version=sub.version)
@@ -125,7 +125,7 @@ def test_submit_return_resubmit_approve_lock(assessed):
 
 def test_unlock_is_the_offices_and_audited(assessed):
     sub = save(assessed, "nl02", "90")
-    submission_submit(actor=assessed["reporter_a"], period=assessed["period"], unit=assessed["a"])
+    submission_submit(actor=assessed["reporter_a"], period=assessed["period"], unit=assessed["a"], confirm=True)
     sub.refresh_from_db()
     sub = review_approve(actor=assessed["taskforce"], submission=sub, expected_version=sub.version)
     with pytest.raises(PermissionDenied):
@@ -139,7 +139,7 @@ def test_unlock_is_the_offices_and_audited(assessed):
 
 def test_only_the_owning_task_force_reviews(assessed):
     sub = save(assessed, "ys03", "80")  # owned by zb2
-    submission_submit(actor=assessed["reporter_a"], period=assessed["period"], unit=assessed["a"])
+    submission_submit(actor=assessed["reporter_a"], period=assessed["period"], unit=assessed["a"], confirm=True)
     sub.refresh_from_db()
     with pytest.raises(PermissionDenied):
         review_approve(actor=assessed["taskforce"], submission=sub, expected_version=sub.version)
@@ -149,7 +149,7 @@ def test_only_the_owning_task_force_reviews(assessed):
 
 def test_stale_review_is_refused(assessed):
     sub = save(assessed, "nl02", "90")
-    submission_submit(actor=assessed["reporter_a"], period=assessed["period"], unit=assessed["a"])
+    submission_submit(actor=assessed["reporter_a"], period=assessed["period"], unit=assessed["a"], confirm=True)
     sub.refresh_from_db()
     review_approve(actor=assessed["taskforce"], submission=sub, expected_version=sub.version)
     with pytest.raises((ConflictError, AssessmentError)):
@@ -206,8 +206,11 @@ def test_evidence_type_is_checked_by_content(assessed, settings, tmp_path):
         evidence_attach(actor=assessed["reporter_b"], submission=sub, upload=SimpleUploadedFile("x.pdf", PDF))
 
 
-def test_unit_head_signs_off_only_when_everything_is_submitted(assessed):
-    save(assessed, "nl02", "90")
+def test_unit_head_signs_off_only_when_everything_is_submitted(assessed, settings, tmp_path):
+    from tests.assessment.test_completeness import fill
+
+    settings.MEDIA_ROOT = tmp_path
+    fill(assessed)
     with pytest.raises(AssessmentError, match="未提交"):
         unit_signoff(actor=assessed["head_a"], period=assessed["period"], unit=assessed["a"])
     submission_submit(actor=assessed["reporter_a"], period=assessed["period"], unit=assessed["a"])
@@ -252,8 +255,8 @@ def test_evidence_is_required_only_where_the_scheme_says(assessed, settings, tmp
     assert assessed["ind"]["gz12"].evidence_required and not assessed["ind"]["nl02"].evidence_required
     save(assessed, "nl02", "90")
     gz12 = save(assessed, "gz12", "3")
-    with pytest.raises(AssessmentError, match="须上传佐证材料"):
+    with pytest.raises(AssessmentError, match="“入库入统项目数”缺少佐证材料"):
         submission_submit(actor=assessed["reporter_a"], period=assessed["period"], unit=assessed["a"])
     assert not Submission.objects.filter(status="submitted").exists()  # nothing half-submitted
     evidence_attach(actor=assessed["reporter_a"], submission=gz12, upload=SimpleUploadedFile("入库证明.pdf", PDF))
-    assert submission_submit(actor=assessed["reporter_a"], period=assessed["period"], unit=assessed["a"]) == 2
+    assert submission_submit(actor=assessed["reporter_a"], period=assessed["period"], unit=assessed["a"], confirm=True) == 2

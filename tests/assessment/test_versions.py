@@ -42,7 +42,7 @@ def test_api_writes_without_a_version_are_422_and_change_nothing(client_for, ass
     assert response.status_code == 422
     assert "页面已过期" in response.json()["detail"] and response.json()["errors"]
     assert reporter.put(value_url(assessed, "nl03"), {"value": "91"}, content_type="application/json").status_code == 422
-    submission_submit(actor=assessed["reporter_a"], period=assessed["period"], unit=assessed["a"])
+    submission_submit(actor=assessed["reporter_a"], period=assessed["period"], unit=assessed["a"], confirm=True)
     reviewer, office = client_for(assessed["taskforce"]), client_for(assessed["office"])
     base = "/api/assessment/submissions"
     for who, url, payload in (
@@ -92,7 +92,7 @@ def test_a_form_without_its_version_is_400_in_the_layout_and_in_htmx(client_for,
 
 def test_review_and_score_forms_need_their_version(client_for, assessed):
     sub = saved(assessed)
-    submission_submit(actor=assessed["reporter_a"], period=assessed["period"], unit=assessed["a"])
+    submission_submit(actor=assessed["reporter_a"], period=assessed["period"], unit=assessed["a"], confirm=True)
     reviewer = client_for(assessed["taskforce"])
     assert reviewer.post(reverse("assessment:approve", args=[sub.pk])).status_code == 400
     assert reviewer.post(reverse("assessment:return", args=[sub.pk]), {"reason": "x"}).status_code == 400

@@ -239,7 +239,7 @@ def test_bad_ballot_count(excel):
 def test_values_of_a_submitted_submission_are_refused(excel):
     submission_save(actor=excel["reporter_a"], period=excel["period"], unit=excel["a"],
                     item=ValueInput(excel["ind"]["nl02"], value="80", expected_version=0))
-    submission_submit(actor=excel["reporter_a"], period=excel["period"], unit=excel["a"])
+    submission_submit(actor=excel["reporter_a"], period=excel["period"], unit=excel["a"], confirm=True)
 
     def edit(wb):
         ws = wb.active

@@ -331,7 +331,7 @@ PAGES: dict[str, Page] = {
     "assessment:report_home": Page(get=SEE_SCHEME, args=_ids(period_id="period")),
     "assessment:report_unit": Page(get=REPORT_VIEW_A, args=_with({"unit_code": "jingyu"}, period_id="period")),
     "assessment:report_submit": Page(post=REPORT_A, args=_with({"unit_code": "jingyu"}, period_id="period"),
-                                     data=lambda w: {}),
+                                     data=lambda w: {"confirm": "1"}),
     # Signed off in the published quarter, where every value of A's is approved.
     "assessment:report_signoff": Page(post=SIGN_A, args=_with({"unit_code": "jingyu"}, period_id="period_published"),
                                       data=lambda w: {}),
@@ -462,7 +462,7 @@ API: dict[str, Op] = {
         REPORT_A, args=_with({"unit_code": "jingyu", "code": "nl04"}, period_id="period"),
         body=lambda w: {"value": "88", "version": w["sub_draft"].version}),
     "POST /api/assessment/periods/{period_id}/units/{unit_code}/submit": Op(
-        REPORT_A, args=_with({"unit_code": "jingyu"}, period_id="period")),
+        REPORT_A, args=_with({"unit_code": "jingyu"}, period_id="period"), query="confirm=true"),
     "GET /api/assessment/periods/{period_id}/review/{code}": Op(REVIEW_ZB1, args=_with({"code": "nl03"},
                                                                                        period_id="period")),
     "POST /api/assessment/periods/{period_id}/review/{code}/approve": Op(

@@ -29,7 +29,7 @@ def _chinese():
 def _submission(ctx):
     sub = submission_save(actor=ctx["reporter_a"], period=ctx["period"], unit=ctx["a"],
                           item=ValueInput(indicator=ctx["ind"]["nl02"], value="90", expected_version=0))
-    submission_submit(actor=ctx["reporter_a"], period=ctx["period"], unit=ctx["a"])
+    submission_submit(actor=ctx["reporter_a"], period=ctx["period"], unit=ctx["a"], confirm=True)
     sub.refresh_from_db()
     return sub
 

@@ -127,6 +127,13 @@ class UnitSignoff(models.Model):
     unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="signoffs")
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     at = models.DateTimeField(_("签发时间"), auto_now_add=True)
+    # A value returned after the sign-off voids it (the head signed what is no longer
+    # there): the row stays, marked void with why, so that the head is told and signs again.
+    voided_at = models.DateTimeField(_("失效时间"), null=True, blank=True)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    void_reason = models.CharField(_("失效原因"), max_length=500, blank=True)
 
     class Meta:
         verbose_name = _("单位签发")
@@ -135,3 +142,7 @@ class UnitSignoff(models.Model):
 
     def __str__(self) -> str:
         return f"{self.period} · {self.unit}"
+
+    @property
+    def valid(self) -> bool:
+        return self.voided_at is None

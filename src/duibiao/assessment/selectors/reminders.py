@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from django.utils import timezone
 
 from duibiao.accounts import gate
-from duibiao.assessment.models import Period
+from duibiao.assessment.models import Period, UnitSignoff
 from duibiao.assessment.selectors.calendar import work_calendar
 from duibiao.assessment.selectors.periods import period_list
 from duibiao.assessment.selectors.progress import (
@@ -37,6 +37,8 @@ class UnitReminder:
     pending: int  # the unit's indicators not yet submitted (empty, draft, returned)
     total: int
     overdue: bool
+    # The unit head's sign-off, voided by a value returned after it: he is told here.
+    void_signoff: UnitSignoff | None = None
 
 
 @dataclass
@@ -92,10 +94,13 @@ def home_reminders(*, user: User | AnonymousUser, today: date | None = None) -> 
         mine = [u for u in own_units if u.path.startswith(period.version.scheme.district.path)]
         if mine:
             table = status_table(period, [u.pk for u in mine])
+            voids = {s.unit_id: s for s in UnitSignoff.objects.filter(
+                period=period, unit__in=mine, voided_at__isnull=False)}
             for unit in mine:
                 row = build_row(unit, columns, table, deadline_passed=passed)
                 reminders.units.append(UnitReminder(
-                    period, unit, left, row.applicable - row.done, row.applicable, row.overdue))
+                    period, unit, left, row.applicable - row.done, row.applicable, row.overdue,
+                    voids.get(unit.pk)))
         if office:
             units = list(scope_units(user, period, action="assessment.reminder.office"))
             table = status_table(period, [u.pk for u in units])

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from duibiao.accounts import gate
+from duibiao.assessment.completeness import Gap, gaps_message, unit_gaps
 from duibiao.assessment.errors import AssessmentError, ConflictError, FileRejected
 from duibiao.assessment.limits import (
     ValueRules,
@@ -209,17 +210,35 @@ def submission_bulk_save(*, actor: User, period: Period, unit: Unit, items: list
     return created + updated
 
 
+class Incomplete(AssessmentError):
+    """Submitting while indicators are blank or lack required evidence: the unit is asked
+    first (the page lists `gaps` with 仍然提交), and a sign-off is refused."""
+
+    def __init__(self, gaps: list[Gap]) -> None:
+        super().__init__(gaps_message(gaps))
+        self.gaps = gaps
+
+
 @transaction.atomic
-def submission_submit(*, actor: User, period: Period, unit: Unit, codes: list[str] | None = None) -> int:
-    """Submit the unit's drafts and returned values (提交). Returns how many were submitted."""
+def submission_submit(
+    *, actor: User, period: Period, unit: Unit, codes: list[str] | None = None, confirm: bool = False,
+) -> int:
+    """Submit the unit's drafts and returned values (提交). Returns how many were submitted.
+
+    While any indicator is blank or lacks required evidence it raises `Incomplete` unless
+    the unit confirmed (`confirm`); then the complete ones go and the others stay drafts."""
     gate.require(actor, "assessment.submission.report", unit=unit)
     _check_open(period)
+    gaps = unit_gaps(period, unit, codes)
+    if gaps and not confirm:
+        raise Incomplete(gaps)
+    held = {gap.indicator.pk for gap in gaps}
     subs = Submission.objects.select_for_update().filter(period=period, unit=unit, status__in=EDITABLE)
     if codes is not None:
         subs = subs.filter(indicator__code__in=codes)
     count = 0
     rules = value_rules(period.version)
-    for sub in subs.select_related("indicator").prefetch_related("evidence"):
+    for sub in subs.exclude(indicator__in=held).select_related("indicator").prefetch_related("evidence"):
         if sub.value is None and not sub.ballots:
             raise AssessmentError(f"“{sub.indicator.name}”尚未填写数值，不能提交")
         # A value stored before today's checks (or by hand) goes back to the unit, not on.
@@ -237,7 +256,8 @@ def submission_submit(*, actor: User, period: Period, unit: Unit, codes: list[st
     if count == 0:
         raise AssessmentError("没有可提交的数据")
     audit_record(
-        actor=actor, action="submission.submit", unit=unit, obj=period, after={"count": count, "codes": codes}
+        actor=actor, action="submission.submit", unit=unit, obj=period,
+        after={"count": count, "codes": codes, "incomplete": [gap.indicator.code for gap in gaps]},
     )
     return count
 
@@ -265,7 +285,23 @@ def _review(*, actor: User, submission: Submission, expected_version: int, statu
         actor=actor, action=f"review.{action}", obj=fresh, unit=fresh.unit, before=before,
         after={**(_snapshot(fresh) or {}), "reason": reason},
     )
+    if status == Submission.Status.RETURNED:
+        _void_signoff(actor=actor, submission=fresh, reason=reason)
     return fresh
+
+
+def _void_signoff(*, actor: User, submission: Submission, reason: str) -> None:
+    """A value sent back to the unit voids the head's sign-off: what he signed is no longer
+    what will be scored. The row is kept, marked void with why, so that his pages tell him."""
+    why = gettext("“%(name)s”被退回：%(reason)s") % {"name": submission.indicator.name, "reason": reason}
+    signoff = UnitSignoff.objects.select_for_update().filter(
+        period=submission.period_id, unit=submission.unit_id, voided_at__isnull=True).first()
+    if signoff is None:
+        return
+    signoff.voided_at, signoff.voided_by, signoff.void_reason = timezone.now(), actor, why[:500]
+    signoff.save(update_fields=["voided_at", "voided_by", "void_reason"])
+    audit_record(actor=actor, action="unit.signoff.void", obj=submission.period, unit=submission.unit,
+                 before={"by": signoff.by_id, "at": signoff.at.isoformat()}, after={"reason": signoff.void_reason})
 
 
 @transaction.atomic
@@ -406,9 +442,23 @@ def evidence_remove(*, actor: User, evidence: Evidence) -> None:
 def unit_signoff(*, actor: User, period: Period, unit: Unit) -> UnitSignoff:
     """单位负责人签发 the unit's submission for the period."""
     gate.require(actor, "assessment.submission.sign", unit=unit)
+    gaps = unit_gaps(period, unit)
+    if gaps:  # never "仍然签发": the head vouches for every indicator the unit reports
+        raise Incomplete(gaps)
     pending = Submission.objects.filter(period=period, unit=unit, status__in=EDITABLE).count()
     if pending:
         raise AssessmentError(f"还有 {pending} 项数据未提交，不能签发")
-    signoff, _ = UnitSignoff.objects.get_or_create(period=period, unit=unit, defaults={"by": actor})
-    audit_record(actor=actor, action="unit.signoff", obj=period, unit=unit)
+    signoff, created = UnitSignoff.objects.select_for_update().get_or_create(
+        period=period, unit=unit, defaults={"by": actor})
+    before = None
+    if not created:
+        if signoff.valid:
+            raise AssessmentError(gettext("本单位本期数据已签发"))
+        before = {"voided_at": signoff.voided_at.isoformat() if signoff.voided_at else None,
+                  "void_reason": signoff.void_reason}
+        # Signed again after a void: the new signature replaces the old, the void is history.
+        signoff.by, signoff.at, signoff.voided_at, signoff.voided_by, signoff.void_reason = (
+            actor, timezone.now(), None, None, "")
+        signoff.save()
+    audit_record(actor=actor, action="unit.signoff", obj=period, unit=unit, before=before)
     return signoff

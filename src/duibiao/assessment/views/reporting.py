@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from duibiao.accounts import gate
@@ -24,6 +25,7 @@ from duibiao.assessment.selectors.reporting import (
     unit_signoff_get,
 )
 from duibiao.assessment.services.submissions import (
+    Incomplete,
     ValueInput,
     evidence_attach,
     evidence_remove,
@@ -60,7 +62,8 @@ def report_home(request, period_id: int):
     return render(request, "assessment/report_units.html", {"period": period, "units": units})
 
 
-def _unit_page(request, period: Period, unit: Unit, rows: list[ReportRow], outcome: dict | None = None):
+def _unit_page(request, period: Period, unit: Unit, rows: list[ReportRow], outcome: dict | None = None,
+               signoff_refusal: AssessmentError | None = None):
     counts = {"total": len(rows), "saved": sum(r.submission is not None for r in rows)}
     counts["submitted"] = sum(r.status in ("submitted", "approved") for r in rows)
     return render(
@@ -72,6 +75,9 @@ def _unit_page(request, period: Period, unit: Unit, rows: list[ReportRow], outco
             and gate.allows(request.user, "assessment.submission.report", unit=unit),
             "can_sign": gate.allows(request.user, "assessment.submission.sign", unit=unit),
             "outcome": outcome or {},
+            # Why the sign-off was refused, shown beside its button (the gaps one per line).
+            "signoff_refusal": signoff_refusal,
+            "signoff_gaps": getattr(signoff_refusal, "gaps", []),
         },
     )
 
@@ -181,8 +187,13 @@ def report_submit(request, period_id: int, unit_code: str):
     period = period_get(user=request.user, pk=period_id)
     unit = unit_get(user=request.user, code=unit_code)
     try:
-        count = submission_submit(actor=request.user, period=period, unit=unit)
-        messages.success(request, f"已提交 {count} 项数据，等待专班审核。")
+        count = submission_submit(actor=request.user, period=period, unit=unit,
+                                  confirm=request.POST.get("confirm") == "1")
+        messages.success(request, gettext("已提交 %(n)d 项数据，等待专班审核。") % {"n": count})
+    except Incomplete as exc:
+        # Not an error: a question. The page lists what is missing, with 仍然提交 (confirm=1).
+        return render(request, "assessment/report_submit_confirm.html",
+                      {"period": period, "unit": unit, "gaps": exc.gaps})
     except AssessmentError as exc:
         messages.error(request, str(exc))
     return redirect("assessment:report_unit", period_id=period.pk, unit_code=unit.code)
@@ -195,7 +206,11 @@ def report_signoff(request, period_id: int, unit_code: str):
     unit = unit_get(user=request.user, code=unit_code)
     try:
         unit_signoff(actor=request.user, period=period, unit=unit)
-        messages.success(request, "已签发本单位本期填报数据。")
+        messages.success(request, gettext("已签发本单位本期填报数据。"))
     except AssessmentError as exc:
-        messages.error(request, str(exc))
+        # The page again, the refusal (and what is missing) beside the sign-off button.
+        response = _unit_page(request, period, unit, reporting_rows(user=request.user, period=period, unit=unit),
+                              signoff_refusal=exc)
+        response.status_code = 422
+        return response
     return redirect("assessment:report_unit", period_id=period.pk, unit_code=unit.code)
