@@ -49,3 +49,24 @@ def test_task_force_bulk_approves_from_a_filtered_list(browser, live_server, ass
     assert statuses["taigu"] == statuses["s4"] == "approved" and statuses["s5"] == statuses["jingyu"] == "submitted"
     assert AuditEntry.objects.filter(action="review.approve").count() == 2  # one row each
     page.context.close()
+
+
+def test_task_force_records_a_bonus_with_its_evidence_file(browser, live_server, assessed, tmp_path):
+    from duibiao.assessment.models import Evidence
+    from tests.files.samples import PDF
+
+    page = signed_in_page(browser, live_server.url, "zb1")
+    page.goto(f"{live_server.url}/assessment/periods/{assessed['period'].pk}/review/jl02/")
+    row = page.get_by_test_id("score-jingyu")
+    assert "保存后可上传佐证材料" in row.inner_text()
+    row.get_by_label("分值").fill("1")
+    row.get_by_label("理由").fill("获省级表彰（省政府文件）")
+    row.get_by_role("button", name="保存").click()
+    page.get_by_test_id("score-jingyu").get_by_text("已保存").wait_for()
+    path = tmp_path / "省级表彰文件.pdf"
+    path.write_bytes(PDF)
+    page.get_by_test_id("score-jingyu").get_by_label("上传佐证材料").set_input_files(str(path))
+    page.get_by_test_id("score-jingyu").get_by_role("link", name="省级表彰文件.pdf").first.wait_for()
+    evidence = Evidence.objects.get(submission__indicator__code="jl02", submission__unit__code="jingyu")
+    assert evidence.original_name == "省级表彰文件.pdf" and evidence.uploaded_by.username == "zb1"
+    page.context.close()
