@@ -125,3 +125,19 @@ def test_scheme_editor_shows_the_document_with_chinese_comments(assessed, client
     assert len(comments) >= 4
     english = [c for c in comments if not re.search(r"[\u4e00-\u9fff]", c)]
     assert not english, english
+
+
+def test_audit_log_is_searched_by_event_name_or_code(world, client_for):
+    audit_record(actor=world["reporter_a"], action="submission.save", unit=world["a"])
+    audit_record(actor=world["reporter_a"], action="evidence.attach", unit=world["a"])
+    audit_record(actor=world["office"], action="run.publish", unit=world["district"])
+    client = client_for(world["auditor"])
+
+    def events(query):
+        html = client.get(reverse("audit:list"), {"action": query}).content.decode()
+        return {re.sub(r"<.*", "", e).strip() for e in re.findall(r'data-testid="event">(.*?)</td>', html)}
+
+    assert events("填报值") == {"保存填报值"}
+    assert events("佐证") == {"上传佐证材料"}
+    assert events("submission") == {"保存填报值"}
+    assert events("没有这个事件") == set()

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from duibiao.accounts import gate
+from duibiao.audit.event_labels import codes_named
 from duibiao.audit.models import AuditEntry
 
 if TYPE_CHECKING:
@@ -22,11 +23,12 @@ if TYPE_CHECKING:
 def audit_list(
     *, user: User | AnonymousUser, action: str | None = None, username: str | None = None
 ) -> QuerySet[AuditEntry]:
-    """The audit log, newest first; PermissionDenied for anyone but the audit administrator."""
+    """The audit log, newest first; PermissionDenied for anyone but the audit administrator.
+    `action` is the start of an event code (`submission`) or part of an event's name (填报值)."""
     gate.require(user, "audit.log.view")
     entries = AuditEntry.objects.select_related("unit")
     if action:
-        entries = entries.filter(action__startswith=action)
+        entries = entries.filter(Q(action__startswith=action) | Q(action__in=codes_named(action)))
     if username:
         entries = entries.filter(username=username)
     return entries

@@ -56,6 +56,7 @@ EVENT_LABELS: dict[str, Promise] = {
     "submission.save": _("保存填报值"),
     "submission.import": _("导入填报值"),
     "submission.submit": _("提交填报"),
+    "submission.comment": _("填报值留言"),
     "evidence.attach": _("上传佐证材料"),
     "evidence.remove": _("删除佐证材料"),
     "review.submit": _("提交审核"),
@@ -92,3 +93,12 @@ def event_label(code: str) -> str:
     """The Chinese name of an audit event; an unknown code as itself."""
     label = EVENT_LABELS.get(code)
     return str(label) if label is not None else code
+
+
+def codes_named(text: str) -> list[str]:
+    """The event codes whose name (in the active language) contains `text`: the log is
+    searched by the words people read, not only by the codes."""
+    needle = text.strip().casefold()
+    if not needle:
+        return []
+    return [code for code, label in EVENT_LABELS.items() if needle in str(label).casefold()]
