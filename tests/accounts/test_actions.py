@@ -37,27 +37,27 @@ EXPECTED = {
     Role.OFFICE: EVERY_DATA_ROLE | {
         "assessment.scheme.edit", "assessment.period.open", "assessment.calendar.edit",
         "assessment.report.view", "assessment.submission.report", "assessment.submission.review",
-        "assessment.submission.unlock", "assessment.progress.view", "assessment.reminder.office",
-        "assessment.run.view_all", "assessment.run.start", "assessment.run.release",
+        "assessment.submission.unlock", "assessment.submission.comment", "assessment.progress.view",
+        "assessment.reminder.office", "assessment.run.view_all", "assessment.run.start", "assessment.run.release",
         "assessment.run.publish", "assessment.run.analyse", "assessment.result.view",
         "assessment.result.view_published", "assessment.result.view_peers", "assessment.appeal.view",
         "assessment.appeal.decide", "assessment.combination.edit", "cadres.sheet.view",
         "cadres.sheet.edit", "documents.workbook.import",
     },
     Role.TASKFORCE: EVERY_DATA_ROLE | {
-        "assessment.submission.review", "assessment.progress.view", "assessment.result.view",
-        "assessment.result.view_published", "assessment.result.view_peers", "assessment.appeal.view",
-        "assessment.appeal.decide",
+        "assessment.submission.review", "assessment.submission.comment", "assessment.progress.view",
+        "assessment.result.view", "assessment.result.view_published", "assessment.result.view_peers",
+        "assessment.appeal.view", "assessment.appeal.decide",
     },
     Role.REPORTER: EVERY_DATA_ROLE | {
-        "assessment.report.view", "assessment.submission.report", "assessment.reminder.unit",
-        "assessment.result.view", "assessment.result.view_published", "assessment.appeal.view",
-        "assessment.appeal.file",
+        "assessment.report.view", "assessment.submission.report", "assessment.submission.comment",
+        "assessment.reminder.unit", "assessment.result.view", "assessment.result.view_published",
+        "assessment.appeal.view", "assessment.appeal.file",
     },
     Role.UNIT_HEAD: EVERY_DATA_ROLE | {
-        "assessment.report.view", "assessment.submission.sign", "assessment.reminder.unit",
-        "assessment.result.view", "assessment.result.view_published", "assessment.appeal.view",
-        "assessment.appeal.file", "cadres.sheet.view",
+        "assessment.report.view", "assessment.submission.sign", "assessment.submission.comment",
+        "assessment.reminder.unit", "assessment.result.view", "assessment.result.view_published",
+        "assessment.appeal.view", "assessment.appeal.file", "cadres.sheet.view",
     },
     Role.LEADER: EVERY_DATA_ROLE | {
         "assessment.report.view", "assessment.progress.view", "assessment.result.view_published",
@@ -105,8 +105,8 @@ def test_every_action_has_a_chinese_label_and_a_holder():
 
 def test_task_forces_act_on_their_own_indicators_only():
     own = {name for name, reach in ROLE_ACTIONS[Role.TASKFORCE].items() if reach is Reach.OWN_TASKFORCE}
-    assert own == {"assessment.submission.review", "assessment.progress.view", "assessment.appeal.view",
-                   "assessment.appeal.decide"}
+    assert own == {"assessment.submission.review", "assessment.submission.comment", "assessment.progress.view",
+                   "assessment.appeal.view", "assessment.appeal.decide"}
     assert all(reach is not Reach.OWN_TASKFORCE for role, held in ROLE_ACTIONS.items()
                if role != Role.TASKFORCE for reach in held.values())
 

@@ -210,6 +210,7 @@ SEE_VALUES_A = Needs("assessment.submission.view", unit="a")
 REVIEW_A = Needs("assessment.submission.review", unit="a", taskforce="taskforce_zb1")
 REVIEW_ZB1 = Needs("assessment.submission.review", within="district", taskforce="taskforce_zb1")
 UNLOCK_A = Needs("assessment.submission.unlock", unit="a")
+COMMENT_A = Needs("assessment.submission.comment", unit="a", taskforce="taskforce_zb1")
 # A released run: those who see every run, and those who see released results.
 SEE_RUN = (Needs("assessment.run.view_all", within="district"), Needs("assessment.result.view", within="district"))
 SEE_RESULT_A = (Needs("assessment.run.view_all", unit="a"), Needs("assessment.result.view", unit="a"))
@@ -343,6 +344,7 @@ PAGES: dict[str, Page] = {
     "assessment:evidence_view": Page(get=SEE_VALUES_A, args=_ids(pk="evidence")),
     "assessment:evidence_delete": Page(post=REPORT_A, args=_ids(pk="evidence"), data=lambda w: {}),
     "assessment:value_history": Page(get=SEE_VALUES_A, args=_ids(pk="sub_draft")),
+    "assessment:comment_add": Page(post=COMMENT_A, args=_ids(pk="sub_draft"), data=lambda w: {"text": "请核对口径"}),
     # ------------------------------------------------------------ assessment: review
     "assessment:review_index": Page(get=EVERY),
     "assessment:review_home": Page(get=SEE_SCHEME, args=_ids(period_id="period")),

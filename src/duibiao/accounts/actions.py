@@ -71,6 +71,7 @@ _ACTIONS = (
     Action("assessment.submission.sign", _("签认本单位填报"), scoped=True),
     Action("assessment.submission.review", _("审核填报、给出评分"), scoped=True),
     Action("assessment.submission.unlock", _("解锁已审核通过的数据"), scoped=True),
+    Action("assessment.submission.comment", _("就一项数据留言（单位与专班、考核办之间）"), scoped=True),
     Action("assessment.progress.view", _("查看填报进度"), scoped=True),
     Action("assessment.reminder.unit", _("首页提醒：本单位待填报指标"), scoped=True),
     Action("assessment.reminder.office", _("首页提醒：各单位填报进度"), scoped=True),
@@ -132,7 +133,8 @@ ROLE_ACTIONS: dict[str, dict[str, Reach]] = {
         **_holds(
             "assessment.scheme.edit", "assessment.period.open", "assessment.calendar.edit",
             "assessment.report.view", "assessment.submission.report", "assessment.submission.review",
-            "assessment.submission.unlock", "assessment.progress.view", "assessment.reminder.office",
+            "assessment.submission.unlock", "assessment.submission.comment", "assessment.progress.view",
+            "assessment.reminder.office",
             "assessment.run.view_all", "assessment.run.start", "assessment.run.release",
             "assessment.run.publish", "assessment.run.analyse", "assessment.result.view",
             "assessment.result.view_published", "assessment.result.view_peers",
@@ -146,22 +148,23 @@ ROLE_ACTIONS: dict[str, dict[str, Reach]] = {
             "assessment.result.view", "assessment.result.view_published", "assessment.result.view_peers",
         ),
         **_holds(
-            "assessment.submission.review", "assessment.progress.view", "assessment.appeal.view",
-            "assessment.appeal.decide", reach=OWN_TASKFORCE,
+            "assessment.submission.review", "assessment.submission.comment", "assessment.progress.view",
+            "assessment.appeal.view", "assessment.appeal.decide", reach=OWN_TASKFORCE,
         ),
     },
     Role.REPORTER: {
         **_EVERY_DATA_ROLE,
         **_holds(
-            "assessment.report.view", "assessment.submission.report", "assessment.reminder.unit",
-            "assessment.result.view", "assessment.result.view_published", "assessment.appeal.view",
-            "assessment.appeal.file",
+            "assessment.report.view", "assessment.submission.report", "assessment.submission.comment",
+            "assessment.reminder.unit", "assessment.result.view", "assessment.result.view_published",
+            "assessment.appeal.view", "assessment.appeal.file",
         ),
     },
     Role.UNIT_HEAD: {
         **_EVERY_DATA_ROLE,
         **_holds(
-            "assessment.report.view", "assessment.submission.sign", "assessment.reminder.unit",
+            "assessment.report.view", "assessment.submission.sign", "assessment.submission.comment",
+            "assessment.reminder.unit",
             "assessment.result.view", "assessment.result.view_published", "assessment.appeal.view",
             "assessment.appeal.file", "cadres.sheet.view",
         ),

@@ -63,6 +63,7 @@ urlpatterns = [
     path("evidence/<int:pk>/view/", evidence.evidence_view, name="evidence_view"),
     path("evidence/<int:pk>/delete/", reporting.evidence_delete, name="evidence_delete"),
     path("submissions/<int:pk>/history/", history.value_history_page, name="value_history"),
+    path("submissions/<int:pk>/comments/", history.comment_add, name="comment_add"),
     path("review/", review.review_index, name="review_index"),
     path("periods/<int:period_id>/review/", review.review_home, name="review_home"),
     path("periods/<int:period_id>/review/<str:code>/", review.review_indicator, name="review_indicator"),

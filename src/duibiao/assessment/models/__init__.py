@@ -1,6 +1,7 @@
 """Assessment data: schemes and their versions, periods and the working-day calendar,
 submissions with evidence, and the review trail."""
 
+from duibiao.assessment.models.comments import SubmissionComment
 from duibiao.assessment.models.periods import HolidayDate, HolidayYear, Period
 from duibiao.assessment.models.runs import (
     Appeal,
@@ -28,5 +29,6 @@ __all__ = [
     "Scheme",
     "SchemeVersion",
     "Submission",
+    "SubmissionComment",
     "UnitSignoff",
 ]

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext
 
-from duibiao.assessment.models import ReviewEvent, Submission
+from duibiao.assessment.models import ReviewEvent, Submission, SubmissionComment
 from duibiao.assessment.selectors.reporting import submission_get
 from duibiao.audit.models import AuditEntry
 
@@ -43,6 +43,11 @@ def _shown(snapshot: dict | None) -> str:
     if snapshot.get("ballots"):
         return "，".join(f"{grade} {n}" for grade, n in snapshot["ballots"].items())
     return snapshot.get("value") or ""
+
+
+def value_comments(submission: Submission) -> list[SubmissionComment]:
+    """The value's 留言 thread, oldest first (the caller fetched the submission through the gate)."""
+    return list(SubmissionComment.objects.filter(submission=submission).select_related("author"))
 
 
 def value_history(*, user: User | AnonymousUser, pk: int) -> tuple[Submission, list[HistoryLine]]:
