@@ -1,6 +1,6 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 
 from duibiao.demo import demo_data_load, demo_otp_secret, demo_strangers
 
@@ -34,7 +34,16 @@ class Command(BaseCommand):
                 "确需清空全部数据并重建演示，请加 --yes。"
                 " / The database holds more than the demo; nothing was deleted. Add --yes to wipe it."
             )
+        deferred = connection.vendor == "postgresql"
+        if deferred:
+            # PostgreSQL will not truncate a table with foreign-key checks still pending from
+            # earlier writes in the same transaction: run them now, and defer them again after.
+            with connection.cursor() as cursor:
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         call_command("flush", interactive=False, verbosity=0)
+        if deferred:
+            with connection.cursor() as cursor:
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         self.stdout.write("已清空数据库 / database emptied")
 
 
