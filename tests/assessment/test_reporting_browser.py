@@ -78,6 +78,7 @@ def test_report_review_resubmit(browser, live_server, assessed, settings, tmp_pa
     )
     reporter.get_by_test_id("row-nl02").get_by_role("link", name="督查台账.pdf").wait_for()
     reporter.get_by_test_id("submit-all").click()
+    reporter.get_by_test_id("submit-anyway").click()  # 19 indicators are still blank: confirmed
     reporter.get_by_text("已提交 2 项数据").wait_for()
     assert Evidence.objects.get().submission.indicator.code == "nl02"
 
@@ -98,6 +99,7 @@ def test_report_review_resubmit(browser, live_server, assessed, settings, tmp_pa
     assert reporter.get_by_test_id("row-nl03").locator("input[name=value]").count() == 0  # locked
     save_row(reporter, "nl02", "93")
     reporter.get_by_test_id("submit-all").click()
+    reporter.get_by_test_id("submit-anyway").click()
     reporter.get_by_text("已提交 1 项数据").wait_for()
     nl02 = Submission.objects.get(indicator__code="nl02")
     assert (nl02.status, nl02.value) == ("submitted", 93)
