@@ -256,6 +256,7 @@ PAGES: dict[str, Page] = {
     # ------------------------------------------------------------ org
     "org:unit_list": Page(get=EVERY),
     "org:my_unit": Page(get=UNIT_A | UNIT_B),  # a user without a unit of his own: 404
+    "assessment:my_unit": Page(get=UNIT_A | UNIT_B),  # 本单位: only a unit's own people
     "org:unit_detail": Page(get=Needs("org.tree.view", unit="a"), args=lambda w: {"code": "jingyu"}),
     # ------------------------------------------------------------ audit
     "audit:list": Page(get=Needs("audit.log.view")),

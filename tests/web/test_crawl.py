@@ -43,10 +43,10 @@ REACHES: dict[str, set[str]] = {
         "assessment:appeal_index", "assessment:appeals", "assessment:progress",
     },
     "reporter_a": {
-        "org:my_unit", "assessment:report_index", "assessment:report_unit", "documents:index",
+        "org:my_unit", "assessment:my_unit", "assessment:report_index", "assessment:report_unit", "documents:index",
         "web:schemes", "assessment:scheme_detail",
     },
-    "head_a": {"org:my_unit", "assessment:report_unit", "assessment:run_index", "assessment:run_detail",
+    "head_a": {"org:my_unit", "assessment:my_unit", "assessment:report_unit", "assessment:run_index", "assessment:run_detail",
                "assessment:unit_result"},
     "leader": {"assessment:run_index", "assessment:run_detail", "assessment:progress_index",
                "assessment:progress", "assessment:combination_index"},

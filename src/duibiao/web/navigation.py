@@ -28,7 +28,7 @@ class NavItem:
 
 
 NAV_ITEMS: tuple[NavItem, ...] = (
-    NavItem(_("本单位"), "org:my_unit", frozenset({Role.REPORTER, Role.UNIT_HEAD}),
+    NavItem(_("本单位"), "assessment:my_unit", frozenset({Role.REPORTER, Role.UNIT_HEAD}),
             _("本单位概况、考核方案与填报任务")),
     NavItem(_("单位名录"), "org:unit_list",
             frozenset({Role.OFFICE, Role.LEADER, Role.TASKFORCE, Role.SYSADMIN}),
