@@ -57,7 +57,6 @@ EVENT_LABELS: dict[str, Promise] = {
     "submission.import": _("导入填报值"),
     "submission.submit": _("提交填报"),
     "submission.comment": _("填报值留言"),
-    "submission.comment": _("填报值留言"),
     "evidence.attach": _("上传佐证材料"),
     "evidence.remove": _("删除佐证材料"),
     "review.submit": _("提交审核"),
