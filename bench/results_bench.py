@@ -122,8 +122,8 @@ def seed():
     period = period_set_status(actor=office, period=period, status=Period.Status.OPEN)
 
     indicators = list(version.indicators.order_by("order"))
-    scored = [i for i in indicators if i.role not in (Indicator.Role.BONUS, Indicator.Role.PENALTY,
-                                                      Indicator.Role.VETO)]
+    scored = [i for i in indicators if i.item_kind not in (Indicator.ItemKind.BONUS, Indicator.ItemKind.PENALTY,
+                                                           Indicator.ItemKind.VETO)]
     extra = [i for i in indicators if i not in scored]
     gen = {f"i{j:03d}": METHODS[j % len(METHODS)][2] for j in range(DIMENSIONS * PER_DIMENSION)}
     rng = random.Random(2026)
@@ -142,9 +142,9 @@ def seed():
     # reward / penalty records for one unit in ten, a veto on two units
     rows = []
     for ind in extra:
-        chosen = rng.sample(units, 2 if ind.role == Indicator.Role.VETO else 60)
+        chosen = rng.sample(units, 2 if ind.item_kind == Indicator.ItemKind.VETO else 60)
         rows += [Submission(period=period, unit=u, indicator=ind, status=Submission.Status.APPROVED,
-                            value=Decimal(1 if ind.role == Indicator.Role.VETO else rng.randint(1, 3)),
+                            value=Decimal(1 if ind.item_kind == Indicator.ItemKind.VETO else rng.randint(1, 3)),
                             approved_by=office) for u in chosen]
     Submission.objects.bulk_create(rows)
     return office, leader, period, len(scored), count, len(rows)
@@ -372,8 +372,9 @@ def main() -> int:
                                    url, args.gunicorn_requests)
 
     # a leader sees published runs only
-    run_release(actor=office, run=run)
-    run_publish(actor=office, run=run)
+    run = run_release(actor=office, run=run)
+    # Published at once: the benchmark's period is inside its reporting and appeal windows.
+    run_publish(actor=office, run=run, stage=run.stage, override_reason="基准测试：直接公布")
     leader_client = Client()
     leader_client.force_login(leader)
     timed_requests(leader_client, [url], 3)
