@@ -10,8 +10,6 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from duibiao.assessment.errors import AssessmentError
-from duibiao.assessment.models import HolidayDate, HolidayYear
-from duibiao.assessment.selectors.calendar import holiday_text, work_calendar
 from duibiao.assessment.services.calendar import (
     HolidayTextError,
     holiday_year_import,
@@ -19,6 +17,8 @@ from duibiao.assessment.services.calendar import (
 )
 from duibiao.audit.models import AuditEntry
 from duibiao.engine import CalendarGap
+from duibiao.workdays.models import HolidayDate, HolidayYear
+from duibiao.workdays.selectors import holiday_text, work_calendar
 
 # 2027's arrangement as an office would type it (illustrative dates, not the official notice).
 TEXT_2027 = """\

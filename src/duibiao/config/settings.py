@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "duibiao.audit",
     "duibiao.files",  # the file viewer's template, script and template filter
     "duibiao.org",
+    "duibiao.workdays",  # the working-day calendar every app counts deadlines in
     "duibiao.accounts",
     "duibiao.assessment",
     "duibiao.cadres",

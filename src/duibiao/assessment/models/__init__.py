@@ -2,7 +2,7 @@
 submissions with evidence, and the review trail."""
 
 from duibiao.assessment.models.comments import SubmissionComment
-from duibiao.assessment.models.periods import HolidayDate, HolidayYear, Period
+from duibiao.assessment.models.periods import Period
 from duibiao.assessment.models.runs import (
     Appeal,
     Combination,
@@ -21,8 +21,6 @@ __all__ = [
     "ScoringRun",
     "Dimension",
     "Evidence",
-    "HolidayDate",
-    "HolidayYear",
     "Indicator",
     "Period",
     "ReviewEvent",

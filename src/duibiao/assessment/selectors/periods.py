@@ -14,17 +14,11 @@ from django.utils import timezone
 
 from duibiao.accounts import gate
 from duibiao.assessment.errors import AssessmentError
-from duibiao.assessment.models import (
-    HolidayDate,
-    HolidayYear,
-    Period,
-    Scheme,
-    SchemeVersion,
-    Submission,
-)
-from duibiao.assessment.selectors.calendar import PUBLISHED_YEARS, holiday_text, work_calendar
+from duibiao.assessment.models import Period, Scheme, SchemeVersion, Submission
 from duibiao.assessment.selectors.schemes import scheme_list
 from duibiao.assessment.services.periods import deadline_for
+from duibiao.workdays.models import HolidayDate, HolidayYear
+from duibiao.workdays.selectors import PUBLISHED_YEARS, holiday_text, work_calendar
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser

@@ -12,7 +12,6 @@ from django.utils import timezone
 
 from duibiao.accounts import gate
 from duibiao.assessment.models import Period, UnitSignoff
-from duibiao.assessment.selectors.calendar import work_calendar
 from duibiao.assessment.selectors.periods import period_list
 from duibiao.assessment.selectors.progress import (
     build_row,
@@ -22,6 +21,7 @@ from duibiao.assessment.selectors.progress import (
 )
 from duibiao.engine import CalendarGap, WorkCalendar
 from duibiao.org.models import Unit
+from duibiao.workdays.selectors import work_calendar
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser

@@ -1,6 +1,6 @@
 """Writes to the working-day calendar: the office's table (HolidayYear / HolidayDate) for the
 years chinese-calendar does not cover, and corrections. The calendar in force is read by
-`selectors.calendar.work_calendar`."""
+`duibiao.workdays.selectors.work_calendar`."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from django.db import transaction
 from duibiao.accounts import gate
 from duibiao.assessment.errors import AssessmentError
 from duibiao.assessment.limits import text_clean, text_limit, year_clean
-from duibiao.assessment.models import HolidayDate, HolidayYear
 from duibiao.audit.services import audit_record
+from duibiao.workdays.models import HolidayDate, HolidayYear
 
 if TYPE_CHECKING:
     from duibiao.accounts.models import User

@@ -13,9 +13,9 @@ from duibiao.accounts import gate
 from duibiao.assessment.errors import AssessmentError
 from duibiao.assessment.limits import text_clean, year_clean
 from duibiao.assessment.models import Period, SchemeVersion
-from duibiao.assessment.selectors.calendar import PUBLISHED_YEARS, work_calendar
 from duibiao.audit.services import audit_record
 from duibiao.engine import CalendarGap
+from duibiao.workdays.selectors import PUBLISHED_YEARS, work_calendar
 
 if TYPE_CHECKING:
     from duibiao.accounts.models import User

@@ -26,7 +26,6 @@ from duibiao.assessment.scoring import (
     previous_context,
     score_snapshot,
 )
-from duibiao.assessment.selectors.calendar import work_calendar
 from duibiao.assessment.selectors.runs import (
     previous_published_run,
     publish_review_of,
@@ -35,6 +34,7 @@ from duibiao.assessment.selectors.runs import (
 from duibiao.assessment.sources import source_trace
 from duibiao.audit.services import audit_record
 from duibiao.org.models import Unit
+from duibiao.workdays.selectors import work_calendar
 
 if TYPE_CHECKING:
     from duibiao.accounts.models import User

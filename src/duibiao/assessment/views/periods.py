@@ -18,7 +18,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 from duibiao.accounts import gate
 from duibiao.assessment.errors import AssessmentError
 from duibiao.assessment.models import Period
-from duibiao.assessment.selectors.calendar import holiday_text
 from duibiao.assessment.selectors.periods import (
     calendar_overview,
     deadline_preview,
@@ -32,6 +31,7 @@ from duibiao.assessment.selectors.schemes import scheme_latest_version
 from duibiao.assessment.services.calendar import HolidayTextError, holiday_year_import
 from duibiao.assessment.services.periods import period_create, period_set_status
 from duibiao.params import int_param
+from duibiao.workdays.selectors import holiday_text
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser

@@ -1,13 +1,13 @@
 """The working-day calendar the system uses: chinese-calendar's published arrangement for
 the years it covers (2004–2026), plus the office's table (HolidayYear / HolidayDate) for
-later years and for corrections. Reads only; the table is written by `services.calendar`."""
+later years and for corrections. Reads only; the table is written by `assessment.services.calendar`."""
 
 from __future__ import annotations
 
 from chinese_calendar import constants as published
 
-from duibiao.assessment.models import HolidayDate, HolidayYear
 from duibiao.engine import WorkCalendar
+from duibiao.workdays.models import HolidayDate, HolidayYear
 
 PUBLISHED_YEARS = frozenset(range(min(published.holidays).year, max(published.holidays).year + 1))
 
