@@ -1,0 +1,392 @@
+"""问题处置率 and its companions, as of a date — the one implementation for the pages, the
+indicator sources and ``duibiao disposal-rates``. Pure Python: no Django, no database.
+
+For the as-of date D (issue 12, "The rates"), over the findings found on or before D:
+
+- deadline in force = ``extended_to`` when given, else ``deadline`` (none: never due);
+- 应整改 ``due`` = deadline in force ≤ D, plus findings closed (either outcome) by D whose
+  deadline is later — a finding fixed early counts for the unit, not against it;
+- 已销号 ``closed`` = ``outcome = closed`` and ``closed_on`` ≤ D (closed-not-fixed is due,
+  never closed);
+- 按期 ``on_time`` = closed by D and ``closed_on`` ≤ the deadline in force;
+- 逾期 ``overdue`` = deadline in force < D (strictly: the deadline day itself is not late)
+  and not closed (either outcome) by D;
+- 平均整改天数 = mean calendar days ``found_on`` → ``closed_on`` over the closed ones.
+
+A closure dated after D has not happened yet at D. Rates are percentages (0–100) as
+unrounded ``Decimal``; ``None`` when the denominator is empty. Files are rounded half up to
+two decimals by :func:`fmt2`.
+
+    rows = read_findings("findings.csv")            # or FindingsError(problems)
+    table = group_rates(rows, date(2026, 6, 30), by="unit")
+    write_rates_csv("rates.csv", table)
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
+from pathlib import Path
+from typing import Literal, NoReturn
+
+__all__ = [
+    "ALL",
+    "COLUMNS",
+    "FindingRow",
+    "FindingsError",
+    "GroupRates",
+    "Outcome",
+    "Problem",
+    "closed_by",
+    "deadline_in_force",
+    "fmt2",
+    "group_rates",
+    "is_overdue",
+    "rates_rows",
+    "read_findings",
+    "write_rates_csv",
+]
+
+ALL = "全部"
+COLUMNS = ("group", "findings", "due", "closed", "disposal_rate", "on_time_rate", "overdue",
+           "avg_days")
+GroupBy = Literal["unit", "campaign"] | None
+
+
+class Outcome(StrEnum):
+    """How a finding was closed; an open finding has none."""
+
+    CLOSED = "closed"  # 销号: fixed and verified
+    CLOSED_NOT_FIXED = "closed_not_fixed"  # 未整改销号: closed with a reason, not fixed
+
+
+@dataclass(frozen=True, slots=True)
+class FindingRow:
+    """One finding as the rates see it. ``row`` is the file row, for messages (None from the
+    database). F and G map their Finding models to this."""
+
+    id: str
+    unit: str
+    campaign: str
+    found_on: date
+    deadline: date | None
+    extended_to: date | None = None
+    closed_on: date | None = None
+    outcome: Outcome | None = None
+    row: int | None = None
+
+
+def deadline_in_force(deadline: date | None, extended_to: date | None) -> date | None:
+    """The approved extension when there is one, else the original deadline."""
+    return extended_to if extended_to is not None else deadline
+
+
+def closed_by(f: FindingRow, as_of: date) -> bool:
+    """Closed (either outcome) on or before ``as_of``."""
+    return f.outcome is not None and f.closed_on is not None and f.closed_on <= as_of
+
+
+def is_overdue(f: FindingRow, as_of: date) -> bool:
+    """逾期 at ``as_of``: the deadline in force has passed (strictly) and it is not closed."""
+    d = deadline_in_force(f.deadline, f.extended_to)
+    return d is not None and d < as_of and not closed_by(f, as_of)
+
+
+@dataclass(slots=True)
+class GroupRates:
+    """The counts and rates of one group (a unit, a campaign, or 全部)."""
+
+    group: str
+    findings: int = 0
+    due: int = 0
+    closed: int = 0
+    on_time: int = 0
+    overdue: int = 0
+    closed_days: int = 0  # sum of days found → closed over the closed ones
+    ids: list[str] = field(default_factory=list, repr=False)  # provenance: the findings counted
+
+    @property
+    def disposal_rate(self) -> Decimal | None:
+        """问题处置率 in percent: 已销号 ÷ 应整改."""
+        return _pct(self.closed, self.due)
+
+    @property
+    def on_time_rate(self) -> Decimal | None:
+        """按期整改率 in percent: closed by the deadline in force ÷ 应整改."""
+        return _pct(self.on_time, self.due)
+
+    @property
+    def avg_days(self) -> Decimal | None:
+        """平均整改天数 over the closed ones."""
+        return Decimal(self.closed_days) / Decimal(self.closed) if self.closed else None
+
+    def add(self, other: GroupRates) -> None:
+        self.findings += other.findings
+        self.due += other.due
+        self.closed += other.closed
+        self.on_time += other.on_time
+        self.overdue += other.overdue
+        self.closed_days += other.closed_days
+        self.ids.extend(other.ids)
+
+
+def _pct(num: int, den: int) -> Decimal | None:
+    return Decimal(num * 100) / Decimal(den) if den else None
+
+
+def fmt2(value: Decimal | None) -> str:
+    """Two decimals, half up (四舍五入); blank for None. ``fmt2(Decimal("12.345"))`` → 12.35."""
+    if value is None:
+        return ""
+    return str(value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
+def group_rates(rows: Iterable[FindingRow], as_of: date, by: GroupBy = None) -> list[GroupRates]:
+    """One entry per group (sorted by name) that has a finding found by ``as_of``, then 全部.
+
+    Usage: ``group_rates(rows, date(2026, 6, 30), by="unit")[-1].disposal_rate``.
+    """
+    groups: dict[str, GroupRates] = {}
+    total = GroupRates(ALL)
+    for f in rows:
+        if f.found_on > as_of:
+            continue  # not found yet at D: it does not exist
+        key = "" if by is None else (f.unit if by == "unit" else f.campaign)
+        g = groups.get(key)
+        if g is None:
+            g = groups[key] = GroupRates(key)
+        g.findings += 1
+        g.ids.append(f.id)
+        limit = f.extended_to if f.extended_to is not None else f.deadline
+        done = f.outcome is not None and f.closed_on is not None and f.closed_on <= as_of
+        if (limit is not None and limit <= as_of) or done:
+            g.due += 1
+        if done and f.outcome is Outcome.CLOSED:
+            assert f.closed_on is not None  # done says so
+            g.closed += 1
+            g.closed_days += (f.closed_on - f.found_on).days
+            if limit is None or f.closed_on <= limit:
+                g.on_time += 1
+        elif not done and limit is not None and limit < as_of:
+            g.overdue += 1
+    out = [] if by is None else [groups[k] for k in sorted(groups)]
+    for g in groups.values():
+        total.add(g)
+    out.append(total)
+    return out
+
+
+def rates_rows(table: Sequence[GroupRates]) -> list[list[str]]:
+    """The table as the file's text cells (header first), rounded half up to two decimals."""
+    lines = [list(COLUMNS)]
+    for g in table:
+        lines.append([g.group, str(g.findings), str(g.due), str(g.closed), fmt2(g.disposal_rate),
+                      fmt2(g.on_time_rate), str(g.overdue), fmt2(g.avg_days)])
+    return lines
+
+
+def write_rates_csv(path: str | Path, table: Sequence[GroupRates]) -> None:
+    """Write RATES (UTF-8, no BOM). Usage: ``write_rates_csv("rates.csv", table)``."""
+    with Path(path).open("w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows(rates_rows(table))
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading FINDINGS.csv / .xlsx
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One fault in the file, located by file row (the header is row 1) and column."""
+
+    row: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"行 {self.row}" + (f"，列 {self.column}" if self.column else "")
+        return f"{where}：{self.message}"
+
+
+class FindingsError(ValueError):
+    """The file cannot be read as findings; nothing of it is used. ``problems`` lists them all."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+REQUIRED = ("id", "unit", "campaign", "found_on", "deadline", "closed_on", "outcome")
+OPTIONAL = ("extended_to",)
+DATE_COLUMNS = ("found_on", "deadline", "extended_to", "closed_on")
+_ISO = re.compile(r"\d{4}-\d{2}-\d{2}")
+# A findings workbook is a few MB; these caps refuse a zip bomb before openpyxl inflates it.
+_ZIP_MEMBERS, _ZIP_TOTAL, _ZIP_RATIO = 1000, 200 * 1024 * 1024, 200
+_MAX_LISTED = 200
+
+
+def read_findings(path: str | Path) -> list[FindingRow]:
+    """Read FINDINGS (CSV in UTF-8, with or without BOM, or GB18030; or XLSX), all or nothing.
+
+    Usage: ``rows = read_findings("findings.xlsx")`` — raises FindingsError listing every
+    problem (row and column) when any row is wrong.
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise FindingsError([Problem(0, "", f"文件不存在：{p}")])
+    xlsx = p.suffix.lower() in (".xlsx", ".xlsm")
+    return _parse(_xlsx_cells(p) if xlsx else _csv_cells(p))
+
+
+Cell = str | int | float | date | datetime | None
+
+
+def _csv_cells(p: Path) -> list[tuple[int, list[Cell]]]:
+    data = p.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:  # WPS and older Excel save CSV in the local code page
+            text = data.decode("gb18030")
+        except UnicodeDecodeError:
+            raise FindingsError([Problem(0, "", "文件编码无法识别，请另存为 UTF-8 的 CSV")]) from None
+    reader = csv.reader(io.StringIO(text, newline=""))
+    return [(r, list(cells)) for r, cells in enumerate(reader, start=1)]
+
+
+def _xlsx_cells(p: Path) -> list[tuple[int, list[Cell]]]:
+    try:
+        with zipfile.ZipFile(p) as archive:
+            infos = archive.infolist()
+            total = sum(i.file_size for i in infos)
+            bomb = any(i.file_size > 1024 * 1024 and i.file_size > _ZIP_RATIO * max(i.compress_size, 1)
+                       for i in infos)
+            if len(infos) > _ZIP_MEMBERS or total > _ZIP_TOTAL or bomb:
+                raise FindingsError([Problem(0, "", "Excel 文件解压后过大或成员过多，疑似压缩炸弹，已拒绝")])
+    except zipfile.BadZipFile:
+        raise FindingsError([Problem(0, "", "不是有效的 Excel（.xlsx）文件")]) from None
+    import openpyxl  # only for workbooks: the CSV path needs nothing outside the standard library
+
+    try:
+        wb = openpyxl.load_workbook(p, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a broken workbook
+        raise FindingsError([Problem(0, "", f"无法读取 Excel 文件：{exc}")]) from None
+    try:
+        ws = wb.worksheets[0]
+        return [(r, list(vals)) for r, vals in enumerate(ws.iter_rows(values_only=True), start=1)]
+    finally:
+        wb.close()
+
+
+def _text(v: Cell) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))  # an id typed as a number in Excel: 1001, not 1001.0
+    if isinstance(v, datetime):
+        return v.date().isoformat() if v.time() == datetime.min.time() else v.isoformat()
+    if isinstance(v, date):
+        return v.isoformat()
+    return str(v).strip()
+
+
+def _date(v: Cell) -> date | None | str:
+    """A date, None for blank, or the message saying why it is not a date."""
+    if v is None:
+        return None
+    if isinstance(v, datetime):
+        return v.date()
+    if isinstance(v, date):
+        return v
+    text = _text(v)
+    if not text:
+        return None
+    if not _ISO.fullmatch(text):
+        return f"“{text}”不是日期（应为 YYYY-MM-DD，如 2026-03-15）"
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return f"“{text}”不是有效日期"
+
+
+def _parse(table: list[tuple[int, list[Cell]]]) -> list[FindingRow]:
+    rows = [(r, cells) for r, cells in table if any(_text(c) for c in cells)]
+    if not rows:
+        raise FindingsError([Problem(1, "", "文件为空，缺少表头")])
+    hr, header_cells = rows[0]
+    header = [_text(c).lower() for c in header_cells]
+    missing = [c for c in REQUIRED if c not in header]
+    if missing:
+        _raise([Problem(hr, c, "缺少此列") for c in missing])
+    col = {name: header.index(name) for name in (*REQUIRED, *OPTIONAL) if name in header}
+    problems: list[Problem] = []
+    out: list[FindingRow] = []
+    first_row: dict[str, int] = {}
+    for r, cells in rows[1:]:
+        def cell(name: str, cells: list[Cell] = cells) -> Cell:
+            i = col.get(name, -1)
+            return cells[i] if 0 <= i < len(cells) else None
+
+        bad = len(problems)
+        fid = _text(cell("id"))
+        if not fid:
+            problems.append(Problem(r, "id", "缺少问题编号"))
+        elif fid in first_row:
+            problems.append(Problem(r, "id", f"问题编号 {fid} 重复（与行 {first_row[fid]} 相同）"))
+        else:
+            first_row[fid] = r
+        dates: dict[str, date | None] = {}
+        for name in DATE_COLUMNS:
+            got = _date(cell(name))
+            if isinstance(got, str):
+                problems.append(Problem(r, name, got))
+            else:
+                dates[name] = got
+        raw_outcome = _text(cell("outcome"))
+        outcome: Outcome | None = None
+        if raw_outcome:
+            try:
+                outcome = Outcome(raw_outcome)
+            except ValueError:
+                problems.append(Problem(
+                    r, "outcome", f"未知的办结结果“{raw_outcome}”（应为空、closed 或 closed_not_fixed）"))
+        found = dates.get("found_on")
+        if "found_on" in dates and found is None:
+            problems.append(Problem(r, "found_on", "缺少发现日期"))
+        closed_on = dates.get("closed_on")
+        if "closed_on" in dates:
+            if closed_on is not None and not raw_outcome:
+                problems.append(Problem(r, "outcome", "有销号日期（closed_on）但缺少办结结果"))
+            if closed_on is None and raw_outcome:
+                problems.append(Problem(r, "closed_on", "有办结结果但缺少销号日期"))
+        if found is not None:
+            if closed_on is not None and closed_on < found:
+                problems.append(Problem(r, "closed_on", f"销号日期 {closed_on} 早于发现日期 {found}"))
+            for name, label in (("deadline", "整改期限"), ("extended_to", "延期后期限")):
+                d = dates.get(name)
+                if d is not None and d < found:
+                    problems.append(Problem(r, name, f"{label} {d} 早于发现日期 {found}"))
+        if len(problems) == bad and found is not None:
+            out.append(FindingRow(
+                id=fid, unit=_text(cell("unit")), campaign=_text(cell("campaign")), found_on=found,
+                deadline=dates.get("deadline"), extended_to=dates.get("extended_to"),
+                closed_on=closed_on, outcome=outcome, row=r,
+            ))
+    if problems:
+        _raise(problems)
+    return out
+
+
+def _raise(problems: list[Problem]) -> NoReturn:
+    if len(problems) > _MAX_LISTED:
+        extra = len(problems) - _MAX_LISTED
+        problems = [*problems[:_MAX_LISTED], Problem(problems[_MAX_LISTED].row, "",
+                                                     f"另有 {extra} 处问题未列出")]
+    raise FindingsError(problems)
