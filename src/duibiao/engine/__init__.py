@@ -27,9 +27,10 @@ from .data import DataProblem, Inputs, dense_inputs, value_problems
 from .explain import data_warnings, gap, table, trace
 from .grade import assign_grades, quota_counts
 from .numbers import MisplacedSeparator, parse_judgement, plain, strip_thousands
-from .pipeline import Result, Units, scope_groups, score
+from .pipeline import scope_groups, score
 from .prepare import coverage, denominate, impute, kurtosis, skewness, treat_skew_kurtosis
 from .rank import encode_groups, rank_change, rank_within, round_half_up
+from .result import Result, Units
 from .scheme import (
     Adjustment,
     AdjustmentRules,
@@ -47,9 +48,8 @@ from .scheme import (
     ValueRule,
     Veto,
     WeightSpec,
-    build_scheme,
-    default_value_rule,
 )
+from .scheme_build import build_scheme, default_value_rule
 from .sensitivity import SensitivityResult, sensitivity
 from .weights import (
     RANDOM_INDEX,

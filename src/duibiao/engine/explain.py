@@ -10,7 +10,7 @@ import numpy as np
 from .numbers import plain
 
 if TYPE_CHECKING:
-    from .pipeline import Result
+    from .result import Result
     from .scheme import Indicator, Node
 
 __all__ = ["data_warnings", "gap", "table", "trace"]

@@ -13,7 +13,7 @@ from .adjust import apply_adjustments, apply_vetoes
 from .rank import encode_groups, rank_within, round_half_up
 
 if TYPE_CHECKING:
-    from .pipeline import Result
+    from .result import Result
 
 __all__ = ["SensitivityResult", "sensitivity"]
 
