@@ -86,6 +86,27 @@ def test_template_layout(excel):
     assert ws.freeze_panes == "D5" and ws.page_setup.orientation == "landscape"
 
 
+def test_each_cell_is_checked_in_excel_by_the_same_rule_as_the_import(excel):
+    """The percent cell allows what the import allows (a rate: 0–100 by default; gz03 up to
+    the scheme's `max: 200`), the count cell whole numbers from 0, and Excel's message says
+    the import's words, not a catch-all −1000..1000."""
+    ws = open_xlsx(template(excel)).active
+
+    def check(code):
+        cell = f"F{row_of(ws, code)}"
+        return next(dv for dv in ws.data_validations.dataValidation if cell in dv.sqref)
+
+    rate = check("nl02")
+    assert (rate.type, rate.formula1, rate.formula2) == ("decimal", "0", "100")
+    assert "0" in rate.error and "100" in rate.error and "-1000" not in rate.error
+    codes = {ws.cell(r, 1).value for r in range(5, ws.max_row + 1)}
+    if "gz03" in codes:
+        capped = check("gz03")
+        assert (capped.formula1, capped.formula2) == ("0", "200")
+    votes = check("nl05:优秀")
+    assert votes.type == "whole" and votes.formula1 == "0"
+
+
 def test_office_template_has_one_sheet_per_unit(excel):
     wb = open_xlsx(template(excel, who="office", unit=None))
     assert sorted(wb.sheetnames) == sorted(["靖宇街道", "太古街道", "区发展和改革局"])

@@ -28,7 +28,7 @@ from openpyxl.styles import Protection
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.protection import SheetProtection
 
-from duibiao.assessment.limits import COLUMN_LIMIT, DECIMALS
+from duibiao.assessment.limits import COLUMN_LIMIT, DECIMALS, PERCENT_LIMIT, ValueRules, value_rules
 from duibiao.assessment.models import Indicator, Period, Submission
 from duibiao.documents.excel import workbook as wbk
 from duibiao.documents.excel.problems import ImportReport
@@ -63,25 +63,62 @@ class TemplateSheet:
     rows: list[ReportRow]
 
 
-def _validations(ws) -> dict[str, DataValidation]:
-    def dv(kind: str, prompt: str, error: str, **kw) -> DataValidation:
-        v = DataValidation(allow_blank=True, showErrorMessage=True, showInputMessage=True,
-                           errorTitle="填报值无效", error=error, promptTitle=kind, prompt=prompt, **kw)
-        ws.add_data_validation(v)
-        return v
+def _dv(ws, kind: str, prompt: str, error: str, **kw) -> DataValidation:
+    v = DataValidation(allow_blank=True, showErrorMessage=True, showInputMessage=True,
+                       errorTitle="填报值无效", error=error, promptTitle=kind, prompt=prompt, **kw)
+    ws.add_data_validation(v)
+    return v
 
-    return {
-        Indicator.Kind.NUMBER: dv("数值", "填写数字", "请填写数字", type="decimal", operator="between",
-                                  formula1="-1E+15", formula2="1E+15"),
-        Indicator.Kind.PERCENT: dv("百分比", "填写百分数的数值，如 95 表示 95%", "百分比应在 -1000 到 1000 之间",
-                                   type="decimal", operator="between", formula1="-1000", formula2="1000"),
-        Indicator.Kind.COUNT: dv("次数/件数", "填写不小于 0 的整数", "请填写不小于 0 的整数", type="whole",
-                                 operator="greaterThanOrEqual", formula1="0"),
-        Indicator.Kind.BALLOT: dv("测评票数", "填写该等次的票数（不小于 0 的整数）", "请填写不小于 0 的整数",
-                                  type="whole", operator="greaterThanOrEqual", formula1="0"),
-        Indicator.Kind.YES_NO: dv("是/否", "从下拉列表选择“是”或“否”", "只能填“是”或“否”", type="list",
-                                  formula1='"是,否"'),
-    }
+
+def _excel_number(value: Decimal) -> str:
+    return format(value.normalize(), "f")
+
+
+class _Checks:
+    """The sheet's data validations, one per distinct rule. A cell's validation says the same
+    range as the import's check (`assessment.limits`: the kind's default, the scheme's min, max
+    and integer), so Excel stops the slip the import would refuse, with the same words."""
+
+    def __init__(self, ws, rules: ValueRules) -> None:
+        self.ws, self.rules = ws, rules
+        self.made: dict[tuple[object, ...], DataValidation] = {}
+
+    def for_indicator(self, ind: Indicator) -> DataValidation:
+        if ind.kind == Indicator.Kind.YES_NO:
+            return self._made(("yes_no",), lambda: _dv(
+                self.ws, "是/否", "从下拉列表选择“是”或“否”", "只能填“是”或“否”", type="list",
+                formula1='"是,否"'))
+        ranges = self.rules.ranges(ind)
+        lower = max((r.lower for r in ranges if r.lower is not None), default=None)
+        upper = min((r.upper for r in ranges if r.upper is not None), default=None)
+        if ind.kind == Indicator.Kind.PERCENT:
+            lower = -PERCENT_LIMIT if lower is None else max(lower, -PERCENT_LIMIT)
+            upper = PERCENT_LIMIT if upper is None else min(upper, PERCENT_LIMIT)
+        whole = ind.kind == Indicator.Kind.BALLOT or any(r.integer for r in ranges)
+        if ind.kind == Indicator.Kind.BALLOT:
+            lower = Decimal(0) if lower is None else lower
+        lower = -COLUMN_LIMIT if lower is None else lower
+        upper = COLUMN_LIMIT if upper is None else upper
+        error = "；".join(r.text() for r in ranges) or (
+            f"应在 {_excel_number(lower)} 到 {_excel_number(upper)} 之间"
+            if ind.kind == Indicator.Kind.PERCENT or lower > -COLUMN_LIMIT else "请填写数字")
+        if whole and "整数" not in error:
+            error = f"请填写整数；{error}"
+        kinds: dict[str, str] = {Indicator.Kind.PERCENT: "百分比", Indicator.Kind.COUNT: "次数/件数",
+                                 Indicator.Kind.BALLOT: "测评票数"}
+        kind = kinds.get(ind.kind, "数值")
+        prompt = "填写百分数的数值，如 95 表示 95%" if ind.kind == Indicator.Kind.PERCENT else (
+            "填写该等次的票数" if ind.kind == Indicator.Kind.BALLOT else "填写数字")
+        key = (kind, lower, upper, whole, error)
+        return self._made(key, lambda: _dv(
+            self.ws, kind, f"{prompt}（{error}）" if ranges else prompt, error,
+            type="whole" if whole else "decimal", operator="between",
+            formula1=_excel_number(lower), formula2=_excel_number(upper)))
+
+    def _made(self, key: tuple[object, ...], make) -> DataValidation:
+        if key not in self.made:
+            self.made[key] = make()
+        return self.made[key]
 
 
 def _shown(indicator: Indicator, value: Decimal | None) -> object:
@@ -103,7 +140,7 @@ def _status(sub: Submission | None) -> str:
     return f"{text}（数值有误：{sub.problem}）" if sub.problem else text
 
 
-def _write_sheet(ws, *, period: Period, sheet: TemplateSheet, title: str) -> None:
+def _write_sheet(ws, *, period: Period, sheet: TemplateSheet, title: str, rules: ValueRules) -> None:
     ws.append([title, *([None] * 7), f"{UNIT_TAG}{sheet.unit.code}"])
     ws.append([INSTRUCTIONS, *([None] * 7), f"{PERIOD_TAG}{period_key(period)}"])
     ws.append(list(HEADERS))
@@ -120,7 +157,7 @@ def _write_sheet(ws, *, period: Period, sheet: TemplateSheet, title: str) -> Non
     for cell in ws[4]:
         cell.font, cell.fill, cell.border = wbk.EXAMPLE, wbk.EXAMPLE_FILL, wbk.BORDER
 
-    checks = _validations(ws)
+    checks = _Checks(ws, rules)
     # Assigning a font or fill hashes the style on every cell, which dominated the time of a
     # 60-sheet template; each (column, editable) style is built once and its index copied.
     styles: dict[tuple[int, bool], object] = {}
@@ -155,7 +192,7 @@ def _write_sheet(ws, *, period: Period, sheet: TemplateSheet, title: str) -> Non
                     cell.protection = Protection(locked=not editable)
                 styles[key] = copy(cell._style)
             if editable:
-                checks[ind.kind].add(ws.cell(r, C_VALUE))
+                checks.for_indicator(ind).add(ws.cell(r, C_VALUE))
 
     wbk.set_widths(ws, {1: 12, 2: 22, 3: 34, 4: 9, 5: 11, 6: 14, 7: 30, 8: 12, 9: 8})
     ws.column_dimensions["I"].hidden = True
@@ -171,9 +208,11 @@ def reporting_workbook_build(*, period: Period, sheets: list[TemplateSheet]) -> 
     wb = Workbook()
     wb.remove(wb.active)
     taken: set[str] = set()
+    rules = value_rules(period.version)
     for sheet in sheets:
         ws = wb.create_sheet(wbk.sheet_title(sheet.unit.name, taken))
-        _write_sheet(ws, period=period, sheet=sheet, title=f"{period.name} {sheet.unit.name} 考核数据填报表")
+        _write_sheet(ws, period=period, sheet=sheet, title=f"{period.name} {sheet.unit.name} 考核数据填报表",
+                     rules=rules)
     return wbk.save_bytes(wb)
 
 
