@@ -43,27 +43,34 @@ EXPECTED = {
         "assessment.result.view_published", "assessment.result.view_peers", "assessment.appeal.view",
         "assessment.appeal.decide", "assessment.combination.edit", "cadres.sheet.view",
         "cadres.sheet.edit", "documents.workbook.import",
+        "projects.project.view", "projects.project.edit", "projects.progress.report",
+        "projects.problem.raise", "projects.problem.solve",
     },
     Role.TASKFORCE: EVERY_DATA_ROLE | {
         "assessment.submission.review", "assessment.submission.comment", "assessment.progress.view",
         "assessment.result.view", "assessment.result.view_published", "assessment.result.view_peers",
-        "assessment.appeal.view", "assessment.appeal.decide",
+        "assessment.appeal.view", "assessment.appeal.decide", "projects.project.view",
     },
     Role.REPORTER: EVERY_DATA_ROLE | {
         "assessment.report.view", "assessment.submission.report", "assessment.submission.comment",
         "assessment.reminder.unit", "assessment.result.view", "assessment.result.view_published",
         "assessment.appeal.view", "assessment.appeal.file",
+        "projects.project.view", "projects.progress.report", "projects.problem.raise",
     },
     Role.UNIT_HEAD: EVERY_DATA_ROLE | {
         "assessment.report.view", "assessment.submission.sign", "assessment.submission.comment",
         "assessment.reminder.unit", "assessment.result.view", "assessment.result.view_published",
         "assessment.appeal.view", "assessment.appeal.file", "cadres.sheet.view",
+        "projects.project.view", "projects.problem.raise",
     },
     Role.LEADER: EVERY_DATA_ROLE | {
         "assessment.report.view", "assessment.progress.view", "assessment.result.view_published",
-        "assessment.result.view_peers",
+        "assessment.result.view_peers", "projects.project.view",
     },
-    Role.SECRETARY: EVERY_DATA_ROLE,
+    Role.SECRETARY: EVERY_DATA_ROLE | {
+        "projects.project.view", "projects.progress.report", "projects.problem.raise",
+        "projects.problem.solve",
+    },
     Role.INSPECTOR: EVERY_DATA_ROLE,
 }
 

@@ -79,6 +79,9 @@ class Needs:
     unit: str | None = None
     within: str | None = None
     taskforce: str | None = None
+    # For an action a secretary holds for the projects he serves only: the user (a key of the
+    # filled district) who serves the route's project; other secretaries are refused.
+    served_by: str | None = None
 
     def __call__(self, w: dict) -> frozenset[str]:
         key = (self, id(w))
@@ -104,6 +107,8 @@ class Needs:
                 if reach is None:
                     continue
                 if reach is Reach.OWN_TASKFORCE and self.taskforce and grant.taskforce_id != w[self.taskforce].pk:
+                    continue
+                if reach is Reach.SERVED and targets and self.served_by != who:
                     continue
                 if not targets or reach is Reach.EVERYWHERE or any(
                         unit.pk == target.pk or (grant.include_subtree and target.path.startswith(unit.path))

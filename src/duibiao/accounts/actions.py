@@ -28,6 +28,7 @@ class Reach(Enum):
     GRANT = "grant"  # the units of the grant (and their subtrees when the grant says so)
     EVERYWHERE = "everywhere"  # every unit: the administrators who keep and grant over the tree
     OWN_TASKFORCE = "own_taskforce"  # the grant's units, objects of the grant's task force only
+    SERVED = "served"  # the grant's units, the projects the user serves as 项目服务秘书 only
 
     @property
     def label(self) -> Promise:
@@ -38,6 +39,7 @@ REACH_LABELS: dict[Reach, Promise] = {
     Reach.GRANT: _("授权范围内"),
     Reach.EVERYWHERE: _("全部单位"),
     Reach.OWN_TASKFORCE: _("授权范围内本专班的指标"),
+    Reach.SERVED: _("授权范围内本人服务的项目"),
 }
 
 
@@ -93,6 +95,12 @@ _ACTIONS = (
     Action("cadres.sheet.view", _("查看干部考核"), scoped=True),
     Action("cadres.sheet.edit", _("维护干部考核数据"), scoped=True),
     Action("documents.workbook.import", _("导入考核细则工作簿"), scoped=True),
+    # --- 重点项目: the project library, progress reports, 难点堵点 (scoped by the owner unit)
+    Action("projects.project.view", _("查看重点项目库与项目详情"), scoped=True),
+    Action("projects.project.edit", _("建立、修改和导入项目台账"), scoped=True),
+    Action("projects.progress.report", _("填报项目进度、上传现场照片"), scoped=True),
+    Action("projects.problem.raise", _("提出项目难点堵点"), scoped=True),
+    Action("projects.problem.solve", _("标记难点堵点已解决"), scoped=True),
 )
 ACTIONS: dict[str, Action] = {action.name: action for action in _ACTIONS}
 # Unit-scoped actions that show where a unit sits in the tree and nothing that hangs off it:
@@ -100,6 +108,7 @@ ACTIONS: dict[str, Action] = {action.name: action for action in _ACTIONS}
 DIRECTORY_ACTIONS = frozenset({"org.tree.view"})
 
 GRANT, EVERYWHERE, OWN_TASKFORCE = Reach.GRANT, Reach.EVERYWHERE, Reach.OWN_TASKFORCE
+SERVED = Reach.SERVED
 
 
 def _holds(*names: str, reach: Reach = GRANT) -> dict[str, Reach]:
@@ -140,12 +149,15 @@ ROLE_ACTIONS: dict[str, dict[str, Reach]] = {
             "assessment.result.view_published", "assessment.result.view_peers",
             "assessment.appeal.view", "assessment.appeal.decide", "assessment.combination.edit",
             "cadres.sheet.view", "cadres.sheet.edit", "documents.workbook.import",
+            "projects.project.view", "projects.project.edit", "projects.progress.report",
+            "projects.problem.raise", "projects.problem.solve",
         ),
     },
     Role.TASKFORCE: {
         **_EVERY_DATA_ROLE,
         **_holds(
             "assessment.result.view", "assessment.result.view_published", "assessment.result.view_peers",
+            "projects.project.view",
         ),
         **_holds(
             "assessment.submission.review", "assessment.submission.comment", "assessment.progress.view",
@@ -158,6 +170,7 @@ ROLE_ACTIONS: dict[str, dict[str, Reach]] = {
             "assessment.report.view", "assessment.submission.report", "assessment.submission.comment",
             "assessment.reminder.unit", "assessment.result.view", "assessment.result.view_published",
             "assessment.appeal.view", "assessment.appeal.file",
+            "projects.project.view", "projects.progress.report", "projects.problem.raise",
         ),
     },
     Role.UNIT_HEAD: {
@@ -167,18 +180,26 @@ ROLE_ACTIONS: dict[str, dict[str, Reach]] = {
             "assessment.reminder.unit",
             "assessment.result.view", "assessment.result.view_published", "assessment.appeal.view",
             "assessment.appeal.file", "cadres.sheet.view",
+            "projects.project.view", "projects.problem.raise",
         ),
     },
     Role.LEADER: {
         **_EVERY_DATA_ROLE,
         **_holds(
             "assessment.report.view", "assessment.progress.view", "assessment.result.view_published",
-            "assessment.result.view_peers",
+            "assessment.result.view_peers", "projects.project.view",
         ),
     },
-    # Key projects and inspections are the next issues; until they land these two read what
-    # every data role reads.
-    Role.SECRETARY: dict(_EVERY_DATA_ROLE),
+    # A 项目服务秘书 sees and updates only the projects bound to him, within his grant.
+    Role.SECRETARY: {
+        **_EVERY_DATA_ROLE,
+        **_holds(
+            "projects.project.view", "projects.progress.report", "projects.problem.raise",
+            "projects.problem.solve", reach=SERVED,
+        ),
+    },
+    # Inspections are the next issue; until it lands the inspector reads what every data
+    # role reads.
     Role.INSPECTOR: dict(_EVERY_DATA_ROLE),
 }
 

@@ -102,8 +102,11 @@ def _grant_units(grant: RoleGrant, prefix: str = "") -> Q:
     return query
 
 
-def _matches(grant: RoleGrant, reach: Reach, taskforce: object) -> bool:
-    """Whether the grant's task-force rule lets it act on an object of `taskforce`."""
+def _matches(grant: RoleGrant, reach: Reach, taskforce: object, secretary: object = ANY) -> bool:
+    """Whether the grant's task-force rule lets it act on an object of `taskforce`, and its
+    service-secretary rule on a project served by `secretary` (a user id, None or ANY)."""
+    if reach is Reach.SERVED:
+        return secretary is ANY or (secretary is not None and grant.user_id == secretary)
     if reach is not Reach.OWN_TASKFORCE or taskforce is ANY:
         return True
     return taskforce is not None and grant.taskforce_id == taskforce
@@ -143,15 +146,18 @@ def taskforces(user: User | AnonymousUser | None, action: str) -> set[int] | Non
 
 def restrict(
     user: User | AnonymousUser | None, queryset: QuerySet[M], action: str, *,
-    unit_field: str = "unit", taskforce_field: str | None = None,
+    unit_field: str = "unit", taskforce_field: str | None = None, secretary_field: str | None = None,
 ) -> QuerySet[M]:
     """The rows of `queryset` the user may do ACTION on: those whose `unit_field` is in the
-    user's scope and, for a task force, whose `taskforce_field` is its own task force."""
+    user's scope and, for a task force, whose `taskforce_field` is its own task force; for a
+    service secretary, whose `secretary_field` is the user himself."""
     held = _held(user, action)
     if not held:
         return queryset.none()
     if Reach.OWN_TASKFORCE in held.values() and taskforce_field is None:
         raise ImproperlyConfigured(f"{action} needs taskforce_field= to restrict a task force's rows")
+    if Reach.SERVED in held.values() and secretary_field is None:
+        raise ImproperlyConfigured(f"{action} needs secretary_field= to restrict a secretary's rows")
     if any(reach is Reach.EVERYWHERE for reach in held.values()):
         return queryset
     query = Q(pk__in=[])
@@ -159,27 +165,35 @@ def restrict(
         part = Q(**{f"{unit_field}__in": Unit.objects.filter(_grant_units(grant))})
         if held[grant.role] is Reach.OWN_TASKFORCE:
             part &= Q(**{f"{taskforce_field}": grant.taskforce_id})
+        elif held[grant.role] is Reach.SERVED:
+            part &= Q(**{f"{secretary_field}": grant.user_id})
         query |= part
     return queryset.filter(query)
 
 
 def allows(
     user: User | AnonymousUser | None, action: str, *, unit: Unit | None = None,
-    taskforce: object = _UNSET,
+    taskforce: object = _UNSET, secretary: object = _UNSET,
 ) -> bool:
     """Whether the user may do ACTION (on `unit`'s objects when given; on an object of
-    `taskforce` when the action is held by a task force for its own objects only)."""
+    `taskforce` when the action is held by a task force for its own objects only; on a project
+    served by `secretary` — its secretary's user id or None — when held by a secretary for
+    the projects he serves only)."""
     held = _held(user, action)
     if unit is not None and not ACTIONS[action].scoped:
         raise ImproperlyConfigured(f"{action} belongs to no unit: ask without unit=")
     if not held:
         return False
     _needs_taskforce(held, action, taskforce)
+    if secretary is _UNSET:
+        if unit is not None and Reach.SERVED in held.values():
+            raise ImproperlyConfigured(f"{action} is held by a secretary for his projects: pass secretary=")
+        secretary = ANY
     if any(reach is Reach.EVERYWHERE for reach in held.values()):
         return True
-    if unit is None and (taskforce is ANY or Reach.OWN_TASKFORCE not in held.values()):
+    if unit is None and secretary is ANY and (taskforce is ANY or Reach.OWN_TASKFORCE not in held.values()):
         return True  # holding the role is enough: no unit and no task force is in question
-    matching = [g for g in _grants(user, held) if _matches(g, held[g.role], taskforce)]
+    matching = [g for g in _grants(user, held) if _matches(g, held[g.role], taskforce, secretary)]
     if unit is None or not matching:
         return bool(matching)
     query = Q(pk__in=[])
@@ -190,17 +204,20 @@ def allows(
 
 def require(
     user: User | AnonymousUser | None, action: str, *, unit: Unit | None = None,
-    taskforce: object = _UNSET,
+    taskforce: object = _UNSET, secretary: object = _UNSET,
 ) -> None:
     """Raise unless `allows`: PermissionDenied (with the reason) when the user may not do
-    the action at all, or may do it but not on this task force's object; Http404 when the
-    unit is outside the user's scope."""
-    if allows(user, action, unit=unit, taskforce=taskforce):
+    the action at all, or may do it but not on this task force's object or this project;
+    Http404 when the unit is outside the user's scope."""
+    if allows(user, action, unit=unit, taskforce=taskforce, secretary=secretary):
         return
     label = ACTIONS[action].label
-    if not _held(user, action):
+    held = _held(user, action)
+    if not held:
         raise PermissionDenied(_("您的角色不能%(action)s。") % {"action": label})
     if unit is not None and not units(user, action).filter(pk=unit.pk).exists():
         raise Http404
+    if Reach.SERVED in held.values():
+        raise PermissionDenied(_("只有您服务的项目才能%(action)s。") % {"action": label})
     raise PermissionDenied(_("只有本专班负责的指标才能%(action)s。") % {"action": label})
 

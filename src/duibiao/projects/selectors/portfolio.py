@@ -1,0 +1,171 @@
+"""项目库 as a user may see it: the portfolio (filtered, with flags and the 全部 rates), one
+project's page, a service secretary's own projects and what is due this week.
+
+Who sees which projects is decided by the gate alone (`projects.project.view`, by the owner
+unit; a 项目服务秘书 holds it for the projects he serves — `secretary_field`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db.models import Count, Max, Prefetch, QuerySet
+from django.http import Http404
+
+from duibiao.accounts import gate
+from duibiao.org.models import Unit
+from duibiao.projects.models import Problem, ProgressReport, Project
+from duibiao.projects.rates import Flag, GroupRates, LedgerRow, group_rates, project_flag
+from duibiao.projects.rhythm import due_on, due_this_week
+from duibiao.projects.selectors.ledger import ledger_rows
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from duibiao.accounts.models import User
+
+VIEW = "projects.project.view"
+FLAG_WORDS = {"red": "红灯", "yellow": "黄灯", "green": "绿灯"}
+
+
+def visible_projects(*, user: User | AnonymousUser) -> QuerySet[Project]:
+    """Every project the user may see (the one place the portfolio's scope is decided)."""
+    return gate.restrict(user, Project.objects.select_related("owner_unit", "secretary"), VIEW,
+                         unit_field="owner_unit", secretary_field="secretary")
+
+
+@dataclass(frozen=True)
+class Filters:
+    unit: int | None = None
+    level: str = ""
+    type: str = ""
+    stage: str = ""
+    source: str = ""
+    flag: str = ""  # red / yellow / green / none
+
+
+@dataclass
+class PortfolioRow:
+    project: Project
+    ledger: LedgerRow
+    flag: Flag
+
+    @property
+    def flag_word(self) -> str:
+        return FLAG_WORDS.get(self.flag.colour or "", "不亮灯")
+
+
+@dataclass
+class Portfolio:
+    as_of: date
+    rows: list[PortfolioRow]
+    totals: GroupRates
+    units: list[Unit] = field(default_factory=list)
+
+
+def portfolio(*, user: User | AnonymousUser, filters: Filters, as_of: date) -> Portfolio:
+    """The user's projects matching the filters, each with its ledger row and flag at
+    `as_of`, and the rates of the rows shown (the 全部 group)."""
+    projects = visible_projects(user=user)
+    for name in ("level", "type", "stage", "source"):
+        if getattr(filters, name):
+            projects = projects.filter(**{name: getattr(filters, name)})
+    if filters.unit is not None:
+        projects = projects.filter(owner_unit_id=filters.unit)
+    projects = projects.order_by("code")
+    items = list(projects)
+    ledgers = ledger_rows(projects, as_of)
+    rows = [PortfolioRow(p, row, project_flag(row, as_of)) for p, row in zip(items, ledgers, strict=True)]
+    if filters.flag:
+        wanted = None if filters.flag == "none" else filters.flag
+        rows = [r for r in rows if r.flag.colour == wanted]
+    totals = group_rates([r.ledger for r in rows], as_of, None)[-1]
+    units = list(gate.units(user, VIEW).filter(projects__isnull=False).distinct().order_by("path"))
+    return Portfolio(as_of=as_of, rows=rows, totals=totals, units=units)
+
+
+@dataclass
+class ProjectPage:
+    project: Project
+    ledger: LedgerRow
+    flag: Flag
+    can_edit: bool
+    can_report: bool
+    can_raise: bool
+    can_solve: bool
+
+
+def _may(user: User | AnonymousUser, action: str, project: Project) -> bool:
+    return gate.allows(user, action, unit=project.owner_unit, secretary=project.secretary_id)
+
+
+def project_page(*, user: User | AnonymousUser, pk: int, as_of: date) -> ProjectPage:
+    """One project with its milestones, reports (with photos), problems and ledger history;
+    404 for a project outside the user's view."""
+    reports = ProgressReport.objects.select_related("reporter").prefetch_related("photos")
+    project = (
+        visible_projects(user=user)
+        .prefetch_related("milestones", Prefetch("reports", queryset=reports),
+                          "problems__asked_unit", "ledger_changes__changed_by")
+        .filter(pk=pk).first()
+    )
+    if project is None:
+        raise Http404
+    row = ledger_rows(Project.objects.filter(pk=pk).select_related("owner_unit"), as_of)[0]
+    return ProjectPage(
+        project=project, ledger=row, flag=project_flag(row, as_of),
+        can_edit=_may(user, "projects.project.edit", project),
+        can_report=_may(user, "projects.progress.report", project),
+        can_raise=_may(user, "projects.problem.raise", project),
+        can_solve=_may(user, "projects.problem.solve", project),
+    )
+
+
+def project_for(*, user: User | AnonymousUser, pk: int) -> Project:
+    """A project the user may see (404 otherwise), for a write to check its action on."""
+    project = visible_projects(user=user).filter(pk=pk).first()
+    if project is None:
+        raise Http404
+    return project
+
+
+@dataclass
+class WorkItem:
+    project: Project
+    flag: Flag
+    last_reported: date | None
+    due: date | None
+    due_this_week: bool
+    open_problems: int = 0
+
+
+def rhythm_of(project: Project) -> str:
+    return project.rhythm or getattr(settings, "DUIBIAO_PROJECT_RHYTHM", "weekly")
+
+
+def my_projects(*, user: User | AnonymousUser, today: date) -> list[WorkItem]:
+    """The projects the user serves as 项目服务秘书 and may report on, each with its flag, the
+    last report and whether one is due this week — due first, then by code. 竣工投产 projects
+    are done with reporting and left out."""
+    projects = (
+        gate.restrict(user, Project.objects.select_related("owner_unit"), "projects.progress.report",
+                      unit_field="owner_unit", secretary_field="secretary")
+        .filter(secretary_id=getattr(user, "pk", None)).exclude(stage="completed").order_by("code")
+    )
+    items_ = list(projects)
+    ledgers = ledger_rows(projects, today)
+    last = dict(ProgressReport.objects.filter(project__in=projects).values("project_id")
+                .annotate(last=Max("reported_on")).values_list("project_id", "last"))
+    open_counts = dict(Problem.objects.filter(project__in=projects, status=Problem.Status.OPEN)
+                       .values("project_id").annotate(n=Count("id")).values_list("project_id", "n"))
+    items = []
+    for project, row in zip(items_, ledgers, strict=True):
+        reported = last.get(project.pk)
+        rhythm = rhythm_of(project)
+        items.append(WorkItem(project, project_flag(row, today), reported, due_on(rhythm, reported, today),
+                              due_this_week(rhythm, reported, today), open_counts.get(project.pk, 0)))
+    items.sort(key=lambda i: (not i.due_this_week, i.project.code))
+    return items
