@@ -328,60 +328,67 @@ def _parse(table: list[tuple[int, list[Cell]]]) -> list[FindingRow]:
     col = {name: header.index(name) for name in (*REQUIRED, *OPTIONAL) if name in header}
     problems: list[Problem] = []
     out: list[FindingRow] = []
-    first_row: dict[str, int] = {}
+    first_row: dict[str, int] = {}  # id → the row it first appeared on, for duplicates
     for r, cells in rows[1:]:
-        def cell(name: str, cells: list[Cell] = cells) -> Cell:
-            i = col.get(name, -1)
-            return cells[i] if 0 <= i < len(cells) else None
-
-        bad = len(problems)
-        fid = _text(cell("id"))
-        if not fid:
-            problems.append(Problem(r, "id", "缺少问题编号"))
-        elif fid in first_row:
-            problems.append(Problem(r, "id", f"问题编号 {fid} 重复（与行 {first_row[fid]} 相同）"))
-        else:
+        named = {name: cells[i] if i < len(cells) else None for name, i in col.items()}
+        finding, faults = _row(r, named)
+        fid = _text(named.get("id"))
+        if fid in first_row:
+            faults.insert(0, Problem(r, "id", f"问题编号 {fid} 重复（与行 {first_row[fid]} 相同）"))
+        elif fid:
             first_row[fid] = r
-        dates: dict[str, date | None] = {}
-        for name in DATE_COLUMNS:
-            got = _date(cell(name))
-            if isinstance(got, str):
-                problems.append(Problem(r, name, got))
-            else:
-                dates[name] = got
-        raw_outcome = _text(cell("outcome"))
-        outcome: Outcome | None = None
-        if raw_outcome:
-            try:
-                outcome = Outcome(raw_outcome)
-            except ValueError:
-                problems.append(Problem(
-                    r, "outcome", f"未知的办结结果“{raw_outcome}”（应为空、closed 或 closed_not_fixed）"))
-        found = dates.get("found_on")
-        if "found_on" in dates and found is None:
-            problems.append(Problem(r, "found_on", "缺少发现日期"))
-        closed_on = dates.get("closed_on")
-        if "closed_on" in dates:
-            if closed_on is not None and not raw_outcome:
-                problems.append(Problem(r, "outcome", "有销号日期（closed_on）但缺少办结结果"))
-            if closed_on is None and raw_outcome:
-                problems.append(Problem(r, "closed_on", "有办结结果但缺少销号日期"))
-        if found is not None:
-            if closed_on is not None and closed_on < found:
-                problems.append(Problem(r, "closed_on", f"销号日期 {closed_on} 早于发现日期 {found}"))
-            for name, label in (("deadline", "整改期限"), ("extended_to", "延期后期限")):
-                d = dates.get(name)
-                if d is not None and d < found:
-                    problems.append(Problem(r, name, f"{label} {d} 早于发现日期 {found}"))
-        if len(problems) == bad and found is not None:
-            out.append(FindingRow(
-                id=fid, unit=_text(cell("unit")), campaign=_text(cell("campaign")), found_on=found,
-                deadline=dates.get("deadline"), extended_to=dates.get("extended_to"),
-                closed_on=closed_on, outcome=outcome, row=r,
-            ))
+        if faults:
+            problems.extend(faults)
+        elif finding is not None:
+            out.append(finding)
     if problems:
         _raise(problems)
     return out
+
+
+def _row(r: int, cell: dict[str, Cell]) -> tuple[FindingRow | None, list[Problem]]:
+    """One data row: the finding (None when it cannot be built) and every fault found in it."""
+    problems: list[Problem] = []
+    fid = _text(cell.get("id"))
+    if not fid:
+        problems.append(Problem(r, "id", "缺少问题编号"))
+    dates: dict[str, date | None] = {}
+    for name in DATE_COLUMNS:
+        got = _date(cell.get(name))
+        if isinstance(got, str):
+            problems.append(Problem(r, name, got))
+        else:
+            dates[name] = got
+    raw_outcome = _text(cell.get("outcome"))
+    outcome: Outcome | None = None
+    if raw_outcome:
+        try:
+            outcome = Outcome(raw_outcome)
+        except ValueError:
+            problems.append(Problem(
+                r, "outcome", f"未知的办结结果“{raw_outcome}”（应为空、closed 或 closed_not_fixed）"))
+    found, closed_on = dates.get("found_on"), dates.get("closed_on")
+    if "found_on" in dates and found is None:
+        problems.append(Problem(r, "found_on", "缺少发现日期"))
+    if "closed_on" in dates:
+        if closed_on is not None and not raw_outcome:
+            problems.append(Problem(r, "outcome", "有销号日期（closed_on）但缺少办结结果"))
+        if closed_on is None and raw_outcome:
+            problems.append(Problem(r, "closed_on", "有办结结果但缺少销号日期"))
+    if found is not None:
+        if closed_on is not None and closed_on < found:
+            problems.append(Problem(r, "closed_on", f"销号日期 {closed_on} 早于发现日期 {found}"))
+        for name, label in (("deadline", "整改期限"), ("extended_to", "延期后期限")):
+            d = dates.get(name)
+            if d is not None and d < found:
+                problems.append(Problem(r, name, f"{label} {d} 早于发现日期 {found}"))
+    if not fid or found is None:
+        return None, problems
+    return FindingRow(
+        id=fid, unit=_text(cell.get("unit")), campaign=_text(cell.get("campaign")), found_on=found,
+        deadline=dates.get("deadline"), extended_to=dates.get("extended_to"),
+        closed_on=closed_on, outcome=outcome, row=r,
+    ), problems
 
 
 def _raise(problems: list[Problem]) -> NoReturn:
