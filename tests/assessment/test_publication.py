@@ -275,6 +275,23 @@ def test_units_are_told_of_a_withdrawal_on_the_periods_page(approved, released, 
         assert 'data-testid="publish-withdrawn"' in text and "太古街道数据有误" in text, who
 
 
+def test_everyone_who_could_read_it_is_told_of_a_withdrawal_on_his_home_page(approved, released, client_for):
+    """Not only on the ranking pages: a unit head or leader who saw the published result meets
+    the withdrawal, with its reason and a link, on the home page for 30 days."""
+    from duibiao.assessment.selectors.reminders import withdrawn_runs
+
+    run = run_publish(actor=approved["office"], run=released, stage=released.stage, override_reason=REASON)
+    home = reverse("web:home")
+    assert 'data-testid="withdrawn-reminder"' not in client_for(approved["head_a"]).get(home).content.decode()
+    run_withdraw(actor=approved["office"], run=run, stage="published", reason="太古街道数据有误")
+    for who in ("head_a", "reporter_b", "leader", "office"):
+        text = client_for(approved[who]).get(home).content.decode()
+        assert 'data-testid="withdrawn-reminder"' in text and "太古街道数据有误" in text, who
+        assert reverse("assessment:run_detail", args=[run.pk]) in text, who
+    later = timezone.now() + timedelta(days=31)
+    assert withdrawn_runs(user=approved["head_a"], now=later) == []
+
+
 def test_a_withdrawn_run_no_longer_counts_in_a_combination(approved, released):
     """多考合一 saved with a published run: once withdrawn, that period is averaged as missing."""
     from duibiao.assessment.selectors.combinations import combination_results

@@ -5,13 +5,13 @@ the counts are those of the 填报进度 page."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
 from duibiao.accounts import gate
-from duibiao.assessment.models import Period, UnitSignoff
+from duibiao.assessment.models import Period, ScoringRun, UnitSignoff
 from duibiao.assessment.selectors.periods import period_list
 from duibiao.assessment.selectors.progress import (
     build_row,
@@ -19,6 +19,7 @@ from duibiao.assessment.selectors.progress import (
     scope_units,
     status_table,
 )
+from duibiao.assessment.selectors.results import run_list
 from duibiao.engine import CalendarGap, WorkCalendar
 from duibiao.org.models import Unit
 from duibiao.workdays.selectors import work_calendar
@@ -54,9 +55,25 @@ class OfficeReminder:
 class Reminders:
     units: list[UnitReminder] = field(default_factory=list)
     office: list[OfficeReminder] = field(default_factory=list)
+    # Publications withdrawn lately that the user had been able to read: everyone who saw
+    # the ranking is told on his home page, not only if he opens the ranking again.
+    withdrawn: list[ScoringRun] = field(default_factory=list)
 
     def __bool__(self) -> bool:
-        return bool(self.units or self.office)
+        return bool(self.units or self.office or self.withdrawn)
+
+
+WITHDRAWN_NOTICE_DAYS = 30  # how long the home page keeps saying a publication was withdrawn
+
+
+def withdrawn_runs(*, user: User | AnonymousUser, now: datetime | None = None) -> list[ScoringRun]:
+    """Runs whose publication was withdrawn in the last WITHDRAWN_NOTICE_DAYS days, among
+    those the user may read (the results selector decides who may)."""
+    since = (now or timezone.now()) - timedelta(days=WITHDRAWN_NOTICE_DAYS)
+    return list(
+        run_list(user=user).filter(stage=ScoringRun.Stage.WITHDRAWN, withdrawn_at__gte=since)
+        .select_related("period").order_by("-withdrawn_at")[:5]
+    )
 
 
 def _days_left(cal: WorkCalendar, today: date, deadline: date) -> int | None:
@@ -69,7 +86,7 @@ def _days_left(cal: WorkCalendar, today: date, deadline: date) -> int | None:
 def home_reminders(*, user: User | AnonymousUser, today: date | None = None) -> Reminders:
     """Open periods with their deadline: per unit for reporters and unit heads (how many of
     their indicators are still to submit), per period for the office (units not done)."""
-    reminders = Reminders()
+    reminders = Reminders(withdrawn=withdrawn_runs(user=user))
     unit_user = gate.allows(user, "assessment.reminder.unit")
     office = gate.allows(user, "assessment.reminder.office")
     if not (unit_user or office):
@@ -110,4 +127,4 @@ def home_reminders(*, user: User | AnonymousUser, today: date | None = None) -> 
     return reminders
 
 
-__all__ = ["OfficeReminder", "Reminders", "UnitReminder", "home_reminders"]
+__all__ = ["OfficeReminder", "Reminders", "UnitReminder", "home_reminders", "withdrawn_runs"]
