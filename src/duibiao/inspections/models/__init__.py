@@ -10,6 +10,8 @@ from duibiao.inspections.models.findings import (
     FindingPhoto,
     Reminder,
 )
+from duibiao.inspections.models.risks import RiskItem
+from duibiao.inspections.models.worklogs import WorkLog, WorkType
 
 __all__ = [
     "Campaign",
@@ -19,4 +21,7 @@ __all__ = [
     "FindingEvent",
     "FindingPhoto",
     "Reminder",
+    "RiskItem",
+    "WorkLog",
+    "WorkType",
 ]

@@ -15,6 +15,14 @@ class Enterprise(models.Model):
     name = models.CharField(_("名称"), max_length=200)
     kind = models.CharField(_("类型"), max_length=60, blank=True)
     address = models.CharField(_("地址"), max_length=300, blank=True)
+    # 一企一档: the unit the enterprise is supervised by (属地), which decides who sees its
+    # file through the gate, and whom to call.
+    unit = models.ForeignKey("org.Unit", verbose_name=_("属地单位"), null=True, blank=True,
+                             on_delete=models.PROTECT, related_name="enterprises")
+    legal_person = models.CharField(_("法定代表人"), max_length=60, blank=True)
+    contact = models.CharField(_("联系人"), max_length=60, blank=True)
+    phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    note = models.CharField(_("备注"), max_length=500, blank=True)
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
