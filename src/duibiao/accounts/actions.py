@@ -101,6 +101,15 @@ _ACTIONS = (
     Action("projects.progress.report", _("填报项目进度、上传现场照片"), scoped=True),
     Action("projects.problem.raise", _("提出项目难点堵点"), scoped=True),
     Action("projects.problem.solve", _("标记难点堵点已解决"), scoped=True),
+    # --- 调度会, 交办事项 and 项目线索 (meetings scoped by their district, assignments by the
+    # unit responsible, leads by the unit that pushed them)
+    Action("projects.meeting.view", _("查看调度会、议程与复盘"), scoped=True),
+    Action("projects.meeting.manage", _("安排调度会、记录纪要、交办事项、结束会议"), scoped=True),
+    Action("projects.assignment.view", _("查看交办事项"), scoped=True),
+    Action("projects.assignment.reply", _("答复交办事项的办理情况"), scoped=True),
+    Action("projects.lead.view", _("查看项目线索与线索漏斗"), scoped=True),
+    Action("projects.lead.edit", _("推送项目线索、推进线索阶段"), scoped=True),
+    Action("projects.lead.convert", _("将线索转为重点项目"), scoped=True),
 )
 ACTIONS: dict[str, Action] = {action.name: action for action in _ACTIONS}
 # Unit-scoped actions that show where a unit sits in the tree and nothing that hangs off it:
@@ -151,6 +160,8 @@ ROLE_ACTIONS: dict[str, dict[str, Reach]] = {
             "cadres.sheet.view", "cadres.sheet.edit", "documents.workbook.import",
             "projects.project.view", "projects.project.edit", "projects.progress.report",
             "projects.problem.raise", "projects.problem.solve",
+            "projects.meeting.view", "projects.meeting.manage", "projects.assignment.view",
+            "projects.lead.view", "projects.lead.edit", "projects.lead.convert",
         ),
     },
     Role.TASKFORCE: {
@@ -172,6 +183,8 @@ ROLE_ACTIONS: dict[str, dict[str, Reach]] = {
             "assessment.appeal.view", "assessment.appeal.file",
             "projects.project.view", "projects.progress.report", "projects.problem.raise",
         ),
+        **_holds("projects.assignment.view", "projects.assignment.reply", "projects.lead.view",
+                 "projects.lead.edit"),
     },
     Role.UNIT_HEAD: {
         **_EVERY_DATA_ROLE,
@@ -189,6 +202,7 @@ ROLE_ACTIONS: dict[str, dict[str, Reach]] = {
             "assessment.report.view", "assessment.progress.view", "assessment.result.view_published",
             "assessment.result.view_peers", "projects.project.view",
         ),
+        **_holds("projects.meeting.view", "projects.assignment.view", "projects.lead.view"),
     },
     # A 项目服务秘书 sees and updates only the projects bound to him, within his grant.
     Role.SECRETARY: {

@@ -81,6 +81,15 @@ EVENT_LABELS: dict[str, Promise] = {
     "cadre.rules_apply": _("按规则评定干部等次"),
     "cadre.quota_approve": _("批准优秀等次名额"),
     "cadre.quota_withdraw": _("撤回优秀等次名额"),
+    # key projects: dispatch meetings, assignments and leads
+    "projects.meeting.create": _("安排调度会"),
+    "projects.meeting.minutes": _("保存调度会纪要"),
+    "projects.meeting.close": _("结束调度会（议程存档）"),
+    "projects.assignment.create": _("调度会交办事项"),
+    "projects.assignment.reply": _("答复交办事项"),
+    "projects.lead.create": _("推送项目线索"),
+    "projects.lead.advance": _("推进线索阶段"),
+    "projects.lead.convert": _("线索转为项目"),
     # Excel in and out
     "documents.scheme_import": _("导入考核细则"),
     "documents.reporting_import": _("导入填报表"),
