@@ -95,6 +95,13 @@ EVENT_LABELS: dict[str, Promise] = {
     "documents.reporting_import": _("导入填报表"),
     "documents.import_queue": _("排队导入文件"),
     "documents.import_timeout": _("导入超时"),
+    # projects: the project library, progress reports and 难点堵点
+    "projects.project.create": _("新建重点项目"),
+    "projects.project.update": _("修改项目台账"),
+    "projects.ledger.import": _("导入项目台账"),
+    "projects.progress.report": _("填报项目进度"),
+    "projects.problem.raise": _("提出项目难点堵点"),
+    "projects.problem.solve": _("难点堵点已解决"),
 }
 
 
