@@ -8,8 +8,8 @@ raises ``CalendarGap`` (a guessed deadline would be silently wrong), except in
 :func:`deadline_state`, which pages call to show a row and which says "unknown" instead.
 
     cal = work_calendar()
-    due = deadline_for(date(2026, 9, 30), 5, cal)          # 2026-10-12 (10-10 is 调休上班)
-    workdays_left(date(2026, 10, 9), due, cal)              # 2
+    due = deadline_for(date(2026, 9, 30), 5, cal)   # 2026-10-13: 10-8, 10-9, 10-10 (调休上班), 10-12, 10-13
+    workdays_left(date(2026, 10, 9), due, cal)       # 3
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ MAX_WORKDAYS = 366  # a deadline a year and more away is a typing mistake, not a
 
 def deadline_for(found_on: date, workdays: int, calendar: WorkCalendar) -> date:
     """The ``workdays``-th working day after ``found_on`` (the day found is not counted; 0 is
-    the same day). Usage: ``deadline_for(date(2026, 9, 30), 5, cal)`` → 2026-10-12."""
+    the same day). Usage: ``deadline_for(date(2026, 9, 30), 5, cal)`` → 2026-10-13."""
     if not 0 <= workdays <= MAX_WORKDAYS:
         raise ValueError(f"整改期限应为 0–{MAX_WORKDAYS} 个工作日")
     return calendar.add_workdays(found_on, workdays)
