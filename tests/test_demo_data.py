@@ -108,3 +108,48 @@ def test_reset_rebuilds_the_demo_from_scratch(db, demo_output):
     assert Submission.objects.filter(status=Submission.Status.DRAFT).exists()
     assert ScoringRun.objects.filter(stage=ScoringRun.Stage.PUBLISHED).count() == 1
     assert demo_strangers() == []
+
+
+def test_demo_portfolio_has_the_published_shape(db, demo_output):
+    """27 province- and city-level key projects, 50.05 亿元 planned this year: 13 new and 14
+    continuing; 9 infrastructure, 15 industrial, 3 social; 13 government- and 14
+    enterprise-invested — and district-level projects besides, with a year of weekly reports."""
+    from collections import Counter
+
+    from django.db.models import Sum
+
+    from duibiao.org.models import Unit
+    from duibiao.projects.models import ProgressReport, Project
+
+    key = Project.objects.filter(level__in=["province", "city"])
+    assert key.count() == 27
+    assert key.aggregate(total=Sum("planned_annual"))["total"] == 500500  # 万元 = 50.05 亿元
+    assert Counter(key.values_list("stage", flat=True)) == {"new": 13, "continuing": 14}
+    assert Counter(key.values_list("type", flat=True)) == {"infrastructure": 9, "industry": 15, "social": 3}
+    assert Counter(key.values_list("source", flat=True)) == {"government": 13, "enterprise": 14}
+    assert Project.objects.filter(level="district").count() >= 15
+    # Every unit gz02–gz05 apply to owns a project; no other unit does.
+    owners = set(Project.objects.values_list("owner_unit__code", flat=True))
+    assert owners == set(Unit.objects.filter(category__code__in=["street", "economic"]).values_list("code", flat=True))
+    # Weekly: a continuing project reports every week of the year so far.
+    weeks = ProgressReport.objects.filter(project__code="XM-014").values_list("reported_on", flat=True)
+    assert len(weeks) >= 40 and all(d.weekday() == 4 for d in weeks)
+    assert Project.objects.exclude(secretary=None).count() == Project.objects.count()
+
+
+def test_demo_units_no_longer_type_the_four_rates(db, demo_output):
+    """gz02–gz05 come from the portfolio: no unit's submission holds them, and the published
+    run took them from the sources with the projects named."""
+    from duibiao.assessment.models import RunResult, ScoringRun, Submission
+
+    assert not Submission.objects.filter(indicator__code__in=["gz02", "gz03", "gz04", "gz05"]).exists()
+    run = ScoringRun.objects.get(stage=ScoringRun.Stage.PUBLISHED)
+    fed = run.inputs["sources"]
+    assert {code: fed[code]["name"] for code in ("gz02", "gz03", "gz04", "gz05")} == {
+        "gz02": "projects.start_rate", "gz03": "projects.investment_completion_rate",
+        "gz04": "projects.funds_rate", "gz05": "projects.completion_rate"}
+    values = {u: v for u, c, v in run.inputs["data"] if c == "gz03"}
+    assert len(values) >= 30
+    trace = RunResult.objects.get(run=run, unit__code="jingyu").trace
+    gz03 = next(e for e in trace["indicators"] if e["code"] == "gz03")
+    assert gz03["source"]["provenance"] and gz03["source"]["provenance"][0].startswith("项目 ")

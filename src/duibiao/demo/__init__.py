@@ -23,6 +23,7 @@ from duibiao.assessment.models import Scheme
 from duibiao.assessment.services.schemes import scheme_activate, scheme_create
 from duibiao.demo.cadres import demo_cadres_load
 from duibiao.demo.period import load_open_quarter, load_published_quarter
+from duibiao.demo.projects import demo_projects_load
 from duibiao.org.models import Category, TaskForce, Tier, Unit
 from duibiao.org.services import unit_create
 
@@ -53,9 +54,21 @@ PEOPLE = [
     ("zb4", "郑志强", Role.TASKFORCE, "daowai", "zb4"),
     ("leader", "冯振华", Role.LEADER, "daowai", None),
     ("mishu", "陈思远", Role.SECRETARY, "daowai", None),
+    ("mishu2", "林嘉怡", Role.SECRETARY, "daowai", None),
+    ("mishu3", "高文斌", Role.SECRETARY, "daowai", None),
     ("duchao", "褚明辉", Role.INSPECTOR, "daowai", None),
 ]
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+# The demo scheme is the example's with gz02–gz05 fed by the key projects (DESIGN §5): units no
+# longer type the four rates. A unit without a project in a rate's denominator has no value
+# and the indicator's weight goes to its others (missing: skip), rather than scoring 0.
+# The example itself (`duibiao score examples/daowai-2023`) keeps its typed figures.
+FED_INDICATORS = {
+    "gz02": "projects.start_rate",
+    "gz03": "projects.investment_completion_rate",
+    "gz04": "projects.funds_rate",
+    "gz05": "projects.completion_rate",
+}
 GIVEN = ["建华", "丽娜", "志刚", "秀英", "海燕", "国庆", "晓东", "玉兰", "文博", "雪梅", "春生", "红霞"]
 
 
@@ -66,6 +79,17 @@ def demo_otp_secret(username: str) -> str:
 
 def _demo_name(index: int) -> str:
     return SURNAMES[(index * 7) % len(SURNAMES)] + GIVEN[index % len(GIVEN)]
+
+
+def demo_scheme_document() -> str:
+    """The example scheme with gz02–gz05 taking their values from the projects' sources."""
+    document = (EXAMPLE_DIR / "scheme.yaml").read_text(encoding="utf-8")
+    for code, source in FED_INDICATORS.items():
+        marker = f"{{code: {code}, "
+        if document.count(marker) != 1:
+            raise RuntimeError(f"示例方案中找不到指标 {code}")
+        document = document.replace(marker, f"{marker}value_from: {source}, missing: skip, ")
+    return document
 
 
 def _example_units() -> list[dict[str, str]]:
@@ -158,10 +182,12 @@ def demo_data_load() -> list[tuple[str, str, str, str]]:
     if not Scheme.objects.filter(code="daowai-2023").exists():
         scheme = scheme_create(
             actor=None, code="daowai-2023", name="道外区2023年度对标晋位考核评价方案", year=2023,
-            district=daowai, document=(EXAMPLE_DIR / "scheme.yaml").read_text(encoding="utf-8"),
+            district=daowai, document=demo_scheme_document(),
         )
         scheme_activate(actor=None, scheme=scheme)
     scheme = Scheme.objects.get(code="daowai-2023")
+    # The portfolio first: the quarters' runs read gz02–gz05 from it.
+    demo_projects_load()
     # Last quarter closed and published (rankings, 晋位, trends); this quarter open with a
     # realistic mix of statuses (drafts, submitted, returned, approved, not started).
     load_published_quarter(scheme, EXAMPLE_DIR / "data.csv")

@@ -83,6 +83,8 @@ def load_published_quarter(scheme: Scheme, data_path: Path) -> Period | None:
     rows = []
     for (unit, code), text in values.items():
         if code in indicators and unit in units and indicators[code].applies_to(units[unit]):
+            if indicators[code].value_from:  # fed by its source at the run, never stored
+                continue
             value = Decimal(text)
             if indicators[code].entered_by_units:
                 value = _last_quarter(value, unit, code, indicators[code])
@@ -179,7 +181,7 @@ def _review_some(unit: Unit, stage: int, period: Period, reviewers: dict) -> Non
 
 def _record_scores(period, indicators, units, values, reviewers, office) -> None:
     for indicator in indicators:
-        if indicator.entered_by_units:
+        if indicator.entered_by_units or indicator.value_from:  # a source's value is nobody's to record
             continue
         by_office = indicator.item_kind in (Indicator.ItemKind.BONUS, Indicator.ItemKind.PENALTY, Indicator.ItemKind.VETO)
         taskforce = indicator.taskforce.code if indicator.taskforce else ""
