@@ -29,6 +29,7 @@ from duibiao.projects.rates import (
     completed_months,
     fmt,
     group_rates,
+    group_rates_by,
     months_before,
     project_flag,
     schedule_share,
@@ -189,6 +190,18 @@ def test_groups_by_label_sorted_by_name_then_all() -> None:
     assert [g.group for g in group_rates(rows, D, None)] == [ALL]
     with pytest.raises(ValueError, match="by must be one of"):
         group_rates(rows, D, "owner")
+
+
+def test_all_groupings_at_once_equal_the_single_calls() -> None:
+    rows = [LedgerRow("A", unit="u1", stage=Stage.NEW, planned_start=date(2023, 1, 1)),
+            LedgerRow("B", unit="u2", level=Level.CITY, planned_annual=M("10"), completed_ytd=M("1"),
+                      actual_start=date(2023, 1, 1))]
+    every = group_rates_by(rows, D)
+    assert list(every) == [None, "unit", "level", "type", "stage", "source"]
+    for by, groups in every.items():
+        assert groups == group_rates(rows, D, by)
+    with pytest.raises(ValueError, match="one flag per row"):
+        group_rates(rows, D, "unit", flags=[Flag(GREEN)])
 
 
 # --- flags ---------------------------------------------------------------------------------
