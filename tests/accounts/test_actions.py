@@ -75,6 +75,20 @@ EXPECTED = {
 }
 
 
+# 督导检查: campaigns, findings and their rectification; only the inspector sees a photo's EXIF.
+_UNIT_RECTIFIES = {"inspections.finding.view", "inspections.finding.rectify", "inspections.finding.extend"}
+for _role, _names in {
+    Role.OFFICE: {"inspections.campaign.view", "inspections.campaign.manage", "inspections.finding.view",
+                  "inspections.extension.decide", "inspections.finding.remind"},
+    Role.LEADER: {"inspections.campaign.view", "inspections.finding.view"},
+    Role.INSPECTOR: {"inspections.campaign.view", "inspections.finding.view", "inspections.finding.record",
+                     "inspections.finding.verify", "inspections.extension.decide", "inspections.finding.remind",
+                     "inspections.photo.location"},
+    Role.REPORTER: _UNIT_RECTIFIES,
+    Role.UNIT_HEAD: _UNIT_RECTIFIES,
+}.items():
+    EXPECTED[_role] = EXPECTED[_role] | _names
+
 def _names_in_code() -> dict[str, list[str]]:
     """Every string in src/duibiao (Python and templates) that looks like an action name."""
     found: dict[str, list[str]] = {}

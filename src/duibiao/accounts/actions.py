@@ -110,6 +110,18 @@ _ACTIONS = (
     Action("projects.lead.view", _("查看项目线索与线索漏斗"), scoped=True),
     Action("projects.lead.edit", _("推送项目线索、推进线索阶段"), scoped=True),
     Action("projects.lead.convert", _("将线索转为重点项目"), scoped=True),
+    # --- 督导检查: campaigns, findings and the rectification of each (scoped by the finding's
+    # responsible unit; a campaign by the units it inspects)
+    Action("inspections.campaign.view", _("查看督导检查活动"), scoped=True),
+    Action("inspections.campaign.manage", _("建立与修改督导检查活动、指派督导员"), scoped=True),
+    Action("inspections.finding.view", _("查看检查发现的问题、照片与整改记录"), scoped=True),
+    Action("inspections.finding.record", _("在所督导的检查活动中记录问题"), scoped=True),
+    Action("inspections.finding.rectify", _("报告本单位问题的整改情况"), scoped=True),
+    Action("inspections.finding.extend", _("申请延长整改期限"), scoped=True),
+    Action("inspections.finding.verify", _("核查整改：销号、退回、未整改销号"), scoped=True),
+    Action("inspections.extension.decide", _("审批延期申请"), scoped=True),
+    Action("inspections.finding.remind", _("催办整改"), scoped=True),
+    Action("inspections.photo.location", _("查看照片的拍摄位置与设备信息"), scoped=True),
 )
 ACTIONS: dict[str, Action] = {action.name: action for action in _ACTIONS}
 # Unit-scoped actions that show where a unit sits in the tree and nothing that hangs off it:
@@ -216,6 +228,23 @@ ROLE_ACTIONS: dict[str, dict[str, Reach]] = {
     # role reads.
     Role.INSPECTOR: dict(_EVERY_DATA_ROLE),
 }
+
+
+# 督导检查: the inspector records and verifies, the unit rectifies and asks for more time, the
+# office runs campaigns, decides extensions and presses units; the leader reads. Only the
+# inspector sees where and with what a photo was taken (its EXIF), as the record's keeper.
+_INSPECTION_HOLDS: dict[str, tuple[str, ...]] = {
+    Role.OFFICE: ("inspections.campaign.view", "inspections.campaign.manage", "inspections.finding.view",
+                  "inspections.extension.decide", "inspections.finding.remind"),
+    Role.LEADER: ("inspections.campaign.view", "inspections.finding.view"),
+    Role.INSPECTOR: ("inspections.campaign.view", "inspections.finding.view", "inspections.finding.record",
+                     "inspections.finding.verify", "inspections.extension.decide", "inspections.finding.remind",
+                     "inspections.photo.location"),
+    Role.REPORTER: ("inspections.finding.view", "inspections.finding.rectify", "inspections.finding.extend"),
+    Role.UNIT_HEAD: ("inspections.finding.view", "inspections.finding.rectify", "inspections.finding.extend"),
+}
+for _role, _names in _INSPECTION_HOLDS.items():
+    ROLE_ACTIONS[_role].update(_holds(*_names))
 
 
 def roles_holding(action: str) -> dict[str, Reach]:

@@ -95,6 +95,18 @@ EVENT_LABELS: dict[str, Promise] = {
     "documents.reporting_import": _("导入填报表"),
     "documents.import_queue": _("排队导入文件"),
     "documents.import_timeout": _("导入超时"),
+    # inspections: campaigns, findings and their rectification
+    "campaign.create": _("新建督导检查活动"),
+    "campaign.update": _("修改督导检查活动"),
+    "finding.record": _("记录检查发现的问题"),
+    "finding.report": _("报告问题整改情况"),
+    "finding.close": _("核查通过，问题销号"),
+    "finding.return": _("核查退回，重新整改"),
+    "finding.close_not_fixed": _("问题未整改销号"),
+    "extension.request": _("申请延长整改期限"),
+    "extension.approve": _("同意延期"),
+    "extension.refuse": _("不同意延期"),
+    "finding.remind": _("催办整改"),
     # projects: the project library, progress reports and 难点堵点
     "projects.project.create": _("新建重点项目"),
     "projects.project.update": _("修改项目台账"),
