@@ -6,6 +6,7 @@
     duibiao check-values [--period ID]                     list stored values that no longer validate (exit 1)
     duibiao createuser USERNAME --role office --unit daowai
     duibiao score SCHEME.yaml DATA.csv --units UNITS.csv --out RESULTS.csv
+    duibiao project-rates LEDGER.csv --as-of 2023-06-30 [--by unit] --out RATES.csv [--projects-out FLAGS.csv]
     duibiao disposal-rates FINDINGS.csv --as-of YYYY-MM-DD [--by unit|campaign] --out RATES.csv
     duibiao <any Django management command>
 """
@@ -139,6 +140,10 @@ def main(argv: list[str] | None = None) -> int:
         from duibiao.scoring_cli import main as score_main
 
         return score_main(rest)
+    if verb == "project-rates":  # the four rates of a ledger file, offline like `score`
+        from duibiao.projects.rates_cli import main as rates_main
+
+        return rates_main(rest)
     if verb == "disposal-rates":
         from duibiao.inspections.rates_cli import main as disposal_rates_main
 

@@ -236,3 +236,17 @@ def test_stage_codes_read_back_as_codes(tmp_path: Path) -> None:
     rows = read_ledger(ledger)
     assert [r.stage for r in rows] == [Stage.CONTINUING, Stage.NEW, Stage.NEW, Stage.CONTINUING, Stage.COMPLETED]
     assert rows[2].row == 4 and rows[0].planned_total == 3000 and rows[2].planned_total is None
+
+
+def test_the_duibiao_command_dispatches_project_rates(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from duibiao.cli import main as duibiao
+
+    ledger = tmp_path / "l.csv"
+    ledger.write_text(LEDGER, encoding="utf-8")
+    out = tmp_path / "r.csv"
+    assert duibiao(["project-rates", str(ledger), "--as-of", "2023-06-30", "--out", str(out)]) == 0
+    assert read_csv(out)[1:] == [EXPECTED_ALL]
+    assert duibiao(["project-rates", str(tmp_path / "missing.csv"), "--as-of", "2023-06-30", "--out", str(out)]) == 2
+    assert "找不到台账文件" in capsys.readouterr().err
+    duibiao(["--help"])
+    assert "duibiao project-rates LEDGER" in capsys.readouterr().out
