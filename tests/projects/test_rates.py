@@ -126,6 +126,13 @@ def test_schedule_gap_is_positive_ahead_of_schedule_and_rounds_half_up() -> None
     assert g.csv_row()[3:6] == ["62.35", "25.00", "37.35"]
 
 
+def test_formatting_never_prints_minus_zero_and_survives_huge_rates() -> None:
+    assert fmt(Decimal("-0.001")) == "0.00" and fmt(Decimal("-0.005")) == "-0.01"
+    assert fmt(Decimal("1E+40")) == "1" + "0" * 40 + ".00"
+    g = total([LedgerRow("A", planned_annual=M("100"), completed_ytd=M("49.999"))])
+    assert g.csv_row()[5] == "0.00"  # −0.001 points behind
+
+
 def test_funds_rate_may_exceed_one_hundred() -> None:
     rows = [LedgerRow("A", funds_planned=M("100"), funds_in_place=M("120")),
             LedgerRow("B", funds_planned=M("100"), funds_in_place=M("180"))]

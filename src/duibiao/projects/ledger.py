@@ -36,6 +36,7 @@ Fail = Callable[[str, str], None]  # records a problem: column, message
 # A workbook is a zip: caps checked on the declared sizes before openpyxl unpacks anything
 # (the same figures as the upload guard of duibiao.files, which needs Django and so is not
 # usable from this offline reader).
+MAX_MONEY = Decimal("999999999999.99")  # 万元, as the project library stores it
 MB = 1024 * 1024
 ZIP_MEMBERS, ZIP_TOTAL_BYTES, ZIP_RATIO, ZIP_RATIO_FROM = 2000, 100 * MB, 100, 1 * MB
 DATE_TEXT = re.compile(
@@ -227,6 +228,9 @@ def _money(value: Cell, column: str, fail: Fail) -> Decimal | None:
         return None
     if amount < 0:
         fail(column, f"金额不能为负数（{_text(value)}）")
+        return None
+    if amount > MAX_MONEY:
+        fail(column, f"金额过大（{_text(value)} 万元），请检查单位是否为万元")
         return None
     return amount
 

@@ -16,7 +16,7 @@ import csv
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
@@ -177,7 +177,12 @@ def _percent(numerator: Decimal, denominator: Decimal) -> Decimal | None:
 
 def fmt(value: Decimal | None) -> str:
     """Two decimals, rounded half-up; blank for None. Usage: ``fmt(Decimal("12.345"))`` → 12.35."""
-    return "" if value is None else str(value.quantize(CENT, rounding=ROUND_HALF_UP))
+    if value is None:
+        return ""
+    with localcontext() as context:
+        context.prec = 60  # quantize fails when the digits exceed the context's precision
+        rounded = value.quantize(CENT, rounding=ROUND_HALF_UP)
+    return str(abs(rounded) if rounded.is_zero() else rounded)  # never "-0.00"
 
 
 def _started(row: LedgerRow, as_of: date) -> bool:
