@@ -15,6 +15,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from duibiao.cli import main as duibiao_main
 from duibiao.inspections.rates import FindingsError, Outcome, read_findings
@@ -247,3 +249,24 @@ def test_output_is_quoted_csv_when_a_name_has_a_comma(tmp_path: Path, capsys: py
     rc, _, _ = run(capsys, str(src), "--as-of", "2026-06-30", "--by", "unit", "--out", str(out))
     assert rc == 0
     assert list(csv.reader(io.StringIO(out.read_text(encoding="utf-8"))))[1][0] == "城管局,一队"
+
+
+DATE_TEXTS = ["", "2026-06-01", "2026-06-10", "2026-05-20", "2026-02-30", "soon", " 2026-06-05 "]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(["", " ", "x1", "城管局"]), min_size=3, max_size=3),
+       st.lists(st.sampled_from(DATE_TEXTS), min_size=4, max_size=4),
+       st.sampled_from(["", "closed", "closed_not_fixed", "done", " closed "]))
+def test_the_quick_path_takes_only_rows_the_full_check_accepts(
+    names: list[str], dates: list[str], outcome: str
+) -> None:
+    from duibiao.inspections.rates import NAMES, _quick, _row
+
+    vals: list[object] = [*names, *dates, outcome]
+    quick = _quick(7, vals)  # type: ignore[arg-type]
+    full, faults = _row(7, dict(zip(NAMES, vals, strict=True)))  # type: ignore[arg-type]
+    if quick is not None:
+        assert faults == [] and quick == full
+    else:
+        assert faults or full is None
