@@ -12,9 +12,11 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from duibiao.projects.ledger import COLUMNS, LedgerError, read_ledger
-from duibiao.projects.rates import Stage
+from duibiao.projects.ledger import COLUMNS, LedgerError, read_ledger, write_ledger_csv
+from duibiao.projects.rates import Funding, Kind, LedgerRow, Level, Stage
 from duibiao.projects.rates_cli import main
 
 HEADER = ",".join(COLUMNS)
@@ -251,3 +253,42 @@ def test_the_duibiao_command_dispatches_project_rates(tmp_path: Path, capsys: py
     assert "找不到台账文件" in capsys.readouterr().err
     duibiao(["--help"])
     assert "duibiao project-rates LEDGER" in capsys.readouterr().out
+
+
+def test_a_written_ledger_reads_back_the_same_rows(tmp_path: Path) -> None:
+    ledger = tmp_path / "l.csv"
+    ledger.write_text(LEDGER, encoding="utf-8")
+    rows = read_ledger(ledger)
+    again = tmp_path / "again.csv"
+    write_ledger_csv(rows, again)
+    assert read_ledger(again) == rows  # row numbers too: one line per project after the header
+    assert again.read_text(encoding="utf-8-sig").splitlines()[3].startswith("P3,冷链仓储,靖宇街道,city,industry,new,")
+    write_ledger_csv([LedgerRow("X")], again)
+    assert read_ledger(again) == [LedgerRow("X", row=2)]
+
+
+names = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc", "Zs", "Zl", "Zp")), max_size=8)
+amounts = st.none() | st.decimals(min_value=0, max_value=10**9, places=3)
+dates = st.none() | st.dates(min_value=date(2000, 1, 1), max_value=date(2040, 12, 31))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(names, names, st.sampled_from(list(Level)), st.sampled_from(list(Kind)),
+                          st.sampled_from(list(Stage)), st.sampled_from(list(Funding)),
+                          st.lists(amounts, min_size=5, max_size=5), st.lists(dates, min_size=5, max_size=5)),
+                max_size=12))
+def test_any_ledger_round_trips_through_the_file(tmp_path: Path, drawn: list[tuple]) -> None:  # type: ignore[type-arg]
+    rows = []
+    for i, (name, unit, level, kind, stage, source, money, (ps, pc, as_, ac, st_on)) in enumerate(drawn):
+        if ps and pc and pc < ps:
+            ps, pc = pc, ps
+        if as_ and ac and ac < as_:
+            as_, ac = ac, as_
+        rows.append(LedgerRow(f"P{i}", name=name, unit=unit, level=level, type=kind, stage=stage, source=source,
+                              planned_total=money[0], planned_annual=money[1], completed_ytd=money[2],
+                              funds_planned=money[3], funds_in_place=money[4], planned_start=ps,
+                              planned_completion=pc, actual_start=as_, actual_completion=ac, in_stats_on=st_on,
+                              row=i + 2))
+    path = tmp_path / "round.csv"
+    write_ledger_csv(rows, path)
+    assert read_ledger(path) == rows

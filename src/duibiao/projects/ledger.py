@@ -24,7 +24,7 @@ from typing import TypeVar
 
 from duibiao.projects.rates import Funding, Kind, LedgerRow, Level, Stage
 
-__all__ = ["COLUMNS", "LedgerError", "Problem", "parse_rows", "read_ledger"]
+__all__ = ["COLUMNS", "LedgerError", "Problem", "parse_rows", "read_ledger", "write_ledger_csv"]
 
 COLUMNS = ("code", "name", "unit", "level", "type", "stage", "source", "planned_total",
            "planned_annual", "planned_start", "planned_completion", "actual_start",
@@ -250,3 +250,15 @@ def _date(value: Cell, column: str, fail: Fail) -> date | None:
             pass
     fail(column, f"“{_text(value)}”不是日期，应为 YYYY-MM-DD")
     return None
+
+
+def write_ledger_csv(rows: Iterable[LedgerRow], path: str | Path) -> None:
+    """A ledger file that read_ledger (and so ``duibiao project-rates``) reads back as `rows`:
+    UTF-8 with a BOM, codes for the vocabularies, ISO dates, blank for None."""
+    with Path(path).open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(COLUMNS)
+        for row in rows:
+            values = (getattr(row, column) for column in COLUMNS)
+            writer.writerow("" if v is None else v.isoformat() if isinstance(v, date) else str(v)
+                            for v in values)
