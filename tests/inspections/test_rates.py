@@ -224,3 +224,11 @@ def test_properties_hold_for_any_findings(rows: list[FindingRow], as_of: date, b
     shuffled = rows[:]
     random.Random(len(rows)).shuffle(shuffled)
     assert rates_rows(group_rates(shuffled, as_of, by=by)) == rates_rows(table)  # type: ignore[arg-type]
+
+
+def test_a_models_plain_outcome_text_counts_like_the_enum() -> None:
+    # The pages map their Finding rows straight from the database, where the outcome is text.
+    plain = FindingRow(id="m", unit="A", campaign="c", found_on=date(2026, 6, 1), deadline=date(2026, 6, 10),
+                       closed_on=date(2026, 6, 3), outcome="closed")  # type: ignore[arg-type]
+    [g] = group_rates([plain], D)
+    assert (g.due, g.closed, g.on_time) == (1, 1, 1)

@@ -169,7 +169,7 @@ def group_rates(rows: Iterable[FindingRow], as_of: date, by: GroupBy = None) -> 
         done = f.outcome is not None and f.closed_on is not None and f.closed_on <= as_of
         if (limit is not None and limit <= as_of) or done:
             g.due += 1
-        if done and f.outcome is Outcome.CLOSED:
+        if done and f.outcome == Outcome.CLOSED:  # == : a model's plain "closed" counts too
             assert f.closed_on is not None  # done says so
             g.closed += 1
             g.closed_days += (f.closed_on - f.found_on).days
