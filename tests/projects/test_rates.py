@@ -244,6 +244,18 @@ def test_progress_rule_behind_schedule_by_10_to_30_points_yellow_more_red(comple
     assert project_flag(row, D).colour == colour  # 序时进度 50 % on D
 
 
+@pytest.mark.parametrize(("as_of", "done", "plan", "colour"), [
+    (date(2023, 5, 31), "19", "60", YELLOW),  # 41.67 − 31.67: exactly 10 points behind
+    (date(2023, 5, 31), "7", "60", YELLOW),  # 41.67 − 11.67: exactly 30 points behind
+    (date(2023, 5, 31), "6.99", "60", RED),
+    (date(2023, 1, 31), "0", "7", GREEN),  # 8.33 points behind a one-month schedule
+])
+def test_progress_edges_on_a_schedule_that_is_no_round_number(as_of: date, done: str, plan: str,
+                                                              colour: str) -> None:
+    row = LedgerRow("P", actual_start=date(2023, 1, 1), planned_annual=M(plan), completed_ytd=M(done))
+    assert project_flag(row, as_of).colour == colour
+
+
 def test_progress_reason_names_the_figures() -> None:
     row = LedgerRow("P", actual_start=date(2023, 1, 1), planned_annual=M("300"), completed_ytd=M("50"))
     assert project_flag(row, D).reasons == ("投资完成16.67%，落后序时进度33.33个百分点",)

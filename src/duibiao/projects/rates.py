@@ -223,17 +223,23 @@ def start_flag(row: LedgerRow, as_of: date) -> Flag | None:
 def progress_flag(row: LedgerRow, as_of: date) -> Flag | None:
     """The progress rule alone: the project's completed_ytd ÷ planned_annual behind 序时进度 by
     10 to 30 points → yellow, by more than 30 → red; None without an annual plan."""
-    if not row.planned_annual:  # no annual plan (or zero): nothing to be behind
+    plan = row.planned_annual
+    if plan is None or plan <= 0:  # no annual plan: nothing to be behind
         return None
-    done = _percent(row.completed_ytd or Decimal(0), row.planned_annual)
-    assert done is not None
+    done_ytd = row.completed_ytd or Decimal(0)
+    # behind = 100·n/12 − 100·done/plan points; compared exactly, multiplied out by 12·plan, so
+    # a project exactly 10 or 30 points behind is never tipped over by a rounded division.
+    with localcontext() as context:
+        context.prec = 100
+        lead = HUNDRED * completed_months(as_of) * plan - 1200 * done_ytd
+        if lead > 360 * plan:
+            colour = RED
+        elif lead >= 120 * plan:
+            colour = YELLOW
+        else:
+            return None
+    done = done_ytd * HUNDRED / plan
     behind = schedule_share(as_of) * HUNDRED - done
-    if behind > 30:
-        colour = RED
-    elif behind >= 10:
-        colour = YELLOW
-    else:
-        return None
     return Flag(colour, (f"投资完成{fmt(done)}%，落后序时进度{fmt(behind)}个百分点",))
 
 
