@@ -13,6 +13,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from duibiao.documents.word.formats import document_number
+
 
 def import_job_path(job: ImportJob, filename: str) -> str:
     # A name of our own: the user's file name is kept as text, never used as a path.
@@ -64,3 +66,50 @@ class ImportJob(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+class DocumentNumberSeries(models.Model):
+    """The counter of one 机关代字 in one year: the last sequence handed out. Taking a number
+    locks this row (select_for_update), so two issues at once wait for each other instead of
+    reading the same last number; the counter only goes up, so a number is never reused,
+    even if the bulletin that took it is withdrawn."""
+
+    prefix = models.CharField(_("机关代字"), max_length=40)
+    year = models.PositiveSmallIntegerField(_("年份"))
+    last = models.PositiveIntegerField(_("已用到的顺序号"), default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["prefix", "year"], name="documents_series_unique")]
+        verbose_name = _("发文字号序列")
+        verbose_name_plural = _("发文字号序列")
+
+    def __str__(self) -> str:
+        return f"{self.prefix}〔{self.year}〕"
+
+
+class DocumentNumber(models.Model):
+    """One 发文字号 taken from the register, and what it was taken for."""
+
+    prefix = models.CharField(_("机关代字"), max_length=40)
+    year = models.PositiveSmallIntegerField(_("年份"))
+    sequence = models.PositiveIntegerField(_("顺序号"))
+    title = models.CharField(_("文件标题"), max_length=200)
+    taken_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="+")
+    taken_at = models.DateTimeField(_("取号时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["prefix", "year", "sequence"]
+        constraints = [
+            models.UniqueConstraint(fields=["prefix", "year", "sequence"], name="documents_number_unique"),
+            models.CheckConstraint(condition=models.Q(sequence__gte=1), name="documents_number_positive"),
+        ]
+        verbose_name = _("发文字号")
+        verbose_name_plural = _("发文字号")
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def text(self) -> str:
+        return document_number(self.prefix, self.year, self.sequence)
