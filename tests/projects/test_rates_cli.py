@@ -292,3 +292,14 @@ def test_any_ledger_round_trips_through_the_file(tmp_path: Path, drawn: list[tup
     path = tmp_path / "round.csv"
     write_ledger_csv(rows, path)
     assert read_ledger(path) == rows
+
+
+def test_an_output_that_cannot_be_written_exits_2_and_leaves_no_half_result(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    ledger = tmp_path / "l.csv"
+    ledger.write_text(LEDGER, encoding="utf-8")
+    out = tmp_path / "r.csv"
+    code = main([str(ledger), "--as-of", "2023-06-30", "--out", str(out),
+                 "--projects-out", str(tmp_path / "no-such-folder" / "f.csv")])
+    assert code == 2 and "无法写出结果" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["l.csv"]  # RATES not written either
