@@ -202,7 +202,8 @@ class Bulletin(Body):
                     ooxml.indent_chars(p, first_line=2)
                 else:  # under the first title: 2 characters of indent + "附件：" is 5
                     ooxml.indent_chars(p, left=5)
-        self._para().paragraph_format.keep_with_next = True
+        # One blank line below the text (or the 附件说明), then the signature above the date,
+        # both 右空四字 (§7.3.5.1).
         self._para().paragraph_format.keep_with_next = True
         # Signature above the date, both 右空四字 (§7.3.5.1).
         signature = self._para(self.signed_by or self.organ, how=RIGHT)

@@ -1,0 +1,107 @@
+"""PDF through LibreOffice: the real conversion where soffice is installed (always in CI,
+which installs libreoffice-writer-nogui and poppler-utils), rendered to PNG with pdftoppm;
+and what the page is told when there is no LibreOffice, when it hangs or when it fails."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import shutil
+import stat
+import subprocess
+import zipfile
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from duibiao.documents.word import Bulletin
+from duibiao.documents.word.pdf import FAILED, NOT_INSTALLED, TIMED_OUT, docx_to_pdf, soffice_path
+from tests.conftest import skip_or_fail
+
+NUMBER = "道外考核办〔2026〕7号"
+
+
+def three_pages() -> bytes:
+    """A short text on page 1 and two attachments, each on its own page: 3 pages."""
+    doc = Bulletin(organ="哈尔滨市道外区考核评价办公室", number=NUMBER, title="关于考核结果的通报",
+                   date=dt.date(2026, 11, 26))
+    doc.paragraph("各单位认真贯彻落实区委、区政府部署，考核工作有序推进。")
+    doc.attachment("排名表", lambda body: body.table(["单位", "得分"], [["靖宇街道", "92.50"]]))
+    doc.attachment("问题清单", lambda body: body.paragraph("无。"))
+    doc.imprint(printed_by="哈尔滨市道外区考核评价办公室", printed_on=dt.date(2026, 11, 26))
+    return doc.save()
+
+
+def needs(tool: str) -> str:
+    found = shutil.which(tool)
+    if not found:
+        skip_or_fail(f"{tool} not installed (apt-get install libreoffice-writer-nogui poppler-utils)")
+    return str(found)
+
+
+def test_the_pdf_has_the_pages_and_a_first_page_that_is_not_blank(tmp_path):
+    if soffice_path() is None:
+        skip_or_fail("LibreOffice (soffice) not installed: apt-get install libreoffice-writer-nogui")
+    pdftoppm = needs("pdftoppm")
+    pdf, reason = docx_to_pdf(three_pages())
+    assert pdf is not None and reason == "" and pdf.startswith(b"%PDF-")
+    (tmp_path / "b.pdf").write_bytes(pdf)
+    subprocess.run([pdftoppm, "-r", "50", "-png", str(tmp_path / "b.pdf"), str(tmp_path / "page")], check=True)
+    pages = sorted(tmp_path.glob("page-*.png"))
+    assert len(pages) == 3
+    rgb = np.asarray(Image.open(pages[0]).convert("RGB")).astype(int)
+    inked = (rgb.min(axis=2) < 200).mean()
+    assert inked > 0.005  # text, not an empty page
+    # The organ mark and the rule under the number are red.
+    red = (rgb[..., 0] > 200) & (rgb[..., 1] < 80) & (rgb[..., 2] < 80)
+    assert red.sum() > 50
+    text = subprocess.run([needs("pdftotext"), str(tmp_path / "b.pdf"), "-"], capture_output=True,
+                          check=True, text=True).stdout
+    squeezed = "".join(text.split())  # pdftotext puts spaces between Chinese and digits
+    assert NUMBER in squeezed and "—1—" in squeezed and "—3—" in squeezed and "附件2" in squeezed
+
+
+def test_without_libreoffice_the_page_is_told_why(monkeypatch):
+    monkeypatch.setenv("DUIBIAO_SOFFICE", "/nonexistent/soffice")
+    assert docx_to_pdf(b"PK") == (None, NOT_INSTALLED)
+    assert NOT_INSTALLED == "本机未安装 LibreOffice，仅提供 Word 文档"
+
+
+def fake_soffice(tmp_path: Path, body: str) -> str:
+    script = tmp_path / "soffice"
+    script.write_text(f"#!/bin/sh\n{body}\n", encoding="utf-8")
+    script.chmod(script.stat().st_mode | stat.S_IEXEC)
+    return str(script)
+
+
+def test_a_hanging_conversion_is_stopped(monkeypatch, tmp_path):
+    monkeypatch.setenv("DUIBIAO_SOFFICE", fake_soffice(tmp_path, "sleep 30"))
+    assert docx_to_pdf(three_pages(), timeout=1) == (None, TIMED_OUT)
+
+
+def test_a_failing_conversion_says_so(monkeypatch, tmp_path):
+    monkeypatch.setenv("DUIBIAO_SOFFICE", fake_soffice(tmp_path, "echo broken >&2; exit 1"))
+    assert docx_to_pdf(three_pages()) == (None, FAILED)
+
+
+def test_each_conversion_has_its_own_profile(monkeypatch, tmp_path):
+    """Two conversions at once must not share ~/.config/libreoffice: the profile is given on
+    the command line, inside the conversion's own temporary directory."""
+    log = tmp_path / "args"
+    monkeypatch.setenv("DUIBIAO_SOFFICE", fake_soffice(tmp_path, f'echo "$@" >> {log}; exit 1'))
+    docx_to_pdf(three_pages())
+    docx_to_pdf(three_pages())
+    first, second = log.read_text(encoding="utf-8").splitlines()
+    profiles = [next(a for a in line.split() if a.startswith("-env:UserInstallation=file:///")) for line in (first, second)]
+    assert profiles[0] != profiles[1] and "--headless" in first
+
+
+def test_the_copy_for_libreoffice_keeps_the_line_grid():
+    from duibiao.documents.word.pdf import for_libreoffice
+
+    with zipfile.ZipFile(io.BytesIO(for_libreoffice(three_pages()))) as z:
+        body = z.read("word/document.xml").decode()
+        styles = z.read("word/styles.xml").decode()
+    assert 'w:type="lines"' in body and 'w:linePitch="579"' in body
+    assert '<w:rPrDefault><w:rPr><w:spacing w:val="-5"/>' in styles
