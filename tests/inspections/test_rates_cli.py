@@ -270,3 +270,50 @@ def test_the_quick_path_takes_only_rows_the_full_check_accepts(
         assert faults == [] and quick == full
     else:
         assert faults or full is None
+
+
+def _outcome_of(call):  # type: ignore[no-untyped-def]
+    try:
+        return call(), None
+    except FindingsError as exc:
+        return None, [(p.row, p.column, p.message) for p in exc.problems]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(
+    # rows shaped like findings (most of them valid, duplicates and faults among them) …
+    st.tuples(st.sampled_from(["x1", "x2", "x3", "x4", ""]), st.sampled_from(["城管局", " 城管局 "]),
+              st.just("春季"), *[st.sampled_from(DATE_TEXTS[:4] + [DATE_TEXTS[6]])] * 4,
+              st.sampled_from(["", "", "closed", "closed_not_fixed", "done"])).map(list),
+    # … and rows of anything, short or long
+    st.lists(st.sampled_from(["", "x1", " 城管局 ", *DATE_TEXTS, "closed", "done"]), min_size=0, max_size=9),
+), max_size=8), st.booleans())
+def test_the_csv_way_and_the_workbook_way_read_the_same(body: list[list[str]], with_extension: bool) -> None:
+    from duibiao.inspections.rates import _parse
+
+    header = HEADER.split(",") if with_extension else [c for c in HEADER.split(",") if c != "extended_to"]
+    if not with_extension:
+        body = [[*row[:5], *row[6:]] for row in body]
+    table = [(1, list(header)), *((r, list(cells)) for r, cells in enumerate(body, start=2))]
+    as_text = _outcome_of(lambda: _parse([(r, list(c)) for r, c in table], text_only=True))
+    as_cells = _outcome_of(lambda: _parse([(r, list(c)) for r, c in table]))
+    assert as_text == as_cells
+
+
+def test_both_ways_read_a_valid_file_alike() -> None:
+    from duibiao.inspections.rates import _parse
+
+    table = [(r, line.split(",")) for r, line in enumerate(GOOD, start=1)]
+    as_text = _parse([(r, list(c)) for r, c in table], text_only=True)
+    assert len(as_text) == 6 and as_text == _parse([(r, list(c)) for r, c in table])
+
+
+def test_the_garbage_collector_is_back_on_after_a_read_good_or_bad(tmp_path: Path) -> None:
+    import gc
+
+    assert gc.isenabled()
+    read_findings(write(tmp_path, GOOD))
+    assert gc.isenabled()
+    with pytest.raises(FindingsError):
+        read_findings(write(tmp_path, [HEADER, "1,A,c,soon,,,,"], "bad.csv"))
+    assert gc.isenabled()
