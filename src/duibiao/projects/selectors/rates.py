@@ -15,15 +15,15 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from duibiao.accounts import gate
 from duibiao.org.models import Unit
 from duibiao.projects.models import Project
-from duibiao.projects.rates import ALL, GroupRates, Kind, LedgerRow, Stage, fmt, group_rates
-from duibiao.projects.selectors.ledger import ledger_rows
+from duibiao.projects.rates import ALL, GroupRates, Kind, Stage, fmt, group_rates, group_rates_by
+from duibiao.projects.selectors.ledger import ledger_rows, with_latest_report
 from duibiao.projects.selectors.portfolio import VIEW, visible_projects
 
 if TYPE_CHECKING:
@@ -103,21 +103,25 @@ def _month_ends(as_of: date) -> list[date]:
 
 
 def _through_the_year(projects: QuerySet[Project], as_of: date) -> list[float | None]:
-    """投资完成率 of these projects at each month's end of the year (and at as_of)."""
-    out = []
+    """投资完成率 of these projects at each month's end of the year (and at as_of): the figures
+    ledger_rows reads (each project's latest report of the year by that day), summed by the
+    database — twelve sums instead of twelve ledgers, so the chart stays quick at thousands of
+    projects."""
+    planned = projects.aggregate(total=Sum("planned_annual"))["total"] or Decimal(0)
+    out: list[float | None] = []
     for day in _month_ends(as_of):
-        total = group_rates(ledger_rows(projects, day), day, None)[-1]
-        out.append(_number(total.investment_rate))
+        done = with_latest_report(projects, day).aggregate(total=Sum("_completed_ytd"))["total"]
+        out.append(None if not planned else _number((done or Decimal(0)) * 100 / planned))
     return out
 
 
-def _flags_by(rows: list[LedgerRow], as_of: date, by: str, order: list[str]) -> dict[str, Any]:
-    groups = {g.group: g for g in group_rates(rows, as_of, by)[:-1]}
-    names = [name for name in order if name in groups]
+def _flags(groups: list[GroupRates], order: list[str]) -> dict[str, Any]:
+    by_name = {g.group: g for g in groups if g.group != ALL}
+    names = [name for name in order if name in by_name]
     return {
         "groups": names,
-        "red": [groups[n].red for n in names], "yellow": [groups[n].yellow for n in names],
-        "green": [groups[n].green for n in names],
+        "red": [by_name[n].red for n in names], "yellow": [by_name[n].yellow for n in names],
+        "green": [by_name[n].green for n in names],
         "labels": {"red": _("红灯"), "yellow": _("黄灯"), "green": _("绿灯")},
     }
 
@@ -128,7 +132,9 @@ def rates_page(*, user: User | AnonymousUser, as_of: date, by: str, unit: str = 
     chosen unit's), the four rates by group, red / yellow / green by type and by stage."""
     projects = _visible(user)
     rows = ledger_rows(projects, as_of)
-    groups = group_rates(rows, as_of, by)
+    # One pass of flags for the table's grouping and the two flag charts' (type, stage).
+    grouped = group_rates_by(rows, as_of, (by, "type", "stage"))
+    groups = grouped[by]
     last = one_year_earlier(as_of)
     earlier = {g.group: g for g in group_rates(ledger_rows(projects, last), last, by)}
     table = [RatesRow(g, earlier.get(g.group)) for g in groups]
@@ -149,7 +155,7 @@ def rates_page(*, user: User | AnonymousUser, as_of: date, by: str, unit: str = 
         "rates": {"groups": [g.group for g in by_group],
                   "rates": [{"name": labels[name], "values": [_number(getattr(g, name)) for g in by_group]}
                             for name in RATES]},
-        "by_type": _flags_by(rows, as_of, "type", [k.label for k in Kind]),
-        "by_stage": _flags_by(rows, as_of, "stage", [s.label for s in Stage]),
+        "by_type": _flags(grouped["type"], [k.label for k in Kind]),
+        "by_stage": _flags(grouped["stage"], [s.label for s in Stage]),
     }
     return RatesPage(as_of=as_of, last_year=last, by=by, rows=table, units=units, unit=chosen, charts=charts)

@@ -1,0 +1,183 @@
+"""Benchmark of the key-project pages: 5 000 projects × 52 weeks of progress.
+
+Run: python bench/projects_page_bench.py [--projects 5000] [--weeks 52] [--requests 40] [--no-docs]
+Standalone and bounded: makes a temporary SQLite database, migrates, seeds a district with 40
+units and the projects (each with a weekly cumulative report for `weeks` weeks of the year),
+then times (1) the portfolio page (项目库) through Django's test client as the office — the whole
+stack: middleware, session, gate, selector, template; (2) the rates of every grouping through
+the web app's own path, `ledger_rows` (the database → ledger rows mapping) and `group_rates`;
+(3) the 四率 page. Prints the figures and rewrites the "## 重点项目页面 / Key-project pages"
+section of docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from decimal import Decimal
+
+from benchlib import django_site, machine, percentile, write_section  # noqa: E402
+
+AS_OF = date(2026, 12, 31)
+UNITS = 40
+LEVELS = ("province", "city", "district", "district")
+TYPES = ("industry", "infrastructure", "social", "agriculture", "logistics")
+STAGES = ("new", "continuing", "continuing", "completed", "suspended")
+SOURCES = ("government", "enterprise")
+
+
+def seed(projects: int, weeks: int) -> tuple[object, int]:
+    from duibiao.accounts.roles import Role
+    from duibiao.accounts.services import role_grant, user_create
+    from duibiao.org.models import Unit
+    from duibiao.org.services import unit_create
+    from duibiao.projects.models import ProgressReport, Project
+
+    city = unit_create(actor=None, code="harbin", name="哈尔滨市", kind=Unit.Kind.CITY)
+    district = unit_create(actor=None, code="daowai", name="道外区", kind=Unit.Kind.DISTRICT, parent=city)
+    units = [unit_create(actor=None, code=f"u{n:02d}", name=f"单位{n:02d}", kind=Unit.Kind.STREET, parent=district)
+             for n in range(UNITS)]
+    office = user_create(actor=None, username="khb", password="Bench@Pass2026", unit=district)
+    role_grant(actor=None, user=office, role=Role.OFFICE, units=[district])
+    rng = random.Random(2026)
+    rows = []
+    for i in range(projects):
+        annual = Decimal(rng.randrange(5, 500) * 100)
+        start = AS_OF.replace(month=1, day=1) - timedelta(days=rng.randrange(-200, 400))
+        rows.append(Project(
+            code=f"XM-{i:05d}", name=f"基准项目{i:05d}", level=LEVELS[i % 4], type=TYPES[i % 5],
+            stage=STAGES[i % 5], source=SOURCES[i % 2], owner_unit=units[i % UNITS],
+            planned_total=annual * 3, planned_annual=annual, funds_planned=annual,
+            planned_start=start, actual_start=start + timedelta(days=rng.randrange(0, 30)) if i % 9 else None,
+            planned_completion=start + timedelta(days=rng.randrange(200, 900)),
+            in_stats_on=start + timedelta(days=40) if i % 7 else None,
+        ))
+    Project.objects.bulk_create(rows, batch_size=2000)
+    reports = []
+    first = AS_OF.replace(month=1, day=2)
+    for project in Project.objects.only("pk", "planned_annual"):
+        pace = rng.uniform(0.4, 1.2)
+        for week in range(weeks):
+            day = first + timedelta(days=7 * week)
+            done = project.planned_annual * Decimal(str(round(pace * (week + 1) / 52, 4)))
+            reports.append(ProgressReport(project_id=project.pk, reported_on=day, year=day.year,
+                                          completed_ytd=done.quantize(Decimal("0.01")),
+                                          funds_in_place=done.quantize(Decimal("0.01"))))
+        if len(reports) >= 50_000:
+            ProgressReport.objects.bulk_create(reports, batch_size=5000)
+            reports = []
+    ProgressReport.objects.bulk_create(reports, batch_size=5000)
+    return office, ProgressReport.objects.count()
+
+
+def timed_requests(client, url: str, count: int) -> tuple[list[float], int]:
+    times, size = [], 0
+    for _ in range(count):
+        start = time.perf_counter()
+        response = client.get(url)
+        times.append(time.perf_counter() - start)
+        assert response.status_code == 200, response.status_code
+        size = len(response.content)
+    return times, size
+
+
+def timed_rates(repeat: int) -> tuple[list[float], list[float]]:
+    """(mapping + every grouping, mapping only) timings: ledger_rows over all projects once,
+    then the rates of 全部 and of each of the command's --by groupings (group_rates_by: the
+    flags computed once, as the 四率 page does)."""
+    from duibiao.projects.models import Project
+    from duibiao.projects.rates import group_rates_by
+    from duibiao.projects.selectors.ledger import ledger_rows
+
+    total, mapping = [], []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        rows = ledger_rows(Project.objects.order_by("code"), AS_OF)
+        mapped = time.perf_counter()
+        group_rates_by(rows, AS_OF)
+        total.append(time.perf_counter() - start)
+        mapping.append(mapped - start)
+    return total, mapping
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--projects", type=int, default=5000)
+    parser.add_argument("--weeks", type=int, default=52)
+    parser.add_argument("--requests", type=int, default=40, help="timed page requests (default 40, at least 30)")
+    parser.add_argument("--no-docs", action="store_true", help="do not rewrite docs/benchmarks.md")
+    args = parser.parse_args()
+
+    tmp = tempfile.TemporaryDirectory(prefix="duibiao-bench-")
+    django_site(tmp.name)
+    import django
+    from django.db import connection
+    from django.test import Client
+    from django.urls import reverse
+
+    t0 = time.perf_counter()
+    office, reports = seed(args.projects, args.weeks)
+    seed_s = time.perf_counter() - t0
+
+    client = Client()
+    client.force_login(office)
+    url = f"{reverse('projects:portfolio')}?as_of={AS_OF.isoformat()}"
+    timed_requests(client, url, 3)  # warm up: template compilation, connections
+    queries: list[str] = []
+
+    def count(execute, sql, params, many, context):
+        queries.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count):
+        client.get(url)
+    page, size = timed_requests(client, url, max(30, args.requests))
+    filtered, _ = timed_requests(client, url + "&flag=red&type=industry", 10)
+    rates_total, rates_mapping = timed_rates(7)
+    rates_url = f"{reverse('projects:rates')}?as_of={AS_OF.isoformat()}&by=unit"
+    timed_requests(client, rates_url, 1)
+    rates_page, rates_size = timed_requests(client, rates_url, 5)
+
+    def ms(values: list[float], p: float = 50) -> str:
+        return f"{percentile(values, p) * 1000:.0f} ms"
+
+    rows = [
+        ("portfolio page (项目库), unfiltered", len(page), ms(page), ms(page, 95), f"{size / 1024:.0f} KB"),
+        ("portfolio page, filtered (红灯, 产业)", len(filtered), ms(filtered), ms(filtered, 95), ""),
+        ("rates of every grouping: ledger_rows + group_rates_by (全部 and the 5 --by)", len(rates_total), ms(rates_total),
+         ms(rates_total, 95), ""),
+        ("… of which ledger_rows (the database → ledger rows)", len(rates_mapping), ms(rates_mapping),
+         ms(rates_mapping, 95), ""),
+        ("四率 page (by unit, year on year, 12 monthly points)", len(rates_page), ms(rates_page),
+         ms(rates_page, 95), f"{rates_size / 1024:.0f} KB"),
+    ]
+    lines = [
+        "## 重点项目页面 / Key-project pages",
+        "",
+        f"Measured by `python bench/projects_page_bench.py` on {date.today():%Y-%m-%d}; machine: {machine()}, "
+        f"Django {django.get_version()}, SQLite (temporary file).",
+        f"{args.projects:,} projects over {UNITS} units × {args.weeks} weekly cumulative reports "
+        f"({reports:,} report rows), as of {AS_OF}. Pages through Django's test client as the office "
+        f"(session, gate, selector, template); queries per portfolio page: {len(queries)}. "
+        f"Seeding took {seed_s:.1f} s.",
+        "",
+        "| measured | n | p50 | p95 | response size |",
+        "|---|---|---|---|---|",
+        *[f"| {name} | {n} | {p50} | {p95} | {sz} |" for name, n, p50, p95, sz in rows],
+        "",
+        "Targets (issue 11): the portfolio page p95 < 300 ms; the rates of every grouping < 0.5 s.",
+    ]
+    section = "\n".join(lines) + "\n"
+    print(section)
+    if not args.no_docs:
+        write_section("## 重点项目页面 / Key-project pages", section)
+    tmp.cleanup()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
