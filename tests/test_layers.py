@@ -91,6 +91,9 @@ def test_each_contract_is_kept_on_the_code_as_it_is(configuration, graph, contra
      {"layers", "no-cycles", "engine-pure", "offline-no-django", "domain-independent"}),
     ("duibiao.schemes.loader", "duibiao.org.models", {"layers", "offline-no-django"}),
     ("duibiao.scoring_cli", "django", {"offline-no-django"}),
+    # `duibiao disposal-rates` (and the pure rates and deadlines the pages share) keep off Django
+    ("duibiao.inspections.rates", "django", {"offline-no-django"}),
+    ("duibiao.inspections.deadlines", "django", {"offline-no-django"}),
     # assessment reaches into a domain app beside it, instead of reading the source registry
     # (and closes a circle: projects.apps registers its sources with assessment's registry)
     ("duibiao.assessment.services.runs", "duibiao.projects.apps", {"layers", "domain-independent", "no-cycles"}),
