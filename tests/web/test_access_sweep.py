@@ -232,6 +232,15 @@ EDIT_CADRES_A = Needs("cadres.sheet.edit", unit="a")
 IMPORT_SCHEME = Needs("documents.workbook.import", unit="district")
 # The cadre pages that are not one unit's: whoever may see some unit's cadre sheets.
 CADRE_READERS = Needs("cadres.sheet.view")
+# Unit A's project, served by the secretary `secretary` (another secretary is refused).
+SEE_PROJECT_A = Needs("projects.project.view", unit="a", served_by="secretary")
+REPORT_PROJECT_A = Needs("projects.progress.report", unit="a", served_by="secretary")
+
+
+def _project_ledger(w: dict) -> dict:
+    return {"code": "XM-SW1", "name": "靖宇街道老旧小区改造", "level": "district", "type": "infrastructure",
+            "stage": "continuing", "source": "government", "planned_total": "12000", "planned_annual": "4800",
+            "planned_start": "2026-03-01", "actual_start": "2026-03-10", "secretary": w["secretary"].pk}
 
 PAGES: dict[str, Page] = {
     # ------------------------------------------------------------ web: signing in, home
@@ -447,6 +456,28 @@ PAGES: dict[str, Page] = {
     # A background import is its uploader's alone.
     "documents:import_job": Page(get=frozenset({"reporter_a"}), args=_ids(pk="import_job")),
     "documents:import_job_progress": Page(get=frozenset({"reporter_a"}), args=_ids(pk="import_job")),
+    # ------------------------------------------------------------ projects: the library, progress, problems
+    "projects:portfolio": Page(get=Needs("projects.project.view")),
+    "projects:workspace": Page(get=Needs("projects.progress.report")),
+    "projects:project_new": Page(
+        get=Needs("projects.project.edit"), post=Needs("projects.project.edit", unit="a"), refused=(400, 403, 404),
+        data=lambda w: {**_project_ledger(w), "code": "XM-SW2", "owner_unit": w["a"].pk}),
+    "projects:project_detail": Page(get=SEE_PROJECT_A, args=_ids(pk="project")),
+    "projects:project_edit": Page(
+        get=Needs("projects.project.edit", unit="a"), post=Needs("projects.project.edit", unit="a"),
+        args=_ids(pk="project"), data=lambda w: {**_project_ledger(w), "name": "改名", "version": w["project"].version,
+                                                 "owner_unit": w["a"].pk}),
+    "projects:progress_new": Page(
+        get=REPORT_PROJECT_A, post=REPORT_PROJECT_A, args=_ids(pk="project"),
+        data=lambda w: {"version": w["project"].version, "completed_ytd": "1500", "text": "主体施工"}),
+    "projects:problem_new": Page(
+        post=Needs("projects.problem.raise", unit="a", served_by="secretary"), args=_ids(pk="project"),
+        data=lambda w: {"problem_text": "用电未接入", "problem_unit": w["fagai"].pk}),
+    "projects:problem_solve": Page(
+        post=Needs("projects.problem.solve", unit="a", served_by="secretary"), args=_ids(pk="project_problem"),
+        data=lambda w: {"version": 1, "solution": "已解决"}),
+    "projects:photo_raw": Page(get=SEE_PROJECT_A, args=_ids(pk="project_photo")),
+    "projects:photo_view": Page(get=SEE_PROJECT_A, args=_ids(pk="project_photo")),
     # ------------------------------------------------------------ the API's own pages
     "api:openapi-json": Page(get=EVERY),
     "api:openapi-view": Page(get=EVERY),
@@ -625,7 +656,7 @@ def _fill() -> dict:
     combination, cadre sheets, a lock, an authenticator, an import job, and the workbooks a
     permitted user uploads; built once for the module (see `filled`)."""
     w = build_approved(build_assessed(build_world()))
-    for step in (_people, _runs, _values, _cadres, _security, _workbooks):
+    for step in (_people, _runs, _values, _cadres, _security, _workbooks, _projects_library):
         step(w)
     return w
 
@@ -755,6 +786,22 @@ def _workbooks(w: dict) -> None:
     book.active.cell(row_of(book.active, "nl04"), 6).value = 77
     w["template_a"] = to_bytes(book)
     w["scheme"].refresh_from_db()
+
+
+def _projects_library(w: dict) -> None:
+    """Unit A's key project, served by `secretary`, with a report carrying a photo and an open
+    problem asked of 区发改局."""
+    from duibiao.projects.services.progress import problem_raise, progress_report
+    from duibiao.projects.services.projects import Binding, project_create
+
+    w["project"] = project_create(actor=w["office"], raw={**_project_ledger(w)},
+                                  binding=Binding(w["a"], w["secretary"]))
+    report = progress_report(actor=w["secretary"], project=w["project"], version=1, completed_ytd="800",
+                             photos=[SimpleUploadedFile("现场.png", samples.image("PNG"), content_type="image/png")])
+    w["project_photo"] = report.photos.get()
+    w["project_problem"] = problem_raise(actor=w["secretary"], project=w["project"], text="征拆未完成",
+                                         asked_unit=w["fagai"])
+    w["project"].refresh_from_db()
 
 
 @pytest.fixture(scope="module")

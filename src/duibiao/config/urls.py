@@ -15,6 +15,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("audit/", include("duibiao.accounts.urls_audit")),
     path("assessment/", include("duibiao.assessment.urls")),
     path("documents/", include("duibiao.documents.urls")),
+    path("projects/", include("duibiao.projects.urls")),
     path("", include("duibiao.web.urls")),
 ]
 # The error pages in the site layout, in Chinese, with the reason and a way back (web/errors.py).

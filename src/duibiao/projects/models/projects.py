@@ -145,3 +145,11 @@ class LedgerChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project_id} {self.field}: {self.old_value} → {self.new_value}"
+
+    @property
+    def field_label(self) -> str:
+        """The changed field's Chinese name (the ledger column's)."""
+        from duibiao.projects.fields import LABELS
+
+        extra = {"created": "建立项目", "owner_unit": "责任单位", "secretary": "项目服务秘书", "rhythm": "填报频次"}
+        return LABELS.get(self.field) or extra.get(self.field, self.field)
