@@ -303,3 +303,19 @@ def test_an_output_that_cannot_be_written_exits_2_and_leaves_no_half_result(
                  "--projects-out", str(tmp_path / "no-such-folder" / "f.csv")])
     assert code == 2 and "无法写出结果" in capsys.readouterr().err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["l.csv"]  # RATES not written either
+
+
+def test_xlsx_rows_are_numbered_as_excel_shows_them(tmp_path: Path) -> None:
+    """A title and a blank line above the header: the message names the sheet's own row 6."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.cell(row=1, column=1, value=None)
+    for j, column in enumerate(COLUMNS, start=1):
+        ws.cell(row=3, column=j, value=column)
+    for j, value in enumerate(["P1", "x", "u", "区", "产业", "在建", "政府投资"], start=1):
+        ws.cell(row=6, column=j, value=value)
+    wb.save(tmp_path / "gap.xlsx")
+    with pytest.raises(LedgerError) as info:
+        read_ledger(tmp_path / "gap.xlsx")
+    assert [(p.row, p.column) for p in info.value.problems] == [(6, "stage")]
