@@ -242,6 +242,9 @@ def _project_ledger(w: dict) -> dict:
             "stage": "continuing", "source": "government", "planned_total": "12000", "planned_annual": "4800",
             "planned_start": "2026-03-01", "actual_start": "2026-03-10", "secretary": w["secretary"].pk}
 
+# 调度会: the office of the district arranges, minutes, assigns and closes.
+MANAGE_MEETINGS = Needs("projects.meeting.manage", unit="district")
+
 PAGES: dict[str, Page] = {
     # ------------------------------------------------------------ web: signing in, home
     "web:login": Page(public=True),
@@ -478,6 +481,32 @@ PAGES: dict[str, Page] = {
         data=lambda w: {"version": 1, "solution": "已解决"}),
     "projects:photo_raw": Page(get=SEE_PROJECT_A, args=_ids(pk="project_photo")),
     "projects:photo_view": Page(get=SEE_PROJECT_A, args=_ids(pk="project_photo")),
+    # ------------------------------------------------------------ projects: 调度会, 交办事项, 线索
+    # Lists show what the gate lets each user see; a meeting is its district's, an assignment
+    # its responsible unit's, a lead the unit's that pushed it.
+    "dispatch:meeting_list": Page(get=Needs("projects.meeting.view")),
+    "dispatch:meeting_new": Page(post=MANAGE_MEETINGS, refused=(400, 403, 404), data=lambda w: {
+        "district": str(w["district"].pk), "cadence": "weekly", "held_on": "2026-10-16", "chair": ""}),
+    "dispatch:meeting_detail": Page(get=Needs("projects.meeting.view", unit="district"), args=_ids(pk="meeting")),
+    "dispatch:meeting_minutes": Page(post=MANAGE_MEETINGS, args=_ids(pk="meeting"),
+                                     data=lambda w: {"version": str(w["meeting"].version), "minutes": "改纪要"}),
+    "dispatch:assignment_add": Page(post=MANAGE_MEETINGS, args=_ids(pk="meeting"), data=lambda w: {
+        "version": str(w["meeting"].version), "text": "协调用电", "unit": str(w["a"].pk), "workdays": "3"}),
+    "dispatch:meeting_close": Page(post=MANAGE_MEETINGS, args=_ids(pk="meeting"),
+                                   data=lambda w: {"version": str(w["meeting"].version)}),
+    "dispatch:assignment_list": Page(get=Needs("projects.assignment.view")),
+    "dispatch:assignment_reply": Page(post=Needs("projects.assignment.reply", unit="a"), args=_ids(pk="assignment"),
+                                      data=lambda w: {"version": str(w["assignment"].version), "reply": "已办"}),
+    "dispatch:lead_list": Page(get=Needs("projects.lead.view")),
+    "dispatch:lead_funnel": Page(get=Needs("projects.lead.view")),
+    "dispatch:lead_new": Page(post=Needs("projects.lead.edit", unit="a"), refused=(400, 403, 404), data=lambda w: {
+        "unit": str(w["a"].pk), "name": "新线索", "expected_investment": "600"}),
+    "dispatch:lead_detail": Page(get=Needs("projects.lead.view", unit="a"), args=_ids(pk="lead")),
+    "dispatch:lead_advance": Page(post=Needs("projects.lead.edit", unit="a"), args=_ids(pk="lead"),
+                                  data=lambda w: {"version": str(w["lead"].version), "note": "已对接统计"}),
+    "dispatch:lead_convert": Page(post=Needs("projects.lead.convert", unit="a"), args=_ids(pk="lead"), data=lambda w: {
+        "version": str(w["lead"].version), "code": "XM-SWL", "level": "district", "type": "industry",
+        "source": "enterprise"}),
     # ------------------------------------------------------------ the API's own pages
     "api:openapi-json": Page(get=EVERY),
     "api:openapi-view": Page(get=EVERY),
@@ -583,6 +612,33 @@ API: dict[str, Op] = {
         REPORT_A, args=_ids(period_id="period"), files=lambda w: {"file": _xlsx(w["template_a"])},
         refused=(400, 403, 404)),
     # ------------------------------------------------------------ org
+    # ------------------------------------------------------------ projects: 调度会, 交办事项, 线索
+    "GET /api/projects/meetings": Op(EVERY),
+    "POST /api/projects/meetings": Op(MANAGE_MEETINGS, refused=(403, 404, 422), body=lambda w: {
+        "district": "daowai", "cadence": "weekly", "held_on": "2026-10-16"}),
+    "GET /api/projects/meetings/{pk}": Op(Needs("projects.meeting.view", unit="district"), args=_ids(pk="meeting")),
+    "PUT /api/projects/meetings/{pk}/minutes": Op(MANAGE_MEETINGS, args=_ids(pk="meeting"), body=lambda w: {
+        "version": w["meeting"].version, "minutes": "改纪要"}),
+    "POST /api/projects/meetings/{pk}/assignments": Op(MANAGE_MEETINGS, args=_ids(pk="meeting"), body=lambda w: {
+        "version": w["meeting"].version, "text": "协调用电", "unit": "jingyu", "workdays": 3}),
+    "POST /api/projects/meetings/{pk}/close": Op(MANAGE_MEETINGS, args=_ids(pk="meeting"),
+                                                 body=lambda w: {"version": w["meeting"].version}),
+    "GET /api/projects/assignments": Op(EVERY),
+    "GET /api/projects/assignments/{pk}": Op(Needs("projects.assignment.view", unit="a"), args=_ids(pk="assignment")),
+    "POST /api/projects/assignments/{pk}/reply": Op(
+        Needs("projects.assignment.reply", unit="a"), args=_ids(pk="assignment"),
+        body=lambda w: {"version": w["assignment"].version, "reply": "已办", "done": True}),
+    "GET /api/projects/leads": Op(EVERY),
+    "POST /api/projects/leads": Op(Needs("projects.lead.edit", unit="a"), refused=(403, 404, 422), body=lambda w: {
+        "unit": "jingyu", "name": "新线索", "expected_investment": 600}),
+    "GET /api/projects/leads/funnel": Op(EVERY),
+    "GET /api/projects/leads/{pk}": Op(Needs("projects.lead.view", unit="a"), args=_ids(pk="lead")),
+    "POST /api/projects/leads/{pk}/advance": Op(Needs("projects.lead.edit", unit="a"), args=_ids(pk="lead"),
+                                                body=lambda w: {"version": w["lead"].version}),
+    "POST /api/projects/leads/{pk}/convert": Op(Needs("projects.lead.convert", unit="a"), args=_ids(pk="lead"),
+                                                body=lambda w: {"version": w["lead"].version, "code": "XM-SWL",
+                                                                "level": "district", "type": "industry",
+                                                                "source": "enterprise"}),
     "GET /api/org/units": Op(EVERY),
     "GET /api/org/units/{code}": Op(Needs("org.tree.view", unit="a"), args=lambda w: {"code": "jingyu"}),
     # ------------------------------------------------------------ periods, calendar, progress
@@ -658,6 +714,7 @@ def _fill() -> dict:
     w = build_approved(build_assessed(build_world()))
     for step in (_people, _runs, _values, _cadres, _security, _workbooks, _projects_library):
         step(w)
+    _dispatch(w)  # 调度会, 交办事项 and 线索
     return w
 
 
@@ -802,6 +859,28 @@ def _projects_library(w: dict) -> None:
     w["project_problem"] = problem_raise(actor=w["secretary"], project=w["project"], text="征拆未完成",
                                          asked_unit=w["fagai"])
     w["project"].refresh_from_db()
+
+
+def _dispatch(w: dict) -> None:
+    """A planned daily meeting of the district (dated, with minutes: it may be closed), an
+    open assignment of unit A's, and a lead of unit A's whose evidence is complete."""
+    from duibiao.projects.models import Project
+    from duibiao.projects.services.dispatch import assignment_create, meeting_create, meeting_minutes_save
+    from duibiao.projects.services.leads import lead_advance, lead_create
+
+    Project.objects.create(code="XM-DP1", name="靖宇街道红灯项目", level="district", type="industry", stage="new",
+                           source="enterprise", owner_unit=w["a"], planned_total=300, planned_start=date(YEAR, 5, 4))
+    meeting = meeting_create(actor=w["office"], district=w["district"], cadence="daily", held_on=date(YEAR, 10, 12))
+    meeting = meeting_minutes_save(actor=w["office"], meeting=meeting, version=meeting.version, minutes="研究红灯项目")
+    w["assignment"] = assignment_create(actor=w["office"], meeting=meeting, version=meeting.version, text="落实施工许可",
+                                        unit=w["a"], workdays=3)
+    meeting.refresh_from_db()
+    w["meeting"] = meeting
+    lead = lead_create(actor=w["reporter_a"], unit=w["a"], name="冷链物流园", expected_investment="8000",
+                       on=date(YEAR, 10, 8))
+    for _ in range(3):
+        lead = lead_advance(actor=w["reporter_a"], lead=lead, version=lead.version, on=date(YEAR, 10, 9))
+    w["lead"] = lead
 
 
 @pytest.fixture(scope="module")

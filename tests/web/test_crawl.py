@@ -61,6 +61,13 @@ REACHES: dict[str, set[str]] = {
     "sysadmin": {"admin:index", "org:unit_list"},
 }
 
+# 调度会, 交办事项 and 项目线索: the menu's 项目调度 (office, leaders) and 交办与线索 (units).
+_DISPATCH_UNIT = {"dispatch:assignment_list", "dispatch:lead_list", "dispatch:lead_detail", "dispatch:lead_funnel"}
+_DISPATCH_DISTRICT = _DISPATCH_UNIT | {"dispatch:meeting_list", "dispatch:meeting_detail"}
+for _who, _pages in (("office", _DISPATCH_DISTRICT), ("leader", _DISPATCH_DISTRICT), ("reporter_a", _DISPATCH_UNIT),
+                     ("head_a", _DISPATCH_UNIT)):
+    REACHES[_who] = REACHES[_who] | _pages
+
 
 def _name(path: str) -> str | None:
     try:

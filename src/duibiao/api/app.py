@@ -16,11 +16,14 @@ from ninja.security import django_auth
 from duibiao.api.accounts import router as accounts_router
 from duibiao.api.assessment import router as assessment_router
 from duibiao.api.cadres import router as cadres_router
+from duibiao.api.dispatch import router as dispatch_router
 from duibiao.api.documents import router as documents_router
 from duibiao.api.org import router as org_router
 from duibiao.api.periods import router as periods_router
 from duibiao.api.results import router as results_router
 from duibiao.assessment.errors import AssessmentError, ConflictError
+from duibiao.projects.errors import ConflictError as ProjectConflict
+from duibiao.projects.errors import ProjectError, ProjectInvalid
 from duibiao.schemes import SchemeDocumentError
 
 api = NinjaAPI(
@@ -56,6 +59,18 @@ def refused(request, exc):
     return api.create_response(request, {"detail": str(exc)}, status=422)
 
 
+@api.exception_handler(ProjectConflict)
+def project_conflict(request, exc):
+    return api.create_response(request, {"detail": str(exc)}, status=409)
+
+
+@api.exception_handler(ProjectError)
+def project_refused(request, exc):
+    # A value that does not fit names its field, as the page shows it beside the field.
+    errors = exc.errors if isinstance(exc, ProjectInvalid) else {}
+    return api.create_response(request, {"detail": str(exc), "errors": errors}, status=422)
+
+
 # Fields whose absence means the client did not say which version it read.
 VERSION_FIELDS = {"version", "based_on"}
 
@@ -84,5 +99,6 @@ api.add_router("/assessment", assessment_router)
 api.add_router("/results", results_router)
 api.add_router("/cadres", cadres_router)
 api.add_router("/documents", documents_router)
+api.add_router("/projects", dispatch_router)
 api.add_router("/org", org_router)
 api.add_router("/periods", periods_router)
