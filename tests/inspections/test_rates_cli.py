@@ -317,3 +317,11 @@ def test_the_garbage_collector_is_back_on_after_a_read_good_or_bad(tmp_path: Pat
     with pytest.raises(FindingsError):
         read_findings(write(tmp_path, [HEADER, "1,A,c,soon,,,,"], "bad.csv"))
     assert gc.isenabled()
+
+
+def test_a_file_with_no_findings_gives_the_all_row_blank(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "r.csv"
+    rc, printed, _ = run(capsys, str(write(tmp_path, [HEADER])), "--as-of", "2026-06-30", "--by", "unit", "--out", str(out))
+    assert rc == 0
+    assert read_out(out) == [EXPECTED_BY_UNIT[0], ["全部", "0", "0", "0", "", "", "0", ""]]
+    assert "问题处置率 —，按期整改率 —，逾期 0 个，平均整改天数 —。" in printed

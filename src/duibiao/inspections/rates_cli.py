@@ -63,14 +63,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"错误：无法写出 {out}：{exc.strerror or exc}", file=sys.stderr)
         return 1
     total = table[-1]
-    rate = fmt2(total.disposal_rate) or "—"
-    on_time = fmt2(total.on_time_rate) or "—"
-    days = fmt2(total.avg_days) or "—"
+    # A blank rate (nothing due yet) reads as a dash, never as 0 %.
+    rate = f"{fmt2(total.disposal_rate)}%" if total.disposal_rate is not None else "—"
+    on_time = f"{fmt2(total.on_time_rate)}%" if total.on_time_rate is not None else "—"
+    days = f"{fmt2(total.avg_days)} 天" if total.avg_days is not None else "—"
     groups = {"unit": "单位", "campaign": "专项行动"}.get(args.by or "", "")
     print(
         f"截至 {as_of.isoformat()}：问题 {total.findings} 个，应整改 {total.due} 个，"
-        f"已销号 {total.closed} 个，问题处置率 {rate}%，按期整改率 {on_time}%，"
-        f"逾期 {total.overdue} 个，平均整改天数 {days} 天。"
+        f"已销号 {total.closed} 个，问题处置率 {rate}，按期整改率 {on_time}，"
+        f"逾期 {total.overdue} 个，平均整改天数 {days}。"
     )
     print(f"已写出 {out}" + (f"（按{groups}分 {len(table) - 1} 组及全部）" if groups else "（全部）"))
     return 0
