@@ -210,7 +210,7 @@ def agenda_build(meeting: DispatchMeeting, as_of: date | None = None) -> dict[st
     escalated, escalation_gap = _escalated(meeting, cadences, as_of, calendar)
     return {
         "as_of": as_of.isoformat(), "cadence": rule.code, "cadence_label": rule.label,
-        "levels": sorted(str(Level(code).label) for code in rule.levels if code in Level.values),
+        "levels": [str(label) for code, label in Level.choices if code in rule.levels],  # 省, 市, 区
         "flags": [rules.FLAG_LABELS[f] for f in (rules.RED, rules.YELLOW, rules.GREEN) if f in rule.flags],
         "projects": [_project(p) for p in rules.agenda_projects(rule, records)],
         "problems": [

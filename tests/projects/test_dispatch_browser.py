@@ -1,0 +1,72 @@
+"""In Chromium: the office opens 项目调度 from its menu, arranges a daily meeting whose agenda
+shows the red project, assigns a task with a working-day deadline; the clock is moved by the
+next meeting's date (no sleeping): on the 区长三日调度 of 2026-10-12 the assignment, overdue,
+stands among the escalated items with its history, and the unit sees it overdue on its list.
+
+`dispatch_escalation` is the piece the end-to-end test of key projects reuses."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import signed_in_page
+from tests.projects.dispatch_fixtures import make_portfolio
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "img" / "projects-dispatch.png"
+
+
+def arrange(page, base: str, cadence: str, held_on: str) -> None:
+    """From the menu's 项目调度, arrange a meeting of `cadence` (its Chinese name) on `held_on`."""
+    page.goto(f"{base}/")
+    page.get_by_role("link", name="项目调度").first.click()
+    form = page.get_by_test_id("meeting-form")
+    form.get_by_label("调度层级", exact=True).select_option(label=cadence)
+    form.get_by_label("召开日期", exact=True).fill(held_on)
+    with page.expect_navigation():
+        form.get_by_role("button", name="安排").click()
+
+
+def dispatch_escalation(browser, base: str, *, project: str = "XM-R", unit: str = "靖宇街道",
+                        office: str = "khb", reporter: str = "tb_a"):
+    """The daily meeting of 2026-09-30 shows `project` red; a task on it is assigned to `unit`
+    for 2 working days (due 10-09, after National Day); the 区长三日调度 of 10-12 shows it
+    escalated and overdue; the unit's reporter sees it 已逾期. Returns the office's page."""
+    page = signed_in_page(browser, base, office)
+    arrange(page, base, "经济专班日调度", "2026-09-30")
+    red = page.get_by_test_id("agenda-project").filter(has_text=project)
+    assert "红灯" in red.inner_text()
+    form = page.get_by_test_id("assignment-form")
+    form.get_by_label("交办内容", exact=True).fill("协调电力接入，限期完成")
+    form.get_by_label("责任单位", exact=True).select_option(label=unit)
+    form.locator("select[name=project]").select_option(label=f"{project} 项目{project}")
+    form.get_by_label("办理期限（工作日）", exact=True).fill("2")
+    with page.expect_navigation():
+        form.get_by_role("button", name="交办").click()
+    assignment = page.get_by_test_id("assignment").filter(has_text="协调电力接入")
+    assert "2026-10-09" in assignment.inner_text()  # 10-01..10-07 off: 10-08, 10-09
+
+    arrange(page, base, "区长三日调度", "2026-10-12")
+    escalated = page.get_by_test_id("escalated-item").filter(has_text="协调电力接入")
+    text = escalated.inner_text()
+    assert "逾期 2 个工作日" in text  # 10-10 (调休上班), 10-12
+    assert "经济专班日调度交办" in text and "升级至区长三日调度" in text
+
+    unit_page = signed_in_page(browser, base, reporter)
+    unit_page.get_by_role("link", name="交办与线索").first.click()
+    row = unit_page.get_by_test_id("assignment-row").filter(has_text="协调电力接入")
+    assert "已逾期" in row.inner_text()
+    unit_page.context.close()
+    return page
+
+
+def test_overdue_assignment_escalates_to_the_next_cadence(browser, live_server, world):
+    make_portfolio(world)
+    page = dispatch_escalation(browser, live_server.url)
+    if os.environ.get("DUIBIAO_SCREENSHOTS"):
+        page.set_viewport_size({"width": 1280, "height": 900})
+        page.screenshot(path=str(SCREENSHOT), full_page=True)
+    page.context.close()
