@@ -20,6 +20,7 @@ from duibiao.api.dispatch import router as dispatch_router
 from duibiao.api.documents import router as documents_router
 from duibiao.api.org import router as org_router
 from duibiao.api.periods import router as periods_router
+from duibiao.api.projects import router as projects_router
 from duibiao.api.results import router as results_router
 from duibiao.assessment.errors import AssessmentError, ConflictError
 from duibiao.projects.errors import ConflictError as ProjectConflict
@@ -99,6 +100,7 @@ api.add_router("/assessment", assessment_router)
 api.add_router("/results", results_router)
 api.add_router("/cadres", cadres_router)
 api.add_router("/documents", documents_router)
+api.add_router("/projects", projects_router)
 api.add_router("/projects", dispatch_router)
 api.add_router("/org", org_router)
 api.add_router("/periods", periods_router)

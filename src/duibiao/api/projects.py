@@ -1,0 +1,229 @@
+"""项目库 over the API: the portfolio, a project, its ledger (create / update with version),
+progress reports (photos as multipart) and 难点堵点. Same selectors (so the same gate: a
+项目服务秘书 only on the projects he serves) and the same services as the pages; each value
+validated once, by `projects.fields`."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django.http import Http404
+from django.utils import timezone
+from ninja import Field, File, Form, Router, Schema, Status
+from ninja.files import UploadedFile
+
+from duibiao.accounts import gate
+from duibiao.projects import selectors as sel
+from duibiao.projects.errors import PhotoRejected, ProjectInvalid
+from duibiao.projects.models import Problem, Project
+from duibiao.projects.selectors.forms import asked_units, owner_units, secretaries
+from duibiao.projects.services.progress import problem_raise, problem_solve, progress_report
+from duibiao.projects.services.projects import Binding, project_create, project_update
+
+router = Router(tags=["projects"])
+
+
+class ProjectOut(Schema):
+    id: int
+    code: str
+    name: str
+    owner_unit: str = Field(alias="owner_unit.code")
+    level: str
+    type: str
+    stage: str
+    source: str
+    leader_name: str
+    legal_person: str
+    contact_phone: str
+    planned_total: Decimal
+    planned_annual: Decimal | None
+    funds_planned: Decimal | None
+    planned_start: date | None
+    planned_completion: date | None
+    actual_start: date | None
+    actual_completion: date | None
+    in_stats_on: date | None
+    location: str
+    rhythm: str
+    secretary: str | None = None  # the service secretary's username
+    version: int
+
+    @staticmethod
+    def resolve_secretary(obj: Project) -> str | None:
+        return obj.secretary.username if obj.secretary else None
+
+
+class PortfolioRowOut(Schema):
+    project: ProjectOut
+    completed_ytd: Decimal | None
+    funds_in_place: Decimal | None
+    flag: str | None
+    reasons: list[str]
+
+
+class ProjectIn(Schema):
+    """The ledger's values as text (or numbers): each is validated once, by projects.fields."""
+
+    code: str
+    name: str
+    owner_unit: str  # the unit's code
+    level: str
+    type: str
+    stage: str
+    source: str
+    planned_total: str | float
+    planned_annual: str | float | None = None
+    funds_planned: str | float | None = None
+    planned_start: str | None = None
+    planned_completion: str | None = None
+    actual_start: str | None = None
+    actual_completion: str | None = None
+    in_stats_on: str | None = None
+    leader_name: str = ""
+    legal_person: str = ""
+    contact_phone: str = ""
+    location: str = ""
+    secretary: str | None = None  # a username
+    rhythm: str = ""
+
+
+class ProjectUpdateIn(ProjectIn):
+    version: int
+
+
+class ReportOut(Schema):
+    id: int
+    reported_on: date
+    completed_ytd: Decimal
+    funds_in_place: Decimal | None
+    text: str
+    photos: list[str]
+
+
+class ProblemOut(Schema):
+    id: int
+    text: str
+    asked_unit: str = Field(alias="asked_unit.code")
+    status: str
+    raised_on: date
+    solved_on: date | None
+    solution: str
+    version: int
+
+
+class ProblemIn(Schema):
+    text: str
+    asked_unit: str  # the unit's code
+
+
+class SolveIn(Schema):
+    version: int
+    solution: str = ""
+
+
+class Error(Schema):
+    detail: str
+    errors: dict[str, str] = {}
+
+
+def _out(project: Project) -> Project:
+    return project
+
+
+def _binding(request, payload: ProjectIn) -> Binding:
+    unit = owner_units(user=request.user).filter(code=payload.owner_unit).first()
+    errors = {} if unit else {"owner_unit": "没有此责任单位，或您不能维护该单位的项目"}
+    secretary = None
+    if payload.secretary:
+        secretary = next((u for u in secretaries(user=request.user) if u.username == payload.secretary), None)
+        if secretary is None:
+            errors["secretary"] = "所选用户不是项目服务秘书"
+    if errors or unit is None:
+        raise ProjectInvalid(errors)
+    return Binding(unit, secretary, payload.rhythm)
+
+
+def _raw(payload: ProjectIn) -> dict[str, object]:
+    return payload.dict(exclude={"owner_unit", "secretary", "rhythm", "version"})
+
+
+@router.get("/library", response=list[PortfolioRowOut], summary="项目库（按角色与单位范围；服务秘书只见所服务的项目）")
+def library(request, level: str = "", type: str = "", stage: str = "", source: str = "", flag: str = "",
+            as_of: date | None = None):
+    gate.require(request.user, "projects.project.view")
+    filters = sel.Filters(level=level, type=type, stage=stage, source=source, flag=flag)
+    page = sel.portfolio(user=request.user, filters=filters, as_of=as_of or timezone.localdate())
+    return [{"project": _out(r.project), "completed_ytd": r.ledger.completed_ytd,
+             "funds_in_place": r.ledger.funds_in_place, "flag": r.flag.colour, "reasons": list(r.flag.reasons)}
+            for r in page.rows]
+
+
+@router.post("/library", response={201: ProjectOut, 422: Error}, summary="新建项目（考核办）")
+def library_create(request, payload: ProjectIn):
+    gate.require(request.user, "projects.project.edit")
+    project = project_create(actor=request.user, raw=_raw(payload), binding=_binding(request, payload),
+                             source="api")
+    return Status(201, _out(project))
+
+
+@router.get("/library/{pk}", response=ProjectOut, summary="项目台账")
+def library_detail(request, pk: int):
+    return _out(sel.project_for(user=request.user, pk=pk))
+
+
+@router.put("/library/{pk}", response={200: ProjectOut, 409: Error, 422: Error},
+            summary="修改项目台账；version 必填（读取时的版本），过期则 409")
+def library_update(request, pk: int, payload: ProjectUpdateIn):
+    project = sel.project_for(user=request.user, pk=pk)
+    gate.require(request.user, "projects.project.edit", unit=project.owner_unit, secretary=project.secretary_id)
+    project = project_update(actor=request.user, project=project, version=payload.version, raw=_raw(payload),
+                             binding=_binding(request, payload), source="api")
+    return _out(project)
+
+
+@router.get("/library/{pk}/reports", response=list[ReportOut], summary="进度填报记录")
+def reports(request, pk: int):
+    project = sel.project_for(user=request.user, pk=pk)
+    return [{"id": r.pk, "reported_on": r.reported_on, "completed_ytd": r.completed_ytd,
+             "funds_in_place": r.funds_in_place, "text": r.text,
+             "photos": [f"/projects/photos/{p.pk}/" for p in r.photos.all()]}
+            for r in project.reports.prefetch_related("photos")]
+
+
+@router.post("/library/{pk}/reports", response={201: ReportOut, 409: Error, 422: Error},
+             summary="填报进度（表单：version 必填；photos 为现场照片，可多张）")
+def report_create(request, pk: int, version: Form[int], completed_ytd: Form[str], funds_in_place: Form[str] = "",
+                  text: Form[str] = "", photos: File[list[UploadedFile]] = None):  # type: ignore[assignment]
+    project = sel.project_for(user=request.user, pk=pk)
+    try:
+        report = progress_report(actor=request.user, project=project, version=version, completed_ytd=completed_ytd,
+                                 funds_in_place=funds_in_place, text=text, photos=photos or [])
+    except PhotoRejected as exc:
+        raise ProjectInvalid({"photos": str(exc)}) from exc
+    return Status(201, {"id": report.pk, "reported_on": report.reported_on, "completed_ytd": report.completed_ytd,
+                        "funds_in_place": report.funds_in_place, "text": report.text,
+                        "photos": [f"/projects/photos/{p.pk}/" for p in report.photos.all()]})
+
+
+@router.get("/library/{pk}/problems", response=list[ProblemOut], summary="难点堵点")
+def problems(request, pk: int):
+    project = sel.project_for(user=request.user, pk=pk)
+    return list(project.problems.select_related("asked_unit"))
+
+
+@router.post("/library/{pk}/problems", response={201: ProblemOut, 422: Error}, summary="提出难点堵点")
+def problem_create(request, pk: int, payload: ProblemIn):
+    project = sel.project_for(user=request.user, pk=pk)
+    unit = asked_units(project=project).filter(code=payload.asked_unit).first()
+    return Status(201, problem_raise(actor=request.user, project=project, text=payload.text, asked_unit=unit))
+
+
+@router.post("/problems/{pk}/solve", response={200: ProblemOut, 409: Error, 422: Error},
+             summary="标记难点堵点已解决；version 必填")
+def problem_solved(request, pk: int, payload: SolveIn):
+    problem = Problem.objects.filter(pk=pk, project__in=sel.visible_projects(user=request.user)).first()
+    if problem is None:
+        raise Http404
+    return problem_solve(actor=request.user, problem=problem, version=payload.version, solution=payload.solution)
+

@@ -1,0 +1,95 @@
+"""The library's API: list by role, create and update with version (422 without, 409 stale),
+progress reports with photos, problems; another unit's users refused."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from duibiao.projects.models import ProgressReport, Project
+from tests.files import samples
+from tests.projects.library import LEDGER, build_library
+
+pytestmark = pytest.mark.django_db
+API = "/api/projects"
+
+
+@pytest.fixture
+def lib(world, settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    return build_library(world)
+
+
+def _body(**over) -> dict:
+    return {**LEDGER, "owner_unit": "jingyu", "secretary": "mishu", **over}
+
+
+def test_the_list_follows_the_gate(lib, client_for):
+    codes = [r["project"]["code"] for r in client_for(lib["secretary"]).get(f"{API}/library").json()]
+    assert codes == ["XM-001", "XM-003"]
+    codes = [r["project"]["code"] for r in client_for(lib["reporter_b"]).get(f"{API}/library").json()]
+    assert codes == ["XM-003"]
+    assert client_for(lib["auditor"]).get(f"{API}/library").status_code == 403
+
+
+def test_another_units_reporter_is_refused(lib, client_for):
+    client = client_for(lib["reporter_b"])
+    pk = lib["project_a"].pk
+    assert client.get(f"{API}/library/{pk}").status_code == 404
+    response = client.post(f"{API}/library/{pk}/reports", {"version": 1, "completed_ytd": "5"})
+    assert response.status_code == 404 and not ProgressReport.objects.exists()
+
+
+def test_create_and_update_with_version(lib, client_for):
+    client = client_for(lib["office"])
+    response = client.post(f"{API}/library", _body(code="XM-API"), content_type="application/json")
+    assert response.status_code == 201, response.content
+    created = response.json()
+    assert created["secretary"] == "mishu" and created["version"] == 1
+    url = f"{API}/library/{created['id']}"
+    missing = client.put(url, _body(code="XM-API", name="无版本"), content_type="application/json")
+    assert missing.status_code == 422 and "version" in missing.json()["detail"]
+    ok = client.put(url, {**_body(code="XM-API", name="新名称"), "version": 1}, content_type="application/json")
+    assert ok.status_code == 200 and ok.json()["version"] == 2
+    stale = client.put(url, {**_body(code="XM-API", name="旧页面"), "version": 1}, content_type="application/json")
+    assert stale.status_code == 409
+    assert Project.objects.get(code="XM-API").name == "新名称"
+
+
+def test_bad_values_are_named_by_field(lib, client_for):
+    response = client_for(lib["office"]).post(
+        f"{API}/library", _body(code="XM-BAD", stage="在建", planned_total="-1"), content_type="application/json")
+    assert response.status_code == 422
+    assert set(response.json()["errors"]) == {"stage", "planned_total"}
+
+
+def test_a_reporter_cannot_create(lib, client_for):
+    response = client_for(lib["reporter_a"]).post(f"{API}/library", _body(code="XM-R"),
+                                                  content_type="application/json")
+    assert response.status_code == 403 and not Project.objects.filter(code="XM-R").exists()
+
+
+def test_report_with_photo_and_attack(lib, client_for):
+    client = client_for(lib["secretary"])
+    url = f"{API}/library/{lib['project_a'].pk}/reports"
+    photo = SimpleUploadedFile("现场.jpg", samples.image("JPEG"), content_type="image/jpeg")
+    response = client.post(url, {"version": 1, "completed_ytd": "100", "photos": [photo]})
+    assert response.status_code == 201, response.content
+    assert len(response.json()["photos"]) == 1
+    bad = SimpleUploadedFile("现场2.jpg", b"MZ" + b"\x00" * 100, content_type="image/jpeg")
+    response = client.post(url, {"version": 2, "completed_ytd": "200", "photos": [bad]})
+    assert response.status_code == 422 and "photos" in response.json()["errors"]
+    assert ProgressReport.objects.count() == 1
+    assert client_for(lib["secretary_2"]).post(url, {"version": 2, "completed_ytd": "1"}).status_code == 404
+
+
+def test_problems(lib, client_for):
+    client = client_for(lib["reporter_a"])
+    url = f"{API}/library/{lib['project_a'].pk}/problems"
+    response = client.post(url, {"text": "用地未落实", "asked_unit": "fagai"}, content_type="application/json")
+    assert response.status_code == 201 and response.json()["asked_unit"] == "fagai"
+    problem = response.json()
+    solve = client_for(lib["secretary"]).post(f"{API}/problems/{problem['id']}/solve", {"version": 1},
+                                              content_type="application/json")
+    assert solve.status_code == 200 and solve.json()["status"] == "solved"
+    assert client.get(url).json()[0]["status"] == "solved"
