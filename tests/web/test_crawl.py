@@ -68,6 +68,10 @@ for _who, _pages in (("office", _DISPATCH_DISTRICT), ("leader", _DISPATCH_DISTRI
                      ("head_a", _DISPATCH_UNIT)):
     REACHES[_who] = REACHES[_who] | _pages
 
+# 项目四率 from the menu of the office, leaders and units.
+for _who in ("office", "leader", "reporter_a", "head_a"):
+    REACHES[_who] = REACHES[_who] | {"projects:rates"}
+
 
 def _name(path: str) -> str | None:
     try:

@@ -1,11 +1,12 @@
 from django.urls import path
 
-from duibiao.projects.views import library, progress
+from duibiao.projects.views import library, progress, rates
 
 app_name = "projects"
 
 urlpatterns = [
     path("", library.portfolio, name="portfolio"),
+    path("rates/", rates.rates, name="rates"),
     path("mine/", progress.workspace, name="workspace"),
     path("new/", library.project_new, name="project_new"),
     path("<int:pk>/", library.project_detail, name="project_detail"),
