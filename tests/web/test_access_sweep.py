@@ -660,6 +660,29 @@ API: dict[str, Op] = {
     "POST /api/periods/{period_id}/close": Op(OPEN_PERIOD, args=_ids(period_id="period"),
                                               query="reason=提前完成审核"),
     "GET /api/periods/{period_id}/progress": Op(PROGRESS, args=_ids(period_id="period")),
+    # ------------------------------------------------------------ projects: the library
+    "GET /api/projects/library": Op(Needs("projects.project.view")),
+    # Another district's office keeps no project of unit A: 422, the unit named beside its field.
+    "POST /api/projects/library": Op(
+        Needs("projects.project.edit", unit="a"), refused=(403, 404, 422),
+        body=lambda w: {**_project_ledger(w), "code": "XM-SW3", "owner_unit": "jingyu", "secretary": "mishu"}),
+    "GET /api/projects/library/{pk}": Op(SEE_PROJECT_A, args=_ids(pk="project")),
+    "PUT /api/projects/library/{pk}": Op(
+        Needs("projects.project.edit", unit="a"), args=_ids(pk="project"),
+        body=lambda w: {**_project_ledger(w), "name": "改名", "owner_unit": "jingyu", "secretary": "mishu",
+                        "version": w["project"].version}),
+    "GET /api/projects/library/{pk}/reports": Op(SEE_PROJECT_A, args=_ids(pk="project")),
+    "POST /api/projects/library/{pk}/reports": Op(
+        REPORT_PROJECT_A, args=_ids(pk="project"),
+        files=lambda w: {"version": str(w["project"].version), "completed_ytd": "1500",
+                         "photos": SimpleUploadedFile("现场.png", samples.image("PNG"), content_type="image/png")}),
+    "GET /api/projects/library/{pk}/problems": Op(SEE_PROJECT_A, args=_ids(pk="project")),
+    "POST /api/projects/library/{pk}/problems": Op(
+        Needs("projects.problem.raise", unit="a", served_by="secretary"), args=_ids(pk="project"),
+        body=lambda w: {"text": "用电未接入", "asked_unit": "fagai"}),
+    "POST /api/projects/problems/{pk}/solve": Op(
+        Needs("projects.problem.solve", unit="a", served_by="secretary"), args=_ids(pk="project_problem"),
+        body=lambda w: {"version": 1, "solution": "已解决"}),
 }
 
 # ---------------------------------------------------------------------------- enumeration
