@@ -325,3 +325,20 @@ def test_a_file_with_no_findings_gives_the_all_row_blank(tmp_path: Path, capsys:
     assert rc == 0
     assert read_out(out) == [EXPECTED_BY_UNIT[0], ["全部", "0", "0", "0", "", "", "0", ""]]
     assert "问题处置率 —，按期整改率 —，逾期 0 个，平均整改天数 —。" in printed
+
+
+def test_a_workbook_whose_declared_sizes_lie_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    book = _xlsx(tmp_path / "f.xlsx", [HEADER.split(","), ["a", "U", "c", date(2026, 6, 1), None, None, None, None]])
+    data = bytearray(book.read_bytes())
+    name = b"xl/worksheets/sheet1.xml"
+    central = data.find(b"PK\x01\x02")  # the central directory: the sizes zipfile believes
+    while central >= 0 and data[central + 46:central + 46 + len(name)] != name:
+        central = data.find(b"PK\x01\x02", central + 4)
+    assert central >= 0
+    declared = int.from_bytes(data[central + 24:central + 28], "little")
+    data[central + 24:central + 28] = (declared + 10).to_bytes(4, "little")  # claims 10 bytes more
+    book.write_bytes(bytes(data))
+    rc, _, err = run(capsys, str(book), "--as-of", "2026-06-30", "--out", str(tmp_path / "r.csv"))
+    assert rc == 2
+    assert "xl/worksheets/sheet1.xml 的大小与声明不符" in err
+    assert not (tmp_path / "r.csv").exists()

@@ -29,6 +29,7 @@ import gc
 import io
 import re
 import zipfile
+import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -214,6 +215,8 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
+        if self.row <= 0:  # the file as a whole (missing, unreadable): no row to name
+            return self.message
         where = f"行 {self.row}" + (f"，列 {self.column}" if self.column else "")
         return f"{where}：{self.message}"
 
@@ -283,7 +286,10 @@ def _xlsx_cells(p: Path) -> list[tuple[int, list[Cell]]]:
                        for i in infos)
             if len(infos) > _ZIP_MEMBERS or total > _ZIP_TOTAL or bomb:
                 raise FindingsError([Problem(0, "", "Excel 文件解压后过大或成员过多，疑似压缩炸弹，已拒绝")])
-    except zipfile.BadZipFile:
+            for info in infos:  # declared sizes can lie: count what each member really inflates to
+                if not _inflates_as_declared(archive, info):
+                    raise FindingsError([Problem(0, "", f"Excel 文件已损坏（{info.filename} 的大小与声明不符）")])
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError):
         raise FindingsError([Problem(0, "", "不是有效的 Excel（.xlsx）文件")]) from None
     import openpyxl  # only for workbooks: the CSV path needs nothing outside the standard library
 
@@ -296,6 +302,16 @@ def _xlsx_cells(p: Path) -> list[tuple[int, list[Cell]]]:
         return [(r, list(vals)) for r, vals in enumerate(ws.iter_rows(values_only=True), start=1)]
     finally:
         wb.close()
+
+
+def _inflates_as_declared(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    count = 0
+    with archive.open(info) as member:
+        while chunk := member.read(64 * 1024):
+            count += len(chunk)
+            if count > info.file_size:
+                return False
+    return count == info.file_size
 
 
 def _text(v: Cell) -> str:
