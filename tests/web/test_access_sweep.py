@@ -891,7 +891,11 @@ def _dispatch(w: dict) -> None:
     """A planned daily meeting of the district (dated, with minutes: it may be closed), an
     open assignment of unit A's, and a lead of unit A's whose evidence is complete."""
     from duibiao.projects.models import Project
-    from duibiao.projects.services.dispatch import assignment_create, meeting_create, meeting_minutes_save
+    from duibiao.projects.services.dispatch import (
+        assignment_create,
+        meeting_create,
+        meeting_minutes_save,
+    )
     from duibiao.projects.services.leads import lead_advance, lead_create
 
     Project.objects.create(code="XM-DP1", name="靖宇街道红灯项目", level="district", type="industry", stage="new",
@@ -907,6 +911,12 @@ def _dispatch(w: dict) -> None:
     for _ in range(3):
         lead = lead_advance(actor=w["reporter_a"], lead=lead, version=lead.version, on=date(YEAR, 10, 9))
     w["lead"] = lead
+    # The admin site's dispatch settings, as the defaults (the agendas above do not change).
+    from duibiao.projects.models import CadenceRule, LeadStageLimit
+
+    w["cadence_rule"] = CadenceRule.objects.create(cadence="weekly", levels=["province", "city"], flags=["red"],
+                                                   every_workdays=5, assignment_workdays=5)
+    w["stage_limit"] = LeadStageLimit.objects.create(stage="found", workdays=3)
 
 
 @pytest.fixture(scope="module")
@@ -1301,6 +1311,7 @@ def _admin_urls(w: dict) -> list[tuple[str, str]]:
 
     examples = {"accounts.User": w["reporter_a"], "org.Unit": w["a"], "org.Category": w["a"].category,
                 "org.Tier": w["a"].tier, "org.TaskForce": w["taskforce"]}
+    examples.update({"projects.CadenceRule": w["cadence_rule"], "projects.LeadStageLimit": w["stage_limit"]})
     urls = []
     for model, model_admin in admin_site._registry.items():
         label = model._meta.label
