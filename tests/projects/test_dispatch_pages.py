@@ -158,3 +158,22 @@ def test_the_api_lists_meetings_with_agenda_and_leads(w, client_for):
     assert created.status_code == 201 and created.json()["deadline"] == "2026-10-15"
     assert client_for(w["leader"]).post(f"/api/projects/meetings/{meeting.pk}/close", {"version": 1},
                                         content_type="application/json").status_code == 403
+
+
+def test_the_system_administrator_sets_a_cadence_rule_and_the_agenda_follows(w, client_for):
+    from duibiao.projects.models import CadenceRule
+    from duibiao.projects.selectors.dispatch import agenda_build
+
+    admin = client_for(w["sysadmin"])
+    bad = admin.post("/admin/projects/cadencerule/add/", {
+        "cadence": "weekly", "chair": "", "every_workdays": "5", "assignment_workdays": "5",
+        "levels": ["county"], "flags": ["red"]})
+    assert bad.status_code == 200 and not CadenceRule.objects.exists()  # the form again, with the error
+    response = admin.post("/admin/projects/cadencerule/add/", {
+        "cadence": "weekly", "chair": "区委书记", "every_workdays": "5", "assignment_workdays": "4",
+        "levels": ["district"], "flags": ["yellow"]})
+    assert response.status_code == 302
+    meeting = make_meeting(w, "weekly")
+    assert meeting.chair == "区委书记"
+    assert [p["code"] for p in agenda_build(meeting)["projects"]] == ["XM-Y"]
+    assert client_for(w["office"]).get("/admin/projects/cadencerule/").status_code == 302  # to the login page
