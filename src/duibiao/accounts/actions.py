@@ -207,6 +207,8 @@ ROLE_ACTIONS: dict[str, dict[str, Reach]] = {
             "assessment.appeal.file", "cadres.sheet.view",
             "projects.project.view", "projects.problem.raise",
         ),
+        **_holds("projects.assignment.view", "projects.assignment.reply", "projects.lead.view",
+                 "projects.lead.edit"),
     },
     Role.LEADER: {
         **_EVERY_DATA_ROLE,
