@@ -130,7 +130,8 @@ def _plans(rng: random.Random) -> list[_Plan]:
     for j, (name, kind, stage, source) in enumerate(DISTRICT_PROJECTS):
         plans.append(_Plan(
             code=f"QX-{j + 1:03d}", name=name, level="district", kind=kind, stage=stage, source=source,
-            annual=Decimal(rng.randrange(8, 80) * 100), pace=rng.choice((0.5, 0.8, 0.95, 1.0, 1.1)),
+            annual=Decimal(rng.randrange(8, 80) * 100),
+            pace=rng.choice((0.4, 0.6, 0.75)) if j % 4 == 1 else rng.uniform(0.85, 1.15),
         ))
     return plans
 
@@ -196,6 +197,23 @@ def _reports(project: Project, plan: _Plan, today: date, year: int) -> list[Prog
     return rows
 
 
+def _owners(plans: list[_Plan], units: list[Unit]) -> list[Unit]:
+    """Each project's owner unit: the street or town its name starts with (黎华街道…, 团结镇…),
+    the others spread so that every unit gz02–gz05 apply to owns at least one project."""
+    def short(unit: Unit) -> str:
+        return unit.name.removesuffix("街道") if unit.name.endswith("街道") else unit.name
+
+    named = [next((u for u in units if len(short(u)) >= 2 and plan.name.startswith(short(u))), None)
+             for plan in plans]
+    waiting = [u for u in units if u not in named]
+    out = []
+    for index, unit in enumerate(named):
+        if unit is None:
+            unit = waiting.pop(0) if waiting else units[index % len(units)]
+        out.append(unit)
+    return out
+
+
 def demo_projects_load() -> int:
     """Load the portfolio unless it is there; returns the number of projects created."""
     if Project.objects.filter(code__startswith="XM-").exists():
@@ -205,19 +223,20 @@ def demo_projects_load() -> int:
     units = list(Unit.objects.filter(category__code__in=["street", "economic"]).order_by("order", "code"))
     secretaries = list(User.objects.filter(username__in=SECRETARIES).order_by("username"))
     plans = _plans(rng)
+    owners = _owners(plans, units)
     projects = []
     for index, plan in enumerate(plans):
         dates = _dates(plan, index, rng, today)
         projects.append(Project(
             code=plan.code, name=plan.name, level=plan.level, type=plan.kind, stage=plan.stage,
-            source=plan.source, owner_unit=units[index % len(units)],
+            source=plan.source, owner_unit=owners[index],
             leader_name=LEADERS[index % len(LEADERS)],
             secretary=secretaries[index % len(secretaries)] if secretaries else None,
             legal_person=f"哈尔滨{plan.name[:4]}建设有限公司",
             contact_phone=f"0451-8{rng.randrange(1000000, 9999999)}",
             planned_total=plan.annual * rng.choice((2, 3, 4)),
             planned_annual=plan.annual, funds_planned=(plan.annual * Decimal("0.9")).quantize(Decimal(1)),
-            location=f"道外区{units[index % len(units)].name}", **dates,
+            location=f"道外区{owners[index].name}", **dates,
         ))
     Project.objects.bulk_create(projects)
     projects = list(Project.objects.filter(code__in=[p.code for p in plans]).order_by("code"))
