@@ -74,6 +74,18 @@ EXPECTED = {
     Role.INSPECTOR: EVERY_DATA_ROLE,
 }
 
+# 调度会, 交办事项 and 项目线索: the office holds meetings and converts leads; leaders read; a
+# unit answers its assignments and pushes its leads.
+_UNIT_DISPATCH = {"projects.assignment.view", "projects.assignment.reply", "projects.lead.view", "projects.lead.edit"}
+for _role, _names in {
+    Role.OFFICE: {"projects.meeting.view", "projects.meeting.manage", "projects.assignment.view",
+                  "projects.lead.view", "projects.lead.edit", "projects.lead.convert"},
+    Role.LEADER: {"projects.meeting.view", "projects.assignment.view", "projects.lead.view"},
+    Role.REPORTER: _UNIT_DISPATCH,
+    Role.UNIT_HEAD: _UNIT_DISPATCH,
+}.items():
+    EXPECTED[_role] = EXPECTED[_role] | _names
+
 
 # 督导检查: campaigns, findings and their rectification; only the inspector sees a photo's EXIF.
 _UNIT_RECTIFIES = {"inspections.finding.view", "inspections.finding.rectify", "inspections.finding.extend"}
