@@ -245,6 +245,11 @@ def _project_ledger(w: dict) -> dict:
 # 调度会: the office of the district arranges, minutes, assigns and closes.
 MANAGE_MEETINGS = Needs("projects.meeting.manage", unit="district")
 
+# 一企一档 and 工作量 of unit A.
+EDIT_ENTERPRISE_A = Needs("inspections.enterprise.edit", unit="a")
+RECORD_WORK_A = Needs("inspections.worklog.record", unit="a")
+
+
 PAGES: dict[str, Page] = {
     # ------------------------------------------------------------ web: signing in, home
     "web:login": Page(public=True),
@@ -484,11 +489,6 @@ PAGES: dict[str, Page] = {
         data=lambda w: {"version": 1, "solution": "已解决"}),
     "projects:photo_raw": Page(get=SEE_PROJECT_A, args=_ids(pk="project_photo")),
     "projects:photo_view": Page(get=SEE_PROJECT_A, args=_ids(pk="project_photo")),
-    # Another district's office keeps no project of unit A: its import is refused row by row (400).
-    "documents:project_ledger": Page(
-        get=Needs("projects.project.view"), post=Needs("projects.project.edit", unit="a"), refused=(400, 403, 404),
-        data=lambda w: {"file": _xlsx(w["ledger_workbook"], "台账.xlsx")}),
-    "documents:project_ledger_export": Page(get=Needs("projects.project.view")),
     # ------------------------------------------------------------ projects: 调度会, 交办事项, 线索
     # Lists show what the gate lets each user see; a meeting is its district's, an assignment
     # its responsible unit's, a lead the unit's that pushed it.
@@ -515,6 +515,33 @@ PAGES: dict[str, Page] = {
     "dispatch:lead_convert": Page(post=Needs("projects.lead.convert", unit="a"), args=_ids(pk="lead"), data=lambda w: {
         "version": str(w["lead"].version), "code": "XM-SWL", "level": "district", "type": "industry",
         "source": "enterprise"}),
+    # ------------------------------------------------------------ inspections: 日通报, 处置率, 企业档案, 工作量
+    # The statistics pages show what the gate lets each holder count (another district's
+    # office gets an empty picture); a file and a log are their unit's.
+    "inspections:daily": Page(get=Needs("inspections.stats.view")),
+    "inspections:rates": Page(get=Needs("inspections.stats.view")),
+    "documents:inspections_daily": Page(get=Needs("inspections.stats.view")),
+    "inspections:enterprises": Page(get=Needs("inspections.enterprise.view")),
+    "inspections:enterprise_new": Page(  # a unit outside the grant is not a choice: the form says so
+        get=Needs("inspections.enterprise.edit"), post=EDIT_ENTERPRISE_A, refused=(403, 404, 422),
+        data=lambda w: {"credit_code": "92230104MA1BX0K7XC", "name": "某某超市", "unit": "jingyu"}),
+    "inspections:enterprise": Page(get=Needs("inspections.enterprise.view", unit="a"), args=_ids(pk="enterprise")),
+    "inspections:enterprise_edit": Page(
+        get=EDIT_ENTERPRISE_A, post=EDIT_ENTERPRISE_A, args=_ids(pk="enterprise"),
+        data=lambda w: {"credit_code": w["enterprise"].credit_code, "name": "改名", "unit": "jingyu",
+                        "version": w["enterprise"].version}),
+    "inspections:risk_add": Page(post=EDIT_ENTERPRISE_A, args=_ids(pk="enterprise"), data=lambda w: {
+        "text": "消防通道堵塞", "level": "general", "identified_on": "2026-10-09"}),
+    "inspections:risk_status": Page(post=EDIT_ENTERPRISE_A, args=lambda w: {"pk": w["enterprise"].pk,
+                                                                            "risk_id": w["risk"].pk},
+                                    data=lambda w: {"version": w["risk"].version, "status": "closed"}),
+    "inspections:worklogs": Page(get=Needs("inspections.worklog.view")),
+    "inspections:worklog_new": Page(post=RECORD_WORK_A, refused=(403, 404, 422), data=lambda w: {
+        "unit": "jingyu", "work_type": w["worktype"].pk, "quantity": "120", "done_on": "2026-10-09"}),
+    "inspections:worklog_edit": Page(get=RECORD_WORK_A, post=RECORD_WORK_A, args=_ids(pk="worklog"), data=lambda w: {
+        "version": w["worklog"].version, "work_type": w["worktype"].pk, "quantity": "130", "done_on": "2026-10-09"}),
+    "inspections:worktypes": Page(get=Needs("inspections.worktype.edit"), post=Needs("inspections.worktype.edit"),
+                                  data=lambda w: {"name": "维修设施", "unit_of_measure": "处", "active": "1"}),
     # ------------------------------------------------------------ the API's own pages
     "api:openapi-json": Page(get=EVERY),
     "api:openapi-view": Page(get=EVERY),
@@ -647,6 +674,29 @@ API: dict[str, Op] = {
                                                 body=lambda w: {"version": w["lead"].version, "code": "XM-SWL",
                                                                 "level": "district", "type": "industry",
                                                                 "source": "enterprise"}),
+    # ------------------------------------------------------------ inspections: 日通报, 处置率, 企业档案, 工作量
+    "GET /api/inspections/daily": Op(Needs("inspections.stats.view")),
+    "GET /api/inspections/rates": Op(Needs("inspections.stats.view")),
+    "GET /api/inspections/enterprises": Op(Needs("inspections.enterprise.view")),
+    "POST /api/inspections/enterprises": Op(EDIT_ENTERPRISE_A, refused=(403, 404, 422), body=lambda w: {
+        "credit_code": "92230104MA1BX0K7XC", "name": "某某超市", "unit": "jingyu"}),
+    "GET /api/inspections/enterprises/{pk}": Op(Needs("inspections.enterprise.view", unit="a"),
+                                                args=_ids(pk="enterprise")),
+    "PUT /api/inspections/enterprises/{pk}": Op(EDIT_ENTERPRISE_A, args=_ids(pk="enterprise"), body=lambda w: {
+        "credit_code": w["enterprise"].credit_code, "name": "改名", "unit": "jingyu",
+        "version": w["enterprise"].version}),
+    "POST /api/inspections/enterprises/{pk}/risks": Op(EDIT_ENTERPRISE_A, args=_ids(pk="enterprise"), body=lambda w: {
+        "text": "消防通道堵塞", "level": "general", "identified_on": "2026-10-09"}),
+    "POST /api/inspections/enterprises/{pk}/risks/{risk_id}/status": Op(
+        EDIT_ENTERPRISE_A, args=lambda w: {"pk": w["enterprise"].pk, "risk_id": w["risk"].pk},
+        body=lambda w: {"version": w["risk"].version, "status": "closed"}),
+    "GET /api/inspections/work/types": Op(Needs("inspections.worklog.view")),
+    "GET /api/inspections/work/totals": Op(Needs("inspections.worklog.view")),
+    "GET /api/inspections/work/logs": Op(Needs("inspections.worklog.view")),
+    "POST /api/inspections/work/logs": Op(RECORD_WORK_A, refused=(403, 404, 422), body=lambda w: {
+        "unit": "jingyu", "work_type": w["worktype"].pk, "quantity": "120", "done_on": "2026-10-09"}),
+    "PUT /api/inspections/work/logs/{pk}": Op(RECORD_WORK_A, args=_ids(pk="worklog"), body=lambda w: {
+        "version": w["worklog"].version, "work_type": w["worktype"].pk, "quantity": "130", "done_on": "2026-10-09"}),
     "GET /api/org/units": Op(EVERY),
     "GET /api/org/units/{code}": Op(Needs("org.tree.view", unit="a"), args=lambda w: {"code": "jingyu"}),
     # ------------------------------------------------------------ periods, calendar, progress
@@ -743,7 +793,7 @@ def _fill() -> dict:
     combination, cadre sheets, a lock, an authenticator, an import job, and the workbooks a
     permitted user uploads; built once for the module (see `filled`)."""
     w = build_approved(build_assessed(build_world()))
-    for step in (_people, _runs, _values, _cadres, _security, _workbooks, _projects_library):
+    for step in (_people, _runs, _values, _cadres, _security, _workbooks, _projects_library, _inspections_files):
         step(w)
     _dispatch(w)  # 调度会, 交办事项 and 线索
     return w
@@ -890,17 +940,6 @@ def _projects_library(w: dict) -> None:
     w["project_problem"] = problem_raise(actor=w["secretary"], project=w["project"], text="征拆未完成",
                                          asked_unit=w["fagai"])
     w["project"].refresh_from_db()
-    w["ledger_workbook"] = _ledger_workbook(w)
-
-
-def _ledger_workbook(w: dict) -> bytes:
-    """The office's ledger export with the project renamed (what a permitted import changes)."""
-    from duibiao.documents.project_ledger import ledger_workbook
-    from tests.documents.conftest import open_xlsx, to_bytes
-
-    book = open_xlsx(ledger_workbook(user=w["office"], as_of=date(YEAR, 6, 30))[1])
-    book.active["B2"].value = "靖宇街道老旧小区改造（台账导入）"
-    return to_bytes(book)
 
 
 def _dispatch(w: dict) -> None:
@@ -933,6 +972,25 @@ def _dispatch(w: dict) -> None:
     w["cadence_rule"] = CadenceRule.objects.create(cadence="weekly", levels=["province", "city"], flags=["red"],
                                                    every_workdays=5, assignment_workdays=5)
     w["stage_limit"] = LeadStageLimit.objects.create(stage="found", workdays=3)
+
+
+def _inspections_files(w: dict) -> None:
+    """Unit A's enterprise file with one risk, a type of work and a log of unit A's."""
+    from duibiao.inspections.services.enterprises import (
+        EnterpriseInput,
+        RiskInput,
+        enterprise_create,
+        risk_add,
+    )
+    from duibiao.inspections.services.worklogs import WorkLogInput, worklog_record, worktype_save
+
+    w["enterprise"] = enterprise_create(actor=w["office"], data=EnterpriseInput(
+        credit_code="91230104MA1B2C3D43", name="老鼎丰餐饮店", unit=w["a"], address="靖宇街88号"))
+    w["risk"] = risk_add(actor=w["office"], enterprise=w["enterprise"], data=RiskInput(
+        text="燃气管道老化", level="major", identified_on=date(2026, 10, 9)))
+    w["worktype"] = worktype_save(actor=w["office"], name="清理绿地", unit_of_measure="平方米")
+    w["worklog"] = worklog_record(actor=w["office"], unit=w["a"], data=WorkLogInput(
+        work_type=w["worktype"], quantity="800", done_on=date(2026, 10, 9)))
 
 
 @pytest.fixture(scope="module")

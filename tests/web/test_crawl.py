@@ -38,7 +38,6 @@ REACHES: dict[str, set[str]] = {
         "assessment:combination_index", "assessment:combination_detail", "cadres:cadre_index",
         "documents:index", "org:unit_list", "org:unit_detail", "assessment:calendar",
         "projects:portfolio", "projects:project_detail", "projects:project_new", "projects:project_edit",
-        "documents:project_ledger",
     },
     "taskforce": {
         "assessment:review_index", "assessment:review_home", "assessment:review_indicator",
@@ -72,6 +71,21 @@ for _who, _pages in (("office", _DISPATCH_DISTRICT), ("leader", _DISPATCH_DISTRI
 # 项目四率 from the menu of the office, leaders and units.
 for _who in ("office", "leader", "reporter_a", "head_a"):
     REACHES[_who] = REACHES[_who] | {"projects:rates"}
+
+# 督导日报 / 问题处置率, 企业档案 (一企一档一清单) and 工作量统计, from each role's menu.
+_STATS = {"inspections:daily", "inspections:rates"}
+_FILES = {"inspections:enterprises", "inspections:enterprise"}
+_KEEP_FILES = _FILES | {"inspections:enterprise_new", "inspections:enterprise_edit"}
+REACHES.setdefault("inspector", set())
+for _who, _pages in (
+    ("office", _STATS | _KEEP_FILES | {"inspections:worklogs", "inspections:worklog_edit", "inspections:worktypes"}),
+    ("inspector", _STATS | _KEEP_FILES | {"inspections:worklogs"}),
+    ("leader", _STATS | _FILES | {"inspections:worklogs"}),
+    ("reporter_a", _STATS | _FILES | {"inspections:worklogs", "inspections:worklog_edit"}),
+    ("head_a", _STATS | _FILES | {"inspections:worklogs"}),
+    ("taskforce", _STATS),
+):
+    REACHES[_who] = REACHES[_who] | _pages
 
 
 def _name(path: str) -> str | None:

@@ -122,6 +122,13 @@ _ACTIONS = (
     Action("inspections.extension.decide", _("审批延期申请"), scoped=True),
     Action("inspections.finding.remind", _("催办整改"), scoped=True),
     Action("inspections.photo.location", _("查看照片的拍摄位置与设备信息"), scoped=True),
+    # --- 督导检查 statistics: 处置率 and the daily picture, 一企一档一清单, 工作量统计
+    Action("inspections.stats.view", _("查看问题处置率与督导检查日通报"), scoped=True),
+    Action("inspections.enterprise.view", _("查看企业档案与风险清单"), scoped=True),
+    Action("inspections.enterprise.edit", _("建立企业档案、维护风险清单"), scoped=True),
+    Action("inspections.worklog.view", _("查看工作量统计"), scoped=True),
+    Action("inspections.worklog.record", _("登记本单位工作量"), scoped=True),
+    Action("inspections.worktype.edit", _("维护工作类型与计量单位"), scoped=False),
 )
 ACTIONS: dict[str, Action] = {action.name: action for action in _ACTIONS}
 # Unit-scoped actions that show where a unit sits in the tree and nothing that hangs off it:
@@ -246,6 +253,23 @@ _INSPECTION_HOLDS: dict[str, tuple[str, ...]] = {
     Role.UNIT_HEAD: ("inspections.finding.view", "inspections.finding.rectify", "inspections.finding.extend"),
 }
 for _role, _names in _INSPECTION_HOLDS.items():
+    ROLE_ACTIONS[_role].update(_holds(*_names))
+
+
+# 督导检查 statistics (处置率, the daily picture), 一企一档一清单 and 工作量统计: every data role
+# in the loop reads them over its grant; units log their own work; inspectors and the office
+# keep the enterprises' files; the office keeps the types of work.
+_INSPECTION_STATS_READ = ("inspections.stats.view", "inspections.enterprise.view", "inspections.worklog.view")
+_INSPECTION_STATS_HOLDS: dict[str, tuple[str, ...]] = {
+    Role.OFFICE: (*_INSPECTION_STATS_READ, "inspections.enterprise.edit", "inspections.worklog.record",
+                  "inspections.worktype.edit"),
+    Role.TASKFORCE: ("inspections.stats.view",),
+    Role.LEADER: _INSPECTION_STATS_READ,
+    Role.INSPECTOR: (*_INSPECTION_STATS_READ, "inspections.enterprise.edit"),
+    Role.REPORTER: (*_INSPECTION_STATS_READ, "inspections.worklog.record"),
+    Role.UNIT_HEAD: _INSPECTION_STATS_READ,
+}
+for _role, _names in _INSPECTION_STATS_HOLDS.items():
     ROLE_ACTIONS[_role].update(_holds(*_names))
 
 

@@ -18,11 +18,14 @@ from duibiao.api.assessment import router as assessment_router
 from duibiao.api.cadres import router as cadres_router
 from duibiao.api.dispatch import router as dispatch_router
 from duibiao.api.documents import router as documents_router
+from duibiao.api.inspections_stats import router as inspections_stats_router
 from duibiao.api.org import router as org_router
 from duibiao.api.periods import router as periods_router
 from duibiao.api.projects import router as projects_router
 from duibiao.api.results import router as results_router
 from duibiao.assessment.errors import AssessmentError, ConflictError
+from duibiao.inspections.errors import ConflictError as InspectionConflict
+from duibiao.inspections.errors import InspectionError
 from duibiao.projects.errors import ConflictError as ProjectConflict
 from duibiao.projects.errors import ProjectError, ProjectInvalid
 from duibiao.schemes import SchemeDocumentError
@@ -72,6 +75,19 @@ def project_refused(request, exc):
     return api.create_response(request, {"detail": str(exc), "errors": errors}, status=422)
 
 
+@api.exception_handler(InspectionConflict)
+def inspection_conflict(request, exc):
+    return api.create_response(request, {"detail": str(exc)}, status=409)
+
+
+@api.exception_handler(InspectionError)
+def inspection_refused(request, exc):
+    # A value that does not fit names its field (validation.InvalidValue), as the page shows it.
+    field = getattr(exc, "field", None)
+    errors = {field: str(exc)} if field else {}
+    return api.create_response(request, {"detail": str(exc), "errors": errors}, status=422)
+
+
 # Fields whose absence means the client did not say which version it read.
 VERSION_FIELDS = {"version", "based_on"}
 
@@ -102,5 +118,6 @@ api.add_router("/cadres", cadres_router)
 api.add_router("/documents", documents_router)
 api.add_router("/projects", projects_router)
 api.add_router("/projects", dispatch_router)
+api.add_router("/inspections", inspections_stats_router)
 api.add_router("/org", org_router)
 api.add_router("/periods", periods_router)

@@ -114,6 +114,16 @@ EVENT_LABELS: dict[str, Promise] = {
     "projects.progress.report": _("填报项目进度"),
     "projects.problem.raise": _("提出项目难点堵点"),
     "projects.problem.solve": _("难点堵点已解决"),
+    # inspections: 一企一档一清单 and 工作量统计
+    "inspections.enterprise.create": _("建立企业档案"),
+    "inspections.enterprise.update": _("修改企业档案"),
+    "inspections.risk.add": _("登记企业风险"),
+    "inspections.risk.status": _("变更企业风险管控状态"),
+    "inspections.worktype.create": _("新增工作类型"),
+    "inspections.worktype.update": _("修改工作类型"),
+    "inspections.worklog.record": _("登记工作量"),
+    "inspections.worklog.update": _("修改工作量记录"),
+    "inspections.worklog.delete": _("删除工作量记录"),
 }
 
 

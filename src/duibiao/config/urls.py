@@ -15,6 +15,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("audit/", include("duibiao.accounts.urls_audit")),
     path("assessment/", include("duibiao.assessment.urls")),
     path("documents/", include("duibiao.documents.urls")),
+    path("inspections/", include("duibiao.inspections.urls")),
     path("projects/dispatch/", include("duibiao.projects.urls_dispatch")),
     path("projects/", include("duibiao.projects.urls")),
     path("", include("duibiao.web.urls")),
