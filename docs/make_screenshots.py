@@ -1,6 +1,8 @@
 """Take the screenshots used in docs/ from a running demo (`make demo`), with Chromium.
 
-    .venv/bin/python docs/make_screenshots.py [http://127.0.0.1:8000]
+    .venv/bin/python docs/make_screenshots.py [http://127.0.0.1:8000] [name-prefix]
+
+With a prefix (e.g. `projects-`) only the shots whose file name starts with it are taken.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 BASE = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8000"
+ONLY = sys.argv[2] if len(sys.argv) > 2 else ""
 OUT = Path(__file__).parent / "img"
 PASSWORD = "Duibiao@2026"
 # (file name, account, path, viewport width)
@@ -33,6 +36,9 @@ SHOTS = [
     ("cadre-annual.png", "khb", "/org/cadres/jingyu/annual/", 1280),
     ("cadre-routine-head.png", "jingyu_fzr", "/org/cadres/jingyu/routine/", 1280),
     ("cadre-lists.png", "khb", "/org/cadres/lists/?kind=selection", 1280),
+    ("projects-rates.png", "khb", "/projects/rates/?by=type&unit=jingyu", 1280),
+    ("projects-portfolio.png", "leader", "/projects/", 1280),
+    ("projects-workspace-phone.png", "mishu", "/projects/mine/", 390),
 ]
 
 
@@ -44,6 +50,8 @@ def main() -> None:
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
         )
         for name, account, path, width in SHOTS:
+            if not name.startswith(ONLY):
+                continue
             context = browser.new_context(viewport={"width": width, "height": 800}, locale="zh-CN")
             page = context.new_page()
             if account:
@@ -55,6 +63,9 @@ def main() -> None:
             page.goto(f"{BASE}{path}")
             if page.locator("[data-pdf-viewer]").count():  # pdf.js draws after the page loads
                 page.locator("[data-pdf-viewer][data-state=rendered]").wait_for()
+            if page.locator("[data-projects-chart]").count():  # ECharts draws, then animates
+                page.locator("[data-projects-chart][data-drawn]").first.wait_for()
+                page.wait_for_timeout(1200)
             page.screenshot(path=OUT / name, full_page=True)
             context.close()
         browser.close()

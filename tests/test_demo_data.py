@@ -153,3 +153,21 @@ def test_demo_units_no_longer_type_the_four_rates(db, demo_output):
     trace = RunResult.objects.get(run=run, unit__code="jingyu").trace
     gz03 = next(e for e in trace["indicators"] if e["code"] == "gz03")
     assert gz03["source"]["provenance"] and gz03["source"]["provenance"][0].startswith("项目 ")
+
+
+def test_demo_dispatch_has_meetings_overdue_assignments_and_leads_in_every_stage(db, demo_output):
+    from django.utils import timezone
+
+    from duibiao.projects.models import Assignment, DispatchMeeting, Lead
+    from duibiao.projects.models.leads import LeadStage
+
+    today = timezone.localdate()
+    held = DispatchMeeting.objects.filter(status=DispatchMeeting.Status.HELD)
+    assert set(held.values_list("cadence", flat=True)) == {"daily", "three_day", "weekly"}
+    assert DispatchMeeting.objects.filter(status=DispatchMeeting.Status.PLANNED, held_on=today).exists()
+    overdue = Assignment.objects.filter(status=Assignment.Status.OPEN, deadline__lt=today)
+    assert overdue.exists() and Assignment.objects.filter(status=Assignment.Status.DONE).exists()
+    assert all(a.project is not None and a.unit_id == a.project.owner_unit_id
+               for a in Assignment.objects.select_related("project"))
+    assert set(Lead.objects.values_list("stage", flat=True)) == set(LeadStage.values)
+    assert all(lead.entries.count() == LeadStage.values.index(lead.stage) + 1 for lead in Lead.objects.all())

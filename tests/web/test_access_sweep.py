@@ -489,6 +489,11 @@ PAGES: dict[str, Page] = {
         data=lambda w: {"version": 1, "solution": "已解决"}),
     "projects:photo_raw": Page(get=SEE_PROJECT_A, args=_ids(pk="project_photo")),
     "projects:photo_view": Page(get=SEE_PROJECT_A, args=_ids(pk="project_photo")),
+    # Another district's office keeps no project of unit A: its import is refused row by row (400).
+    "documents:project_ledger": Page(
+        get=Needs("projects.project.view"), post=Needs("projects.project.edit", unit="a"), refused=(400, 403, 404),
+        data=lambda w: {"file": _xlsx(w["ledger_workbook"], "台账.xlsx")}),
+    "documents:project_ledger_export": Page(get=Needs("projects.project.view")),
     # ------------------------------------------------------------ projects: 调度会, 交办事项, 线索
     # Lists show what the gate lets each user see; a meeting is its district's, an assignment
     # its responsible unit's, a lead the unit's that pushed it.
@@ -940,6 +945,17 @@ def _projects_library(w: dict) -> None:
     w["project_problem"] = problem_raise(actor=w["secretary"], project=w["project"], text="征拆未完成",
                                          asked_unit=w["fagai"])
     w["project"].refresh_from_db()
+    w["ledger_workbook"] = _ledger_workbook(w)
+
+
+def _ledger_workbook(w: dict) -> bytes:
+    """The office's ledger export with the project renamed (what a permitted import changes)."""
+    from duibiao.documents.project_ledger import ledger_workbook
+    from tests.documents.conftest import open_xlsx, to_bytes
+
+    book = open_xlsx(ledger_workbook(user=w["office"], as_of=date(YEAR, 6, 30))[1])
+    book.active["B2"].value = "靖宇街道老旧小区改造（台账导入）"
+    return to_bytes(book)
 
 
 def _dispatch(w: dict) -> None:

@@ -38,6 +38,7 @@ REACHES: dict[str, set[str]] = {
         "assessment:combination_index", "assessment:combination_detail", "cadres:cadre_index",
         "documents:index", "org:unit_list", "org:unit_detail", "assessment:calendar",
         "projects:portfolio", "projects:project_detail", "projects:project_new", "projects:project_edit",
+        "documents:project_ledger",
     },
     "taskforce": {
         "assessment:review_index", "assessment:review_home", "assessment:review_indicator",

@@ -19,8 +19,20 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.utils import timezone
 
 from duibiao.accounts.models import User
+from duibiao.engine.workdays import CalendarGap, WorkCalendar
 from duibiao.org.models import Unit
-from duibiao.projects.models import Milestone, Problem, ProgressReport, Project
+from duibiao.projects.models import (
+    Assignment,
+    DispatchMeeting,
+    Lead,
+    LeadStageEntry,
+    Milestone,
+    Problem,
+    ProgressReport,
+    Project,
+)
+from duibiao.projects.models.leads import LeadStage
+from duibiao.workdays.selectors import work_calendar
 
 SEED = 2023
 KEY_ANNUAL_TOTAL = Decimal(500500)  # 万元: the published 50.05 亿元
@@ -252,6 +264,9 @@ def demo_projects_load() -> int:
     ProgressReport.objects.bulk_create(reports, batch_size=1000)
     Milestone.objects.bulk_create(milestones)
     _problems(projects, today)
+    office = User.objects.filter(username="khb").first()
+    _meetings(projects, today, office)
+    _leads(units, today, office)
     return len(projects)
 
 
@@ -288,3 +303,99 @@ def _problems(projects: list[Project], today: date) -> None:
             solution="已协调解决" if solved else "",
         ))
     Problem.objects.bulk_create(rows)
+
+
+# (text, working days) of what dispatch meetings assign; the project comes from the agenda.
+ASSIGNMENTS = (
+    ("协调供电公司完成施工用电增容", 3),
+    ("约谈项目法人，报送赶工计划", 2),
+    ("督促完成入库入统资料报送", 3),
+    ("协调征收范围内未签约户", 5),
+    ("落实配套道路接通时间", 5),
+    ("协调银行加快贷款投放", 3),
+)
+LEADS = (
+    ("哈东物流园冷库扩建", 12000), ("民主镇粮食烘干仓储", 3500), ("靖宇街老字号餐饮综合体", 2600),
+    ("太平大道加油加气站", 1800), ("巨源镇生物质热电", 26000), ("南马街道社区养老综合体", 2200),
+    ("团结镇温室大棚二期", 4800), ("东原街道标准化厂房", 9000), ("化工街道再生资源分拣中心", 5200),
+    ("永源镇农机合作社机库", 900), ("三棵树铁路专用线改造", 15000), ("滨江街道游船码头", 3000),
+)
+
+
+def _add_workdays(calendar: WorkCalendar | None, day: date, count: int) -> date:
+    """The deadline in working days; in a year the holiday table does not cover yet, Monday
+    to Friday (the demo must load on any day)."""
+    if calendar is not None:
+        try:
+            return calendar.add_workdays(day, count)
+        except CalendarGap:
+            pass
+    while count > 0:
+        day += timedelta(days=1)
+        count -= day.weekday() < 5
+    return day
+
+
+def _meetings(projects: list[Project], today: date, office: User | None) -> None:
+    """Three weeks of dispatch: daily meetings of the economic task force, the district head's
+    every three days, the secretary's weekly, each held with minutes and assignments — done,
+    still open, or past their deadline (escalating) — and today's daily meeting planned."""
+    try:
+        calendar: WorkCalendar | None = work_calendar()
+    except CalendarGap:
+        calendar = None
+    district = Unit.objects.get(code="daowai")
+    days = [today - timedelta(days=n) for n in range(21, 0, -1)]
+    schedule = [(d, "daily") for d in days if d.weekday() < 5 and d.weekday() != 2]
+    schedule += [(d, "three_day") for d in days if d.weekday() == 2]
+    schedule += [(d, "weekly") for d in days if d.weekday() == 4][-2:]
+    schedule.sort()
+    chairs = {"daily": "经济专班", "three_day": "区政府主要领导", "weekly": "区委主要领导"}
+    meetings = [DispatchMeeting(district=district, cadence=cadence, held_on=day, chair=chairs[cadence],
+                                status=DispatchMeeting.Status.HELD, created_by=office, closed_by=office,
+                                minutes=f"听取{len(projects) // 3}个红黄灯项目进展汇报，逐项研究难点堵点，明确责任单位和完成时限。")
+                for day, cadence in schedule]
+    meetings.append(DispatchMeeting(district=district, cadence="daily", held_on=today, chair=chairs["daily"],
+                                    created_by=office))
+    DispatchMeeting.objects.bulk_create(meetings)
+    meetings = list(DispatchMeeting.objects.filter(district=district).order_by("held_on", "id"))
+    lagging = [p for p in projects if p.level != "district"] or projects
+    rows = []
+    for m, meeting in enumerate(meetings):
+        if meeting.status != DispatchMeeting.Status.HELD:
+            continue
+        for k in range(2 if meeting.cadence == "daily" else 3):
+            text, workdays = ASSIGNMENTS[(m + k) % len(ASSIGNMENTS)]
+            project = lagging[(m * 3 + k * 7) % len(lagging)]
+            deadline = _add_workdays(calendar, meeting.held_on, workdays)
+            done = (m + k) % 3 != 0 and deadline < today  # a third of what fell due is still open
+            replied = min(deadline, today) if done else None
+            rows.append(Assignment(
+                meeting=meeting, project=project, text=text, unit=project.owner_unit,
+                assigned_on=meeting.held_on, workdays=workdays, deadline=deadline,
+                status=Assignment.Status.DONE if done else Assignment.Status.OPEN,
+                reply="已按要求办结，相关材料已报经济专班" if done else "", replied_on=replied, created_by=office,
+            ))
+    Assignment.objects.bulk_create(rows)
+
+
+def _leads(units: list[Unit], today: date, office: User | None) -> None:
+    """Leads pushed by the streets and departments, at every stage of 三及时三迅速, each with the
+    history of the stages it went through (some overstaying their stage's time limit)."""
+    stages = [code for code, _label in LeadStage.choices]
+    leads = []
+    for n, (name, amount) in enumerate(LEADS):
+        reached = stages[: 1 + n % len(stages)]
+        leads.append(Lead(
+            unit=units[(n * 5) % len(units)], name=name, expected_investment=Decimal(amount),
+            legal_person=f"{name[:4]}投资有限公司", contact=f"1390451{n:04d}", stage=reached[-1],
+            stage_entered_on=today - timedelta(days=3 + 4 * n), created_by=office,
+        ))
+    Lead.objects.bulk_create(leads)
+    entries = []
+    for lead in Lead.objects.filter(name__in=[name for name, _amount in LEADS]):
+        passed = stages[: stages.index(lead.stage) + 1]
+        for back, stage in enumerate(reversed(passed)):
+            entries.append(LeadStageEntry(lead=lead, stage=stage, by=office,
+                                          entered_on=lead.stage_entered_on - timedelta(days=6 * back)))
+    LeadStageEntry.objects.bulk_create(entries)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from duibiao.documents import views, views_inspections
+from duibiao.documents import views, views_inspections, views_projects
 
 app_name = "documents"
 urlpatterns = [
@@ -16,5 +16,7 @@ urlpatterns = [
     path("periods/<int:pk>/units/<slug:code>/import/", views.template_import, name="unit_template_import"),
     path("imports/<int:pk>/", views.import_job, name="import_job"),
     path("inspections/daily.xlsx", views_inspections.inspections_daily, name="inspections_daily"),
+    path("projects/ledger/", views_projects.project_ledger, name="project_ledger"),
+    path("projects/ledger.xlsx", views_projects.project_ledger_export, name="project_ledger_export"),
     path("imports/<int:pk>/progress/", views.import_job_progress, name="import_job_progress"),
 ]
