@@ -89,7 +89,7 @@ def test_assignment_made_is_audited_once_and_bumps_the_meeting_version(w):
     a = assign(w, meeting, project=w["p_red"])
     meeting.refresh_from_db()
     assert meeting.version == before + 1
-    rows = AuditEntry.objects.filter(action="projects.assignment.create")
+    rows = AuditEntry.objects.filter(action="dispatch.assignment.create")
     assert rows.count() == 1 and rows.get().after["project"] == "XM-R"
     assert a.unit == w["a"] and a.assigned_on == DAY
 
@@ -245,4 +245,4 @@ def test_a_done_assignment_cannot_be_replied_again(w):
     a = assignment_reply(actor=w["reporter_a"], assignment=a, version=a.version, reply="办结", done=True)
     with pytest.raises(ProjectError, match="已办结"):
         assignment_reply(actor=w["reporter_a"], assignment=a, version=a.version, reply="再改", done=False)
-    assert AuditEntry.objects.filter(action="projects.assignment.reply").count() == 1
+    assert AuditEntry.objects.filter(action="dispatch.assignment.reply").count() == 1

@@ -45,7 +45,7 @@ def test_a_unit_pushes_a_lead_and_it_moves_stage_by_stage_with_history(world):
     assert lead.stage == "guidance" and lead.stage_entered_on == date(2026, 10, 9)
     assert [(e.stage, e.by.username) for e in lead.entries.all()] == [
         ("found", "tb_a"), ("contact", "tb_a"), ("guidance", "tb_a")]
-    assert AuditEntry.objects.filter(action="projects.lead.advance").count() == 2
+    assert AuditEntry.objects.filter(action="dispatch.lead.advance").count() == 2
 
 
 def test_the_last_stage_has_no_next(world):
@@ -84,7 +84,7 @@ def test_conversion_creates_the_project_linked_both_ways(world):
     assert lead.project == project and project.lead == lead
     assert (project.name, project.owner_unit, project.stage, project.planned_total) == (
         "新能源装备产业园", world["a"], "new", Decimal("12000.00"))
-    assert AuditEntry.objects.filter(action="projects.lead.convert").count() == 1
+    assert AuditEntry.objects.filter(action="dispatch.lead.convert").count() == 1
 
 
 def test_conversion_checks_its_preconditions_on_the_server(world):

@@ -64,7 +64,7 @@ def meeting_create(*, actor: User, district: Unit, cadence: str, held_on: date, 
     chair = clean_text(chair, field="chair", max_length=50) or rule.chair
     meeting = DispatchMeeting.objects.create(district=district, cadence=cadence, held_on=held_on, chair=chair,
                                              created_by=actor)
-    audit_record(actor=actor, action="projects.meeting.create", obj=meeting, unit=district,
+    audit_record(actor=actor, action="dispatch.meeting.create", obj=meeting, unit=district,
                  after={"cadence": cadence, "held_on": held_on.isoformat(), "chair": chair})
     return meeting
 
@@ -75,7 +75,7 @@ def meeting_minutes_save(*, actor: User, meeting: DispatchMeeting, version: int,
     _planned(meeting)
     text = clean_text(minutes, field="minutes", max_length=5000)
     bump(DispatchMeeting, meeting.pk, version, minutes=text)
-    audit_record(actor=actor, action="projects.meeting.minutes", obj=meeting, unit=meeting.district,
+    audit_record(actor=actor, action="dispatch.meeting.minutes", obj=meeting, unit=meeting.district,
                  before={"minutes": meeting.minutes}, after={"minutes": text})
     meeting.refresh_from_db()
     return meeting
@@ -105,7 +105,7 @@ def assignment_create(
     assignment = Assignment.objects.create(
         meeting=meeting, project=project, text=body, unit=unit, assigned_on=meeting.held_on, workdays=workdays,
         deadline=deadline, created_by=actor)
-    audit_record(actor=actor, action="projects.assignment.create", obj=assignment, unit=unit,
+    audit_record(actor=actor, action="dispatch.assignment.create", obj=assignment, unit=unit,
                  after={"meeting": meeting.pk, "text": body, "deadline": deadline.isoformat(),
                         "workdays": workdays, "project": project.code if project else ""})
     return assignment
@@ -124,7 +124,7 @@ def meeting_close(*, actor: User, meeting: DispatchMeeting, version: int) -> Dis
     agenda = agenda_build(meeting)
     bump(DispatchMeeting, meeting.pk, version, status=DispatchMeeting.Status.HELD, agenda=agenda,
          closed_by=actor, closed_at=timezone.now())
-    audit_record(actor=actor, action="projects.meeting.close", obj=meeting, unit=meeting.district,
+    audit_record(actor=actor, action="dispatch.meeting.close", obj=meeting, unit=meeting.district,
                  before={"status": meeting.status}, after={
                      "status": DispatchMeeting.Status.HELD, "projects": len(agenda["projects"]),
                      "escalated": len(agenda["escalated"]), "assignments": meeting.assignments.count()})
@@ -144,7 +144,7 @@ def assignment_reply(
     status = Assignment.Status.DONE if done else Assignment.Status.OPEN
     replied_on = on or timezone.localdate()
     bump(Assignment, assignment.pk, version, reply=text, replied_on=replied_on, replied_by=actor, status=status)
-    audit_record(actor=actor, action="projects.assignment.reply", obj=assignment, unit=assignment.unit,
+    audit_record(actor=actor, action="dispatch.assignment.reply", obj=assignment, unit=assignment.unit,
                  before={"reply": assignment.reply, "status": assignment.status},
                  after={"reply": text, "status": status, "replied_on": replied_on.isoformat()})
     assignment.refresh_from_db()

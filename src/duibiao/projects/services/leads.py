@@ -55,7 +55,7 @@ def lead_create(
     lead = Lead.objects.create(unit=unit, stage=lead_rules.STAGE_CODES[0], stage_entered_on=entered,
                                created_by=actor, **values)
     LeadStageEntry.objects.create(lead=lead, stage=lead.stage, entered_on=entered, by=actor, note="推送线索")
-    audit_record(actor=actor, action="projects.lead.create", obj=lead, unit=unit,
+    audit_record(actor=actor, action="dispatch.lead.create", obj=lead, unit=unit,
                  after={**values, "expected_investment": str(values["expected_investment"])})
     return lead
 
@@ -71,7 +71,7 @@ def lead_advance(*, actor: User, lead: Lead, version: int, note: str = "", on: d
     entered = on or timezone.localdate()
     bump(Lead, lead.pk, version, stage=following, stage_entered_on=entered)
     LeadStageEntry.objects.create(lead=lead, stage=following, entered_on=entered, by=actor, note=text)
-    audit_record(actor=actor, action="projects.lead.advance", obj=lead, unit=lead.unit,
+    audit_record(actor=actor, action="dispatch.lead.advance", obj=lead, unit=lead.unit,
                  before={"stage": lead.stage}, after={"stage": following, "note": text})
     lead.refresh_from_db()
     return lead
@@ -100,7 +100,7 @@ def lead_convert(
         code=code, name=lead.name, level=level, type=type, stage=Stage.NEW, source=source, owner_unit=lead.unit,
         legal_person=lead.legal_person, contact_phone=lead.contact[:30], planned_total=lead.expected_investment)
     bump(Lead, lead.pk, version, project=project)
-    audit_record(actor=actor, action="projects.lead.convert", obj=lead, unit=lead.unit,
+    audit_record(actor=actor, action="dispatch.lead.convert", obj=lead, unit=lead.unit,
                  after={"project": project.code, "name": project.name, "planned_total": str(project.planned_total)})
     lead.refresh_from_db()
     return project
