@@ -155,6 +155,38 @@ def test_demo_units_no_longer_type_the_four_rates(db, demo_output):
     assert gz03["source"]["provenance"] and gz03["source"]["provenance"][0].startswith("项目 ")
 
 
+def test_demo_supervision_has_findings_in_every_state_and_feeds_nl02(db, demo_output):
+    """Three campaigns with findings of every unit in every state, enterprise files with valid
+    credit codes and risk lists, a season of work statistics; nl02 is no unit's to type: the
+    published run takes each unit's 问题处置率 from the findings, naming them."""
+    from django.utils import timezone
+
+    from duibiao.assessment.models import ScoringRun, Submission
+    from duibiao.inspections.credit_code import credit_code_problems
+    from duibiao.inspections.models import Campaign, Enterprise, Finding, RiskItem, WorkLog
+    from duibiao.org.models import Unit
+
+    assert set(Campaign.objects.values_list("kind", flat=True)) == {"city", "greening", "food"}
+    states = set(Finding.objects.values_list("state", flat=True))
+    assert states == {"open", "reported", "returned", "closed", "closed_not_fixed"}
+    today = timezone.localdate()
+    assert Finding.objects.exclude(extended_to=None).exists()
+    assert Finding.objects.filter(outcome="", deadline__lt=today, extended_to=None).exists()  # overdue
+    units = Unit.objects.filter(category__isnull=False)
+    assert not units.exclude(pk__in=Finding.objects.values("unit")).exists()
+    assert Enterprise.objects.count() >= 12
+    assert all(not credit_code_problems(code) for code in Enterprise.objects.values_list("credit_code", flat=True))
+    assert {"open", "controlled", "closed"} <= set(RiskItem.objects.values_list("status", flat=True))
+    assert WorkLog.objects.values("unit").distinct().count() == units.filter(category__code="street").count()
+    assert not Submission.objects.filter(indicator__code="nl02").exists()
+    run = ScoringRun.objects.get(stage=ScoringRun.Stage.PUBLISHED)
+    fed = run.inputs["sources"]["nl02"]
+    assert fed["name"] == "inspections.disposal_rate"
+    values = {u: v for u, c, v in run.inputs["data"] if c == "nl02"}
+    assert len(values) >= units.count() * 0.8 and all(0 <= v <= 100 for v in values.values())
+    assert all(p.startswith("问题 #") for p in fed["units"]["jingyu"])
+
+
 def test_demo_dispatch_has_meetings_overdue_assignments_and_leads_in_every_stage(db, demo_output):
     from django.utils import timezone
 

@@ -22,6 +22,7 @@ from duibiao.accounts.services import role_grant, user_create
 from duibiao.assessment.models import Scheme
 from duibiao.assessment.services.schemes import scheme_activate, scheme_create
 from duibiao.demo.cadres import demo_cadres_load
+from duibiao.demo.inspections import demo_inspections_load
 from duibiao.demo.period import load_open_quarter, load_published_quarter
 from duibiao.demo.projects import demo_projects_load
 from duibiao.org.models import Category, TaskForce, Tier, Unit
@@ -68,6 +69,8 @@ FED_INDICATORS = {
     "gz03": "projects.investment_completion_rate",
     "gz04": "projects.funds_rate",
     "gz05": "projects.completion_rate",
+    # 督查问题整改率 is the units' 问题处置率 from the inspections (已销号 ÷ 应整改).
+    "nl02": "inspections.disposal_rate",
 }
 GIVEN = ["建华", "丽娜", "志刚", "秀英", "海燕", "国庆", "晓东", "玉兰", "文博", "雪梅", "春生", "红霞"]
 
@@ -82,7 +85,8 @@ def _demo_name(index: int) -> str:
 
 
 def demo_scheme_document() -> str:
-    """The example scheme with gz02–gz05 taking their values from the projects' sources."""
+    """The example scheme with gz02–gz05 taking their values from the projects' sources and
+    nl02 from the inspections' 问题处置率."""
     document = (EXAMPLE_DIR / "scheme.yaml").read_text(encoding="utf-8")
     for code, source in FED_INDICATORS.items():
         marker = f"{{code: {code}, "
@@ -188,6 +192,8 @@ def demo_data_load() -> list[tuple[str, str, str, str]]:
     scheme = Scheme.objects.get(code="daowai-2023")
     # The portfolio first: the quarters' runs read gz02–gz05 from it.
     demo_projects_load()
+    # The inspections too: nl02 is each unit's 问题处置率 as of the quarter's end.
+    demo_inspections_load()
     # Last quarter closed and published (rankings, 晋位, trends); this quarter open with a
     # realistic mix of statuses (drafts, submitted, returned, approved, not started).
     load_published_quarter(scheme, EXAMPLE_DIR / "data.csv")

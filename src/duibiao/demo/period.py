@@ -172,9 +172,9 @@ def _review_some(unit: Unit, stage: int, period: Period, reviewers: dict) -> Non
         "indicator", "indicator__taskforce"
     )
     for sub in subs:
-        if stage == 3 and sub.indicator.code == "nl02":
+        if stage == 3 and sub.indicator.code == "nl06":
             review_return(actor=reviewers["zb1"], submission=sub, expected_version=sub.version,
-                          reason="整改率与督查台账不一致，请核对后重新填报并附台账截图")
+                          reason="培训完成率与组织部台账不一致，请核对后重新填报并附培训记录")
         elif stage in (0, 1):  # stage 2 waits for review
             review_approve(actor=reviewers["zb1"], submission=sub, expected_version=sub.version)
 
