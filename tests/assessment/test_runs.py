@@ -157,7 +157,7 @@ def test_ranking_page_and_excel(client_for, run):
     client = client_for(run.started_by)
     page = client.get(reverse("assessment:run_detail", args=[run.pk])).content.decode()
     assert 'data-testid="rank-jingyu"' in page and "ranking-data" in page
-    book = load_workbook(io.BytesIO(client.get(reverse("assessment:run_detail", args=[run.pk]) + "?export=xlsx").content))
+    book = load_workbook(io.BytesIO(client.get(reverse("documents:ranking_download", args=[run.pk])).content))
     assert set(book.sheetnames) == {"街道乡镇", "经济部门"}
     sheet = book["街道乡镇"]
     assert sheet["A2"].value == "名次" and sheet["B3"].value in ("靖宇街道", "太古街道")
@@ -176,8 +176,20 @@ def test_the_excel_export_reads_the_table_only(client_for, run, monkeypatch):
 
     for name in ("publish_blockers", "ranking_chart", "ranking_grades", "run_list"):
         monkeypatch.setattr(views, name, refuse)
-    response = client_for(run.started_by).get(reverse("assessment:run_detail", args=[run.pk]) + "?export=xlsx")
+    old = reverse("assessment:run_detail", args=[run.pk]) + "?category=street&export=xlsx"
+    response = client_for(run.started_by).get(old, follow=True)
+    # The old link goes to the workbook's own route (documents), keeping the page's filter.
+    assert response.redirect_chain == [
+        (reverse("documents:ranking_download", args=[run.pk]) + "?category=street", 302)]
     assert response.status_code == 200 and response["Content-Type"].startswith("application/vnd.openxml")
+
+
+def test_the_old_excel_link_refuses_as_the_page_does(client_for, run, approved):
+    """A user who may not see the run is refused before any redirect names it."""
+    response = client_for(approved["auditor"]).get(reverse("assessment:run_detail", args=[run.pk]) + "?export=xlsx")
+    assert response.status_code in (403, 404)
+    direct = client_for(approved["auditor"]).get(reverse("documents:ranking_download", args=[run.pk]))
+    assert direct.status_code in (403, 404)
 
 
 def test_api_run_flow(client_for, approved):

@@ -91,7 +91,9 @@ def test_head_sees_own_unit_only_in_lists(listed, client_for):
 
 def test_excel_export_opens_back(listed, client_for):
     client = client_for(listed["office"])
-    response = client.get(f"{reverse('cadres:cadre_list_export', args=['training'])}?year={YEAR}")
+    # The old link redirects to the workbook's own route (documents), keeping the year.
+    response = client.get(f"{reverse('cadres:cadre_list_export', args=['training'])}?year={YEAR}", follow=True)
+    assert response.redirect_chain == [(f"{reverse('documents:cadre_list_download', args=['training'])}?year={YEAR}", 302)]
     assert response.status_code == 200 and response["Content-Type"] == XLSX
     assert "attachment" in response["Content-Disposition"]
     ws = load_workbook(io.BytesIO(response.content)).active

@@ -454,6 +454,9 @@ PAGES: dict[str, Page] = {
                                     data=lambda w: {"file": _xlsx(w["scheme_workbook"], "细则.xlsx")}),
     "documents:period": Page(get=SEE_SCHEME, args=_ids(pk="period")),
     "documents:progress_download": Page(get=PROGRESS, args=_ids(pk="period")),
+    # The ranking and the cadre lists are written here (the old links redirect after the same refusal).
+    "documents:ranking_download": Page(get=SEE_RUN, args=_ids(pk="run")),
+    "documents:cadre_list_download": Page(get=CADRE_READERS, args=lambda w: {"kind": "selection"}),
     "documents:template_download": Page(get=Needs("assessment.report.view", within="district"),
                                         args=_ids(pk="period")),
     "documents:template_import": Page(post=REPORT_A, args=_ids(pk="period"),

@@ -7,18 +7,17 @@ from __future__ import annotations
 from datetime import date
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
-from django.utils.http import content_disposition_header
 from ninja import Field, Path, Query, Router, Schema, Status
 
 from duibiao.cadres import selectors as sel
 from duibiao.cadres import services as svc
+from duibiao.documents import exports
+from duibiao.documents.views import xlsx_response
 
 router = Router(tags=["cadres"])
 # The years the pages offer; out of range is 422 here instead of an integer overflow below.
 YEAR = Path(..., ge=2000, le=2100)
 YEAR_QUERY = Query(..., ge=2000, le=2100)
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class CadreOut(Schema):
@@ -198,9 +197,7 @@ def quota_set(request, code: str, payload: QuotaIn, year: int = YEAR):
 def derived_list(request, kind: str, year: int = YEAR_QUERY, format: str = "json"):
     if not sel.cadre_units(user=request.user).exists():
         raise PermissionDenied
+    if format == "xlsx":  # the same workbook as the page's (documents: formula-safe)
+        return xlsx_response(*exports.cadre_list_workbook(user=request.user, kind=kind, year=year))
     entries = sel.cadre_derived_list(user=request.user, kind=kind, year=year)
-    if format == "xlsx":
-        response = HttpResponse(sel.cadre_list_workbook(entries, kind=kind, year=year), content_type=XLSX)
-        response["Content-Disposition"] = content_disposition_header(True, f"{year}年度{sel.LISTS[kind]}名单.xlsx")
-        return response
     return [{"cadre": e.cadre, "age": e.age, "final": e.final, "reason": e.reason} for e in entries]

@@ -11,7 +11,6 @@ exactly what puts a cadre on a list.
 
 from __future__ import annotations
 
-import io
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -267,27 +266,3 @@ def cadre_derived_list(*, user: User | AnonymousUser, kind: str, year: int, unit
         if reason:
             out.append(ListEntry(cadre=cadre, age=age, final=final, reason=reason))
     return out
-
-
-def cadre_list_workbook(entries: list[ListEntry], *, kind: str, year: int) -> bytes:
-    """The list as an .xlsx workbook (one sheet, a title row, a header row, one row a cadre)."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = LISTS[kind]
-    ws.append([f"{year}年度{LISTS[kind]}名单"])
-    ws["A1"].font = Font(bold=True, size=14)
-    header = ["序号", "姓名", "单位", "职务", "职级", "性别", "年龄", "年度考核等次", "列入理由"]
-    ws.append(header)
-    for cell in ws[2]:
-        cell.font = Font(bold=True)
-    for i, e in enumerate(entries, start=1):
-        c = e.cadre
-        ws.append([i, c.name, c.unit.name, c.position, c.rank, c.gender, e.age, e.final, e.reason])
-    for col, width in zip("ABCDEFGHI", (6, 10, 22, 12, 10, 6, 6, 12, 40), strict=True):
-        ws.column_dimensions[col].width = width
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()

@@ -7,10 +7,10 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -19,8 +19,6 @@ from duibiao.cadres import services as svc
 from duibiao.cadres.models import AnnualGrade, Cadre, RoutineGrade
 from duibiao.org.models import Unit
 from duibiao.params import int_param
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class CadreForm(forms.ModelForm):
@@ -212,9 +210,8 @@ def cadre_lists(request):
 def cadre_list_export(request, kind: str):
     if not sel.cadre_units(user=request.user).exists():
         raise PermissionDenied
-    year = _year(request)
-    entries = sel.cadre_derived_list(user=request.user, kind=kind, year=year)
-    response = HttpResponse(sel.cadre_list_workbook(entries, kind=kind, year=year), content_type=XLSX)
-    response["Content-Disposition"] = content_disposition_header(
-        True, f"{year}年度{sel.LISTS[kind]}名单.xlsx")
-    return response
+    if kind not in sel.LISTS:
+        raise Http404
+    # The workbook moved to documents (every export is written there, formula-safe); an old
+    # link still works, after the same refusal as before.
+    return redirect(f"{reverse('documents:cadre_list_download', args=[kind])}?year={_year(request)}")

@@ -10,6 +10,8 @@ urlpatterns = [
     path("periods/<int:pk>/", views.period_detail, name="period"),
     path("periods/<int:pk>/template.xlsx", views.template_download, name="template_download"),
     path("periods/<int:pk>/progress.xlsx", views.progress_download, name="progress_download"),
+    path("runs/<int:pk>/ranking.xlsx", views.ranking_download, name="ranking_download"),
+    path("cadre-lists/<slug:kind>.xlsx", views.cadre_list_download, name="cadre_list_download"),
     path("periods/<int:pk>/import/", views.template_import, name="template_import"),
     path("periods/<int:pk>/units/<slug:code>/template.xlsx", views.template_download,
          name="unit_template_download"),

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -97,6 +98,19 @@ def template_download(request, pk: int, code: str | None = None):
     period = selectors.period_get(user=request.user, pk=pk)
     unit = selectors.unit_for_period(user=request.user, period=period, code=code) if code else None
     return xlsx_response(*exports.reporting_template(user=request.user, period=period, unit=unit))
+
+
+@login_required
+def ranking_download(request, pk: int):
+    """A run's 排名表 as a workbook, with the ranking page's filters (its query string)."""
+    return xlsx_response(*exports.ranking_workbook(user=request.user, run_id=pk, query=request.GET))
+
+
+@login_required
+def cadre_list_download(request, kind: str):
+    year = int_param(request.GET, "year", label=_("年度"), default=timezone.localdate().year, min_value=2000,
+                     max_value=2100)
+    return xlsx_response(*exports.cadre_list_workbook(user=request.user, kind=kind, year=year))
 
 
 @login_required

@@ -10,13 +10,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from duibiao.accounts import gate
 from duibiao.accounts.unit_selectors import unit_get
 from duibiao.assessment.errors import AssessmentError, FileRejected
-from duibiao.assessment.exports import ranking_workbook
 from duibiao.assessment.models import ScoringRun
 from duibiao.assessment.scoring import previous_context, snapshot_files
 from duibiao.assessment.selectors.periods import period_get
@@ -108,10 +108,15 @@ def run_restart_view(request, pk: int):
 def run_detail(request, pk: int):
     runs_fail_stale()
     run = run_get(user=request.user, pk=pk)
+    if request.GET.get("export") == "xlsx":
+        # The workbook moved to documents (every export is written there, formula-safe); an
+        # old link still works, after the same refusal (404 outside the scope) as the page.
+        query = request.GET.copy()
+        query.pop("export")
+        target = reverse("documents:ranking_download", args=[run.pk])
+        return redirect(f"{target}?{query.urlencode()}" if query else target)
     table = ranking(user=request.user, run=run, category=request.GET.get("category", ""),
                     grade=request.GET.get("grade", ""), sort=request.GET.get("sort", "rank"))
-    if request.GET.get("export") == "xlsx":  # the table only: none of the page's other reads
-        return _xlsx(ranking_workbook(run, table), f"{run.period.name}-排名-第{run.number}批.xlsx")
     context = {
         "run": run, "table": table, "is_office": _manages(request, run),
         "filters": request.GET, "grades": ranking_grades(table), "chart_data": ranking_chart(table),
@@ -126,16 +131,6 @@ def run_detail(request, pk: int):
 def _manages(request: HttpRequest, run: ScoringRun) -> bool:
     """Whether the page offers the office's controls (restart, release, publish, compare)."""
     return gate.allows(request.user, "assessment.run.start", unit=run.period.version.scheme.district)
-
-
-def _xlsx(content: bytes, filename: str) -> HttpResponse:
-    from urllib.parse import quote
-
-    response = HttpResponse(
-        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
 
 
 @login_required

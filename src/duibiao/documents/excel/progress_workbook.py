@@ -4,7 +4,6 @@ as the office prints it, with the page's colours (a test keeps the CSS and these
 from __future__ import annotations
 
 from copy import copy
-from io import BytesIO
 
 from django.utils import dateformat
 from django.utils.translation import gettext as _
@@ -21,6 +20,7 @@ from duibiao.assessment.selectors.progress import (
     STATUSES,
     ProgressMatrix,
 )
+from duibiao.documents.excel import workbook as wbk
 
 
 def progress_workbook_build(matrix: ProgressMatrix) -> bytes:
@@ -42,9 +42,9 @@ def progress_workbook_build(matrix: ProgressMatrix) -> bytes:
     def cell(value, model: WriteOnlyCell) -> WriteOnlyCell:
         # Copying a prototype's style array skips openpyxl's per-assignment style lookups,
         # which dominate the export time for a 60 × 150 matrix.
-        out = WriteOnlyCell(ws, value=value)
+        out = WriteOnlyCell(ws)
         out._style = copy(model._style)
-        return out
+        return wbk.safe(out, value)  # a unit or indicator name is never a formula
 
     status_cell = {
         s: proto(fill=PatternFill("solid", fgColor=c), border=border,
@@ -55,6 +55,7 @@ def progress_workbook_build(matrix: ProgressMatrix) -> bytes:
                       alignment=Alignment(horizontal="center", vertical="center", wrap_text=True))
     late_cell = proto(fill=PatternFill("solid", fgColor=STATUS_COLOURS[EMPTY]), border=border)
     plain_cell = proto(border=border)
+    bare_cell = proto()
 
     width = 2 + len(matrix.columns) + 3
     ws.freeze_panes = "C4"
@@ -65,8 +66,8 @@ def progress_workbook_build(matrix: ProgressMatrix) -> bytes:
     period = matrix.period
     ws.append([
         cell(f"{period.name} {_('填报进度')}", proto(font=Font(bold=True, size=14))),
-        _("截止日期：%(d)s") % {"d": dateformat.format(period.deadline, "Y年n月j日")},
-        _("导出日期：%(d)s") % {"d": dateformat.format(matrix.today, "Y年n月j日")},
+        cell(_("截止日期：%(d)s") % {"d": dateformat.format(period.deadline, "Y年n月j日")}, bare_cell),
+        cell(_("导出日期：%(d)s") % {"d": dateformat.format(matrix.today, "Y年n月j日")}, bare_cell),
     ])
     head = [_("分类"), _("单位"), *[c.code for c in matrix.columns], _("已交"), _("应填"), _("逾期")]
     names = ["", "", *[c.name for c in matrix.columns], "", "", ""]
@@ -87,6 +88,4 @@ def progress_workbook_build(matrix: ProgressMatrix) -> bytes:
         legend.append([cell(labels[status], status_cell[status]), str(STATUS_LABELS[status])])
     legend.append([])
     legend.append([_("单位名称标红：截止日期已过且尚未全部提交（逾期）")])
-    buffer = BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return wbk.save_bytes(wb)

@@ -9,10 +9,12 @@ import io
 import re
 import unicodedata
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import IO
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -85,7 +87,54 @@ def print_setup(ws: Worksheet, *, header_rows: str) -> None:
     ws.page_margins.top = ws.page_margins.bottom = 0.5
 
 
+# ---------------------------------------------------------------------------------------
+# Formula injection (CSV/formula injection, OWASP): a unit name, a note or a reason typed as
+# "=HYPERLINK(…)", "+1+1", "-2+3" or "@SUM(A1)" must reach the reader as those characters.
+# openpyxl writes a str starting with "=" as a formula, and Excel and WPS re-read a text cell
+# starting with any of these as a formula the moment it is edited; a leading tab or carriage
+# return hides the sign from a check and is trimmed by the spreadsheet.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def formula_like(value: object) -> bool:
+    return isinstance(value, str) and value.startswith(FORMULA_START)
+
+
+def safe(cell: Cell, value: object) -> Cell:
+    """Put a value in a cell so that no text is ever a formula: the text is kept intact as a
+    string cell, and a risky one also gets the quote prefix (Excel's leading apostrophe, not
+    part of the value), so editing the cell in Excel or WPS does not turn it into one."""
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"
+        if formula_like(value):
+            cell.quotePrefix = True
+    return cell
+
+
+def write_row(ws: Worksheet, row: int, values: Sequence[object], *, col: int = 1) -> list[Cell]:
+    """Write values left to right from (row, col), each through safe()."""
+    return [safe(ws.cell(row=row, column=col + i), value) for i, value in enumerate(values)]
+
+
+def neutralise(wb: Workbook) -> None:
+    """Every cell of every sheet through safe() — run by save_bytes, so a workbook that set a
+    cell directly (cell.value = name, ws.append) is still written with no formula in it. The
+    system writes no formulas of its own (checks and lists are data validations, not cells).
+    A write-only workbook streams its rows and cannot be read back: it builds each cell
+    through safe() instead (progress_workbook)."""
+    if wb.write_only:
+        return
+    for ws in wb.worksheets:
+        for cells in ws.iter_rows():
+            for cell in cells:
+                if isinstance(cell.value, str) and (cell.data_type == "f" or formula_like(cell.value)):
+                    safe(cell, cell.value)
+
+
 def save_bytes(wb: Workbook) -> bytes:
+    """The workbook as bytes, neutralised: the one way the system's workbooks are written."""
+    neutralise(wb)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
