@@ -177,3 +177,17 @@ def test_the_system_administrator_sets_a_cadence_rule_and_the_agenda_follows(w, 
     assert meeting.chair == "区委书记"
     assert [p["code"] for p in agenda_build(meeting)["projects"]] == ["XM-Y"]
     assert client_for(w["office"]).get("/admin/projects/cadencerule/").status_code == 302  # to the login page
+
+
+def test_the_unit_home_page_counts_its_open_and_overdue_assignments(w, client_for):
+    meeting = make_meeting(w, held_on=date(2026, 9, 30))
+    for text, workdays in (("已逾期的", 2), ("未到期的", 60)):
+        meeting.refresh_from_db()
+        assignment_create(actor=w["office"], meeting=meeting, version=meeting.version, text=text, unit=w["a"],
+                          workdays=workdays)
+    home = html(client_for(w["reporter_a"]).get("/"))
+    assert 'data-testid="pending-assignments"' in home
+    assert "待办交办事项 2 项" in home and "其中逾期 1 项" in home
+    assert reverse("dispatch:assignment_list") in home
+    assert 'data-testid="pending-assignments"' not in html(client_for(w["reporter_b"]).get("/"))
+    assert 'data-testid="pending-assignments"' not in html(client_for(w["office"]).get("/"))

@@ -16,6 +16,7 @@ from duibiao.assessment.selectors.reminders import home_reminders
 from duibiao.assessment.selectors.results import appeals_pending_count
 from duibiao.assessment.selectors.schemes import scheme_list
 from duibiao.org.models import TaskForce, Unit
+from duibiao.projects.selectors.dispatch import assignment_counts
 from duibiao.web.navigation import items_for
 
 if TYPE_CHECKING:
@@ -35,6 +36,8 @@ class HomePage:
     reminders: object | None = None  # assessment.selectors.periods.Reminders
     # Appeals waiting for this user's decision; None for a user who decides none.
     pending_appeals: int | None = None
+    # 交办事项 the user's unit answers: open and overdue (projects.selectors.dispatch.AssignmentCounts).
+    assignments: object | None = None
 
 
 def home_page(*, user: User) -> HomePage:
@@ -49,6 +52,7 @@ def home_page(*, user: User) -> HomePage:
             TaskForce.objects.filter(rolegrant__user=user, rolegrant__role=Role.TASKFORCE)
         )
     page.reminders = home_reminders(user=user)
+    page.assignments = assignment_counts(user=user)
     if "assessment.appeal.decide" in gate.actions(user):  # the office and task forces
         page.pending_appeals = appeals_pending_count(user=user)
     if gate.allows(user, "accounts.lockout.manage"):

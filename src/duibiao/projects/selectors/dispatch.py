@@ -10,6 +10,7 @@ meeting when it is closed, and rendered by one template either way.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -253,6 +254,22 @@ def meeting_units(meeting: DispatchMeeting) -> QuerySet[Unit]:
 
 
 # ---------------------------------------------------------------------------- assignments
+
+
+@dataclass(frozen=True)
+class AssignmentCounts:
+    open: int  # not done yet
+    overdue: int  # of which past their deadline today
+
+
+def assignment_counts(*, user: AnyUser) -> AssignmentCounts | None:
+    """The open and overdue assignments the user answers, for his home page (None when he
+    answers none: the office and leaders follow them from the meetings instead)."""
+    if not holds(user=user, action="projects.assignment.reply"):
+        return None
+    pending = gate.restrict(user, Assignment.objects.filter(status=Assignment.Status.OPEN),
+                            "projects.assignment.reply")
+    return AssignmentCounts(pending.count(), pending.filter(deadline__lt=today()).count())
 
 
 def assignment_list(*, user: AnyUser, unit: Unit | None = None) -> QuerySet[Assignment]:
