@@ -85,6 +85,18 @@ def test_conversion_creates_the_project_linked_both_ways(world):
     assert (project.name, project.owner_unit, project.stage, project.planned_total) == (
         "新能源装备产业园", world["a"], "new", Decimal("12000.00"))
     assert AuditEntry.objects.filter(action="dispatch.lead.convert").count() == 1
+    # Made through the library's own service: its ledger history starts with the creation.
+    assert [(c.field, c.source) for c in project.ledger_changes.all()] == [("created", "lead")]
+
+
+def test_conversion_values_are_checked_by_the_ledgers_rules(world):
+    lead = advance(world, push(world), 3)
+    lead.refresh_from_db()
+    with pytest.raises(ProjectInvalid) as bad:
+        lead_convert(actor=world["office"], lead=lead, version=lead.version, code="XM-L1", level="county",
+                     type="industry", source="enterprise")
+    assert "level" in bad.value.errors
+    assert not Project.objects.exists() and Lead.objects.get(pk=lead.pk).project is None
 
 
 def test_conversion_checks_its_preconditions_on_the_server(world):

@@ -15,9 +15,10 @@ from duibiao.accounts import gate
 from duibiao.audit.services import audit_record
 from duibiao.org.models import Unit
 from duibiao.projects import lead_rules
-from duibiao.projects.errors import ProjectError, ProjectInvalid
-from duibiao.projects.models import Funding, Kind, Lead, LeadStageEntry, Level, Project, Stage
+from duibiao.projects.errors import ConflictError, ProjectError, ProjectInvalid
+from duibiao.projects.models import Lead, LeadStageEntry, Project, Stage
 from duibiao.projects.services.dispatch import bump, clean_text
+from duibiao.projects.services.projects import Binding, project_create
 
 if TYPE_CHECKING:
     from duibiao.accounts.models import User
@@ -82,23 +83,22 @@ def lead_convert(
     *, actor: User, lead: Lead, version: int, code: str, level: str, type: str, source: str,
 ) -> Project:
     """转为项目 (irreversible): a lead whose evidence is complete becomes a 新开工 project of its
-    unit, with its name, expected investment as planned total, legal person and contact; the
-    lead keeps the link (`lead.project`, and `project.lead` back)."""
+    unit through the library's own project_create (its values checked by the ledger's one
+    rule per field, its first ledger-history row written), with the lead's name, expected
+    investment as planned total, legal person and contact; linked both ways (`lead.project`,
+    `project.lead`)."""
     gate.require(actor, "projects.lead.convert", unit=lead.unit)
     if lead.project_id is not None:
         raise ProjectError("该线索已转为项目，不能重复转化。")
     if not lead_rules.can_convert(lead.stage):
         raise ProjectError(f"线索须到“{lead_rules.STAGE_LABELS[lead_rules.CONVERTIBLE_FROM]}”阶段"
-                            f"（佐证材料齐全）后才能转为项目，现在是“{lead.get_stage_display()}”。")
-    code = clean_text(code, field="code", max_length=40, required="请填写项目编号。")
-    if Project.objects.filter(code=code).exists():
-        raise ProjectInvalid({"code": f"项目编号 {code} 已存在。"})
-    for field, value, choices in (("level", level, Level), ("type", type, Kind), ("source", source, Funding)):
-        if value not in choices.values:
-            raise ProjectInvalid({field: "请从列表中选择。"})
-    project = Project.objects.create(
-        code=code, name=lead.name, level=level, type=type, stage=Stage.NEW, source=source, owner_unit=lead.unit,
-        legal_person=lead.legal_person, contact_phone=lead.contact[:30], planned_total=lead.expected_investment)
+                           f"（佐证材料齐全）后才能转为项目，现在是“{lead.get_stage_display()}”。")
+    if not Lead.objects.filter(pk=lead.pk, version=version).exists():
+        raise ConflictError("该记录已被他人修改，请刷新页面查看最新内容后再操作。")
+    raw = {"code": code, "name": lead.name, "level": level, "type": type, "stage": Stage.NEW, "source": source,
+           "legal_person": lead.legal_person, "contact_phone": lead.contact[:30],
+           "planned_total": str(lead.expected_investment)}
+    project = project_create(actor=actor, raw=raw, binding=Binding(lead.unit), source="lead")
     bump(Lead, lead.pk, version, project=project)
     audit_record(actor=actor, action="dispatch.lead.convert", obj=lead, unit=lead.unit,
                  after={"project": project.code, "name": project.name, "planned_total": str(project.planned_total)})
