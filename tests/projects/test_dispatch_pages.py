@@ -135,7 +135,9 @@ def test_the_lead_pages_push_advance_and_convert(w, client_for):
         "version": lead.version, "code": "XM-L9", "level": "district", "type": "logistics", "source": "enterprise"})
     assert response.status_code == 302
     assert Project.objects.get(code="XM-L9").lead == Lead.objects.get()
-    assert "XM-L9" in html(office.get(reverse("dispatch:lead_detail", args=[lead.pk])))
+    detail = html(office.get(reverse("dispatch:lead_detail", args=[lead.pk])))
+    assert "XM-L9" in detail
+    assert reverse("projects:project_detail", args=[Project.objects.get(code="XM-L9").pk]) in detail
 
 
 def test_the_funnel_page_draws_from_a_data_attribute(w, client_for):
