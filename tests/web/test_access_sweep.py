@@ -232,6 +232,27 @@ EDIT_CADRES_A = Needs("cadres.sheet.edit", unit="a")
 IMPORT_SCHEME = Needs("documents.workbook.import", unit="district")
 # The cadre pages that are not one unit's: whoever may see some unit's cadre sheets.
 CADRE_READERS = Needs("cadres.sheet.view")
+# 督导检查: a campaign over units A and B inspected by `inspector`; unit A's findings in each state.
+SEE_FINDING_A = Needs("inspections.finding.view", unit="a")
+MANAGE_CAMPAIGN_A = Needs("inspections.campaign.manage", unit="a")
+
+
+def _campaign_form(w: dict, **over: Any) -> dict:
+    return {"name": "秋季城市管理检查（复查）", "kind": "city", "status": "active", "starts_on": "2026-09-01",
+            "ends_on": "2026-12-31", "units": ["jingyu"], "inspectors": [str(w["inspector"].pk)], **over}
+
+
+def _finding_form(w: dict) -> dict:
+    from tests.inspections.findings_world import photo
+
+    return {"unit": "jingyu", "category": "垃圾堆放", "description": "路边垃圾未清运", "address": "靖宇街3号",
+            "severity": "minor", "workdays": "5", "found_on": "2026-09-28", "photos": [photo()]}
+
+
+def _after_photo() -> list:
+    from tests.inspections.findings_world import photo
+
+    return [photo("整改后.jpg")]
 # Unit A's project, served by the secretary `secretary` (another secretary is refused).
 SEE_PROJECT_A = Needs("projects.project.view", unit="a", served_by="secretary")
 REPORT_PROJECT_A = Needs("projects.progress.report", unit="a", served_by="secretary")
@@ -550,6 +571,40 @@ PAGES: dict[str, Page] = {
         "version": w["worklog"].version, "work_type": w["worktype"].pk, "quantity": "130", "done_on": "2026-10-09"}),
     "inspections:worktypes": Page(get=Needs("inspections.worktype.edit"), post=Needs("inspections.worktype.edit"),
                                   data=lambda w: {"name": "维修设施", "unit_of_measure": "处", "active": "1"}),
+    # ------------------------------------------------------------ inspections: campaigns, findings, rectification
+    "inspections:index": Page(get=(Needs("inspections.campaign.view"), Needs("inspections.finding.view"))),
+    "inspections:campaigns": Page(get=Needs("inspections.campaign.view")),
+    "inspections:campaign_new": Page(get=Needs("inspections.campaign.manage"), post=MANAGE_CAMPAIGN_A,
+                                     refused=(403, 404, 422), data=lambda w: _campaign_form(w)),
+    "inspections:campaign": Page(get=Needs("inspections.campaign.view", unit="a"), args=_ids(pk="campaign")),
+    "inspections:campaign_edit": Page(
+        get=MANAGE_CAMPAIGN_A, post=MANAGE_CAMPAIGN_A, args=_ids(pk="campaign"),
+        data=lambda w: _campaign_form(w, units=["jingyu", "taigu"], version=str(w["campaign"].version))),
+    # Recording is for an inspector of the campaign (who holds the action over the unit).
+    "inspections:finding_new": Page(get=frozenset({"inspector"}), post=frozenset({"inspector"}),
+                                    args=_ids(campaign_id="campaign"), data=_finding_form),
+    "inspections:finding": Page(get=SEE_FINDING_A, args=_ids(pk="finding_open")),
+    "inspections:finding_report": Page(
+        post=Needs("inspections.finding.rectify", unit="a"), args=_ids(pk="finding_open"),
+        data=lambda w: {"version": str(w["finding_open"].version), "text": "已清运", "photos": _after_photo()}),
+    "inspections:finding_verify": Page(
+        post=Needs("inspections.finding.verify", unit="a"), args=_ids(pk="finding_reported"),
+        data=lambda w: {"version": str(w["finding_reported"].version), "step": "return", "reason": "仍有垃圾"}),
+    "inspections:finding_extend": Page(
+        post=Needs("inspections.finding.extend", unit="a"), args=_ids(pk="finding_open"),
+        data=lambda w: {"version": str(w["finding_open"].version), "requested_to": "2026-11-30", "reason": "需协调"}),
+    "inspections:extension_decide": Page(
+        post=Needs("inspections.extension.decide", unit="a"),
+        args=lambda w: {"pk": w["finding_extending"].pk, "extension_id": w["extension"].pk},
+        data=lambda w: {"version": str(w["finding_extending"].version), "approve": "1"}),
+    "inspections:finding_remind": Page(
+        post=Needs("inspections.finding.remind", unit="a"), args=_ids(pk="finding_open"),
+        data=lambda w: {"version": str(w["finding_open"].version), "text": "请尽快整改"}),
+    "inspections:photo": Page(get=SEE_FINDING_A, args=_ids(pk="finding_photo")),
+    "inspections:photo_raw": Page(get=SEE_FINDING_A, args=_ids(pk="finding_photo")),
+    # Lists show what the gate lets each holder see (unit B's people get an empty list).
+    "inspections:rectify": Page(get=Needs("inspections.finding.rectify")),
+    "inspections:verify": Page(get=(Needs("inspections.finding.verify"), Needs("inspections.extension.decide"))),
     # ------------------------------------------------------------ the API's own pages
     "api:openapi-json": Page(get=EVERY),
     "api:openapi-view": Page(get=EVERY),
@@ -746,6 +801,39 @@ API: dict[str, Op] = {
     "POST /api/projects/problems/{pk}/solve": Op(
         Needs("projects.problem.solve", unit="a", served_by="secretary"), args=_ids(pk="project_problem"),
         body=lambda w: {"version": 1, "solution": "已解决"}),
+    # ------------------------------------------------------------ inspections: campaigns, findings, rectification
+    # Lists answer what the gate lets each user see (empty for those without the action).
+    "GET /api/inspections/campaigns": Op(EVERY),
+    "POST /api/inspections/campaigns": Op(MANAGE_CAMPAIGN_A, refused=(403, 404, 422), body=lambda w: {
+        "name": "复查", "starts_on": "2026-09-01", "ends_on": "2026-12-31", "units": ["jingyu"],
+        "inspectors": [w["inspector"].username]}),
+    "GET /api/inspections/campaigns/{pk}": Op(Needs("inspections.campaign.view", unit="a"), args=_ids(pk="campaign")),
+    "PUT /api/inspections/campaigns/{pk}": Op(MANAGE_CAMPAIGN_A, args=_ids(pk="campaign"), body=lambda w: {
+        "name": "改名", "starts_on": "2026-09-01", "ends_on": "2026-12-31", "units": ["jingyu", "taigu"],
+        "inspectors": [w["inspector"].username], "version": w["campaign"].version}),
+    "GET /api/inspections/campaigns/{pk}/findings": Op(Needs("inspections.campaign.view", unit="a"),
+                                                        args=_ids(pk="campaign")),
+    "POST /api/inspections/campaigns/{pk}/findings": Op(frozenset({"inspector"}), args=_ids(pk="campaign"),
+                                                         files=_finding_form),
+    "GET /api/inspections/findings": Op(EVERY),
+    "GET /api/inspections/findings/{pk}": Op(SEE_FINDING_A, args=_ids(pk="finding_open")),
+    "POST /api/inspections/findings/{pk}/report": Op(
+        Needs("inspections.finding.rectify", unit="a"), args=_ids(pk="finding_open"),
+        files=lambda w: {"version": str(w["finding_open"].version), "text": "已清运", "photos": _after_photo()}),
+    "POST /api/inspections/findings/{pk}/verify": Op(
+        Needs("inspections.finding.verify", unit="a"), args=_ids(pk="finding_reported"),
+        body=lambda w: {"version": w["finding_reported"].version, "step": "return", "reason": "仍有垃圾"}),
+    "POST /api/inspections/findings/{pk}/extensions": Op(
+        Needs("inspections.finding.extend", unit="a"), args=_ids(pk="finding_open"),
+        body=lambda w: {"version": w["finding_open"].version, "requested_to": "2026-11-30", "reason": "需协调"}),
+    "POST /api/inspections/findings/{pk}/extensions/{extension_id}/decide": Op(
+        Needs("inspections.extension.decide", unit="a"),
+        args=lambda w: {"pk": w["finding_extending"].pk, "extension_id": w["extension"].pk},
+        body=lambda w: {"version": w["finding_extending"].version, "approve": True}),
+    "POST /api/inspections/findings/{pk}/remind": Op(
+        Needs("inspections.finding.remind", unit="a"), args=_ids(pk="finding_open"),
+        body=lambda w: {"version": w["finding_open"].version, "text": "请尽快整改"}),
+    "GET /api/inspections/photos/{pk}": Op(SEE_FINDING_A, args=_ids(pk="finding_photo")),
 }
 
 # ---------------------------------------------------------------------------- enumeration
@@ -804,6 +892,7 @@ def _fill() -> dict:
     for step in (_people, _runs, _values, _cadres, _security, _workbooks, _projects_library, _inspections_files):
         step(w)
     _dispatch(w)  # 调度会, 交办事项 and 线索
+    _inspection_findings(w)  # 督导检查: a campaign, findings in each state
     return w
 
 
@@ -1010,6 +1099,29 @@ def _inspections_files(w: dict) -> None:
     w["worktype"] = worktype_save(actor=w["office"], name="清理绿地", unit_of_measure="平方米")
     w["worklog"] = worklog_record(actor=w["office"], unit=w["a"], data=WorkLogInput(
         work_type=w["worktype"], quantity="800", done_on=date(2026, 10, 9)))
+
+
+def _inspection_findings(w: dict) -> None:
+    """A campaign over units A and B inspected by `inspector`; unit A's findings open,
+    reported, and open with a pending extension request (each reached through the services)."""
+    from duibiao.inspections.models import Campaign
+    from duibiao.inspections.services.campaigns import CampaignInput, campaign_create
+    from duibiao.inspections.services.findings import extension_request, finding_report
+    from tests.inspections.findings_world import photo, record
+
+    w["campaign"] = campaign_create(actor=w["office"], data=CampaignInput(
+        name="2026年秋季城市管理检查", kind=Campaign.Kind.CITY, starts_on=date(YEAR, 9, 1), ends_on=date(YEAR, 12, 31),
+        units=[w["a"], w["b"]], inspectors=[w["inspector"]]))
+    w["finding_open"] = record(w, address="靖宇街1号", lat=None, lng=None)
+    w["finding_photo"] = w["finding_open"].photos.get()
+    reported = record(w, address="靖宇街2号", lat=None, lng=None)
+    w["finding_reported"] = finding_report(actor=w["reporter_a"], finding=reported, expected_version=reported.version,
+                                           text="已清理", photos=[photo("整改后.jpg")])
+    extending = record(w, address="靖宇街3号", lat=None, lng=None)
+    w["extension"] = extension_request(actor=w["reporter_a"], finding=extending, expected_version=extending.version,
+                                       requested_to=date(YEAR, 11, 30), reason="需协调执法部门")
+    extending.refresh_from_db()
+    w["finding_extending"] = extending
 
 
 @pytest.fixture(scope="module")

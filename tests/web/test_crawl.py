@@ -88,6 +88,18 @@ for _who, _pages in (
 ):
     REACHES[_who] = REACHES[_who] | _pages
 
+# 督导检查: the workspace (menu 督导检查) for the office, leaders and inspectors; 整改任务 for units.
+_FINDING_PAGES = {"inspections:finding", "inspections:photo"}
+for _who, _pages in (
+        ("office", {"inspections:index", "inspections:campaigns", "inspections:campaign", "inspections:campaign_new",
+                    "inspections:campaign_edit", "inspections:verify"} | _FINDING_PAGES),
+        ("leader", {"inspections:index", "inspections:campaigns", "inspections:campaign"} | _FINDING_PAGES),
+        ("inspector", {"inspections:index", "inspections:campaigns", "inspections:campaign", "inspections:finding_new",
+                       "inspections:verify"} | _FINDING_PAGES),
+        ("reporter_a", {"inspections:rectify"} | _FINDING_PAGES),
+        ("head_a", {"inspections:rectify"} | _FINDING_PAGES)):
+    REACHES[_who] = REACHES.get(_who, set()) | _pages
+
 
 def _name(path: str) -> str | None:
     try:

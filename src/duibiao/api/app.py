@@ -18,6 +18,7 @@ from duibiao.api.assessment import router as assessment_router
 from duibiao.api.cadres import router as cadres_router
 from duibiao.api.dispatch import router as dispatch_router
 from duibiao.api.documents import router as documents_router
+from duibiao.api.inspections import router as inspections_router
 from duibiao.api.inspections_stats import router as inspections_stats_router
 from duibiao.api.org import router as org_router
 from duibiao.api.periods import router as periods_router
@@ -119,5 +120,6 @@ api.add_router("/documents", documents_router)
 api.add_router("/projects", projects_router)
 api.add_router("/projects", dispatch_router)
 api.add_router("/inspections", inspections_stats_router)
+api.add_router("/inspections", inspections_router)
 api.add_router("/org", org_router)
 api.add_router("/periods", periods_router)

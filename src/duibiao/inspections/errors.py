@@ -5,7 +5,12 @@ from __future__ import annotations
 
 
 class InspectionError(Exception):
-    """A request the rules refuse (a missing reason, a photo that is not accepted …): 422."""
+    """A request the rules refuse (a missing reason, a photo that is not accepted …): 422.
+    `field` names the form field that caused it, so a page shows the message beside it."""
+
+    def __init__(self, message: str, field: str = "") -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class ConflictError(InspectionError):

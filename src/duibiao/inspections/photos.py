@@ -47,7 +47,7 @@ def photo_prepare(upload: IO[bytes], name: str = "") -> PreparedPhoto:
     try:
         mime = upload_type(upload, allowed=frozenset(IMAGES), max_bytes=MAX_PHOTO_BYTES)
     except UploadRejected as exc:
-        raise PhotoRejected(_("照片“%(name)s”未被接受：%(reason)s") % {"name": name or _("照片"), "reason": exc.reason}) from exc
+        raise PhotoRejected(_("照片“%(name)s”未被接受：%(reason)s") % {"name": name or _("照片"), "reason": exc.reason}, field="photos") from exc
     handle = getattr(upload, "file", upload)
     handle.seek(0)
     raw = handle.read()
@@ -57,7 +57,8 @@ def photo_prepare(upload: IO[bytes], name: str = "") -> PreparedPhoto:
             exif = exif_summary(image)
             display = _reencode(image, mime)
     except Exception as exc:  # decoding the full image can still fail where the check passed
-        raise PhotoRejected(_("照片“%(name)s”已损坏，无法读取") % {"name": name or _("照片")}) from exc
+        raise PhotoRejected(_("照片“%(name)s”已损坏，无法读取") % {"name": name or _("照片")},
+                            field="photos") from exc
     return PreparedPhoto(name=(name or "photo")[:200], content_type=mime, size=len(raw),
                          sha256=hashlib.sha256(raw).hexdigest(), display=display, exif=exif)
 

@@ -1,9 +1,26 @@
 from django.urls import path
 
-from duibiao.inspections.views import enterprises, stats, worklogs
+from duibiao.inspections.views import campaigns, enterprises, findings, stats, worklogs
 
 app_name = "inspections"
 urlpatterns = [
+    # 督导检查: the workspace, campaigns, findings and their rectification
+    path("", campaigns.workspace, name="index"),
+    path("campaigns/", campaigns.campaign_index, name="campaigns"),
+    path("campaigns/new/", campaigns.campaign_new, name="campaign_new"),
+    path("campaigns/<int:pk>/", campaigns.campaign_detail, name="campaign"),
+    path("campaigns/<int:pk>/edit/", campaigns.campaign_edit, name="campaign_edit"),
+    path("campaigns/<int:campaign_id>/record/", findings.finding_new, name="finding_new"),
+    path("findings/<int:pk>/", findings.finding_detail, name="finding"),
+    path("findings/<int:pk>/report/", findings.finding_report, name="finding_report"),
+    path("findings/<int:pk>/verify/", findings.finding_verify, name="finding_verify"),
+    path("findings/<int:pk>/extend/", findings.finding_extend, name="finding_extend"),
+    path("findings/<int:pk>/extensions/<int:extension_id>/", findings.extension_decide, name="extension_decide"),
+    path("findings/<int:pk>/remind/", findings.finding_remind, name="finding_remind"),
+    path("photos/<int:pk>/", findings.photo_view, name="photo"),
+    path("photos/<int:pk>/raw/", findings.photo_raw, name="photo_raw"),
+    path("rectify/", campaigns.rectify_list, name="rectify"),
+    path("verify/", campaigns.verify_list, name="verify"),
     # 督导检查日通报 and 问题处置率
     path("daily/", stats.daily, name="daily"),
     path("rates/", stats.rates, name="rates"),

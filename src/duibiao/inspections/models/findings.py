@@ -142,6 +142,14 @@ class FindingEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
 
+    @property
+    def from_label(self) -> str:
+        return str(Finding.State(self.from_state).label) if self.from_state else ""
+
+    @property
+    def to_label(self) -> str:
+        return str(Finding.State(self.to_state).label) if self.to_state else ""
+
 
 class ExtensionRequest(models.Model):
     """延期申请: the unit asks for a later deadline; the inspector approves or refuses."""

@@ -101,6 +101,11 @@ def _listed(findings: list[Finding], calendar: WorkCalendar) -> list[ListedFindi
                                             today=today, calendar=calendar)) for f in findings]
 
 
+def findings_listed(findings: QuerySet[Finding]) -> list[ListedFinding]:
+    """Findings (already read through the gate) with the state of each one's deadline."""
+    return _listed(list(findings[:LIST_LIMIT]), work_calendar())
+
+
 def rectification_list(user: Someone) -> list[ListedFinding]:
     """The unit's findings still to be dealt with: overdue first, then returned, then open,
     then those waiting for the inspector; each group by its deadline in force."""
@@ -108,8 +113,9 @@ def rectification_list(user: Someone) -> list[ListedFinding]:
     rows = rows.select_related("unit", "campaign").annotate(due=Coalesce("extended_to", "deadline"))
     listed = _listed(list(rows.order_by("due", "id")[:LIST_LIMIT]), work_calendar())
     order: dict[str, int] = {S.RETURNED: 1, S.OPEN: 2, S.REPORTED: 3}
-    return sorted(listed, key=lambda x: (0 if x.deadline.state == "overdue" and x.finding.state != S.REPORTED
-                                         else order.get(x.finding.state, 4), _due(x.finding), x.finding.pk))
+    return sorted(listed, key=lambda x: (
+        0 if x.deadline.state == "overdue" and x.finding.state != S.REPORTED else 1,
+        order.get(x.finding.state, 4), _due(x.finding), x.finding.pk))
 
 
 @dataclass

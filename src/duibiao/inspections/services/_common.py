@@ -23,17 +23,17 @@ if TYPE_CHECKING:
     from duibiao.accounts.models import User
 
 
-def text_clean(value: object, *, model: type[Model], name: str, required: str = "") -> str:
+def text_clean(value: object, *, model: type[Model], name: str, required: str = "", field: str = "") -> str:
     """The text stripped; InspectionError when blank and `required` (the message) or longer
     than its column takes (SQLite would store it, PostgreSQL would fail)."""
     text = "" if value is None else str(value).strip()
     if not text and required:
-        raise InspectionError(required)
-    field = model._meta.get_field(name)
-    limit = getattr(field, "max_length", None)
+        raise InspectionError(required, field=field or name)
+    column = model._meta.get_field(name)
+    limit = getattr(column, "max_length", None)
     if limit and len(text) > limit:
         raise InspectionError(_("“%(label)s”最多 %(limit)d 字，现有 %(n)d 字") % {
-            "label": getattr(field, "verbose_name", name), "limit": limit, "n": len(text)})
+            "label": getattr(column, "verbose_name", name), "limit": limit, "n": len(text)}, field=field or name)
     return text
 
 
@@ -52,16 +52,16 @@ def deadline_for(found_on: datetime.date, workdays: int) -> datetime.date:
         return deadlines.deadline_for(found_on, workdays, work_calendar())
     except CalendarGap as exc:
         raise InspectionError(_("工作日历未覆盖 %(year)s 年，无法计算整改期限：请考核办先维护节假日表") % {
-            "year": exc.year}) from exc
+            "year": exc.year}, field="workdays") from exc
 
 
 def photos_prepare(uploads: Sequence[IO[bytes]], *, required: str = "") -> list[PreparedPhoto]:
     """Every photo checked and re-encoded before anything is stored: one bad photo refuses
     the whole step, and nothing of it is kept."""
     if not uploads and required:
-        raise InspectionError(required)
+        raise InspectionError(required, field="photos")
     if len(uploads) > MAX_PHOTOS:
-        raise InspectionError(_("一次最多上传 %(n)d 张照片") % {"n": MAX_PHOTOS})
+        raise InspectionError(_("一次最多上传 %(n)d 张照片") % {"n": MAX_PHOTOS}, field="photos")
     return [photo_prepare(upload, getattr(upload, "name", "") or "") for upload in uploads]
 
 

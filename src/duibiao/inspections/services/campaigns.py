@@ -37,19 +37,20 @@ class CampaignInput:
 
 def _check(actor: User, data: CampaignInput) -> dict[str, object]:
     if not data.units:
-        raise InspectionError(_("请至少选择一个检查单位"))
+        raise InspectionError(_("请至少选择一个检查单位"), field="units")
     for unit in data.units:
         gate.require(actor, "inspections.campaign.manage", unit=unit)
     for person in data.inspectors:
         # An inspector must be able to record in the campaign's units, or he could not work.
         if not any(gate.allows(person, "inspections.finding.record", unit=u) for u in data.units):
-            raise InspectionError(_("%(name)s 不是这些单位的督导员，不能指派") % {"name": person.display_name})
+            raise InspectionError(_("%(name)s 不是这些单位的督导员，不能指派") % {"name": person.display_name},
+                                 field="inspectors")
     if data.kind not in Campaign.Kind.values:
         raise InspectionError(_("请选择检查类型"))
     if data.status not in Campaign.Status.values:
         raise InspectionError(_("请选择活动状态"))
     if data.ends_on < data.starts_on:
-        raise InspectionError(_("结束日期不能早于开始日期"))
+        raise InspectionError(_("结束日期不能早于开始日期"), field="ends_on")
     return {
         "name": text_clean(data.name, model=Campaign, name="name", required=_("请填写活动名称")),
         "places": text_clean(data.places, model=Campaign, name="places"),

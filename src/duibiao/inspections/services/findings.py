@@ -68,9 +68,9 @@ def _snapshot(finding: Finding) -> dict[str, Any]:
 
 def _coordinates(lat: Decimal | None, lng: Decimal | None) -> tuple[Decimal | None, Decimal | None]:
     if (lat is None) != (lng is None):
-        raise InspectionError(_("经度和纬度须同时填写，或都不填"))
+        raise InspectionError(_("经度和纬度须同时填写，或都不填"), field="lat")
     if lat is not None and lng is not None and not (-90 <= lat <= 90 and -180 <= lng <= 180):
-        raise InspectionError(_("坐标超出范围：纬度 -90～90，经度 -180～180"))
+        raise InspectionError(_("坐标超出范围：纬度 -90～90，经度 -180～180"), field="lat")
     return lat, lng
 
 
@@ -80,17 +80,19 @@ def _record_fields(campaign: Campaign, data: FindingInput) -> dict[str, Any]:
     if campaign.status != Campaign.Status.ACTIVE:
         raise InspectionError(_("检查活动“%(name)s”不在进行中，不能记录问题") % {"name": campaign.name})
     if not campaign.units.filter(pk=data.unit.pk).exists():
-        raise InspectionError(_("%(unit)s 不在本次检查的单位范围内") % {"unit": data.unit.name})
+        raise InspectionError(_("%(unit)s 不在本次检查的单位范围内") % {"unit": data.unit.name}, field="unit")
     if found_on > today:
-        raise InspectionError(_("发现日期不能晚于今天"))
+        raise InspectionError(_("发现日期不能晚于今天"), field="found_on")
     if found_on < campaign.starts_on:
-        raise InspectionError(_("发现日期早于检查活动开始日期（%(d)s）") % {"d": campaign.starts_on.isoformat()})
+        raise InspectionError(_("发现日期早于检查活动开始日期（%(d)s）") % {"d": campaign.starts_on.isoformat()},
+                             field="found_on")
     if not 1 <= data.workdays <= MAX_WORKDAYS:
-        raise InspectionError(_("整改时限须为 1～%(n)d 个工作日") % {"n": MAX_WORKDAYS})
+        raise InspectionError(_("整改时限须为 1～%(n)d 个工作日") % {"n": MAX_WORKDAYS}, field="workdays")
     if data.severity not in Finding.Severity.values:
-        raise InspectionError(_("请选择严重程度"))
+        raise InspectionError(_("请选择严重程度"), field="severity")
     if data.enterprise is not None and not campaign.enterprises.filter(pk=data.enterprise.pk).exists():
-        raise InspectionError(_("企业“%(name)s”不在本次检查范围内") % {"name": data.enterprise.name})
+        raise InspectionError(_("企业“%(name)s”不在本次检查范围内") % {"name": data.enterprise.name},
+                             field="enterprise")
     lat, lng = _coordinates(data.lat, data.lng)
     address = text_clean(data.address, model=Finding, name="address", required=_("请填写问题地点"))
     return {
@@ -189,7 +191,7 @@ def finding_verify(*, actor: User, finding: Finding, expected_version: int, step
     current = _locked(actor, finding, expected_version, step)
     required = "" if step == "close" else (
         _("退回须填写原因") if step == "return" else _("未整改销号须填写原因"))
-    reason = text_clean(reason, model=FindingEvent, name="text", required=required)
+    reason = text_clean(reason, model=FindingEvent, name="text", required=required, field="reason")
     changes: dict[str, Any] = {}
     if step != "return":
         outcome = Finding.Outcome.CLOSED if step == "close" else Finding.Outcome.CLOSED_NOT_FIXED
@@ -205,12 +207,12 @@ def extension_request(*, actor: User, finding: Finding, expected_version: int, r
     current = _locked(actor, finding, expected_version, "extend_request")
     reason = text_clean(reason, model=ExtensionRequest, name="reason", required=_("请填写延期理由"))
     if current.extensions.filter(decision="").exists():
-        raise InspectionError(_("已有一份延期申请待审批，请等待审批结果"))
+        raise InspectionError(_("已有一份延期申请待审批，请等待审批结果"), field="requested_to")
     if requested_to <= current.deadline_in_force:
         raise InspectionError(_("申请延期至的日期须晚于现在的整改期限（%(d)s）") % {
-            "d": current.deadline_in_force.isoformat()})
+            "d": current.deadline_in_force.isoformat()}, field="requested_to")
     if requested_to > current.deadline_in_force + datetime.timedelta(days=365):
-        raise InspectionError(_("延期不能超过一年"))
+        raise InspectionError(_("延期不能超过一年"), field="requested_to")
     request = ExtensionRequest.objects.create(finding=current, requested_to=requested_to, reason=reason,
                                               requested_by=actor)
     _move(actor=actor, finding=current, step="extend_request", kind=FindingEvent.Kind.EXTEND_REQUEST,
@@ -226,7 +228,7 @@ def extension_decide(*, actor: User, extension: ExtensionRequest, expected_versi
     locked = ExtensionRequest.objects.select_for_update().get(pk=extension.pk)
     if locked.decision:
         raise ConflictError(_("该延期申请已审批"))
-    note = text_clean(note, model=ExtensionRequest, name="decision_note",
+    note = text_clean(note, model=ExtensionRequest, name="decision_note", field="note",
                       required="" if approve else _("不同意延期须填写理由"))
     locked.decision = ExtensionRequest.Decision.APPROVED if approve else ExtensionRequest.Decision.REFUSED
     locked.decision_note, locked.decided_by, locked.decided_at = note, actor, timezone.now()
