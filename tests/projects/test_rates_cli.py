@@ -306,7 +306,7 @@ def test_an_output_that_cannot_be_written_exits_2_and_leaves_no_half_result(
 
 
 def test_xlsx_rows_are_numbered_as_excel_shows_them(tmp_path: Path) -> None:
-    """A title and a blank line above the header: the message names the sheet's own row 6."""
+    """Blank rows above the header: the message names the sheet's own row 6."""
     wb = openpyxl.Workbook()
     ws = wb.active
     assert ws is not None
