@@ -108,3 +108,15 @@ def test_my_projects_lists_the_secretarys_own_due_first(lib):
     items = my_projects(user=lib["secretary"], today=today)
     assert [(i.project.code, i.due_this_week) for i in items] == [("XM-003", True), ("XM-001", False)]
     assert my_projects(user=lib["reporter_a"], today=today) == []  # he serves none
+
+
+def test_the_districts_rhythm_applies_to_projects_without_their_own(lib, settings):
+    from duibiao.projects.selectors import rhythm_of
+
+    project = lib["project_a"]
+    settings.DUIBIAO_PROJECT_RHYTHM = "monthly"
+    assert rhythm_of(project) == "monthly"
+    settings.DUIBIAO_PROJECT_RHYTHM = "daily"  # not a rhythm: weekly
+    assert rhythm_of(project) == "weekly"
+    project.rhythm = "half_monthly"
+    assert rhythm_of(project) == "half_monthly"

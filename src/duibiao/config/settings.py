@@ -191,6 +191,10 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 
 DUIBIAO_EVIDENCE_MAX_MB = env_int("DUIBIAO_EVIDENCE_MAX_MB", 20)
+# 重点项目: the size cap of one site photo of a progress report, and the district's reporting
+# rhythm for projects that set none (weekly, half_monthly or monthly).
+DUIBIAO_PROJECT_PHOTO_MAX_MB = env_int("DUIBIAO_PROJECT_PHOTO_MAX_MB", 10)
+DUIBIAO_PROJECT_RHYTHM = env_str("DUIBIAO_PROJECT_RHYTHM", "weekly")
 # 专班审核: a value is flagged as an outlier when its robust z-score within its category
 # (median / MAD × 1.4826) is above this, or it changed by more than this fraction (0.5 = 50 %)
 # against the unit's value of the previous period.

@@ -19,7 +19,7 @@ from duibiao.accounts import gate
 from duibiao.org.models import Unit
 from duibiao.projects.models import Problem, ProgressReport, Project
 from duibiao.projects.rates import Flag, GroupRates, LedgerRow, group_rates, project_flag
-from duibiao.projects.rhythm import due_on, due_this_week
+from duibiao.projects.rhythm import HALF_MONTHLY, MONTHLY, WEEKLY, due_on, due_this_week
 from duibiao.projects.selectors.ledger import ledger_rows
 
 if TYPE_CHECKING:
@@ -143,7 +143,10 @@ class WorkItem:
 
 
 def rhythm_of(project: Project) -> str:
-    return project.rhythm or getattr(settings, "DUIBIAO_PROJECT_RHYTHM", "weekly")
+    """The project's reporting rhythm, else the district's (DUIBIAO_PROJECT_RHYTHM; weekly when
+    that is not one of the three)."""
+    default = getattr(settings, "DUIBIAO_PROJECT_RHYTHM", WEEKLY)
+    return project.rhythm or (default if default in (WEEKLY, HALF_MONTHLY, MONTHLY) else WEEKLY)
 
 
 def my_projects(*, user: User | AnonymousUser, today: date) -> list[WorkItem]:

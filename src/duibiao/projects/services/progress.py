@@ -33,7 +33,7 @@ PROBLEM_LIMIT = 500
 
 
 def _photo_limit() -> int:
-    return int(getattr(settings, "DUIBIAO_PROJECT_PHOTO_MAX_MB", 10)) * MB
+    return int(settings.DUIBIAO_PROJECT_PHOTO_MAX_MB) * MB
 
 
 def _check_photos(photos: Sequence[UploadedFile]) -> list[tuple[UploadedFile, str, str]]:
