@@ -363,6 +363,8 @@ def test_the_all_row_is_the_sum_of_the_groups(rows: list[LedgerRow], as_of: date
                  "funds_in_place", "funds_planned", "on_time", "due_to_complete", "red", "yellow", "green"):
         assert getattr(everything, name) == sum(getattr(g, name) for g in groups), name
     assert [g.group for g in groups] == sorted(g.group for g in groups)
+    lit = sum(r.stage not in (Stage.COMPLETED, Stage.SUSPENDED) for r in rows)
+    assert everything.red + everything.yellow + everything.green == lit  # every other project has a colour
 
 
 @settings(max_examples=100, deadline=None)
