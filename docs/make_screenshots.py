@@ -39,6 +39,10 @@ SHOTS = [
     ("projects-rates.png", "khb", "/projects/rates/?by=type&unit=jingyu", 1280),
     ("projects-portfolio.png", "leader", "/projects/", 1280),
     ("projects-workspace-phone.png", "mishu", "/projects/mine/", 390),
+    ("inspections-daily.png", "khb", "/inspections/daily/", 1280),
+    ("inspections-rates.png", "leader", "/inspections/rates/?by=unit", 1280),
+    ("inspections-enterprise.png", "duchao", "/inspections/enterprises/1/", 1280),
+    ("inspections-work.png", "jingyu_tb", "/inspections/work/", 1280),
 ]
 
 
