@@ -145,3 +145,15 @@ def test_the_units_list_puts_returned_first_and_the_queue_lists_reported(insp, c
     assert f"/inspections/findings/{reported.pk}/" in queue and f"/inspections/findings/{open_one.pk}/" not in queue
     home = client_for(insp["inspector"]).get(reverse("inspections:index")).content.decode()
     assert 'data-testid="my-campaigns"' in home and reverse("inspections:finding_new", args=[insp["campaign"].pk]) in home
+
+
+def test_home_pages_say_what_waits_for_the_inspector_and_the_unit(insp, client_for):
+    to_state(insp, "reported")
+    record(insp, address="靖宇街1号")  # open and overdue (found 2026-09-28, five working days)
+    inspector = client_for(insp["inspector"]).get("/").content.decode()
+    assert 'data-testid="home-inspections"' in inspector and "待核查 1 件" in inspector
+    assert reverse("inspections:finding_new", args=[insp["campaign"].pk]) in inspector
+    unit = client_for(insp["reporter_a"]).get("/").content.decode()
+    assert 'data-testid="home-rectify"' in unit and "待整改问题 1 件" in unit and "其中逾期 1 件" in unit
+    other = client_for(insp["reporter_b"]).get("/").content.decode()
+    assert 'data-testid="home-rectify"' not in other and 'data-testid="home-inspections"' not in other

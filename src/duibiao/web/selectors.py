@@ -15,6 +15,7 @@ from duibiao.accounts.roles import Role
 from duibiao.assessment.selectors.reminders import home_reminders
 from duibiao.assessment.selectors.results import appeals_pending_count
 from duibiao.assessment.selectors.schemes import scheme_list
+from duibiao.inspections.selectors.findings import home_counts
 from duibiao.org.models import TaskForce, Unit
 from duibiao.projects.selectors.dispatch import assignment_counts
 from duibiao.web.navigation import items_for
@@ -36,6 +37,8 @@ class HomePage:
     reminders: object | None = None  # assessment.selectors.periods.Reminders
     # Appeals waiting for this user's decision; None for a user who decides none.
     pending_appeals: int | None = None
+    # 督导检查: findings to verify and extension requests (inspectors), to rectify (units).
+    inspections: object | None = None
     # 交办事项 the user's unit answers: open and overdue (projects.selectors.dispatch.AssignmentCounts).
     assignments: object | None = None
 
@@ -52,6 +55,7 @@ def home_page(*, user: User) -> HomePage:
             TaskForce.objects.filter(rolegrant__user=user, rolegrant__role=Role.TASKFORCE)
         )
     page.reminders = home_reminders(user=user)
+    page.inspections = home_counts(user)
     page.assignments = assignment_counts(user=user)
     if "assessment.appeal.decide" in gate.actions(user):  # the office and task forces
         page.pending_appeals = appeals_pending_count(user=user)

@@ -202,3 +202,33 @@ def photo_get(user: Someone, pk: int) -> FindingPhoto:
     if photo is None:
         raise Http404
     return photo
+
+
+@dataclass
+class HomeCounts:
+    """What the home page says of the inspections: None where the user has no such work."""
+
+    to_verify: int | None = None
+    extensions: int = 0
+    campaigns: list[Campaign] = field(default_factory=list)
+    to_rectify: int | None = None
+    overdue: int = 0
+
+
+def home_counts(user: Someone) -> HomeCounts:
+    counts = HomeCounts()
+    if gate.allows(user, "inspections.finding.verify"):
+        counts.to_verify = gate.restrict(user, Finding.objects.filter(state=S.REPORTED),
+                                         "inspections.finding.verify").count()
+        counts.campaigns = list(my_campaigns(user)[:3])
+    if gate.allows(user, "inspections.extension.decide"):
+        counts.extensions = gate.restrict(
+            user, ExtensionRequest.objects.filter(decision="").exclude(finding__state__in=CLOSED_STATES),
+            "inspections.extension.decide", unit_field="finding__unit").count()
+    if gate.allows(user, "inspections.finding.rectify"):
+        waiting = gate.restrict(user, Finding.objects.filter(state__in=[S.OPEN, S.RETURNED]),
+                                "inspections.finding.rectify")
+        counts.to_rectify = waiting.count()
+        counts.overdue = waiting.annotate(due=Coalesce("extended_to", "deadline")).filter(
+            due__lt=timezone.localdate()).count()
+    return counts
