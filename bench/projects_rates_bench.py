@@ -17,6 +17,7 @@ import argparse
 import contextlib
 import csv
 import io
+import os
 import random
 import statistics
 import sys
@@ -160,7 +161,8 @@ def main() -> int:
     lines = [
         HEADING, "",
         f"Measured by `python bench/projects_rates_bench.py` on {date.today().isoformat()}; machine: "
-        f"{machine()}, {_memory()}. No database: pure Python (projects/rates.py, projects/ledger.py).",
+        f"{machine()}, {_memory()}; load average {os.getloadavg()[0]:.1f} when it started (the machine is "
+        f"shared: figures vary with it). No database: pure Python (projects/rates.py, projects/ledger.py).",
         f"{args.projects:,} projects (60 units, every level, type, stage and source) × 52 weekly "
         f"progress reports (cumulative investment and funds), as of {AS_OF.isoformat()}; the reports "
         f"reduced to each project's completed_ytd as of D in {reduce_s * 1000:.0f} ms (the web app "
