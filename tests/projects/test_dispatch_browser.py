@@ -70,3 +70,27 @@ def test_overdue_assignment_escalates_to_the_next_cadence(browser, live_server, 
         page.set_viewport_size({"width": 1280, "height": 900})
         page.screenshot(path=str(SCREENSHOT), full_page=True)
     page.context.close()
+
+
+def test_a_unit_pushes_a_lead_and_the_funnel_draws_it(browser, live_server, world):
+    base = live_server.url
+    page = signed_in_page(browser, base, "tb_a")
+    page.get_by_role("link", name="交办与线索").first.click()
+    page.get_by_role("link", name="项目线索").first.click()
+    form = page.get_by_test_id("lead-form")
+    form.get_by_label("线索名称", exact=True).fill("冷链物流园")
+    form.get_by_label("预计投资（万元）", exact=True).fill("很多")
+    with page.expect_navigation():
+        form.get_by_role("button", name="推送").click()
+    assert "应为数字" in page.get_by_test_id("lead-form").inner_text()  # beside the field, the name kept
+    assert page.get_by_label("线索名称", exact=True).input_value() == "冷链物流园"
+    page.get_by_label("预计投资（万元）", exact=True).fill("8000")
+    with page.expect_navigation():
+        page.get_by_test_id("lead-form").get_by_role("button", name="推送").click()
+    assert page.get_by_test_id("lead-stage").inner_text() == "发现线索"
+    page.get_by_role("link", name="项目线索").first.click()
+    page.get_by_role("link", name="线索漏斗").click()
+    chart = page.get_by_test_id("funnel-chart")
+    chart.locator("svg").first.wait_for()
+    assert "发现线索" in chart.inner_text()
+    page.context.close()
