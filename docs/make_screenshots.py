@@ -43,6 +43,10 @@ SHOTS = [
     ("inspections-rates.png", "leader", "/inspections/rates/?by=unit", 1280),
     ("inspections-enterprise.png", "duchao", "/inspections/enterprises/1/", 1280),
     ("inspections-work.png", "jingyu_tb", "/inspections/work/", 1280),
+    ("inspections-workspace.png", "duchao", "/inspections/", 1280),
+    ("inspections-record-phone.png", "duchao", "/inspections/campaigns/1/record/", 390),
+    ("inspections-finding.png", "duchao", "/inspections/findings/10/", 1280),
+    ("inspections-rectify-phone.png", "jingyu_tb", "/inspections/rectify/", 390),
 ]
 
 
