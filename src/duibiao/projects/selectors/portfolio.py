@@ -64,11 +64,20 @@ class Portfolio:
     rows: list[PortfolioRow]
     totals: GroupRates
     units: list[Unit] = field(default_factory=list)
+    count: int = 0  # matching projects (rows holds one page of them when a page was asked)
+    number: int = 1
+    pages: int = 1
 
 
-def portfolio(*, user: User | AnonymousUser, filters: Filters, as_of: date) -> Portfolio:
+PAGE_SIZE = 50  # portfolio rows per page
+
+
+def portfolio(*, user: User | AnonymousUser, filters: Filters, as_of: date, page: int | None = None) -> Portfolio:
     """The user's projects matching the filters, each with its ledger row and flag at
-    `as_of`, and the rates of the rows shown (the 全部 group)."""
+    `as_of`, and the rates of all of them (the 全部 group). With `page`, the rows of that page
+    only (PAGE_SIZE a page; past the end, the last): flags and totals come from the ledger
+    rows, and only the page's projects are loaded as models (thousands of model objects made
+    the page slow)."""
     projects = visible_projects(user=user)
     for name in ("level", "type", "stage", "source"):
         if getattr(filters, name):
@@ -76,15 +85,20 @@ def portfolio(*, user: User | AnonymousUser, filters: Filters, as_of: date) -> P
     if filters.unit is not None:
         projects = projects.filter(owner_unit_id=filters.unit)
     projects = projects.order_by("code")
-    items = list(projects)
-    ledgers = ledger_rows(projects, as_of)
-    rows = [PortfolioRow(p, row, project_flag(row, as_of)) for p, row in zip(items, ledgers, strict=True)]
+    flagged = [(row, project_flag(row, as_of)) for row in ledger_rows(projects, as_of)]
     if filters.flag:
         wanted = None if filters.flag == "none" else filters.flag
-        rows = [r for r in rows if r.flag.colour == wanted]
-    totals = group_rates([r.ledger for r in rows], as_of, None)[-1]
+        flagged = [(row, flag) for row, flag in flagged if flag.colour == wanted]
+    totals = group_rates([row for row, _flag in flagged], as_of, None)[-1]
+    pages = max(1, -(-len(flagged) // PAGE_SIZE))
+    number = 1 if page is None else min(max(page, 1), pages)
+    shown = flagged if page is None else flagged[(number - 1) * PAGE_SIZE:number * PAGE_SIZE]
+    chosen = projects if page is None else projects.filter(code__in=[row.code for row, _flag in shown])
+    by_code = {p.code: p for p in chosen}
+    rows = [PortfolioRow(by_code[row.code], row, flag) for row, flag in shown]
     units = list(gate.units(user, VIEW).filter(projects__isnull=False).distinct().order_by("path"))
-    return Portfolio(as_of=as_of, rows=rows, totals=totals, units=units)
+    return Portfolio(as_of=as_of, rows=rows, totals=totals, units=units, count=len(flagged), number=number,
+                     pages=pages)
 
 
 @dataclass

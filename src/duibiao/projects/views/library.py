@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -27,7 +26,6 @@ MONEY = {"planned_total", "planned_annual", "funds_planned"}
 DATES = {"planned_start", "planned_completion", "actual_start", "actual_completion", "in_stats_on"}
 SELECT_LABELS = {"level": _lazy("项目级别"), "type": _lazy("项目类型"), "stage": _lazy("建设阶段"),
                  "source": _lazy("投资来源")}
-PAGE_SIZE = 50  # portfolio rows per page
 FLAGS = (("red", _lazy("红灯")), ("yellow", _lazy("黄灯")), ("green", _lazy("绿灯")), ("none", _lazy("不亮灯")))
 
 
@@ -46,14 +44,15 @@ def portfolio(request: HttpRequest) -> HttpResponse:
     gate.require(request.user, "projects.project.view")
     as_of = date_param(request.GET, "as_of", label=_("截至日期"), default=timezone.localdate())
     filters = _filters(request)
-    page = sel.portfolio(user=request.user, filters=filters, as_of=as_of)
     # The totals are of every matching project; the table shows them 50 at a time (thousands
-    # of rows made a page of seconds and megabytes).
-    rows = Paginator(page.rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    # of rows made a page of seconds and megabytes). A page number that is not one shows the first.
+    number = request.GET.get("page", "")
+    page = sel.portfolio(user=request.user, filters=filters, as_of=as_of,
+                         page=int(number) if number.isdigit() and len(number) < 7 else 1)
     keep = request.GET.copy()
     keep.pop("page", None)
     return render(request, "projects/portfolio.html", {
-        "page": page, "filters": filters, "rows": rows, "query": keep.urlencode(),
+        "page": page, "filters": filters, "query": keep.urlencode(),
         "selects": [(name, SELECT_LABELS[name], kind.choices, getattr(filters, name))
                     for name, kind in VOCABULARIES.items()],
         "flags": FLAGS, "can_create": owner_units(user=request.user).exists(),
