@@ -60,6 +60,11 @@ def test_the_pdf_has_the_pages_and_a_first_page_that_is_not_blank(tmp_path):
                           check=True, text=True).stdout
     squeezed = "".join(text.split())  # pdftotext puts spaces between Chinese and digits
     assert NUMBER in squeezed and "—1—" in squeezed and "—3—" in squeezed and "附件2" in squeezed
+    # The office fonts are not installed here: the text is set in the Noto CJK serif (仿宋,
+    # 小标宋) and sans (黑体) faces, not whatever CJK face fontconfig offers first.
+    fonts = subprocess.run([needs("pdffonts"), str(tmp_path / "b.pdf")], capture_output=True, check=True,
+                           text=True).stdout
+    assert "NotoSerifCJK" in fonts and "NotoSansCJK" in fonts
 
 
 def test_without_libreoffice_the_page_is_told_why(monkeypatch):
@@ -105,3 +110,20 @@ def test_the_copy_for_libreoffice_keeps_the_line_grid():
         styles = z.read("word/styles.xml").decode()
     assert 'w:type="lines"' in body and 'w:linePitch="579"' in body
     assert '<w:rPrDefault><w:rPr><w:spacing w:val="-5"/>' in styles
+
+
+def test_missing_office_fonts_are_named_by_their_noto_stand_ins(monkeypatch):
+    from duibiao.documents.word import pdf
+
+    monkeypatch.setattr(pdf, "installed_fonts", lambda: frozenset({"Noto Serif CJK SC", "Noto Sans CJK SC", "黑体"}))
+    with zipfile.ZipFile(io.BytesIO(pdf.for_libreoffice(three_pages()))) as z:
+        body = z.read("word/document.xml").decode()
+        fonts = z.read("word/fontTable.xml").decode()
+    assert 'w:eastAsia="Noto Serif CJK SC"' in body and "仿宋_GB2312" not in body
+    assert "方正小标宋简体" not in body
+    assert 'w:eastAsia="黑体"' in body  # installed: kept
+    assert "Noto Serif CJK SC" in fonts
+    # Nothing to stand in with: the names are left for LibreOffice's own substitution.
+    monkeypatch.setattr(pdf, "installed_fonts", lambda: frozenset())
+    with zipfile.ZipFile(io.BytesIO(pdf.for_libreoffice(three_pages()))) as z:
+        assert 'w:eastAsia="仿宋_GB2312"' in z.read("word/document.xml").decode()

@@ -11,6 +11,7 @@ limit, and never raises: the page offers the DOCX and says why there is no PDF.
 
 from __future__ import annotations
 
+import functools
 import io
 import logging
 import os
@@ -40,12 +41,41 @@ def soffice_path() -> str | None:
     return None
 
 
+# Where an office font is not installed, the Noto CJK face of the same kind (CI installs
+# fonts-noto-cjk): serif for 宋/仿宋/楷 and the 小标宋 title, sans for 黑体. Left to itself
+# LibreOffice takes the first CJK face fontconfig offers, often the Japanese cut of Noto Sans,
+# whose forms of some characters are not the ones Chinese readers expect.
+NOTO_FOR = {
+    "方正小标宋简体": "Noto Serif CJK SC", "仿宋_GB2312": "Noto Serif CJK SC", "仿宋": "Noto Serif CJK SC",
+    "楷体_GB2312": "Noto Serif CJK SC", "楷体": "Noto Serif CJK SC", "宋体": "Noto Serif CJK SC",
+    "黑体": "Noto Sans CJK SC",
+}
+
+
+@functools.lru_cache(maxsize=1)
+def installed_fonts() -> frozenset[str]:
+    """Font families fontconfig knows (empty when fc-list is missing: nothing is replaced)."""
+    try:
+        listed = subprocess.run(["fc-list", ":", "family"], capture_output=True, text=True, timeout=20,
+                                check=False).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        return frozenset()
+    return frozenset(name.strip() for line in listed.splitlines() for name in line.split(","))
+
+
+def font_substitutes() -> dict[str, str]:
+    fonts = installed_fonts()
+    return {name: noto for name, noto in NOTO_FOR.items() if name not in fonts and noto in fonts}
+
+
 def for_libreoffice(docx: bytes) -> bytes:
     """The same document as LibreOffice should lay it out. LibreOffice (7.4) gives a 16 pt
     character two cells of a 15.79 pt character grid, so a page of 28-character lines comes
     out with every character spaced apart; Word and WPS squeeze it into one. For the PDF the
     grid keeps its 22 lines and drops the character pitch, and text is condensed by 0.25 pt,
-    which gives the same 28 characters a line (28 × 15.75 pt fits the 442 pt 版心)."""
+    which gives the same 28 characters a line (28 × 15.75 pt fits the 442 pt 版心). Fonts
+    missing here are named by their Noto CJK stand-ins (NOTO_FOR)."""
+    swaps = [(f'="{name}"'.encode(), f'="{noto}"'.encode()) for name, noto in font_substitutes().items()]
     src = zipfile.ZipFile(io.BytesIO(docx))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
@@ -55,6 +85,9 @@ def for_libreoffice(docx: bytes) -> bytes:
                 data = data.replace(b'w:type="linesAndChars"', b'w:type="lines"')
             elif info.filename == "word/styles.xml":
                 data = re.sub(rb"(<w:rPrDefault><w:rPr>)", rb'\1<w:spacing w:val="-5"/>', data, count=1)
+            if info.filename.startswith("word/") and info.filename.endswith(".xml"):
+                for old, new in swaps:
+                    data = data.replace(old, new)
             dst.writestr(info, data)
     return out.getvalue()
 
