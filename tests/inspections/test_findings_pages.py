@@ -157,3 +157,32 @@ def test_home_pages_say_what_waits_for_the_inspector_and_the_unit(insp, client_f
     assert 'data-testid="home-rectify"' in unit and "待整改问题 1 件" in unit and "其中逾期 1 件" in unit
     other = client_for(insp["reporter_b"]).get("/").content.decode()
     assert 'data-testid="home-rectify"' not in other and 'data-testid="home-inspections"' not in other
+
+
+def test_attacks_on_the_forms_are_refused_and_change_nothing(insp, client_for):
+    """Tampered fields: another finding's extension through this finding's URL, a made-up
+    verification step, a unit outside the campaign, the unit closing its own finding."""
+    a = record(insp, address="靖宇街1号")
+    other = record(insp, unit_key="b", address="太古街1号")
+    from duibiao.inspections.services.findings import extension_request
+
+    pending = extension_request(actor=insp["reporter_b"], finding=other, expected_version=other.version,
+                                requested_to=other.deadline.replace(day=28), reason="需协调")
+    a.refresh_from_db()
+    inspector = client_for(insp["inspector"])
+    response = inspector.post(reverse("inspections:extension_decide", args=[a.pk, pending.pk]),
+                              {"version": str(a.version), "approve": "1"})
+    assert response.status_code == 422 and "没有这份延期申请" in response.content.decode()
+    assert ExtensionRequest.objects.get(pk=pending.pk).decision == ""
+    reported = to_state(insp, "reported")
+    response = inspector.post(reverse("inspections:finding_verify", args=[reported.pk]),
+                              {"version": str(reported.version), "step": "closed", "reason": ""})
+    assert response.status_code == 422 and "请选择核查结果" in response.content.decode()
+    response = client_for(insp["reporter_a"]).post(reverse("inspections:finding_verify", args=[reported.pk]),
+                                                   {"version": str(reported.version), "step": "close"})
+    assert response.status_code == 403
+    assert Finding.objects.get(pk=reported.pk).state == "reported"
+    count = Finding.objects.count()
+    response = inspector.post(reverse("inspections:finding_new", args=[insp["campaign"].pk]), _form(insp, unit="fagai"))
+    assert response.status_code == 422 and 'data-testid="error-unit">请选择责任单位' in response.content.decode()
+    assert Finding.objects.count() == count

@@ -97,11 +97,25 @@ def finding_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _page(request, finding_get(request.user, pk))
 
 
+# Which step's form shows an error under it (the page shows the form only while it may be used).
+FORM_SHOWN = {
+    "report": lambda page: page.can["report"],
+    "verify": lambda page: page.can["close"] or page.can["return"] or page.can["close_not_fixed"],
+    "extend": lambda page: page.can["extend_request"],
+    "decide": lambda page: page.can["extend_decide"],
+    "remind": lambda page: page.can["remind"],
+}
+
+
 def _page(request: HttpRequest, finding: Finding, *, errors: dict[str, str] | None = None,
           values: Any = None, status: int = 200) -> HttpResponse:
+    page = finding_page(request.user, finding)
+    errors = dict(errors or {})
+    for action, shown in FORM_SHOWN.items():
+        if action in errors and not shown(page):  # no form to show it under: at the top
+            errors["step"] = errors.pop(action)
     return render(request, "inspections/finding_detail.html", {
-        "page": finding_page(request.user, finding), "errors": errors or {}, "values": values or {},
-        "max_photos": MAX_PHOTOS,
+        "page": page, "errors": errors, "values": values or {}, "max_photos": MAX_PHOTOS,
     }, status=status)
 
 
