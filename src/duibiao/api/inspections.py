@@ -44,7 +44,12 @@ class CampaignOut(Schema):
     places: str
     units: list[str]
     inspectors: list[str]
+    enterprises: list[str]
     version: int
+
+    @staticmethod
+    def resolve_enterprises(obj: Campaign) -> list[str]:
+        return sorted(obj.enterprises.values_list("credit_code", flat=True))
 
     @staticmethod
     def resolve_units(obj: Campaign) -> list[str]:
@@ -64,6 +69,7 @@ class CampaignIn(Schema):
     places: str = ""
     units: list[str]
     inspectors: list[str] = []
+    enterprises: list[str] = Field(default=[], description="统一社会信用代码")
 
 
 class CampaignUpdateIn(CampaignIn):
@@ -162,8 +168,11 @@ def _campaign_input(request: Any, body: CampaignIn) -> CampaignInput:
     people = list(get_user_model().objects.filter(username__in=body.inspectors, is_active=True))
     if len(people) != len(set(body.inspectors)):
         raise InspectionError("督导员账号不存在", field="inspectors")
+    firms = [e for e in choices.enterprises if e.credit_code in set(body.enterprises)]
+    if len(firms) != len(set(body.enterprises)):
+        raise InspectionError("检查企业中有不属于您管理的单位的企业", field="enterprises")
     return CampaignInput(name=body.name, kind=body.kind, status=body.status, starts_on=body.starts_on,
-                         ends_on=body.ends_on, places=body.places, units=units, inspectors=people)
+                         ends_on=body.ends_on, places=body.places, units=units, inspectors=people, enterprises=firms)
 
 
 @router.get("/campaigns", response=list[CampaignOut], url_name="inspection_campaigns")

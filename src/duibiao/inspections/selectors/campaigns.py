@@ -1,5 +1,6 @@
-"""What the campaign form offers: the units the user may run campaigns over and the people
-who may inspect in them (holders of `inspections.finding.record`, per the action table)."""
+"""What the campaign form offers: the units the user may run campaigns over, the people who
+may inspect in them (holders of `inspections.finding.record`, per the action table) and the
+enterprises those units supervise."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from django.contrib.auth import get_user_model
 
 from duibiao.accounts import gate
 from duibiao.accounts.actions import roles_holding
+from duibiao.inspections.models import Enterprise
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -22,6 +24,7 @@ if TYPE_CHECKING:
 class CampaignChoices:
     units: list[Unit]
     inspectors: list[User]
+    enterprises: list[Enterprise]
 
 
 def campaign_form_choices(user: User | AnonymousUser) -> CampaignChoices:
@@ -32,4 +35,6 @@ def campaign_form_choices(user: User | AnonymousUser) -> CampaignChoices:
     ids = [u.pk for u in units]
     inspectors = [p for p in people.order_by("username")
                   if gate.units(p, "inspections.finding.record").filter(pk__in=ids).exists()]
-    return CampaignChoices(units=units, inspectors=inspectors)
+    # The enterprises supervised by those units (一企一档's 属地单位).
+    enterprises = list(Enterprise.objects.filter(unit__in=ids).order_by("name")[:500])
+    return CampaignChoices(units=units, inspectors=inspectors, enterprises=enterprises)

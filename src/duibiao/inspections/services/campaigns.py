@@ -45,6 +45,9 @@ def _check(actor: User, data: CampaignInput) -> dict[str, object]:
         if not any(gate.allows(person, "inspections.finding.record", unit=u) for u in data.units):
             raise InspectionError(_("%(name)s 不是这些单位的督导员，不能指派") % {"name": person.display_name},
                                  field="inspectors")
+    for firm in data.enterprises:
+        if firm.unit is None or not gate.allows(actor, "inspections.campaign.manage", unit=firm.unit):
+            raise InspectionError(_("企业“%(name)s”不属于您管理的单位") % {"name": firm.name}, field="enterprises")
     if data.kind not in Campaign.Kind.values:
         raise InspectionError(_("请选择检查类型"))
     if data.status not in Campaign.Status.values:

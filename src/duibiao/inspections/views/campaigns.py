@@ -77,10 +77,12 @@ def _campaign_input(request: HttpRequest, choices: Any) -> CampaignInput:
         raise InspectionError(str(exc), field=exc.name) from None
     picked_units = set(request.POST.getlist("units"))
     picked_inspectors = set(request.POST.getlist("inspectors"))
+    picked_enterprises = set(request.POST.getlist("enterprises"))
     return CampaignInput(
         name=request.POST.get("name", ""), kind=request.POST.get("kind", ""), starts_on=starts_on, ends_on=ends_on,
         units=[u for u in choices.units if u.code in picked_units],
         inspectors=[p for p in choices.inspectors if str(p.pk) in picked_inspectors],
+        enterprises=[e for e in choices.enterprises if str(e.pk) in picked_enterprises],
         places=request.POST.get("places", ""), status=request.POST.get("status", Campaign.Status.ACTIVE),
     )
 
@@ -121,14 +123,17 @@ def _campaign_form(request: HttpRequest, campaign: Campaign | None) -> HttpRespo
             messages.success(request, _("检查活动已保存：%(name)s") % {"name": saved.name})
             return redirect("inspections:campaign", pk=saved.pk)
         values: dict[str, Any] = {**request.POST.dict(), "units": request.POST.getlist("units"),
-                                  "inspectors": request.POST.getlist("inspectors")}
+                                  "inspectors": request.POST.getlist("inspectors"),
+                                  "enterprises": request.POST.getlist("enterprises")}
     elif campaign is not None:
         values = {"name": campaign.name, "kind": campaign.kind, "status": campaign.status, "places": campaign.places,
                   "starts_on": campaign.starts_on.isoformat(), "ends_on": campaign.ends_on.isoformat(),
                   "units": list(campaign.units.values_list("code", flat=True)),
-                  "inspectors": [str(pk) for pk in campaign.inspectors.values_list("pk", flat=True)]}
+                  "inspectors": [str(pk) for pk in campaign.inspectors.values_list("pk", flat=True)],
+                  "enterprises": [str(pk) for pk in campaign.enterprises.values_list("pk", flat=True)]}
     else:
-        values = {"kind": Campaign.Kind.CITY, "status": Campaign.Status.ACTIVE, "units": [], "inspectors": []}
+        values = {"kind": Campaign.Kind.CITY, "status": Campaign.Status.ACTIVE, "units": [], "inspectors": [],
+                  "enterprises": []}
     return render(request, "inspections/campaign_form.html", {
         "campaign": campaign, "choices": choices, "values": values, "errors": errors,
         "kinds": Campaign.Kind.choices, "statuses": Campaign.Status.choices,
