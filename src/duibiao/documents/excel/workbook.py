@@ -20,6 +20,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from duibiao.documents.excel.problems import ImportReport
+from duibiao.files.cells import FORMULA_START as FORMULA_START  # re-exported with the helpers
+from duibiao.files.cells import formula_like as formula_like
 from duibiao.files.uploads import UploadRejected, ZipLimits, check_zip
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -92,12 +94,8 @@ def print_setup(ws: Worksheet, *, header_rows: str) -> None:
 # "=HYPERLINK(…)", "+1+1", "-2+3" or "@SUM(A1)" must reach the reader as those characters.
 # openpyxl writes a str starting with "=" as a formula, and Excel and WPS re-read a text cell
 # starting with any of these as a formula the moment it is edited; a leading tab or carriage
-# return hides the sign from a check and is trimmed by the spreadsheet.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def formula_like(value: object) -> bool:
-    return isinstance(value, str) and value.startswith(FORMULA_START)
+# return hides the sign from a check and is trimmed by the spreadsheet. The rule itself
+# (FORMULA_START, formula_like) is files.cells', shared with the CSV writers.
 
 
 def safe(cell: Cell, value: object) -> Cell:
