@@ -91,3 +91,22 @@ def test_recording_over_the_api_and_exif_only_for_the_inspector(insp, client_for
     assert client_for(insp["reporter_a"]).post(url, {**form, "photos": [photo()]}).status_code == 404
     missing = client_for(insp["inspector"]).post(url, {**form, "photos": []})
     assert missing.status_code == 422 and "整改前照片" in missing.json()["detail"]
+
+
+@pytest.mark.parametrize("data,message", [
+    (b"MZ\x90\x00" + b"\x00" * 300, "不接受该类型的文件"),
+    (b"\xff\xd8\xff\xe0\x00\x10JFIF" + b"\x13" * 300, "图片已损坏"),
+])
+def test_a_bad_photo_over_the_api_is_refused_and_nothing_is_stored(insp, client_for, data, message):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from duibiao.inspections.models import FindingPhoto
+
+    finding = record(insp)
+    bad = SimpleUploadedFile("整改后.jpg", data, content_type="image/jpeg")
+    response = client_for(insp["reporter_a"]).post(f"{API}/findings/{finding.pk}/report",
+                                                   {"version": "1", "text": "已整改", "photos": [photo(), bad]})
+    assert response.status_code == 422 and message in response.json()["detail"]
+    assert response.json()["errors"] == {"photos": response.json()["detail"]}
+    fresh = Finding.objects.get(pk=finding.pk)
+    assert (fresh.state, fresh.version) == ("open", 1) and FindingPhoto.objects.filter(stage="after").count() == 0
