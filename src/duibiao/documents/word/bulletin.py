@@ -205,7 +205,6 @@ class Bulletin(Body):
         # One blank line below the text (or the 附件说明), then the signature above the date,
         # both 右空四字 (§7.3.5.1).
         self._para().paragraph_format.keep_with_next = True
-        # Signature above the date, both 右空四字 (§7.3.5.1).
         signature = self._para(self.signed_by or self.organ, how=RIGHT)
         signature.paragraph_format.keep_with_next = True  # never a date alone on a page
         ooxml.indent_chars(signature, right=4)
@@ -223,6 +222,8 @@ class Bulletin(Body):
         item.build(body)
 
     def _imprint_block(self, imprint: _Imprint) -> None:
+        # After the text, one blank line down (§7.4 puts it at the foot of the last page; a
+        # frame anchored there is lost by LibreOffice with its rules, so it follows the text).
         self._para()
         if imprint.cc:
             cc = self._para(f"抄送：{imprint.cc.rstrip('。')}。", size=std.IMPRINT_PT, how=LEFT)
