@@ -127,3 +127,24 @@ def test_missing_office_fonts_are_named_by_their_noto_stand_ins(monkeypatch):
     monkeypatch.setattr(pdf, "installed_fonts", lambda: frozenset())
     with zipfile.ZipFile(io.BytesIO(pdf.for_libreoffice(three_pages()))) as z:
         assert 'w:eastAsia="仿宋_GB2312"' in z.read("word/document.xml").decode()
+
+
+def test_a_full_page_of_the_pdf_is_22_lines_of_28_characters(tmp_path):
+    if soffice_path() is None:
+        skip_or_fail("LibreOffice (soffice) not installed: apt-get install libreoffice-writer-nogui")
+    doc = Bulletin(organ="哈尔滨市道外区考核评价办公室", title="关于考核的通报", date=dt.date(2026, 11, 26))
+    sentence = "各单位认真贯彻落实区委区政府部署要求考核工作有序推进成效明显" * 3  # 90 characters
+    for _ in range(12):
+        doc.paragraph(sentence)
+    pdf, reason = docx_to_pdf(doc.save())
+    assert pdf is not None, reason
+    (tmp_path / "g.pdf").write_bytes(pdf)
+    page2 = subprocess.run([needs("pdftotext"), "-layout", "-f", "2", "-l", "2", str(tmp_path / "g.pdf"), "-"],
+                           capture_output=True, check=True, text=True).stdout
+    lines = ["".join(line.split()) for line in page2.splitlines() if line.strip()]
+    body = lines[:-1]  # the last is the page number
+    assert lines[-1] == "—2—"
+    assert len(body) == 22
+    # Each paragraph of 90: 26 characters after the two-character indent, 28, 28, and 8.
+    assert {len(line) for line in body} == {26, 28, 8}
+    assert sum(len(line) == 28 for line in body) >= 10
