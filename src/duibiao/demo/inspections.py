@@ -33,6 +33,7 @@ from duibiao.inspections.models import (
     WorkLog,
     WorkType,
 )
+from duibiao.inspections.services._common import address_key
 from duibiao.org.models import Unit
 from duibiao.workdays.selectors import work_calendar
 
@@ -132,7 +133,7 @@ def _finding(rng: random.Random, *, campaign: Campaign, unit: Unit, found: date,
     category = rng.choice(CATEGORIES[Campaign.Kind(campaign.kind)])
     address = enterprise.address if enterprise else f"{unit.name}{rng.choice(ROADS)}{rng.randint(1, 300)}号"
     finding = Finding(campaign=campaign, description=f"{category}，现场拍照取证，责令限期整改", category=category,
-                      address=address, address_key=address, unit=unit, severity=severity, found_on=found,
+                      address=address, address_key=address_key(address), unit=unit, severity=severity, found_on=found,
                       found_by=inspector, workdays=workdays, deadline=deadline, enterprise=enterprise)
     state = _state(rng, deadline, today)
     if state == "extended":

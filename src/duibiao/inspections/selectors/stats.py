@@ -13,7 +13,8 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Literal
 
-from django.db.models import Q, QuerySet
+from django.db.models import CharField, Q, QuerySet
+from django.db.models.functions import Cast
 
 from duibiao.accounts import gate
 from duibiao.inspections.models import Campaign, Finding
@@ -31,17 +32,31 @@ _OUTCOMES = {Finding.Outcome.CLOSED.value: Outcome.CLOSED,
              Finding.Outcome.CLOSED_NOT_FIXED.value: Outcome.CLOSED_NOT_FIXED}
 
 
+class _Days(dict[str | None, date | None]):
+    """ISO texts to dates, each distinct day parsed once (a year of findings has ~365)."""
+
+    def __missing__(self, text: str | None) -> date | None:
+        day = self[text] = date.fromisoformat(text) if text else None
+        return day
+
+
+_DATES = ("found_on", "deadline", "extended_to", "closed_on")
+
+
 def finding_rows(findings: QuerySet[Finding], as_of: date, *, key: Literal["code", "pk"] = "code") -> list[FindingRow]:
     """The findings found by `as_of` as the rates see them: unit by its code (or pk), campaign
-    by its pk. One query of plain values — 50 000 findings in a fraction of a second."""
+    by its pk. One query of plain values; the dates come as ISO text and are parsed once per
+    distinct day instead of once per cell — 50 000 findings in a fraction of a second."""
     unit_key = "unit__code" if key == "code" else "unit_id"
-    values = findings.filter(found_on__lte=as_of).values_list(
-        "pk", unit_key, "campaign_id", "found_on", "deadline", "extended_to", "closed_on", "outcome")
+    texts = {f"{name}_iso": Cast(name, CharField()) for name in _DATES}
+    values = findings.filter(found_on__lte=as_of).order_by().annotate(**texts).values_list(
+        "pk", unit_key, "campaign_id", *texts, "outcome")
+    days = _Days()
     return [
-        FindingRow(id=str(pk), unit=str(unit), campaign=str(campaign), found_on=found_on, deadline=deadline,
-                   extended_to=extended_to, closed_on=closed_on if outcome else None,
-                   outcome=_OUTCOMES.get(outcome))
-        for pk, unit, campaign, found_on, deadline, extended_to, closed_on, outcome in values.iterator(chunk_size=5000)
+        FindingRow(id=str(pk), unit=str(unit), campaign=str(campaign), found_on=days[found_on],  # type: ignore[arg-type]
+                   deadline=days[deadline], extended_to=days[extended_to],
+                   closed_on=days[closed_on] if outcome else None, outcome=_OUTCOMES.get(outcome))
+        for pk, unit, campaign, found_on, deadline, extended_to, closed_on, outcome in values
     ]
 
 
