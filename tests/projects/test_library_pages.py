@@ -148,3 +148,22 @@ def test_a_problem_without_its_unit_is_shown_beside_the_field(lib, client_for):
 def test_roles_without_the_library_are_refused_the_portfolio(lib, client_for):
     for who in ("sysadmin", "auditor"):
         assert client_for(lib[who]).get(reverse("projects:portfolio")).status_code == 403
+
+
+def test_milestones_saved_with_version_and_history(lib, client_for):
+    client = client_for(lib["office"])
+    project = lib["project_a"]
+    url = reverse("projects:milestones_edit", args=[project.pk])
+    response = client.post(url, {"version": 1, "approval_planned": "2025-01-10", "approval_actual": "2025-01-12",
+                                 "start_planned": "2025-04-01", "start_actual": "不知道"})
+    page = response.content.decode()
+    assert response.status_code == 400 and 'data-error-for="start_actual"' in page and "应为日期" in page
+    assert not project.milestones.exists()
+    response = client.post(url, {"version": 1, "approval_planned": "2025-01-10", "approval_actual": "2025-01-12"})
+    assert response.status_code == 302
+    assert project.milestones.get(step="approval").actual_on.isoformat() == "2025-01-12"
+    detail = client.get(reverse("projects:project_detail", args=[project.pk])).content.decode()
+    assert "立项（实际）" in detail  # the ledger history names the milestone
+    stale = client.post(url, {"version": 1, "approval_planned": "2025-02-01"})
+    assert stale.status_code == 409 and "已被他人修改" in stale.content.decode()
+    assert client_for(lib["secretary"]).post(url, {"version": 2}).status_code == 403

@@ -502,6 +502,10 @@ PAGES: dict[str, Page] = {
         get=Needs("projects.project.edit", unit="a"), post=Needs("projects.project.edit", unit="a"),
         args=_ids(pk="project"), data=lambda w: {**_project_ledger(w), "name": "改名", "version": w["project"].version,
                                                  "owner_unit": w["a"].pk}),
+    "projects:milestones_edit": Page(
+        post=Needs("projects.project.edit", unit="a"), args=_ids(pk="project"),
+        data=lambda w: {"version": w["project"].version, "approval_planned": "2026-01-10",
+                        "approval_actual": "2026-01-12"}),
     "projects:progress_new": Page(
         get=REPORT_PROJECT_A, post=REPORT_PROJECT_A, args=_ids(pk="project"),
         data=lambda w: {"version": w["project"].version, "completed_ytd": "1500", "text": "主体施工"}),

@@ -110,6 +110,7 @@ EVENT_LABELS: dict[str, Promise] = {
     # projects: the project library, progress reports and 难点堵点
     "projects.project.create": _("新建重点项目"),
     "projects.project.update": _("修改项目台账"),
+    "projects.milestones.update": _("修改项目节点"),
     "projects.ledger.import": _("导入项目台账"),
     "projects.progress.report": _("填报项目进度"),
     "projects.problem.raise": _("提出项目难点堵点"),

@@ -11,6 +11,7 @@ urlpatterns = [
     path("new/", library.project_new, name="project_new"),
     path("<int:pk>/", library.project_detail, name="project_detail"),
     path("<int:pk>/edit/", library.project_edit, name="project_edit"),
+    path("<int:pk>/milestones/", library.milestones_edit, name="milestones_edit"),
     path("<int:pk>/report/", progress.progress_new, name="progress_new"),
     path("<int:pk>/problems/", progress.problem_new, name="problem_new"),
     path("problems/<int:pk>/solve/", progress.problem_solved, name="problem_solve"),

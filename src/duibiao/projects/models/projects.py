@@ -152,4 +152,8 @@ class LedgerChange(models.Model):
         from duibiao.projects.fields import LABELS
 
         extra = {"created": "建立项目", "owner_unit": "责任单位", "secretary": "项目服务秘书", "rhythm": "填报频次"}
+        if self.field.startswith("milestone:"):  # milestone:<step>:planned|actual
+            _m, step, which = (self.field.split(":") + ["", ""])[:3]
+            name = dict(Milestone.Step.choices).get(step, step)
+            return f"{name}（{'计划' if which == 'planned' else '实际'}）"
         return LABELS.get(self.field) or extra.get(self.field, self.field)

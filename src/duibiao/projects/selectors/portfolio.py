@@ -17,7 +17,7 @@ from django.http import Http404
 
 from duibiao.accounts import gate
 from duibiao.org.models import Unit
-from duibiao.projects.models import Problem, ProgressReport, Project
+from duibiao.projects.models import Milestone, Problem, ProgressReport, Project
 from duibiao.projects.rates import Flag, GroupRates, LedgerRow, group_rates, project_flag
 from duibiao.projects.rhythm import HALF_MONTHLY, MONTHLY, WEEKLY, due_on, due_this_week
 from duibiao.projects.selectors.ledger import ledger_rows
@@ -110,6 +110,8 @@ class ProjectPage:
     can_report: bool
     can_raise: bool
     can_solve: bool
+    # Every milestone step in order: (code, label, planned, actual), blank when not set.
+    milestones: list[tuple[str, str, date | None, date | None]] = field(default_factory=list)
 
 
 def _may(user: User | AnonymousUser, action: str, project: Project) -> bool:
@@ -135,7 +137,14 @@ def project_page(*, user: User | AnonymousUser, pk: int, as_of: date) -> Project
         can_report=_may(user, "projects.progress.report", project),
         can_raise=_may(user, "projects.problem.raise", project),
         can_solve=_may(user, "projects.problem.solve", project),
+        milestones=_milestones(project),
     )
+
+
+def _milestones(project: Project) -> list[tuple[str, str, date | None, date | None]]:
+    known = {m.step: m for m in project.milestones.all()}
+    return [(code, str(label), known[code].planned_on if code in known else None,
+             known[code].actual_on if code in known else None) for code, label in Milestone.Step.choices]
 
 
 def project_for(*, user: User | AnonymousUser, pk: int) -> Project:

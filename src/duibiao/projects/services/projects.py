@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING
 
 from django.db import transaction
@@ -15,8 +16,8 @@ from duibiao.accounts import gate
 from duibiao.accounts.roles import Role
 from duibiao.audit.services import audit_record
 from duibiao.projects.errors import ConflictError, ProjectInvalid
-from duibiao.projects.fields import FIELD_NAMES, parse_project
-from duibiao.projects.models import LedgerChange, Project, ReportingRhythm
+from duibiao.projects.fields import FIELD_NAMES, Bad, parse_date, parse_project
+from duibiao.projects.models import LedgerChange, Milestone, Project, ReportingRhythm
 
 if TYPE_CHECKING:
     from duibiao.accounts.models import User
@@ -107,4 +108,49 @@ def project_update(
     ])
     audit_record(actor=actor, action="projects.project.update", obj=project, unit=project.owner_unit,
                  before={n: before[n] for n in changed}, after={n: after[n] for n in changed})
+    return project
+
+
+@transaction.atomic
+def milestones_save(
+    *, actor: User, project: Project, version: int, dates: Mapping[str, tuple[object, object]],
+) -> Project:
+    """The planned and actual dates of the project's milestones (立项 … 竣工), by step code, at
+    the version the project was read; each changed date becomes a LedgerChange row."""
+    gate.require(actor, EDIT, unit=project.owner_unit)
+    errors: dict[str, str] = {}
+    parsed_dates: dict[str, tuple[date | None, date | None]] = {}
+    for step in Milestone.Step.values:
+        planned_raw, actual_raw = dates.get(step, (None, None))
+        pair: list[date | None] = []
+        for suffix, raw in (("planned", planned_raw), ("actual", actual_raw)):
+            try:
+                pair.append(parse_date(raw))
+            except Bad as exc:
+                errors[f"{step}_{suffix}"] = str(exc)
+                pair.append(None)
+        parsed_dates[step] = (pair[0], pair[1])
+    if errors:
+        raise ProjectInvalid(errors)
+    if not Project.objects.filter(pk=project.pk, version=version).update(version=F("version") + 1):
+        raise ConflictError()
+    current = {m.step: m for m in project.milestones.all()}
+    changes = []
+    for step, (planned, actual) in parsed_dates.items():
+        old = current.get(step)
+        before = (old.planned_on, old.actual_on) if old else (None, None)
+        if before == (planned, actual):
+            continue
+        Milestone.objects.update_or_create(project=project, step=step,
+                                           defaults={"planned_on": planned, "actual_on": actual})
+        for i in (0, 1):
+            if before[i] != (planned, actual)[i]:
+                changes.append(LedgerChange(
+                    project=project, field=f"milestone:{step}:{'planned' if i == 0 else 'actual'}",
+                    old_value=_shown(before[i]), new_value=_shown((planned, actual)[i]), changed_by=actor,
+                    source="form"))
+    LedgerChange.objects.bulk_create(changes)
+    project.refresh_from_db()
+    audit_record(actor=actor, action="projects.milestones.update", obj=project, unit=project.owner_unit,
+                 after={c.field: c.new_value for c in changes})
     return project

@@ -4,21 +4,29 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_POST
 
 from duibiao.accounts import gate
 from duibiao.params import choice_param, date_param, int_param, version_param
 from duibiao.projects import selectors as sel
 from duibiao.projects.errors import ConflictError, ProjectInvalid
 from duibiao.projects.fields import FIELDS
-from duibiao.projects.models import Funding, Kind, Level, Project, ReportingRhythm, Stage
+from duibiao.projects.models import Funding, Kind, Level, Milestone, Project, ReportingRhythm, Stage
 from duibiao.projects.selectors.forms import asked_units, owner_units, secretaries
-from duibiao.projects.services.projects import Binding, project_create, project_update
+from duibiao.projects.services.projects import (
+    Binding,
+    milestones_save,
+    project_create,
+    project_update,
+)
 from duibiao.projects.views import actor
 
 VOCABULARIES: dict[str, Any] = {"level": Level, "type": Kind, "stage": Stage, "source": Funding}
@@ -64,8 +72,17 @@ def detail_response(
 ) -> HttpResponse:
     """The project page; a refused problem form comes back here with its errors beside it."""
     page = sel.project_page(user=request.user, pk=pk, as_of=timezone.localdate())
+    errors = errors or {}
+    sent = request.method == "POST" and bool(errors)  # a refused form shows what was typed
+    milestone_rows = [
+        (code, label, request.POST.get(f"{code}_planned", "") if sent else (planned.isoformat() if planned else ""),
+         request.POST.get(f"{code}_actual", "") if sent else (actual.isoformat() if actual else ""),
+         errors.get(f"{code}_planned", ""), errors.get(f"{code}_actual", ""))
+        for code, label, planned, actual in page.milestones
+    ]
     return render(request, "projects/detail.html", {
-        "page": page, "project": page.project, "errors": errors or {}, "data": request.POST,
+        "page": page, "project": page.project, "errors": errors, "data": request.POST,
+        "milestone_rows": milestone_rows,
         "units": asked_units(project=page.project) if page.can_raise else ()}, status=status)
 
 
@@ -148,3 +165,19 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
     project = sel.project_for(user=request.user, pk=pk)
     gate.require(request.user, "projects.project.edit", unit=project.owner_unit, secretary=project.secretary_id)
     return _edit(request, project)
+
+
+@login_required
+@require_POST
+def milestones_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    project = sel.project_for(user=request.user, pk=pk)
+    dates = {code: (request.POST.get(f"{code}_planned", ""), request.POST.get(f"{code}_actual", ""))
+             for code in Milestone.Step.values}
+    try:
+        milestones_save(actor=actor(request), project=project, version=version_param(request.POST), dates=dates)
+    except ProjectInvalid as exc:
+        return detail_response(request, pk, errors=exc.errors, status=400)
+    except ConflictError as exc:
+        return detail_response(request, pk, errors={"milestones": str(exc)}, status=409)
+    messages.success(request, _("项目节点已保存"))
+    return redirect(reverse("projects:project_detail", args=[pk]) + "#milestones")
