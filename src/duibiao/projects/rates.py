@@ -17,14 +17,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
-from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
-from typing import Self
+
+from duibiao.projects.vocabularies import Funding, Kind, Level, Stage, Vocabulary
 
 __all__ = [
     "ALL", "BY_COLUMNS", "FLAGS_HEADER", "GREEN", "RATES_HEADER", "RED", "YELLOW",
-    "Flag", "Funding", "GroupRates", "Kind", "LedgerRow", "Level", "Stage",
+    "Flag", "Funding", "GroupRates", "Kind", "LedgerRow", "Level", "Stage", "Vocabulary",
     "completed_months", "fmt", "group_rates", "group_rates_by", "months_before", "progress_flag", "project_flag",
     "schedule_share", "start_flag", "stats_flag",
     "write_flags_csv", "write_rates_csv",
@@ -42,77 +42,6 @@ CENT = Decimal("0.01")
 # Enough digits that products of ledger amounts are exact (the progress rule compares them).
 EXACT = Context(prec=100)
 DOZEN_HUNDREDS, TEN_POINTS, THIRTY_POINTS = Decimal(1200), Decimal(120), Decimal(360)  # × 12
-
-
-class _Vocabulary(StrEnum):
-    """A closed list of codes, each with its Chinese label; parses either (and aliases)."""
-
-    label: str
-
-    def __new__(cls, code: str, label: str) -> Self:
-        member = str.__new__(cls, code)
-        member._value_ = code
-        member.label = label
-        return member
-
-    @classmethod
-    def aliases(cls) -> dict[str, str]:
-        """Other spellings people type, mapped to a code."""
-        return {}
-
-    @classmethod
-    def parse(cls, text: str) -> Self | None:
-        """The member whose code or label (or an alias) is `text`, trimmed; None otherwise."""
-        key = text.strip()
-        key = cls.aliases().get(key, key)
-        for member in cls:
-            if key in (member.value, member.label):
-                return member
-        return None
-
-    @classmethod
-    def allowed(cls) -> str:
-        """The accepted values, for error messages: 新开工（new）、续建（continuing）…"""
-        return "、".join(f"{m.label}（{m.value}）" for m in cls)
-
-    @classmethod
-    def choices(cls) -> list[tuple[str, str]]:
-        """(code, label) pairs, as Django model fields take them."""
-        return [(m.value, m.label) for m in cls]
-
-
-class Stage(_Vocabulary):
-    NEW = "new", "新开工"
-    CONTINUING = "continuing", "续建"
-    COMPLETED = "completed", "竣工投产"
-    SUSPENDED = "suspended", "停缓建"
-
-
-class Level(_Vocabulary):
-    PROVINCE = "province", "省重点"
-    CITY = "city", "市重点"
-    DISTRICT = "district", "区重点"
-
-    @classmethod
-    def aliases(cls) -> dict[str, str]:
-        return {"省": "province", "市": "city", "区": "district"}
-
-
-class Kind(_Vocabulary):
-    """Project type (项目类型)."""
-
-    INDUSTRY = "industry", "产业"
-    INFRASTRUCTURE = "infrastructure", "基础设施"
-    SOCIAL = "social", "社会事业"
-    AGRICULTURE = "agriculture", "农业"
-    LOGISTICS = "logistics", "商贸物流"
-
-
-class Funding(_Vocabulary):
-    """Investment source (投资来源)."""
-
-    GOVERNMENT = "government", "政府投资"
-    ENTERPRISE = "enterprise", "企业投资"
 
 
 # Completed and suspended projects are out of the dispatch: no flag, not in red/yellow/green.
@@ -317,7 +246,7 @@ class GroupRates:
 def _group_key(row: LedgerRow, by: str) -> str:
     if by == "unit":
         return row.unit
-    value: _Vocabulary = getattr(row, by)
+    value: Vocabulary = getattr(row, by)
     return value.label
 
 
