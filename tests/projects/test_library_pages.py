@@ -167,3 +167,9 @@ def test_milestones_saved_with_version_and_history(lib, client_for):
     stale = client.post(url, {"version": 1, "approval_planned": "2025-02-01"})
     assert stale.status_code == 409 and "已被他人修改" in stale.content.decode()
     assert client_for(lib["secretary"]).post(url, {"version": 2}).status_code == 403
+
+
+def test_the_secretarys_home_says_what_is_due(lib, client_for):
+    home = client_for(lib["secretary"]).get(reverse("web:home")).content.decode()
+    assert 'data-testid="home-served"' in home and "服务 2 个项目" in home
+    assert 'data-testid="home-served"' not in client_for(lib["office"]).get(reverse("web:home")).content.decode()

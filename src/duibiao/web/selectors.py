@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from duibiao.accounts import gate
@@ -18,6 +19,7 @@ from duibiao.assessment.selectors.schemes import scheme_list
 from duibiao.inspections.selectors.findings import home_counts
 from duibiao.org.models import TaskForce, Unit
 from duibiao.projects.selectors.dispatch import assignment_counts
+from duibiao.projects.selectors.portfolio import served_counts
 from duibiao.web.navigation import items_for
 
 if TYPE_CHECKING:
@@ -41,6 +43,8 @@ class HomePage:
     inspections: object | None = None
     # 交办事项 the user's unit answers: open and overdue (projects.selectors.dispatch.AssignmentCounts).
     assignments: object | None = None
+    # 我的项目 of a 项目服务秘书: served, due this week, red (projects.selectors.ServedCounts).
+    served: object | None = None
 
 
 def home_page(*, user: User) -> HomePage:
@@ -57,6 +61,8 @@ def home_page(*, user: User) -> HomePage:
     page.reminders = home_reminders(user=user)
     page.inspections = home_counts(user)
     page.assignments = assignment_counts(user=user)
+    if Role.SECRETARY in roles:
+        page.served = served_counts(user=user, today=timezone.localdate())
     if "assessment.appeal.decide" in gate.actions(user):  # the office and task forces
         page.pending_appeals = appeals_pending_count(user=user)
     if gate.allows(user, "accounts.lockout.manage"):

@@ -8,12 +8,14 @@ from duibiao.projects.selectors.portfolio import (
     Portfolio,
     PortfolioRow,
     ProjectPage,
+    ServedCounts,
     WorkItem,
     my_projects,
     portfolio,
     project_for,
     project_page,
     rhythm_of,
+    served_counts,
     visible_projects,
 )
 
@@ -29,7 +31,9 @@ __all__ = [
     "portfolio",
     "project_for",
     "project_page",
+    "ServedCounts",
     "rhythm_of",
+    "served_counts",
     "visible_projects",
     "with_latest_report",
 ]

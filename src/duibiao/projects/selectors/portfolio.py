@@ -195,3 +195,20 @@ def my_projects(*, user: User | AnonymousUser, today: date) -> list[WorkItem]:
                               due_this_week(rhythm, reported, today), open_counts.get(project.pk, 0)))
     items.sort(key=lambda i: (not i.due_this_week, i.project.code))
     return items
+
+
+@dataclass(frozen=True)
+class ServedCounts:
+    projects: int
+    due: int  # due this week
+    red: int
+
+
+def served_counts(*, user: User | AnonymousUser, today: date) -> ServedCounts | None:
+    """For a 项目服务秘书's home page: how many projects he serves, how many are due this week
+    and how many are red; None for a user who serves none."""
+    items = my_projects(user=user, today=today)
+    if not items:
+        return None
+    return ServedCounts(len(items), sum(1 for i in items if i.due_this_week),
+                        sum(1 for i in items if i.flag.colour == "red"))
