@@ -340,3 +340,31 @@ def test_concurrent_takers_never_share_a_number():
     assert not errors, errors
     assert sorted(numbers) == list(range(1, TAKERS + 1))
     assert DocumentNumberSeries.objects.get().last == TAKERS
+
+
+# CT_PPr's element sequence (ECMA-376 §17.3.1.26): Word reports a document whose paragraph
+# properties are out of this order as damaged, though python-docx and LibreOffice read it.
+PPR_ORDER = [
+    "pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl", "numPr",
+    "suppressLineNumbers", "pBdr", "shd", "tabs", "suppressAutoHyphens", "kinsoku", "wordWrap",
+    "overflowPunct", "topLinePunct", "autoSpaceDE", "autoSpaceDN", "bidi", "adjustRightInd", "snapToGrid",
+    "spacing", "ind", "contextualSpacing", "mirrorIndents", "suppressOverlap", "jc", "textDirection",
+    "textAlignment", "textboxTightWrap", "outlineLvl", "divId", "cnfStyle", "rPr", "sectPr", "pPrChange",
+]
+
+
+def test_paragraph_properties_are_in_schema_order():
+    from lxml import etree
+
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    with zipfile.ZipFile(io.BytesIO(build())) as z:
+        parts = [n for n in z.namelist() if n.startswith("word/") and n.endswith(".xml")
+                 and ("document" in n or "footer" in n)]
+        checked = 0
+        for name in parts:
+            for ppr in etree.fromstring(z.read(name)).iter(f"{w}pPr"):
+                tags = [child.tag.removeprefix(w) for child in ppr]
+                assert all(t in PPR_ORDER for t in tags), (name, tags)
+                assert tags == sorted(tags, key=PPR_ORDER.index), (name, tags)
+                checked += 1
+    assert len(parts) >= 3 and checked > 50

@@ -43,11 +43,9 @@ def indent_chars(paragraph: Paragraph, *, first_line: int = 0, left: int = 0, ri
                  size_pt: float = std.BODY_PT) -> None:
     """Indents in characters (hundredths: 200 = two characters) so they follow the font size
     and the grid, with the equivalent twips beside them for readers that ignore `*Chars`."""
-    ppr = paragraph._p.get_or_add_pPr()
-    ind = ppr.find(qn("w:ind"))
-    if ind is None:
-        ind = OxmlElement("w:ind")
-        ppr.append(ind)
+    # get_or_add_ind puts w:ind where CT_PPr's sequence wants it (before w:jc): Word reports
+    # a document with elements out of order as damaged.
+    ind = paragraph._p.get_or_add_pPr().get_or_add_ind()
     twips = int(size_pt * 20)
     if first_line:
         ind.set(qn("w:firstLineChars"), str(first_line * 100))

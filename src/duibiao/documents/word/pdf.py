@@ -84,7 +84,9 @@ def for_libreoffice(docx: bytes) -> bytes:
             if info.filename == "word/document.xml":
                 data = data.replace(b'w:type="linesAndChars"', b'w:type="lines"')
             elif info.filename == "word/styles.xml":
-                data = re.sub(rb"(<w:rPrDefault><w:rPr>)", rb'\1<w:spacing w:val="-5"/>', data, count=1)
+                # after rFonts, where CT_RPr's sequence has it
+                data = re.sub(rb"(<w:rPrDefault><w:rPr><w:rFonts[^>]*/>)", rb'\1<w:spacing w:val="-5"/>', data,
+                              count=1)
             if info.filename.startswith("word/") and info.filename.endswith(".xml"):
                 for old, new in swaps:
                     data = data.replace(old, new)
