@@ -303,12 +303,12 @@ def test_completed_and_suspended_projects_get_no_flag_and_are_not_counted(stage:
 
 # --- the CSV files --------------------------------------------------------------------------
 
-def test_rates_and_flags_csv_have_a_bom_and_the_contract_headers(tmp_path: Path) -> None:
+def test_rates_and_flags_csv_have_no_bom_and_the_contract_headers(tmp_path: Path) -> None:
     rows = [LedgerRow("P1", unit="u", planned_start=date(2022, 1, 1)), LedgerRow("P2", unit="u", stage=Stage.COMPLETED)]
     write_rates_csv(group_rates(rows, D, "unit"), tmp_path / "r.csv")
     write_flags_csv(rows, [project_flag(r, D) for r in rows], tmp_path / "f.csv")
     raw = (tmp_path / "r.csv").read_bytes()
-    assert raw.startswith(b"\xef\xbb\xbf")
+    assert not raw.startswith(b"\xef\xbb\xbf")  # a file for programs: "group", not "\ufeffgroup"
     lines = list(csv.reader(raw.decode("utf-8-sig").splitlines()))
     assert lines[0] == list(RATES_HEADER)
     assert [line[0] for line in lines[1:]] == ["u", ALL]

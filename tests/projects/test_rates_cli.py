@@ -44,7 +44,9 @@ EXPECTED_UNITS = [  # 太古: P1 P2; 靖宇: P3 P4 P5
 
 def read_csv(path: Path) -> list[list[str]]:
     raw = path.read_bytes()
-    assert raw.startswith(b"\xef\xbb\xbf")  # Excel opens the Chinese only with the BOM
+    # No BOM: a reader that takes the file as plain UTF-8 must see the column "group", not
+    # "\ufeffgroup" (the same as duibiao disposal-rates).
+    assert not raw.startswith(b"\xef\xbb\xbf")
     return list(csv.reader(raw.decode("utf-8-sig").splitlines()))
 
 
@@ -80,7 +82,8 @@ def test_csv_with_bom_or_in_gb18030_as_wps_saves_it(tmp_path: Path, encoding: st
 
 
 @pytest.mark.parametrize(("by", "groups"), [
-    ("level", ["区重点", "市重点", "省重点"]), ("type", ["产业", "农业", "商贸物流", "基础设施", "社会事业"]),
+    # 区 is spelt three ways (区, district, 区重点): one group under its label; 市 only as "市"
+    ("level", ["区重点", "市", "省重点"]), ("type", ["产业", "农业", "商贸物流", "基础设施", "社会事业"]),
     ("stage", ["新开工", "竣工投产", "续建"]), ("source", ["企业投资", "政府投资"]),
 ])
 def test_every_grouping(tmp_path: Path, by: str, groups: list[str]) -> None:
@@ -319,3 +322,26 @@ def test_xlsx_rows_are_numbered_as_excel_shows_them(tmp_path: Path) -> None:
     with pytest.raises(LedgerError) as info:
         read_ledger(tmp_path / "gap.xlsx")
     assert [(p.row, p.column) for p in info.value.problems] == [(6, "stage")]
+
+
+def test_groups_keep_the_ledgers_own_spelling(tmp_path):
+    """A ledger that writes 省 / 市 (or codes) throughout gets groups named as it wrote them, so
+    RATES lines up with the ledger it came from; a value spelt two ways in one ledger is one
+    group under its Chinese label. The 全部 row is unchanged."""
+    header = ("code,name,unit,level,type,stage,source,planned_total,planned_annual,planned_start,"
+              "planned_completion,actual_start,actual_completion,completed_ytd,funds_planned,"
+              "funds_in_place,in_stats_on")
+    lines = [header,
+             "A1,甲,靖宇街道,省,产业,续建,政府投资,1000,100,2023-01-10,,2023-01-10,,50,100,100,2023-01-20",
+             "A2,乙,靖宇街道,市,industry,new,enterprise,1000,100,2023-02-10,,,,0,100,50,",
+             "A3,丙,太古街道,省,产业,continuing,政府投资,1000,100,2023-01-10,,2023-01-10,,25,100,100,2023-01-20"]
+    ledger = tmp_path / "l.csv"
+    ledger.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "r.csv"
+    assert main([str(ledger), "--as-of", "2023-06-30", "--by", "level", "--out", str(out)]) == 0
+    rows = read_csv(out)
+    assert [r[0] for r in rows[1:]] == ["市", "省", "全部"]
+    assert rows[2][:2] == ["省", "2"] and rows[3][:2] == ["全部", "3"]
+    out2 = tmp_path / "s.csv"
+    assert main([str(ledger), "--as-of", "2023-06-30", "--by", "stage", "--out", str(out2)]) == 0
+    assert [r[:2] for r in read_csv(out2)[1:]] == [["new", "1"], ["续建", "2"], ["全部", "3"]]

@@ -188,6 +188,7 @@ def _parse_row(number: int, cells: dict[str, Cell], problems: list[Problem]) -> 
         planned_start=dates["planned_start"], planned_completion=dates["planned_completion"],
         actual_start=dates["actual_start"], actual_completion=dates["actual_completion"],
         in_stats_on=dates["in_stats_on"],
+        as_written=tuple((c, _text(cells[c])) for c in ("level", "type", "stage", "source")),
     )
 
 

@@ -70,6 +70,10 @@ class LedgerRow:
     funds_in_place: Decimal | None = None
     in_stats_on: date | None = None
     row: int = 0  # the ledger's row, for messages; 0 when the row comes from the database
+    # How the ledger spelt level, type, stage and source ("省" for 省重点, or a code): a file's
+    # groups keep its own words, as whoever reads RATES beside the ledger expects. Empty for
+    # rows from the database, which group by the Chinese label.
+    as_written: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True)
@@ -250,6 +254,22 @@ def _group_key(row: LedgerRow, by: str) -> str:
     return value.label
 
 
+def _group_names(rows: list[LedgerRow], by: str, keys: Iterable[str]) -> dict[str, str]:
+    """Each group's name: a ledger that spells a value one way throughout ("省", or a code) has
+    its groups named as it wrote them, so RATES lines up with the file it came from; values
+    spelt several ways, and rows from the database, are named by the Chinese label."""
+    spellings: dict[str, set[str]] = {}
+    for row in rows:
+        written = dict(row.as_written).get(by)
+        if written:
+            spellings.setdefault(_group_key(row, by), set()).add(written)
+    names = {}
+    for key in keys:
+        seen = spellings.get(key, set())
+        names[key] = next(iter(seen)) if len(seen) == 1 else key
+    return names
+
+
 def _accumulate(group: str, rows: Sequence[LedgerRow], flags: Sequence[Flag], as_of: date) -> GroupRates:
     # One pass with local accumulators: a page sums 5 000 projects for every group it shows.
     completed = planned = in_place = funds = Decimal(0)
@@ -311,9 +331,10 @@ def _groups(rows: list[LedgerRow], flags: list[Flag], as_of: date, by: str | Non
         members: dict[str, list[int]] = {}
         for i, row in enumerate(rows):
             members.setdefault(_group_key(row, by), []).append(i)
-        for name in sorted(members):
-            idx = members[name]
-            out.append(_accumulate(name, [rows[i] for i in idx], [flags[i] for i in idx], as_of))
+        names = _group_names(rows, by, members) if by != "unit" else {k: k for k in members}
+        for key in sorted(members, key=lambda k: names[k]):
+            idx = members[key]
+            out.append(_accumulate(names[key], [rows[i] for i in idx], [flags[i] for i in idx], as_of))
     out.append(everything)
     return out
 
@@ -329,16 +350,18 @@ def group_rates_by(rows: Iterable[LedgerRow], as_of: date,
 
 
 def write_rates_csv(groups: Iterable[GroupRates], path: str | Path) -> None:
-    """RATES.csv in UTF-8 with a BOM (so Excel opens the Chinese), header as the contract."""
-    with Path(path).open("w", encoding="utf-8-sig", newline="") as handle:
+    """RATES.csv in UTF-8 without a BOM, header as the contract: a file for programs to read
+    (a BOM would become part of the first column's name for most CSV readers); people get
+    the 四率 page's export, which Excel opens."""
+    with Path(path).open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(RATES_HEADER)
         writer.writerows(g.csv_row() for g in groups)
 
 
 def write_flags_csv(rows: Iterable[LedgerRow], flags: Iterable[Flag], path: str | Path) -> None:
-    """FLAGS.csv (code, flag, reasons) in UTF-8 with a BOM; reasons joined by "；"."""
-    with Path(path).open("w", encoding="utf-8-sig", newline="") as handle:
+    """FLAGS.csv (code, flag, reasons) in UTF-8 without a BOM; reasons joined by "；"."""
+    with Path(path).open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(FLAGS_HEADER)
         for row, flag in zip(rows, flags, strict=True):
