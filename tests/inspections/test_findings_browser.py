@@ -98,3 +98,18 @@ def test_an_inspector_records_the_unit_rectifies_returned_once_then_closed(brows
     response = outsider.goto(f"{live_server.url}/inspections/findings/{finding.pk}/")
     assert response.status == 404 and "靖宇街12号" not in outsider.content()
     outsider.context.close()
+
+
+def test_the_phone_form_warns_of_a_likely_duplicate_while_filling_it(browser, live_server, insp):
+    from tests.inspections.findings_world import record
+
+    first = record(insp, address="靖宇街12号", lat=None, lng=None)
+    page = phone_page(browser, live_server.url, "duzhao")
+    page.goto(f"{live_server.url}/inspections/campaigns/{insp['campaign'].pk}/record/")
+    page.get_by_label("问题类别").fill("占道经营")
+    page.get_by_label("地点").fill("靖宇街 12 号")
+    page.get_by_label("地点").blur()  # change fires when the field is left, as on a phone
+    warning = page.get_by_test_id("live-duplicates")
+    warning.get_by_role("link", name=f"#{first.pk}", exact=False).wait_for()
+    assert "仍可记录" in warning.inner_text()
+    page.context.close()

@@ -186,3 +186,21 @@ def test_attacks_on_the_forms_are_refused_and_change_nothing(insp, client_for):
     response = inspector.post(reverse("inspections:finding_new", args=[insp["campaign"].pk]), _form(insp, unit="fagai"))
     assert response.status_code == 422 and 'data-testid="error-unit">请选择责任单位' in response.content.decode()
     assert Finding.objects.count() == count
+
+
+def test_the_recording_form_warns_of_a_likely_duplicate_as_it_is_filled(insp, client_for):
+    first = record(insp, address="靖宇街 12 号", lat=None, lng=None)
+    client = client_for(insp["inspector"])
+    form = client.get(reverse("inspections:finding_new", args=[insp["campaign"].pk])).content.decode()
+    check = reverse("inspections:finding_duplicates", args=[insp["campaign"].pk])
+    assert f'hx-get="{check}"' in form
+    same = client.get(check, {"category": "占道经营", "address": "靖宇街１２号"}).content.decode()
+    assert 'data-testid="live-duplicates"' in same and f"#{first.pk}" in same and "仍可记录" in same
+    near = client.get(check, {"category": "占道经营", "address": "别处", "lat": "45.77501", "lng": "126.65001"})
+    assert f"#{first.pk}" not in near.content.decode()  # it has no coordinates; the address differs
+    other = client.get(check, {"category": "垃圾堆放", "address": "靖宇街12号"}).content.decode()
+    assert f"#{first.pk}" not in other
+    # Only the campaign's inspector asks: unit B's inspector does not learn of unit A's findings.
+    assert f"#{first.pk}" not in client_for(insp["inspector_b"]).get(
+        check, {"category": "占道经营", "address": "靖宇街12号"}).content.decode()
+    assert client_for(insp["reporter_a"]).get(check, {"category": "占道经营"}).status_code == 404

@@ -587,6 +587,9 @@ PAGES: dict[str, Page] = {
     # Recording is for an inspector of the campaign (who holds the action over the unit).
     "inspections:finding_new": Page(get=frozenset({"inspector"}), post=frozenset({"inspector"}),
                                     args=_ids(campaign_id="campaign"), data=_finding_form),
+    # The recording form's live check of likely duplicates (htmx): for the campaign's inspector.
+    "inspections:finding_duplicates": Page(get=frozenset({"inspector"}), args=_ids(campaign_id="campaign"),
+                                           query="category=垃圾堆放&address=靖宇街1号"),
     "inspections:finding": Page(get=SEE_FINDING_A, args=_ids(pk="finding_open")),
     "inspections:finding_report": Page(
         post=Needs("inspections.finding.rectify", unit="a"), args=_ids(pk="finding_open"),

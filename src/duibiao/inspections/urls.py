@@ -11,6 +11,7 @@ urlpatterns = [
     path("campaigns/<int:pk>/", campaigns.campaign_detail, name="campaign"),
     path("campaigns/<int:pk>/edit/", campaigns.campaign_edit, name="campaign_edit"),
     path("campaigns/<int:campaign_id>/record/", findings.finding_new, name="finding_new"),
+    path("campaigns/<int:campaign_id>/duplicates/", findings.finding_duplicates, name="finding_duplicates"),
     path("findings/<int:pk>/", findings.finding_detail, name="finding"),
     path("findings/<int:pk>/report/", findings.finding_report, name="finding_report"),
     path("findings/<int:pk>/verify/", findings.finding_verify, name="finding_verify"),

@@ -147,14 +147,23 @@ def metres_between(a: tuple[float, float], b: tuple[float, float]) -> float:
 def likely_duplicates(user: Someone, finding: Finding) -> list[Finding]:
     """Findings of the same campaign and category at the same place (the same normalised
     address, or within ~30 m): a warning for the inspector, never a refusal."""
-    same = findings_visible(user).filter(campaign=finding.campaign_id, category=finding.category).exclude(pk=finding.pk)
+    return duplicates_at(user, campaign_id=finding.campaign_id, category=finding.category, key=finding.address_key,
+                         lat=finding.lat, lng=finding.lng, exclude=finding.pk)
+
+
+def duplicates_at(user: Someone, *, campaign_id: int, category: str, key: str, lat: Any, lng: Any,
+                  exclude: int | None = None) -> list[Finding]:
+    """The findings the user sees in the campaign, of the category, at the normalised address
+    `key` or within DUPLICATE_METRES of (lat, lng): for the finding's page and the live check
+    of the recording form."""
+    same = findings_visible(user).filter(campaign=campaign_id, category=category.strip())
+    if exclude is not None:
+        same = same.exclude(pk=exclude)
     found = []
     for other in same.order_by("found_on", "id")[:LIST_LIMIT]:
-        near = (finding.lat is not None and finding.lng is not None and other.lat is not None
-                and other.lng is not None
-                and metres_between((float(finding.lat), float(finding.lng)),
-                                   (float(other.lat), float(other.lng))) <= DUPLICATE_METRES)
-        if near or (finding.address_key and other.address_key == finding.address_key):
+        near = (lat is not None and lng is not None and other.lat is not None and other.lng is not None
+                and metres_between((float(lat), float(lng)), (float(other.lat), float(other.lng))) <= DUPLICATE_METRES)
+        if near or (key and other.address_key == key):
             found.append(other)
     return found
 

@@ -22,12 +22,14 @@ from duibiao.inspections.errors import ConflictError, InspectionError
 from duibiao.inspections.models import Finding
 from duibiao.inspections.photos import MAX_PHOTOS
 from duibiao.inspections.selectors.findings import (
+    duplicates_at,
     finding_get,
     finding_page,
     photo_get,
     recordable_campaign,
 )
 from duibiao.inspections.services import findings as svc
+from duibiao.inspections.services._common import address_key
 from duibiao.params import BadParameter, date_param, int_param, version_param
 
 RECORD_FIELDS = ("unit", "description", "category", "address", "lat", "lng", "severity", "workdays", "found_on",
@@ -90,6 +92,29 @@ def finding_new(request: HttpRequest, campaign_id: int) -> HttpResponse:
         "campaign": campaign, "units": campaign.units.all(), "enterprises": campaign.enterprises.all(),
         "severities": Finding.Severity.choices, "values": values, "errors": errors, "max_photos": MAX_PHOTOS,
     }, status=422 if errors else 200)
+
+
+@login_required
+def finding_duplicates(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    """The live check of the recording form (htmx): findings of the campaign already recorded
+    at this place and of this category. A warning only; recording stays possible."""
+    campaign = recordable_campaign(request.user, campaign_id)
+    category, address = request.GET.get("category", "")[:60], request.GET.get("address", "")[:300]
+    try:
+        lat, lng = _coordinate(request.GET.get("lat", "")), _coordinate(request.GET.get("lng", ""))
+    except InvalidOperation:
+        lat = lng = None  # the form itself says what is wrong with a coordinate
+    found = duplicates_at(request.user, campaign_id=campaign.pk, category=category, key=address_key(address),
+                          lat=lat, lng=lng) if category.strip() and (address.strip() or lat is not None) else []
+    return render(request, "inspections/_duplicates.html", {"duplicates": found})
+
+
+def _coordinate(text: str) -> Decimal | None:
+    text = text.strip()[:20]
+    if not text:
+        return None
+    value = Decimal(text)
+    return value if value.is_finite() and abs(value) <= 180 else None
 
 
 @login_required
