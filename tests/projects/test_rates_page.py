@@ -141,3 +141,19 @@ def test_the_rates_page_is_in_the_menu_of_the_office_leaders_and_units(projects,
     for who in ("office", "leader", "reporter_a", "head_a"):
         html = client_for(projects[who]).get("/").content.decode()
         assert f'href="{reverse("projects:rates")}"' in html, who
+
+
+def test_a_secretary_counts_only_the_projects_he_serves(projects, client_for):
+    from duibiao.accounts.roles import Role
+    from duibiao.accounts.services import role_grant, user_create
+
+    secretary = user_create(actor=None, username="mishu_r", password="Mishu@Pass2026")
+    role_grant(actor=None, user=secretary, role=Role.SECRETARY, units=[projects["district"]])
+    Project.objects.filter(code="XM-003").update(secretary=secretary)
+    client = client_for(secretary)
+    html = _get(client, as_of="2026-06-30").content.decode()
+    assert re.search(r'data-testid="investment-全部">90.00', html)  # XM-003 alone: 900 / 1000
+    assert "靖宇街道" not in html
+    rows = list(csv.reader(io.StringIO(
+        _get(client, as_of="2026-06-30", export="csv").content.decode("utf-8").lstrip("\ufeff"))))
+    assert [r[:2] for r in rows[1:]] == [["太古街道", "1"], ["全部", "1"]]
