@@ -204,3 +204,12 @@ def test_the_recording_form_warns_of_a_likely_duplicate_as_it_is_filled(insp, cl
     assert f"#{first.pk}" not in client_for(insp["inspector_b"]).get(
         check, {"category": "占道经营", "address": "靖宇街12号"}).content.decode()
     assert client_for(insp["reporter_a"]).get(check, {"category": "占道经营"}).status_code == 404
+
+
+def test_a_returned_finding_shows_why_even_after_a_reminder(insp, client_for):
+    from duibiao.inspections.services.findings import finding_remind
+
+    finding = to_state(insp, "returned")
+    finding_remind(actor=insp["inspector"], finding=finding, expected_version=finding.version, text="请于周五前完成")
+    page = client_for(insp["reporter_a"]).get(reverse("inspections:finding", args=[finding.pk])).content.decode()
+    assert re.search(r'data-testid="return-reason">被退回：仍有杂物<', page)

@@ -20,7 +20,13 @@ from django.utils import timezone
 
 from duibiao.accounts import gate
 from duibiao.inspections.deadlines import DeadlineState, deadline_state
-from duibiao.inspections.models import Campaign, ExtensionRequest, Finding, FindingPhoto
+from duibiao.inspections.models import (
+    Campaign,
+    ExtensionRequest,
+    Finding,
+    FindingEvent,
+    FindingPhoto,
+)
 from duibiao.inspections.states import CLOSED_STATES, STEPS, allowed_steps
 from duibiao.workdays.selectors import work_calendar
 
@@ -180,6 +186,7 @@ class FindingPage:
     duplicates: list[Finding]
     can: dict[str, bool] = field(default_factory=dict)
     show_exif: bool = False
+    return_reason: str = ""  # why it was last returned, while it is 被退回
 
 
 def finding_page(user: Someone, finding: Finding) -> FindingPage:
@@ -187,6 +194,7 @@ def finding_page(user: Someone, finding: Finding) -> FindingPage:
     photos = list(finding.photos.select_related("uploaded_by"))
     extensions = list(finding.extensions.select_related("requested_by", "decided_by"))
     pending = next((e for e in extensions if not e.decision), None)
+    events = list(finding.events.select_related("by"))
     possible = allowed_steps(finding.state)
     can = {name: name in possible and gate.allows(user, STEPS[name].action, unit=finding.unit) for name in STEPS}
     can["extend_request"] = can["extend_request"] and pending is None
@@ -197,11 +205,13 @@ def finding_page(user: Someone, finding: Finding) -> FindingPage:
                                 closed_on=finding.closed_on, today=timezone.localdate(), calendar=work_calendar()),
         before=[p for p in photos if p.stage == FindingPhoto.Stage.BEFORE],
         after=[p for p in photos if p.stage == FindingPhoto.Stage.AFTER],
-        events=list(finding.events.select_related("by")),
+        events=events,
         extensions=extensions, pending_extension=pending,
         duplicates=likely_duplicates(user, finding) if gate.allows(
             user, "inspections.finding.record", unit=finding.unit) else [],
         can=can, show_exif=gate.allows(user, "inspections.photo.location", unit=finding.unit),
+        return_reason=next((e.text for e in reversed(events) if e.kind == FindingEvent.Kind.RETURN), "")
+        if finding.state == S.RETURNED else "",
     )
 
 
