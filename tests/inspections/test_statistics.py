@@ -64,14 +64,24 @@ def test_the_daily_picture_on_hand_computed_findings(findings):
     assert total.is_total and (total.rates.due, total.rates.closed, total.rates.overdue) == (7, 4, 1)
 
 
-def test_the_overdue_list_counts_what_the_rates_count_on_every_day(findings):
-    """The page lists 逾期 with a query and ranks with group_rates: the two agree every day."""
+def test_the_overdue_list_is_the_rule_of_the_rates_on_every_day(findings):
+    """逾期 listed on the page, counted in the ranking, and the rule written out as a query
+    (deadline in force before the day, found by it, not closed by it) agree every day."""
+    from django.db.models import Q
+
+    from duibiao.inspections.models import Finding
     from duibiao.inspections.selectors.stats import daily_picture
 
     day = date(2026, 9, 28)
     while day <= date(2026, 11, 5):
+        expected = set(Finding.objects.filter(found_on__lte=day).filter(
+            Q(extended_to__lt=day) | Q(extended_to__isnull=True, deadline__lt=day),
+        ).exclude(Q(closed_on__lte=day) & ~Q(outcome="")).values_list("pk", flat=True))
         picture = daily_picture(user=findings["office"], day=day)
-        assert picture.overdue_count == picture.total.overdue, day
+        assert {f.pk for f in picture.overdue} == expected, day
+        assert picture.overdue_count == picture.total.overdue == len(expected), day
+        deadlines = [f.deadline_in_force for f in picture.overdue]
+        assert deadlines == sorted(deadlines), day  # the longest overdue first
         day += timedelta(days=1)
 
 
@@ -123,3 +133,23 @@ def test_the_sources_give_each_unit_its_rates_as_of_the_period_end(findings):
     assert (overdue["jingyu"].value, overdue["taigu"].value, overdue["fagai"].value) == (3, 2, 0)
     assert sorted(p.split()[1] for p in overdue["jingyu"].provenance) == sorted(
         f"#{w['f'][k].pk}" for k in ("f2", "f4", "f6"))
+
+
+def test_the_pages_reading_of_the_findings_follows_every_change(findings):
+    """The pages keep their reading of the findings while nothing changed; a step of the
+    rectification (one UPDATE that bumps the version) or a new finding is seen at once."""
+    from django.db.models import F
+
+    from duibiao.inspections.models import Finding
+    from duibiao.inspections.selectors.stats import daily_picture
+
+    w = findings
+    before = daily_picture(user=w["office"], day=D)
+    assert daily_picture(user=w["office"], day=D).total.closed == before.total.closed == 4
+    Finding.objects.filter(pk=w["f"]["f2"].pk).update(state="closed", outcome="closed", closed_on=D,
+                                                      version=F("version") + 1)
+    after = daily_picture(user=w["office"], day=D)
+    assert (after.total.closed, after.overdue_count, after.ranking[0].rates.closed) == (5, 0, 4)
+    _finding(w, "b", date(2026, 10, 2), date(2026, 10, 9), code="g4")
+    newer = daily_picture(user=w["office"], day=D)
+    assert (newer.total.findings, newer.overdue_count) == (after.total.findings + 1, 1)

@@ -7,18 +7,28 @@ unit's 处置率 is the same number wherever it is shown.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from threading import Lock
 from typing import TYPE_CHECKING, Literal
 
-from django.db.models import CharField, Q, QuerySet
+from django.db.models import CharField, Count, Max, QuerySet, Sum
 from django.db.models.functions import Cast
 
 from duibiao.accounts import gate
 from duibiao.inspections.models import Campaign, Finding
-from duibiao.inspections.rates import ALL, FindingRow, GroupRates, Outcome, group_rates
+from duibiao.inspections.rates import (
+    ALL,
+    FindingRow,
+    GroupRates,
+    Outcome,
+    deadline_in_force,
+    group_rates,
+    is_overdue,
+)
 from duibiao.org.models import Unit
 
 if TYPE_CHECKING:
@@ -58,6 +68,36 @@ def finding_rows(findings: QuerySet[Finding], as_of: date, *, key: Literal["code
                    closed_on=days[closed_on] if outcome else None, outcome=_OUTCOMES.get(outcome))
         for pk, unit, campaign, found_on, deadline, extended_to, closed_on, outcome in values
     ]
+
+
+# The pages read every finding in scope for the ranking; a reading is kept while nothing that
+# the rates depend on has changed. Every change of a finding goes through one UPDATE that bumps
+# its version (services.findings), and a new finding changes the count, the last id and the
+# newest record time — so (scope, day, count, Σ version, last id, newest time) names the
+# reading exactly. Per process, the last few readings only.
+_ROWS_CACHE: OrderedDict[tuple[object, ...], list[FindingRow]] = OrderedDict()
+_ROWS_CACHE_SIZE = 8
+_ROWS_LOCK = Lock()
+
+
+def page_finding_rows(findings: QuerySet[Finding], as_of: date) -> list[FindingRow]:
+    """`finding_rows(findings, as_of, key="pk")`, reused while the findings are unchanged."""
+    if findings.query.is_empty():  # a user who may count nothing
+        return []
+    mark = findings.filter(found_on__lte=as_of).aggregate(
+        n=Count("pk"), versions=Sum("version"), last=Max("pk"), newest=Max("created_at"))
+    key = (str(findings.query), as_of, mark["n"], mark["versions"], mark["last"], mark["newest"])
+    with _ROWS_LOCK:
+        rows = _ROWS_CACHE.get(key)
+        if rows is not None:
+            _ROWS_CACHE.move_to_end(key)
+            return rows
+    rows = finding_rows(findings, as_of, key="pk")
+    with _ROWS_LOCK:
+        _ROWS_CACHE[key] = rows
+        while len(_ROWS_CACHE) > _ROWS_CACHE_SIZE:
+            _ROWS_CACHE.popitem(last=False)
+    return rows
 
 
 def findings_in_scope(*, user: User | AnonymousUser) -> QuerySet[Finding]:
@@ -111,7 +151,7 @@ def rates_table(*, user: User | AnonymousUser, as_of: date, by: Literal["unit", 
         findings = findings.filter(found_on__gte=starts_on)
     if campaign is not None:
         findings = findings.filter(campaign=campaign)
-    rows = finding_rows(findings, as_of, key="pk")
+    rows = page_finding_rows(findings, as_of)
     table = group_rates(rows, as_of, by=by)
     if by == "unit":
         names = dict((str(pk), name) for pk, name in Unit.objects.filter(
@@ -159,13 +199,15 @@ def daily_picture(*, user: User | AnonymousUser, day: date, limit: int | None = 
     new, new_count = _listed(findings.filter(found_on=day).order_by("unit__order", "pk"), limit)
     closed, closed_count = _listed(
         findings.filter(closed_on=day, found_on__lte=day).exclude(outcome="").order_by("unit__order", "pk"), limit)
-    # 逾期 exactly as rates.group_rates counts it: the deadline in force before the day, found
-    # by the day, and not closed (either outcome) on or before it.
-    late = findings.filter(found_on__lte=day).filter(
-        Q(extended_to__lt=day) | Q(extended_to__isnull=True, deadline__lt=day),
-    ).exclude(Q(closed_on__lte=day) & ~Q(outcome=""))
-    overdue, overdue_count = _listed(late.order_by("deadline", "unit__order", "pk"), limit)
-    rows = finding_rows(findings, day, key="pk")
+    rows = page_finding_rows(findings, day)
+    # 逾期 from the same rows the ranking counts (rates.is_overdue), latest deadline last: no
+    # second reading of every finding, and the list always agrees with the count.
+    late = sorted((r for r in rows if is_overdue(r, day)),
+                  key=lambda r: (deadline_in_force(r.deadline, r.extended_to), int(r.id)))
+    order = {int(r.id): n for n, r in enumerate(late if limit is None else late[:limit])}
+    overdue = sorted(Finding.objects.filter(pk__in=order).select_related("unit", "campaign", "enterprise"),
+                     key=lambda f: order[f.pk])
+    overdue_count = len(late)
     table = group_rates(rows, day, by="unit")
     names = dict((str(pk), name) for pk, name in Unit.objects.filter(
         pk__in={int(r.unit) for r in rows}).values_list("pk", "name"))
