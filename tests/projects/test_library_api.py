@@ -93,3 +93,19 @@ def test_problems(lib, client_for):
                                               content_type="application/json")
     assert solve.status_code == 200 and solve.json()["status"] == "solved"
     assert client.get(url).json()[0]["status"] == "solved"
+
+
+def test_milestones_with_version(lib, client_for):
+    client = client_for(lib["office"])
+    url = f"{API}/library/{lib['project_a'].pk}/milestones"
+    body = {"version": 1, "milestones": {"approval": {"planned": "2025-01-10", "actual": "2025-01-12"}}}
+    response = client.put(url, body, content_type="application/json")
+    assert response.status_code == 200
+    assert {m["step"]: m["actual"] for m in response.json()}["approval"] == "2025-01-12"
+    assert client.put(url, body, content_type="application/json").status_code == 409
+    bad = client.put(url, {"version": 2, "milestones": {"moon": {}, "start": {"actual": "x"}}},
+                     content_type="application/json")
+    assert bad.status_code == 422 and "moon" in bad.json()["errors"]
+    assert client_for(lib["reporter_a"]).put(url, {**body, "version": 2},
+                                             content_type="application/json").status_code == 403
+    assert client_for(lib["reporter_b"]).get(url).status_code == 404

@@ -797,6 +797,11 @@ API: dict[str, Op] = {
         body=lambda w: {**_project_ledger(w), "name": "改名", "owner_unit": "jingyu", "secretary": "mishu",
                         "version": w["project"].version}),
     "GET /api/projects/library/{pk}/reports": Op(SEE_PROJECT_A, args=_ids(pk="project")),
+    "GET /api/projects/library/{pk}/milestones": Op(SEE_PROJECT_A, args=_ids(pk="project")),
+    "PUT /api/projects/library/{pk}/milestones": Op(
+        Needs("projects.project.edit", unit="a"), args=_ids(pk="project"),
+        body=lambda w: {"version": w["project"].version,
+                        "milestones": {"approval": {"planned": "2026-01-10", "actual": "2026-01-12"}}}),
     "POST /api/projects/library/{pk}/reports": Op(
         REPORT_PROJECT_A, args=_ids(pk="project"),
         files=lambda w: {"version": str(w["project"].version), "completed_ytd": "1500",

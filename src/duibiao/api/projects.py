@@ -16,10 +16,15 @@ from ninja.files import UploadedFile
 from duibiao.accounts import gate
 from duibiao.projects import selectors as sel
 from duibiao.projects.errors import PhotoRejected, ProjectInvalid
-from duibiao.projects.models import Problem, Project
+from duibiao.projects.models import Milestone, Problem, Project
 from duibiao.projects.selectors.forms import asked_units, owner_units, secretaries
 from duibiao.projects.services.progress import problem_raise, problem_solve, progress_report
-from duibiao.projects.services.projects import Binding, project_create, project_update
+from duibiao.projects.services.projects import (
+    Binding,
+    milestones_save,
+    project_create,
+    project_update,
+)
 
 router = Router(tags=["projects"])
 
@@ -122,6 +127,26 @@ class SolveIn(Schema):
     solution: str = ""
 
 
+class MilestoneIn(Schema):
+    planned: str | None = None
+    actual: str | None = None
+
+
+class MilestonesIn(Schema):
+    """Dates by step (approval, land, planning, environment, permit, start, structure,
+    completion); a step left out is cleared."""
+
+    version: int
+    milestones: dict[str, MilestoneIn]
+
+
+class MilestoneOut(Schema):
+    step: str
+    label: str
+    planned: date | None
+    actual: date | None
+
+
 class Error(Schema):
     detail: str
     errors: dict[str, str] = {}
@@ -180,6 +205,29 @@ def library_update(request, pk: int, payload: ProjectUpdateIn):
     project = project_update(actor=request.user, project=project, version=payload.version, raw=_raw(payload),
                              binding=_binding(request, payload), source="api")
     return _out(project)
+
+
+def _milestones(project: Project) -> list[dict]:
+    known = {m.step: m for m in project.milestones.all()}
+    return [{"step": code, "label": str(label), "planned": known[code].planned_on if code in known else None,
+             "actual": known[code].actual_on if code in known else None} for code, label in Milestone.Step.choices]
+
+
+@router.get("/library/{pk}/milestones", response=list[MilestoneOut], summary="项目节点（立项……竣工）")
+def milestones(request, pk: int):
+    return _milestones(sel.project_for(user=request.user, pk=pk))
+
+
+@router.put("/library/{pk}/milestones", response={200: list[MilestoneOut], 409: Error, 422: Error},
+            summary="修改项目节点的计划与实际日期（考核办）；version 必填，过期则 409")
+def milestones_update(request, pk: int, payload: MilestonesIn):
+    project = sel.project_for(user=request.user, pk=pk)
+    unknown = set(payload.milestones) - set(Milestone.Step.values)
+    if unknown:
+        raise ProjectInvalid({step: "没有这个项目节点" for step in sorted(unknown)})
+    dates = {step: (m.planned, m.actual) for step, m in payload.milestones.items()}
+    project = milestones_save(actor=request.user, project=project, version=payload.version, dates=dates)
+    return _milestones(project)
 
 
 @router.get("/library/{pk}/reports", response=list[ReportOut], summary="进度填报记录")
