@@ -84,6 +84,8 @@ def test_progress_update_with_a_photo_and_the_photo_in_the_history(lib, client_f
     assert response.status_code == 302 and response["Location"] == reverse("projects:workspace")
     detail = client.get(reverse("projects:project_detail", args=[lib["project_a"].pk])).content.decode()
     assert "1500.00" in detail and "现场.png" in detail
+    again = client.get(url).content.decode()  # the next report starts from the figures given
+    assert 'data-testid="last-report"' in again and "1500.00" in again
     photo_pk = ProgressPhoto.objects.get().pk
     raw = client.get(reverse("projects:photo_raw", args=[photo_pk]))
     assert raw.status_code == 200 and raw["X-Content-Type-Options"] == "nosniff"

@@ -212,3 +212,8 @@ def served_counts(*, user: User | AnonymousUser, today: date) -> ServedCounts | 
         return None
     return ServedCounts(len(items), sum(1 for i in items if i.due_this_week),
                         sum(1 for i in items if i.flag.colour == "red"))
+
+
+def last_report(*, project: Project) -> ProgressReport | None:
+    """The project's latest report (shown beside the progress form: the figures are cumulative)."""
+    return project.reports.order_by("-reported_on", "-id").first()

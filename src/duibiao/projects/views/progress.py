@@ -64,6 +64,7 @@ def progress_new(request: HttpRequest, pk: int) -> HttpResponse:
             errors, status = {"form": str(exc)}, 409
     return render(request, "projects/progress.html", {
         "project": project, "errors": errors, "data": request.POST, "units": asked_units(project=project),
+        "last": sel.last_report(project=project),
         "next": request.GET.get("next") or request.POST.get("next", ""),
     }, status=status)
 
