@@ -157,3 +157,15 @@ def test_a_secretary_counts_only_the_projects_he_serves(projects, client_for):
     rows = list(csv.reader(io.StringIO(
         _get(client, as_of="2026-06-30", export="csv").content.decode("utf-8").lstrip("\ufeff"))))
     assert [r[:2] for r in rows[1:]] == [["太古街道", "1"], ["全部", "1"]]
+
+
+def test_the_rates_page_renders_in_english(projects, client_for):
+    from django.conf import settings
+
+    client = client_for(projects["office"])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = _get(client, as_of="2026-06-30", by="stage").content.decode()
+    assert "<h1" in html and "Key-project rates" in re.search(r"<h1\b[^>]*>(.*?)</h1>", html, re.S).group(1)
+    for text in ("Group by", "Investment completion", "Gap to schedule", "Export CSV (opens in Excel)", "Last year"):
+        assert text in html, text
+    assert '"name": "All projects"' in html  # the chart's series, from the catalogue too
