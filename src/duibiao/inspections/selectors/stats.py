@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from duibiao.accounts.models import User
 
 VIEW = "inspections.stats.view"
-LIST_LIMIT = 200  # rows of each list on the daily page; the export and the counts have them all
+LIST_LIMIT = 100  # rows of each list on the daily page; the export and the counts have them all
 _OUTCOMES = {Finding.Outcome.CLOSED.value: Outcome.CLOSED,
              Finding.Outcome.CLOSED_NOT_FIXED.value: Outcome.CLOSED_NOT_FIXED}
 
