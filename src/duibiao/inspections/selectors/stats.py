@@ -8,12 +8,12 @@ unit's 处置率 is the same number wherever it is shown.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from threading import Lock
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, TypeVar, cast
 
 from django.db.models import CharField, Count, Max, QuerySet, Sum
 from django.db.models.functions import Cast
@@ -75,29 +75,39 @@ def finding_rows(findings: QuerySet[Finding], as_of: date, *, key: Literal["code
 # its version (services.findings), and a new finding changes the count, the last id and the
 # newest record time — so (scope, day, count, Σ version, last id, newest time) names the
 # reading exactly. Per process, the last few readings only.
-_ROWS_CACHE: OrderedDict[tuple[object, ...], list[FindingRow]] = OrderedDict()
-_ROWS_CACHE_SIZE = 8
+_ROWS_CACHE: OrderedDict[tuple[object, ...], object] = OrderedDict()
+_ROWS_CACHE_SIZE = 16
+T = TypeVar("T")
 _ROWS_LOCK = Lock()
+
+
+def _reading_key(findings: QuerySet[Finding], as_of: date) -> tuple[object, ...] | None:
+    if findings.query.is_empty():  # a user who may count nothing
+        return None
+    mark = findings.filter(found_on__lte=as_of).aggregate(
+        n=Count("pk"), versions=Sum("version"), last=Max("pk"), newest=Max("created_at"))
+    return (str(findings.query), as_of, mark["n"], mark["versions"], mark["last"], mark["newest"])
+
+
+def _kept(key: tuple[object, ...], compute: Callable[[], T]) -> T:
+    with _ROWS_LOCK:
+        if key in _ROWS_CACHE:
+            _ROWS_CACHE.move_to_end(key)
+            return cast(T, _ROWS_CACHE[key])
+    value = compute()
+    with _ROWS_LOCK:
+        _ROWS_CACHE[key] = value
+        while len(_ROWS_CACHE) > _ROWS_CACHE_SIZE:
+            _ROWS_CACHE.popitem(last=False)
+    return value
 
 
 def page_finding_rows(findings: QuerySet[Finding], as_of: date) -> list[FindingRow]:
     """`finding_rows(findings, as_of, key="pk")`, reused while the findings are unchanged."""
-    if findings.query.is_empty():  # a user who may count nothing
+    key = _reading_key(findings, as_of)
+    if key is None:
         return []
-    mark = findings.filter(found_on__lte=as_of).aggregate(
-        n=Count("pk"), versions=Sum("version"), last=Max("pk"), newest=Max("created_at"))
-    key = (str(findings.query), as_of, mark["n"], mark["versions"], mark["last"], mark["newest"])
-    with _ROWS_LOCK:
-        rows = _ROWS_CACHE.get(key)
-        if rows is not None:
-            _ROWS_CACHE.move_to_end(key)
-            return rows
-    rows = finding_rows(findings, as_of, key="pk")
-    with _ROWS_LOCK:
-        _ROWS_CACHE[key] = rows
-        while len(_ROWS_CACHE) > _ROWS_CACHE_SIZE:
-            _ROWS_CACHE.popitem(last=False)
-    return rows
+    return _kept(("rows", *key), lambda: finding_rows(findings, as_of, key="pk"))
 
 
 def findings_in_scope(*, user: User | AnonymousUser) -> QuerySet[Finding]:
@@ -199,18 +209,23 @@ def daily_picture(*, user: User | AnonymousUser, day: date, limit: int | None = 
     new, new_count = _listed(findings.filter(found_on=day).order_by("unit__order", "pk"), limit)
     closed, closed_count = _listed(
         findings.filter(closed_on=day, found_on__lte=day).exclude(outcome="").order_by("unit__order", "pk"), limit)
-    rows = page_finding_rows(findings, day)
-    # 逾期 from the same rows the ranking counts (rates.is_overdue), latest deadline last: no
-    # second reading of every finding, and the list always agrees with the count.
-    late = sorted((r for r in rows if is_overdue(r, day)),
-                  key=lambda r: (deadline_in_force(r.deadline, r.extended_to), int(r.id)))
+    key = _reading_key(findings, day)
+
+    def derive() -> tuple[list[GroupRates], list[FindingRow]]:
+        rows = finding_rows(findings, day, key="pk")
+        # 逾期 from the same rows the ranking counts (rates.is_overdue), longest overdue
+        # first: no second reading of every finding, and the list always agrees with the count.
+        late = sorted((r for r in rows if is_overdue(r, day)),
+                      key=lambda r: (deadline_in_force(r.deadline, r.extended_to), int(r.id)))
+        return group_rates(rows, day, by="unit"), late
+
+    table, late = derive() if key is None else _kept(("daily", *key), derive)
+    names = dict((str(pk), name) for pk, name in Unit.objects.filter(
+        pk__in={int(g.group) for g in table[:-1]}).values_list("pk", "name"))
     order = {int(r.id): n for n, r in enumerate(late if limit is None else late[:limit])}
     overdue = sorted(Finding.objects.filter(pk__in=order).select_related("unit", "campaign", "enterprise"),
                      key=lambda f: order[f.pk])
     overdue_count = len(late)
-    table = group_rates(rows, day, by="unit")
-    names = dict((str(pk), name) for pk, name in Unit.objects.filter(
-        pk__in={int(r.unit) for r in rows}).values_list("pk", "name"))
     ranking = _named([*rank_by_disposal(table), table[-1]], names)
     return DailyPicture(day=day, new=new, new_count=new_count, closed=closed, closed_count=closed_count,
                         overdue=overdue, overdue_count=overdue_count, ranking=ranking,
