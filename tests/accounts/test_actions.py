@@ -56,12 +56,13 @@ EXPECTED = {
         "assessment.reminder.unit", "assessment.result.view", "assessment.result.view_published",
         "assessment.appeal.view", "assessment.appeal.file",
         "projects.project.view", "projects.progress.report", "projects.problem.raise",
+        "projects.problem.answer",
     },
     Role.UNIT_HEAD: EVERY_DATA_ROLE | {
         "assessment.report.view", "assessment.submission.sign", "assessment.submission.comment",
         "assessment.reminder.unit", "assessment.result.view", "assessment.result.view_published",
         "assessment.appeal.view", "assessment.appeal.file", "cadres.sheet.view",
-        "projects.project.view", "projects.problem.raise",
+        "projects.project.view", "projects.problem.raise", "projects.problem.answer",
     },
     Role.LEADER: EVERY_DATA_ROLE | {
         "assessment.report.view", "assessment.progress.view", "assessment.result.view_published",

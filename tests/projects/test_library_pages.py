@@ -175,3 +175,30 @@ def test_the_secretarys_home_says_what_is_due(lib, client_for):
     home = client_for(lib["secretary"]).get(reverse("web:home")).content.decode()
     assert 'data-testid="home-served"' in home and "服务 2 个项目" in home
     assert 'data-testid="home-served"' not in client_for(lib["office"]).get(reverse("web:home")).content.decode()
+
+
+def test_the_unit_asked_to_solve_a_problem_sees_and_answers_it(lib, client_for):
+    from duibiao.accounts.roles import Role
+    from duibiao.accounts.services import role_grant, user_create
+    from duibiao.projects.services.progress import problem_raise
+
+    fagai = user_create(actor=None, username="tb_fg", password="Test@Pass2026", unit=lib["fagai"])
+    role_grant(actor=None, user=fagai, role=Role.REPORTER, units=[lib["fagai"]], include_subtree=False)
+    problem = problem_raise(actor=lib["secretary"], project=lib["project_a"], text="电力接入未批复",
+                            asked_unit=lib["fagai"])
+    client = client_for(fagai)
+    assert "请本单位协调的难点堵点" in client.get(reverse("projects:portfolio")).content.decode()
+    page = client.get(reverse("projects:problems_asked")).content.decode()
+    assert "电力接入未批复" in page and "靖宇街道老旧小区改造" in page
+    # 区发改局 does not see 靖宇's project itself, only the problem asked of it
+    assert client.get(reverse("projects:project_detail", args=[lib["project_a"].pk])).status_code == 404
+    response = client.post(reverse("projects:problem_solve", args=[problem.pk]),
+                           {"version": 1, "solution": "已批复", "next": "asked"})
+    assert response.status_code == 302 and response["Location"] == reverse("projects:problems_asked")
+    problem.refresh_from_db()
+    assert problem.status == "solved" and problem.solution == "已批复"
+    # 太古's reporter is not asked: neither the list entry nor the answer
+    other = client_for(lib["reporter_b"])
+    assert "电力接入未批复" not in other.get(reverse("projects:problems_asked")).content.decode()
+    assert other.post(reverse("projects:problem_solve", args=[problem.pk]), {"version": 2}).status_code == 404
+    assert client_for(lib["leader"]).get(reverse("projects:problems_asked")).status_code == 403

@@ -512,8 +512,11 @@ PAGES: dict[str, Page] = {
     "projects:problem_new": Page(
         post=Needs("projects.problem.raise", unit="a", served_by="secretary"), args=_ids(pk="project"),
         data=lambda w: {"problem_text": "用电未接入", "problem_unit": w["fagai"].pk}),
+    "projects:problems_asked": Page(get=Needs("projects.problem.answer")),
+    # The project's side, or the unit asked to solve it (区发改局: nobody of the sweep answers for it).
     "projects:problem_solve": Page(
-        post=Needs("projects.problem.solve", unit="a", served_by="secretary"), args=_ids(pk="project_problem"),
+        post=(Needs("projects.problem.solve", unit="a", served_by="secretary"),
+              Needs("projects.problem.answer", unit="fagai")), args=_ids(pk="project_problem"),
         data=lambda w: {"version": 1, "solution": "已解决"}),
     "projects:photo_raw": Page(get=SEE_PROJECT_A, args=_ids(pk="project_photo")),
     "projects:photo_view": Page(get=SEE_PROJECT_A, args=_ids(pk="project_photo")),
@@ -811,7 +814,8 @@ API: dict[str, Op] = {
         Needs("projects.problem.raise", unit="a", served_by="secretary"), args=_ids(pk="project"),
         body=lambda w: {"text": "用电未接入", "asked_unit": "fagai"}),
     "POST /api/projects/problems/{pk}/solve": Op(
-        Needs("projects.problem.solve", unit="a", served_by="secretary"), args=_ids(pk="project_problem"),
+        (Needs("projects.problem.solve", unit="a", served_by="secretary"),
+         Needs("projects.problem.answer", unit="fagai")), args=_ids(pk="project_problem"),
         body=lambda w: {"version": 1, "solution": "已解决"}),
     # ------------------------------------------------------------ inspections: campaigns, findings, rectification
     # Lists answer what the gate lets each user see (empty for those without the action).

@@ -47,7 +47,7 @@ REACHES: dict[str, set[str]] = {
     "reporter_a": {
         "org:my_unit", "assessment:my_unit", "assessment:report_index", "assessment:report_unit", "documents:index",
         "web:schemes", "assessment:scheme_detail",
-        "projects:portfolio", "projects:project_detail", "projects:progress_new",
+        "projects:portfolio", "projects:project_detail", "projects:progress_new", "projects:problems_asked",
     },
     "head_a": {"org:my_unit", "assessment:my_unit", "assessment:report_unit", "assessment:run_index", "assessment:run_detail",
                "assessment:unit_result"},

@@ -101,6 +101,8 @@ _ACTIONS = (
     Action("projects.progress.report", _("填报项目进度、上传现场照片"), scoped=True),
     Action("projects.problem.raise", _("提出项目难点堵点"), scoped=True),
     Action("projects.problem.solve", _("标记难点堵点已解决"), scoped=True),
+    # scoped by the unit asked to solve the problem (not the project's owner)
+    Action("projects.problem.answer", _("答复请本单位协调解决的难点堵点"), scoped=True),
     # --- 调度会, 交办事项 and 项目线索 (meetings scoped by their district, assignments by the
     # unit responsible, leads by the unit that pushed them)
     Action("projects.meeting.view", _("查看调度会、议程与复盘"), scoped=True),
@@ -201,6 +203,7 @@ ROLE_ACTIONS: dict[str, dict[str, Reach]] = {
             "assessment.reminder.unit", "assessment.result.view", "assessment.result.view_published",
             "assessment.appeal.view", "assessment.appeal.file",
             "projects.project.view", "projects.progress.report", "projects.problem.raise",
+            "projects.problem.answer",
         ),
         **_holds("projects.assignment.view", "projects.assignment.reply", "projects.lead.view",
                  "projects.lead.edit"),
@@ -212,7 +215,7 @@ ROLE_ACTIONS: dict[str, dict[str, Reach]] = {
             "assessment.reminder.unit",
             "assessment.result.view", "assessment.result.view_published", "assessment.appeal.view",
             "assessment.appeal.file", "cadres.sheet.view",
-            "projects.project.view", "projects.problem.raise",
+            "projects.project.view", "projects.problem.raise", "projects.problem.answer",
         ),
         **_holds("projects.assignment.view", "projects.assignment.reply", "projects.lead.view",
                  "projects.lead.edit"),

@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/milestones/", library.milestones_edit, name="milestones_edit"),
     path("<int:pk>/report/", progress.progress_new, name="progress_new"),
     path("<int:pk>/problems/", progress.problem_new, name="problem_new"),
+    path("problems/", progress.problems_asked, name="problems_asked"),
     path("problems/<int:pk>/solve/", progress.problem_solved, name="problem_solve"),
     path("photos/<int:pk>/", progress.photo_raw, name="photo_raw"),
     path("photos/<int:pk>/view/", progress.photo_view, name="photo_view"),

@@ -217,3 +217,22 @@ def served_counts(*, user: User | AnonymousUser, today: date) -> ServedCounts | 
 def last_report(*, project: Project) -> ProgressReport | None:
     """The project's latest report (shown beside the progress form: the figures are cumulative)."""
     return project.reports.order_by("-reported_on", "-id").first()
+
+
+def problems_asked(*, user: User | AnonymousUser) -> QuerySet[Problem]:
+    """难点堵点 other units' projects ask the user's unit to solve (open first), with a flag
+    per row whether the user may answer it (he holds projects.problem.answer there)."""
+    return (gate.restrict(user, Problem.objects.select_related("project", "project__owner_unit", "asked_unit"),
+                          "projects.problem.answer", unit_field="asked_unit")
+            .order_by("-status", "-raised_on", "-id"))
+
+
+def problem_for(*, user: User | AnonymousUser, pk: int) -> Problem:
+    """A problem the user sees: on a project he sees, or asked of a unit he answers for (404
+    otherwise)."""
+    problem = (Problem.objects.select_related("project", "project__owner_unit", "asked_unit")
+               .filter(pk=pk, project__in=visible_projects(user=user)).first()
+               or problems_asked(user=user).filter(pk=pk).first())
+    if problem is None:
+        raise Http404
+    return problem

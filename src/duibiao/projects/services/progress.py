@@ -144,9 +144,12 @@ def problem_raise(*, actor: User, project: Project, text: str, asked_unit: Unit 
 
 @transaction.atomic
 def problem_solve(*, actor: User, problem: Problem, version: int, solution: str = "") -> Problem:
-    """Mark a problem solved at the version it was read."""
+    """Mark a problem solved at the version it was read: by those who may solve the project's
+    problems, or by the unit it was asked of."""
     project = problem.project
-    gate.require(actor, "projects.problem.solve", unit=project.owner_unit, secretary=project.secretary_id)
+    # The project's side (the office, its secretary) or the unit asked to solve it may close it.
+    if not gate.allows(actor, "projects.problem.answer", unit=problem.asked_unit):
+        gate.require(actor, "projects.problem.solve", unit=project.owner_unit, secretary=project.secretary_id)
     if problem.status == Problem.Status.SOLVED:
         raise ProjectError(_("该难点堵点已标记为已解决"))
     solution = (solution or "").strip()

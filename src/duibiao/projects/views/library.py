@@ -64,6 +64,7 @@ def portfolio(request: HttpRequest) -> HttpResponse:
         "selects": [(name, SELECT_LABELS[name], kind.choices, getattr(filters, name))
                     for name, kind in VOCABULARIES.items()],
         "flags": FLAGS, "can_create": owner_units(user=request.user).exists(),
+        "can_answer": gate.allows(request.user, "projects.problem.answer"),
     })
 
 

@@ -18,7 +18,7 @@ from duibiao.org.models import Unit
 from duibiao.params import int_param, version_param
 from duibiao.projects import selectors as sel
 from duibiao.projects.errors import ConflictError, PhotoRejected, ProjectError, ProjectInvalid
-from duibiao.projects.models import Problem, ProgressPhoto, Project
+from duibiao.projects.models import ProgressPhoto, Project
 from duibiao.projects.selectors.forms import asked_units
 from duibiao.projects.services.progress import problem_raise, problem_solve, progress_report
 from duibiao.projects.views import actor
@@ -85,16 +85,23 @@ def problem_new(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def problem_solved(request: HttpRequest, pk: int) -> HttpResponse:
-    problem = Problem.objects.filter(pk=pk, project__in=sel.visible_projects(user=request.user)).first()
-    if problem is None:
-        raise Http404
+    problem = sel.problem_for(user=request.user, pk=pk)
     try:
         problem_solve(actor=actor(request), problem=problem, version=version_param(request.POST),
                       solution=request.POST.get("solution", ""))
         messages.success(request, _("已标记为已解决"))
     except ProjectError as exc:
         messages.error(request, str(exc))
+    if request.POST.get("next") == "asked":
+        return redirect("projects:problems_asked")
     return redirect(reverse("projects:project_detail", args=[problem.project_id]) + "#problems")
+
+
+@login_required
+def problems_asked(request: HttpRequest) -> HttpResponse:
+    """难点堵点 other units' projects ask the user's unit to solve, each answered in place."""
+    gate.require(request.user, "projects.problem.answer")
+    return render(request, "projects/problems_asked.html", {"problems": sel.problems_asked(user=request.user)})
 
 
 def _photo(request: HttpRequest, pk: int) -> ProgressPhoto:
