@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import random
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.utils import timezone
@@ -77,7 +77,7 @@ def _campaigns(today: date, units: list[Unit], inspector: User, office: User) ->
         Campaign.Kind.CITY: (date(today.year, 4, 15), min(date(today.year, 12, 31), today + timedelta(days=30))),
         Campaign.Kind.FOOD: (date(today.year, 9, 1), date(today.year, 9, 30)),
     }
-    out = {}
+    out: dict[str, Campaign] = {}
     for kind, name in CAMPAIGNS.items():
         starts, ends = windows[kind]
         status = Campaign.Status.FINISHED if ends < today else Campaign.Status.ACTIVE
@@ -183,16 +183,16 @@ def _events(findings: list[tuple[Finding, str]], reporters: dict[int, User], ins
     tz = timezone.get_current_timezone()
     for day, ids in by_day.items():  # `at` is stamped on insert; dated afterwards, one query a day
         FindingEvent.objects.filter(pk__in=ids).update(
-            at=timezone.datetime(day.year, day.month, day.day, 10, 0, tzinfo=tz))
+            at=datetime(day.year, day.month, day.day, 10, 0, tzinfo=tz))
 
 
 def _findings(rng: random.Random, campaigns: dict[str, Campaign], units: list[Unit], enterprises: list[Enterprise],
               inspector: User, today: date) -> None:
     calendar = work_calendar()
     by_unit: dict[int, list[Enterprise]] = defaultdict(list)
-    for enterprise in enterprises:
-        if enterprise.unit_id is not None:
-            by_unit[enterprise.unit_id].append(enterprise)
+    for shop in enterprises:
+        if shop.unit_id is not None:
+            by_unit[shop.unit_id].append(shop)
     made: list[tuple[Finding, str]] = []
     for unit in units:
         for _n in range(rng.randint(6, 12)):
@@ -200,7 +200,8 @@ def _findings(rng: random.Random, campaigns: dict[str, Campaign], units: list[Un
             campaign = campaigns[kind]
             last = min(campaign.ends_on, today)
             found = campaign.starts_on + timedelta(days=rng.randint(0, max(0, (last - campaign.starts_on).days)))
-            enterprise = rng.choice(by_unit[unit.pk]) if kind == Campaign.Kind.FOOD and by_unit[unit.pk] else None
+            enterprise: Enterprise | None = (
+                rng.choice(by_unit[unit.pk]) if kind == Campaign.Kind.FOOD and by_unit[unit.pk] else None)
             made.append(_finding(rng, campaign=campaign, unit=unit, found=found, calendar=calendar, today=today,
                                  inspector=inspector, enterprise=enterprise))
     Finding.objects.bulk_create([finding for finding, _state in made])
