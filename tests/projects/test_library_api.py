@@ -109,3 +109,21 @@ def test_milestones_with_version(lib, client_for):
     assert client_for(lib["reporter_a"]).put(url, {**body, "version": 2},
                                              content_type="application/json").status_code == 403
     assert client_for(lib["reporter_b"]).get(url).status_code == 404
+
+
+def test_the_asked_unit_answers_over_the_api(lib, client_for):
+    from duibiao.accounts.roles import Role
+    from duibiao.accounts.services import role_grant, user_create
+    from duibiao.projects.services.progress import problem_raise
+
+    fagai = user_create(actor=None, username="tb_fg", password="Test@Pass2026", unit=lib["fagai"])
+    role_grant(actor=None, user=fagai, role=Role.REPORTER, units=[lib["fagai"]], include_subtree=False)
+    problem = problem_raise(actor=lib["secretary"], project=lib["project_a"], text="用电", asked_unit=lib["fagai"])
+    client = client_for(fagai)
+    assert [p["id"] for p in client.get(f"{API}/problems/asked").json()] == [problem.pk]
+    assert client_for(lib["reporter_b"]).get(f"{API}/problems/asked").json() == []
+    assert client_for(lib["reporter_b"]).post(f"{API}/problems/{problem.pk}/solve", {"version": 1},
+                                              content_type="application/json").status_code == 404
+    solved = client.post(f"{API}/problems/{problem.pk}/solve", {"version": 1, "solution": "已接入"},
+                         content_type="application/json")
+    assert solved.status_code == 200 and solved.json()["status"] == "solved"

@@ -813,6 +813,7 @@ API: dict[str, Op] = {
     "POST /api/projects/library/{pk}/problems": Op(
         Needs("projects.problem.raise", unit="a", served_by="secretary"), args=_ids(pk="project"),
         body=lambda w: {"text": "用电未接入", "asked_unit": "fagai"}),
+    "GET /api/projects/problems/asked": Op(Needs("projects.problem.answer")),
     "POST /api/projects/problems/{pk}/solve": Op(
         (Needs("projects.problem.solve", unit="a", served_by="secretary"),
          Needs("projects.problem.answer", unit="fagai")), args=_ids(pk="project_problem"),

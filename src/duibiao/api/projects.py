@@ -8,7 +8,6 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from django.http import Http404
 from django.utils import timezone
 from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
@@ -16,7 +15,7 @@ from ninja.files import UploadedFile
 from duibiao.accounts import gate
 from duibiao.projects import selectors as sel
 from duibiao.projects.errors import PhotoRejected, ProjectInvalid
-from duibiao.projects.models import Milestone, Problem, Project
+from duibiao.projects.models import Milestone, Project
 from duibiao.projects.selectors.forms import asked_units, owner_units, secretaries
 from duibiao.projects.services.progress import problem_raise, problem_solve, progress_report
 from duibiao.projects.services.projects import (
@@ -254,6 +253,12 @@ def report_create(request, pk: int, version: Form[int], completed_ytd: Form[str]
                         "photos": [f"/projects/photos/{p.pk}/" for p in report.photos.all()]})
 
 
+@router.get("/problems/asked", response=list[ProblemOut], summary="请本单位协调解决的难点堵点")
+def problems_asked(request):
+    gate.require(request.user, "projects.problem.answer")
+    return list(sel.problems_asked(user=request.user))
+
+
 @router.get("/library/{pk}/problems", response=list[ProblemOut], summary="难点堵点")
 def problems(request, pk: int):
     project = sel.project_for(user=request.user, pk=pk)
@@ -268,10 +273,8 @@ def problem_create(request, pk: int, payload: ProblemIn):
 
 
 @router.post("/problems/{pk}/solve", response={200: ProblemOut, 409: Error, 422: Error},
-             summary="标记难点堵点已解决；version 必填")
+             summary="标记难点堵点已解决（项目一方，或被请协调的单位）；version 必填")
 def problem_solved(request, pk: int, payload: SolveIn):
-    problem = Problem.objects.filter(pk=pk, project__in=sel.visible_projects(user=request.user)).first()
-    if problem is None:
-        raise Http404
+    problem = sel.problem_for(user=request.user, pk=pk)
     return problem_solve(actor=request.user, problem=problem, version=payload.version, solution=payload.solution)
 
