@@ -21,7 +21,7 @@ from duibiao.accounts.models import User
 from duibiao.accounts.roles import ADMIN_ROLES, Role
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "duibiao"
-ACTION_NAME = re.compile(r"^(org|accounts|audit|assessment|cadres|documents|projects|inspections)\.[a-z_]+\.[a-z_]+$")
+ACTION_NAME = re.compile(r"^(org|accounts|audit|assessment|cadres|documents|projects|inspections|web)\.[a-z_]+\.[a-z_]+$")
 
 EVERY_DATA_ROLE = {
     "org.tree.view", "org.unit.view", "assessment.scheme.view", "assessment.submission.view",
@@ -114,6 +114,10 @@ for _role, _names in {
     Role.INSPECTOR: _READ_INSPECTIONS | {"inspections.enterprise.edit"},
 }.items():
     EXPECTED[_role] = EXPECTED[_role] | _names
+
+# 领导驾驶舱: the leaders' home page and the office's 总览.
+for _role in (Role.OFFICE, Role.LEADER):
+    EXPECTED[_role] = EXPECTED[_role] | {"web.cockpit.view"}
 
 
 def _names_in_code() -> dict[str, list[str]]:

@@ -278,6 +278,10 @@ PAGES: dict[str, Page] = {
     "web:logout": Page(public=True),
     "web:home": Page(get=EVERY),
     "web:schemes": Page(get=EVERY),
+    # 领导驾驶舱 (the leader's home, the office's 总览), its 大屏 and the data the 大屏 reloads.
+    "web:cockpit": Page(get=Needs("web.cockpit.view")),
+    "web:cockpit_screen": Page(get=Needs("web.cockpit.view")),
+    "web:cockpit_data": Page(get=Needs("web.cockpit.view")),
     "web:security": Page(get=Needs("accounts.policy.view")),
     # ------------------------------------------------------------ accounts
     "accounts:grants": Page(get=Needs("accounts.grant.manage")),

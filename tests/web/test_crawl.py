@@ -99,6 +99,9 @@ for _who, _pages in (
         ("reporter_a", {"inspections:rectify"} | _FINDING_PAGES),
         ("head_a", {"inspections:rectify"} | _FINDING_PAGES)):
     REACHES[_who] = REACHES.get(_who, set()) | _pages
+# 领导驾驶舱 (总览, the leader's home) and its 大屏, for the office and leaders.
+for _who in ("office", "leader"):
+    REACHES[_who] = REACHES[_who] | {"web:cockpit", "web:cockpit_screen"}
 
 
 def _name(path: str) -> str | None:

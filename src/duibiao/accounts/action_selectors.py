@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 GROUPS: dict[str, Promise] = {
     "org": _("单位"), "accounts": _("账号与安全"), "audit": _("审计"), "assessment": _("考核评价"),
     "cadres": _("干部考核"), "documents": _("Excel 导入导出"), "projects": _("重点项目"),
-    "inspections": _("督导检查"),
+    "inspections": _("督导检查"), "web": _("领导驾驶舱"),
 }
 HELD = _("可以")  # a system action (no unit): holding the role is enough
 

@@ -124,6 +124,8 @@ _ACTIONS = (
     Action("inspections.extension.decide", _("审批延期申请"), scoped=True),
     Action("inspections.finding.remind", _("催办整改"), scoped=True),
     Action("inspections.photo.location", _("查看照片的拍摄位置与设备信息"), scoped=True),
+    # --- 领导驾驶舱: rankings, 四率 and 处置率 on one page (each part read through its own action)
+    Action("web.cockpit.view", _("查看领导驾驶舱与大屏"), scoped=True),
     # --- 督导检查 statistics: 处置率 and the daily picture, 一企一档一清单, 工作量统计
     Action("inspections.stats.view", _("查看问题处置率与督导检查日通报"), scoped=True),
     Action("inspections.enterprise.view", _("查看企业档案与风险清单"), scoped=True),
@@ -274,6 +276,11 @@ _INSPECTION_STATS_HOLDS: dict[str, tuple[str, ...]] = {
 }
 for _role, _names in _INSPECTION_STATS_HOLDS.items():
     ROLE_ACTIONS[_role].update(_holds(*_names))
+
+
+# 领导驾驶舱: the home page of 区领导 and the office's 总览; units have their own pages instead.
+for _role in (Role.OFFICE, Role.LEADER):
+    ROLE_ACTIONS[_role].update(_holds("web.cockpit.view"))
 
 
 def roles_holding(action: str) -> dict[str, Reach]:

@@ -28,6 +28,8 @@ class NavItem:
 
 
 NAV_ITEMS: tuple[NavItem, ...] = (
+    NavItem(_("总览"), "web:cockpit", frozenset({Role.OFFICE, Role.LEADER}),
+            _("领导驾驶舱：考核排名与晋位、项目四率与红灯项目、问题处置率与逾期，可打印、可投大屏")),
     NavItem(_("本单位"), "assessment:my_unit", frozenset({Role.REPORTER, Role.UNIT_HEAD}),
             _("本单位概况、考核方案与填报任务")),
     NavItem(_("单位名录"), "org:unit_list",

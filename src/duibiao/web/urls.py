@@ -1,6 +1,6 @@
 from django.urls import path
 
-from duibiao.web import views
+from duibiao.web import cockpit_views, views
 
 app_name = "web"
 urlpatterns = [
@@ -9,5 +9,8 @@ urlpatterns = [
     path("login/otp/", views.login_otp, name="login_otp"),
     path("logout/", views.logout_view, name="logout"),
     path("schemes/", views.schemes, name="schemes"),
+    path("cockpit/", cockpit_views.cockpit, name="cockpit"),
+    path("cockpit/screen/", cockpit_views.cockpit_screen, name="cockpit_screen"),
+    path("cockpit/data.json", cockpit_views.cockpit_data, name="cockpit_data"),
     path("security/", views.security, name="security"),
 ]

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from duibiao.accounts import gate
 from duibiao.accounts.otp import confirmed_device, enrolment_device, qr_svg, secret_b32
+from duibiao.accounts.roles import Role
 from duibiao.accounts.services import (
     pending_second_factor,
     second_factor_verify,
@@ -18,6 +19,8 @@ from duibiao.accounts.services import (
     session_logout,
 )
 from duibiao.assessment.selectors.schemes import scheme_list
+from duibiao.web.cockpit import VIEW as COCKPIT
+from duibiao.web.cockpit_views import cockpit_response
 from duibiao.web.selectors import home_page, security_policy
 
 
@@ -79,6 +82,10 @@ def logout_view(request):
 
 @login_required
 def home(request):
+    # The home page of 区领导 is the cockpit: the figures, not navigation tiles (the menu
+    # still leads everywhere).
+    if Role.LEADER in gate.roles(request.user) and gate.allows(request.user, COCKPIT):
+        return cockpit_response(request)
     return render(request, "web/home.html", {"page": home_page(user=request.user)})
 
 

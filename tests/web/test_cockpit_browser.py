@@ -1,0 +1,84 @@
+"""领导驾驶舱 in Chromium: at 1366×768 and at 1920×1080 (大屏) the charts draw under the
+Content-Security-Policy with no violation and nothing wider than the window; the print
+stylesheet drops the menu; the 大屏 fetches its data again on its timer without reloading.
+
+DUIBIAO_SCREENSHOTS=1 also writes docs/img/cockpit.png and docs/img/cockpit-screen.png
+(see docs/cockpit.md)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import sign_in
+from tests.inspections.findings_world import insp  # noqa: F401  (fixture)
+from tests.inspections.test_statistics import D, findings  # noqa: F401  (fixtures)
+from tests.web.test_cockpit import district  # noqa: F401  (fixture)
+from tests.web.test_csp_browser import WATCH
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SHOTS = os.environ.get("DUIBIAO_SCREENSHOTS", "") == "1"
+IMG = Path(__file__).resolve().parents[2] / "docs" / "img"
+
+
+def _page(browser, base: str, width: int, height: int):
+    context = browser.new_context(locale="zh-CN", viewport={"width": width, "height": height})
+    context.add_init_script(WATCH)
+    page = context.new_page()
+    page.errors = []
+    # A failed load is reported by its response below, with its address (the browser's own
+    # /favicon.ico request is not ours).
+    page.on("console", lambda m: m.type == "error" and not m.text.startswith("Failed to load resource")
+            and page.errors.append(m.text))
+    page.on("response", lambda r: r.status >= 400 and not r.url.endswith("/favicon.ico")
+            and page.errors.append(f"{r.status} {r.url}"))
+    page.on("pageerror", lambda e: page.errors.append(str(e)))
+    return sign_in(page, base, "leader")
+
+
+def _clean(page) -> None:
+    page.wait_for_load_state("networkidle")
+    assert page.evaluate("window.__csp") == [] and page.errors == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
+
+
+def test_the_cockpit_and_the_large_screen_draw_within_the_window(browser, live_server, district):  # noqa: F811
+    base = live_server.url
+    page = _page(browser, base, 1366, 768)
+    # The leader's home is the cockpit.
+    assert page.locator("h1").first.inner_text().startswith("领导驾驶舱")
+    page.goto(f"{base}/cockpit/?as_of={D.isoformat()}")
+    page.wait_for_selector("[data-cockpit-chart=progress] svg")
+    for chart in ("trend", "progress", "disposal"):
+        assert page.locator(f"[data-cockpit-chart={chart}] svg").count() == 1, chart
+    assert page.get_by_test_id("disposal-rate").inner_text() == "57.14"
+    assert page.get_by_test_id("watermark").first.inner_text().startswith("leader")
+    _clean(page)
+    if SHOTS:
+        page.screenshot(path=IMG / "cockpit.png", full_page=True)
+    # Printed: no menu, nothing wider than the paper's width in the browser's pixels.
+    page.emulate_media(media="print")
+    assert not page.locator("nav.db-navbar").is_visible() and not page.get_by_test_id("screen-link").is_visible()
+    page.emulate_media(media="screen")
+
+    # The 大屏, reached by its button; its data comes again on the timer, the page stays.
+    screen = _page(browser, base, 1920, 1080)
+    screen.clock.install()
+    screen.goto(f"{base}/cockpit/?as_of={D.isoformat()}")
+    screen.get_by_test_id("screen-link").click()
+    screen.wait_for_selector("[data-cockpit-chart=disposal] svg")
+    assert screen.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(11, 21, 38)"
+    _clean(screen)
+    if SHOTS:
+        screen.screenshot(path=IMG / "cockpit-screen.png")
+    screen.evaluate("window.__stayed = true")
+    with screen.expect_response(lambda r: "/cockpit/data.json" in r.url) as refreshed:
+        screen.clock.fast_forward(61_000)
+    assert refreshed.value.status == 200
+    screen.wait_for_function("document.querySelector('[data-refresh-status]').textContent.includes(':')")
+    assert screen.evaluate("window.__stayed") is True  # not reloaded
+    assert screen.get_by_test_id("disposal-rate").inner_text() == "57.14"
+    assert screen.evaluate("window.__csp") == [] and screen.errors == []
