@@ -1,6 +1,6 @@
 """领导驾驶舱 in Chromium: at 1366×768 and at 1920×1080 (大屏) the charts draw under the
 Content-Security-Policy with no violation and nothing wider than the window; the print
-stylesheet drops the menu; the 大屏 fetches its data again on its timer without reloading.
+stylesheet prints A4 landscape pages without the menu; the 大屏 fetches its data again on its timer without reloading.
 
 DUIBIAO_SCREENSHOTS=1 also writes docs/img/cockpit.png and docs/img/cockpit-screen.png
 (see docs/cockpit.md)."""
@@ -8,11 +8,14 @@ DUIBIAO_SCREENSHOTS=1 also writes docs/img/cockpit.png and docs/img/cockpit-scre
 from __future__ import annotations
 
 import os
+import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import sign_in
+from tests.conftest import sign_in, skip_or_fail
 from tests.inspections.findings_world import insp  # noqa: F401  (fixture)
 from tests.inspections.test_statistics import D, findings  # noqa: F401  (fixtures)
 from tests.web.test_cockpit import district  # noqa: F401  (fixture)
@@ -45,7 +48,7 @@ def _clean(page) -> None:
     assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
 
 
-def test_the_cockpit_and_the_large_screen_draw_within_the_window(browser, live_server, district):  # noqa: F811
+def test_the_cockpit_and_the_large_screen_draw_within_the_window(browser, live_server, district, tmp_path):  # noqa: F811
     base = live_server.url
     page = _page(browser, base, 1366, 768)
     # The leader's home is the cockpit.
@@ -59,10 +62,21 @@ def test_the_cockpit_and_the_large_screen_draw_within_the_window(browser, live_s
     _clean(page)
     if SHOTS:
         page.screenshot(path=IMG / "cockpit.png", full_page=True)
-    # Printed: no menu, nothing wider than the paper's width in the browser's pixels.
+    # Printed: no menu; A4 landscape pages (the print stylesheet's @page), two at most, with
+    # the figures and the printer's name on them and no button.
     page.emulate_media(media="print")
     assert not page.locator("nav.db-navbar").is_visible() and not page.get_by_test_id("screen-link").is_visible()
+    pdf = tmp_path / "cockpit.pdf"
+    page.pdf(path=str(pdf), prefer_css_page_size=True, print_background=True)
     page.emulate_media(media="screen")
+    if not shutil.which("pdfinfo"):
+        skip_or_fail("pdfinfo (poppler-utils) is not installed")
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    width, height = map(float, re.search(r"Page size:\s+([\d.]+) x ([\d.]+)", info).groups())
+    assert (round(width), round(height)) == (842, 595)  # A4 landscape, in points
+    assert 1 <= int(re.search(r"Pages:\s+(\d+)", info).group(1)) <= 2
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "领导驾驶舱" in text and "57.14" in text and "打印" in text and "大屏模式" not in text
 
     # The 大屏, reached by its button; its data comes again on the timer, the page stays.
     screen = _page(browser, base, 1920, 1080)
