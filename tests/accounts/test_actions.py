@@ -42,7 +42,7 @@ EXPECTED = {
         "assessment.run.publish", "assessment.run.analyse", "assessment.result.view",
         "assessment.result.view_published", "assessment.result.view_peers", "assessment.appeal.view",
         "assessment.appeal.decide", "assessment.combination.edit", "cadres.sheet.view",
-        "cadres.sheet.edit", "documents.workbook.import",
+        "cadres.sheet.edit", "documents.workbook.import", "documents.job.view_all",
         "projects.project.view", "projects.project.edit", "projects.progress.report",
         "projects.problem.raise", "projects.problem.solve",
     },

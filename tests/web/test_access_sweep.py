@@ -492,6 +492,12 @@ PAGES: dict[str, Page] = {
     # A background import is its uploader's alone.
     "documents:import_job": Page(get=frozenset({"reporter_a"}), args=_ids(pk="import_job")),
     "documents:import_job_progress": Page(get=frozenset({"reporter_a"}), args=_ids(pk="import_job")),
+    # 任务: everyone sees his own jobs (the office its district's); an export's file is its owner's
+    # alone, and only he retries it (a POST that queues a new job, the failed one kept).
+    "web:jobs": Page(get=EVERY),
+    "web:jobs_progress": Page(get=EVERY),
+    "web:job_download": Page(get=frozenset({"office"}), args=_ids(pk="export_job")),
+    "web:job_retry": Page(post=frozenset({"office"}), args=_ids(pk="export_job_failed"), data=lambda w: {}),
     # ------------------------------------------------------------ projects: the library, progress, problems
     "projects:portfolio": Page(get=Needs("projects.project.view")),
     # 项目四率: the rates of what the gate shows each holder (another district's office, nothing of ours).
@@ -999,6 +1005,17 @@ def _values(w: dict) -> None:
         kind=ImportJob.Kind.REPORTING, status=ImportJob.Status.DONE, period=period, unit=w["a"],
         original_name="填报.xlsx", content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         size=1, report=ImportReport(filename="填报.xlsx").as_dict(), created_by=w["reporter_a"])
+    from django.core.files.base import ContentFile
+
+    from duibiao.documents.models import ExportJob
+
+    w["export_job"] = ExportJob(kind=ExportJob.Kind.PROGRESS, title="填报进度", unit=w["district"],
+                                params={"period": period.pk, "query": {}}, status=ExportJob.Status.DONE,
+                                percent=100, filename="填报进度.xlsx", size=4, created_by=w["office"])
+    w["export_job"].file.save("填报进度.xlsx", ContentFile(b"PK\x03\x04"), save=True)
+    w["export_job_failed"] = ExportJob.objects.create(
+        kind=ExportJob.Kind.PROGRESS, title="填报进度", unit=w["district"], params={"period": period.pk, "query": {}},
+        status=ExportJob.Status.FAILED, percent=10, error="后台导出出错", created_by=w["office"])
 
 
 def _cadres(w: dict) -> None:

@@ -104,6 +104,11 @@ for _who in ("office", "leader"):
     REACHES[_who] = REACHES[_who] | {"web:cockpit", "web:cockpit_screen"}
 
 
+# 任务 (background imports, exports and scoring runs) from the menu of every role that starts one.
+for _who in ("office", "taskforce", "reporter_a", "head_a", "leader"):
+    REACHES[_who] = REACHES[_who] | {"web:jobs"}
+
+
 def _name(path: str) -> str | None:
     try:
         match = resolve(path)

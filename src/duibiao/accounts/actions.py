@@ -95,6 +95,7 @@ _ACTIONS = (
     Action("cadres.sheet.view", _("查看干部考核"), scoped=True),
     Action("cadres.sheet.edit", _("维护干部考核数据"), scoped=True),
     Action("documents.workbook.import", _("导入考核细则工作簿"), scoped=True),
+    Action("documents.job.view_all", _("查看本地区全部后台任务（导入、导出、计分）"), scoped=True),
     # --- 重点项目: the project library, progress reports, 难点堵点 (scoped by the owner unit)
     Action("projects.project.view", _("查看重点项目库与项目详情"), scoped=True),
     Action("projects.project.edit", _("建立、修改和导入项目台账"), scoped=True),
@@ -180,7 +181,7 @@ ROLE_ACTIONS: dict[str, dict[str, Reach]] = {
             "assessment.run.publish", "assessment.run.analyse", "assessment.result.view",
             "assessment.result.view_published", "assessment.result.view_peers",
             "assessment.appeal.view", "assessment.appeal.decide", "assessment.combination.edit",
-            "cadres.sheet.view", "cadres.sheet.edit", "documents.workbook.import",
+            "cadres.sheet.view", "cadres.sheet.edit", "documents.workbook.import", "documents.job.view_all",
             "projects.project.view", "projects.project.edit", "projects.progress.report",
             "projects.problem.raise", "projects.problem.solve",
             "projects.meeting.view", "projects.meeting.manage", "projects.assignment.view",

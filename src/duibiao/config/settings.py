@@ -208,6 +208,9 @@ DUIBIAO_IMPORT_UNZIPPED_MAX_MB = env_int("DUIBIAO_IMPORT_UNZIPPED_MAX_MB", 100)
 DUIBIAO_IMPORT_BACKGROUND_KB = env_int("DUIBIAO_IMPORT_BACKGROUND_KB", 256)
 # An import job still queued or running this long after it was queued has lost its worker.
 DUIBIAO_IMPORT_TIMEOUT_SECONDS = env_int("DUIBIAO_IMPORT_TIMEOUT_SECONDS", 600)
+# An export of at least this many rows (units × indicators, or projects) is built by the task
+# worker and offered on the 任务 page (the ledger of 5 000 projects takes seconds); 0: every export.
+DUIBIAO_EXPORT_BACKGROUND_ROWS = env_int("DUIBIAO_EXPORT_BACKGROUND_ROWS", 3000)
 
 # --- Request bounds ------------------------------------------------------------------
 # A body declared larger than this is answered 413 before it is read (web/request_limits.py);

@@ -113,3 +113,59 @@ class DocumentNumber(models.Model):
     @property
     def text(self) -> str:
         return document_number(self.prefix, self.year, self.sequence)
+
+
+def export_job_path(job: ExportJob, filename: str) -> str:
+    # A name of our own: the workbook's title is kept as text, never used as a path.
+    return f"exports/{uuid.uuid4().hex}.xlsx"
+
+
+class ExportJob(models.Model):
+    """后台导出: a workbook too large to build inside the request, built by the task worker
+    as its owner (so through the gate, with the rights the owner has when it runs) and kept
+    for its owner alone to download. A failed job is retried as a new job (`retry_of`), the
+    old one kept with its error."""
+
+    class Kind(models.TextChoices):
+        REPORTING_TEMPLATE = "reporting_template", _("全部单位填报模板")
+        PROGRESS = "progress", _("填报进度表")
+        RANKING = "ranking", _("排名表")
+        PROJECT_LEDGER = "project_ledger", _("重点项目台账")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("导出中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("出错")
+
+    kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
+    title = models.CharField(_("名称"), max_length=200)
+    # What the export function is called with (ids, the page's filters): JSON of plain values.
+    params = models.JSONField(_("参数"), default=dict, blank=True)
+    # The district the exported data belongs to: the office sees the jobs of its district.
+    unit = models.ForeignKey("org.Unit", on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    percent = models.PositiveSmallIntegerField(_("进度"), default=0)
+    message = models.CharField(_("进度说明"), max_length=200, blank=True)
+    file = models.FileField(_("文件"), upload_to=export_job_path, max_length=300, blank=True)
+    filename = models.CharField(_("文件名"), max_length=200, blank=True)
+    size = models.PositiveBigIntegerField(_("大小"), default=0)
+    error = models.TextField(_("错误信息"), blank=True)
+    retry_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="retries",
+                                 verbose_name=_("重试自"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(_("发起时间"), auto_now_add=True)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("后台导出")
+        verbose_name_plural = _("后台导出")
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)

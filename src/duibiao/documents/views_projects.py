@@ -14,9 +14,11 @@ from django.utils.translation import gettext as _
 
 from duibiao.accounts import gate
 from duibiao.accounts.models import User
+from duibiao.documents import export_jobs
 from duibiao.documents.excel.problems import ImportReport
+from duibiao.documents.models import ExportJob
 from duibiao.documents.project_ledger import ledger_import, ledger_workbook
-from duibiao.documents.views import xlsx_response
+from duibiao.documents.views import background_or_file, xlsx_response
 
 
 @login_required
@@ -45,4 +47,11 @@ def project_ledger(request: HttpRequest) -> HttpResponse:
 @login_required
 def project_ledger_export(request: HttpRequest) -> HttpResponse:
     gate.require(request.user, "projects.project.view")
-    return xlsx_response(*ledger_workbook(user=request.user, as_of=timezone.localdate()))
+    as_of = timezone.localdate()
+    unit = export_jobs.scope_unit(user=request.user, action="projects.project.view")
+    if unit is None:  # no unit in scope: nothing to file a job under, and nothing large
+        return xlsx_response(*ledger_workbook(user=request.user, as_of=as_of))
+    return background_or_file(
+        request, rows=export_jobs.ledger_rows_count(user=request.user), kind=ExportJob.Kind.PROJECT_LEDGER,
+        params={"as_of": as_of.isoformat()}, title=_("项目台账（截至 %(d)s）") % {"d": as_of.isoformat()},
+        unit=unit, build=lambda: ledger_workbook(user=request.user, as_of=as_of))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from duibiao.web import cockpit_views, views
+from duibiao.web import cockpit_views, views, views_jobs
 
 app_name = "web"
 urlpatterns = [
@@ -13,4 +13,8 @@ urlpatterns = [
     path("cockpit/screen/", cockpit_views.cockpit_screen, name="cockpit_screen"),
     path("cockpit/data.json", cockpit_views.cockpit_data, name="cockpit_data"),
     path("security/", views.security, name="security"),
+    path("jobs/", views_jobs.jobs, name="jobs"),
+    path("jobs/progress/", views_jobs.jobs_progress, name="jobs_progress"),
+    path("jobs/<int:pk>/download/", views_jobs.job_download, name="job_download"),
+    path("jobs/<int:pk>/retry/", views_jobs.job_retry, name="job_retry"),
 ]
