@@ -43,7 +43,8 @@ def test_a_finding_closed_on_the_phone_moves_the_daily_page_the_units_rate_and_i
     today = timezone.localdate()
     leader = signed_in_page(browser, base, "leader")
     with leader.expect_navigation():
-        leader.locator(".card", has=leader.get_by_role("heading", name="督导日报")).click()  # the home page's tile
+        # The leader's home is the cockpit: its rectification part links to the daily page.
+        leader.get_by_test_id("cockpit-findings").get_by_role("link", name="督导日报 →").click()
     assert leader.get_by_test_id("daily-title").inner_text() == f"督导检查日通报（{today:%Y年%-m月%-d日}）"
     unit_row = str(loop["a"].pk)  # the ranking's rows are keyed by the unit
     assert leader.get_by_test_id(f"rate-{unit_row}").count() == 0
