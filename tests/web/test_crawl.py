@@ -107,9 +107,6 @@ for _who in ("office", "leader"):
 # 任务 (background imports, exports and scoring runs) from the menu of every role that starts one.
 for _who in ("office", "taskforce", "reporter_a", "head_a", "leader"):
     REACHES[_who] = REACHES[_who] | {"web:jobs"}
-# 领导驾驶舱 (总览, the leader's home) and its 大屏, for the office and leaders.
-for _who in ("office", "leader"):
-    REACHES[_who] = REACHES[_who] | {"web:cockpit", "web:cockpit_screen"}
 
 
 def _name(path: str) -> str | None:
