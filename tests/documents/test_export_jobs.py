@@ -150,3 +150,17 @@ def test_an_unfinished_job_is_polled_and_a_dead_one_times_out(approved, client_f
     ExportJob.objects.filter(pk=job.pk).update(created_at=job.created_at.replace(year=2020))
     part = office.get(reverse("web:jobs_progress"), headers={"X-Duibiao-Poll": "1"}).content.decode()
     assert "导出超时" in part and "hx-get" not in part
+
+
+def test_the_office_of_another_district_does_not_see_the_jobs(approved, client_for, large):
+    from duibiao.accounts.roles import Role
+    from duibiao.accounts.services import role_grant, user_create
+
+    client_for(approved["office"]).post(reverse("documents:progress_download", args=[approved["period"].pk]))
+    job = ExportJob.objects.get()
+    nangang = user_create(actor=None, username="khb_ng", password="Nangang@Pass2026", unit=None)
+    role_grant(actor=None, user=nangang, role=Role.OFFICE, units=[approved["other_district"]])
+    client = client_for(nangang)
+    assert f"job-export-{job.pk}" not in client.get(reverse("web:jobs")).content.decode()
+    assert client.get(reverse("web:job_download", args=[job.pk])).status_code == 404
+    assert client.post(reverse("web:job_retry", args=[job.pk])).status_code == 404
