@@ -120,3 +120,8 @@ def test_the_districts_rhythm_applies_to_projects_without_their_own(lib, setting
     assert rhythm_of(project) == "weekly"
     project.rhythm = "half_monthly"
     assert rhythm_of(project) == "half_monthly"
+
+
+def test_the_unit_filter_offers_only_the_units_of_visible_projects(lib):
+    units = portfolio(user=lib["secretary_2"], filters=Filters(), as_of=AS_OF).units
+    assert [u.code for u in units] == ["jingyu"]  # not 太古, whose project he does not serve

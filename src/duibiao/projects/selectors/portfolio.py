@@ -96,7 +96,8 @@ def portfolio(*, user: User | AnonymousUser, filters: Filters, as_of: date, page
     chosen = projects if page is None else projects.filter(code__in=[row.code for row, _flag in shown])
     by_code = {p.code: p for p in chosen}
     rows = [PortfolioRow(by_code[row.code], row, flag) for row, flag in shown]
-    units = list(gate.units(user, VIEW).filter(projects__isnull=False).distinct().order_by("path"))
+    # The units of the projects the user sees (a secretary's grant is wider than his projects).
+    units = list(Unit.objects.filter(projects__in=visible_projects(user=user)).distinct().order_by("path"))
     return Portfolio(as_of=as_of, rows=rows, totals=totals, units=units, count=len(flagged), number=number,
                      pages=pages)
 
