@@ -159,3 +159,18 @@ def test_the_leaders_home_is_the_cockpit_and_the_offices_menu_has_it(district, c
     assert home.status_code == 200 and "web/cockpit.html" in [t.name for t in home.templates]
     office = client_for(district["office"]).get(reverse("web:home")).content.decode()
     assert f'href="{COCKPIT}">总览<' in office
+
+
+def test_the_ranking_is_the_one_the_results_bulletin_states(district, client_for):
+    from duibiao.documents.bulletins.results import results_figures
+
+    w = district
+    page = _cockpit(client_for(w["leader"]))
+    facts = results_figures(user=w["leader"], run=page.ranking.run)
+    shown = {name: [(r.unit.name, r.cells["rank"], r.cells["score"], r.grade) for r in rows]
+             for name, rows, _n in page.ranking.groups}
+    stated = {name: [(r.unit.name, r.cells["rank"], r.cells["score"], r.grade) for r in rows]
+              for name, rows in facts["groups"].items()}
+    assert shown == stated and facts["units"] == sum(n for _name, _rows, n in page.ranking.groups) == 3
+    assert sorted((m.unit, m.places) for m in facts["movers"]) == sorted(
+        (r.unit.name, r.rank_change) for r in page.ranking.movers)
