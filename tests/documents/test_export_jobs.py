@@ -164,3 +164,19 @@ def test_the_office_of_another_district_does_not_see_the_jobs(approved, client_f
     assert f"job-export-{job.pk}" not in client.get(reverse("web:jobs")).content.decode()
     assert client.get(reverse("web:job_download", args=[job.pk])).status_code == 404
     assert client.post(reverse("web:job_retry", args=[job.pk])).status_code == 404
+
+
+def test_an_import_job_is_on_the_jobs_page_and_the_import_page_leads_there(approved, client_for):
+    from duibiao.documents.models import ImportJob
+
+    job = ImportJob.objects.create(kind=ImportJob.Kind.REPORTING, status=ImportJob.Status.FAILED,
+                                   period=approved["period"], unit=approved["a"], original_name="填报.xlsx",
+                                   content_type=XLSX, size=1, error="导入超时", created_by=approved["reporter_a"])
+    reporter = client_for(approved["reporter_a"])
+    index = reporter.get(reverse("documents:index")).content.decode()
+    assert 'data-testid="to-jobs"' in index and reverse("web:jobs") in index
+    page = reporter.get(reverse("web:jobs")).content.decode()
+    assert f'data-testid="job-import-{job.pk}"' in page and "导入超时" in page
+    # The file is not kept: the way to try again is a new upload, from the period's page.
+    assert 'data-testid="job-again"' in page and reverse("documents:period", args=[approved["period"].pk]) in page
+    assert f"job-import-{job.pk}" not in client_for(approved["reporter_b"]).get(reverse("web:jobs")).content.decode()
