@@ -125,3 +125,24 @@ def test_the_districts_rhythm_applies_to_projects_without_their_own(lib, setting
 def test_the_unit_filter_offers_only_the_units_of_visible_projects(lib):
     units = portfolio(user=lib["secretary_2"], filters=Filters(), as_of=AS_OF).units
     assert [u.code for u in units] == ["jingyu"]  # not 太古, whose project he does not serve
+
+
+def test_the_gate_asks_for_the_secretary_where_a_secretary_holds_the_action(lib):
+    from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+
+    from duibiao.accounts import gate
+
+    secretary, project = lib["secretary"], lib["project_a"]
+    with pytest.raises(ImproperlyConfigured):  # a read that forgot the secretary's rule
+        gate.restrict(secretary, Project.objects.all(), "projects.project.view", unit_field="owner_unit")
+    with pytest.raises(ImproperlyConfigured):  # a check on a unit that forgot the project's secretary
+        gate.allows(secretary, "projects.progress.report", unit=lib["a"])
+    assert gate.allows(secretary, "projects.progress.report")  # holding it somewhere: the menu
+    assert gate.allows(secretary, "projects.progress.report", unit=lib["a"], secretary=secretary.pk)
+    assert not gate.allows(secretary, "projects.progress.report", unit=lib["a"], secretary=None)
+    assert not gate.allows(lib["secretary_2"], "projects.progress.report", unit=lib["a"], secretary=secretary.pk)
+    with pytest.raises(PermissionDenied, match="只有您服务的项目"):
+        gate.require(lib["secretary_2"], "projects.progress.report", unit=project.owner_unit,
+                     secretary=project.secretary_id)
+    # the office's reach is unchanged by the secretary argument
+    assert gate.allows(lib["office"], "projects.progress.report", unit=lib["a"], secretary=None)
