@@ -174,3 +174,39 @@ def test_the_ranking_is_the_one_the_results_bulletin_states(district, client_for
     assert shown == stated and facts["units"] == sum(n for _name, _rows, n in page.ranking.groups) == 3
     assert sorted((m.unit, m.places) for m in facts["movers"]) == sorted(
         (r.unit.name, r.rank_change) for r in page.ranking.movers)
+
+
+@pytest.fixture
+def next_quarter(district):
+    """A second published quarter in which 太古街道's reported values are halved: 靖宇街道
+    moves up to first among the streets."""
+    from duibiao.assessment.models import Period, Submission
+
+    w = district
+    q = Period.objects.create(version=w["version"], kind="quarter", year=2027, number=1, name="2027年第一季度",
+                              opens_on=w["period"].opens_on, deadline=w["period"].deadline, status="open")
+    subs = list(Submission.objects.filter(period=w["period"]))
+    for sub in subs:
+        sub.pk, sub.period = None, q
+        if (sub.value is not None and sub.indicator.entered_by_units and sub.unit.code == "taigu"
+                and sub.indicator.kind in ("number", "percent")):
+            sub.value = sub.value / 2
+    Submission.objects.bulk_create(subs)
+    w["period"], w["first_run"] = q, w["run"]
+    w["run"] = publish(w)
+    return w
+
+
+def test_who_moved_up_and_the_trend_over_published_quarters(next_quarter, client_for):
+    w = next_quarter
+    page = _cockpit(client_for(w["leader"]))
+    assert page.ranking.run == w["run"]
+    assert [(r.unit.code, r.rank_change) for r in page.ranking.movers] == [("jingyu", 1)]
+    trend = page.charts["trend"]
+    assert trend["periods"] == ["2026年第四季度", "2027年第一季度"]
+    streets = next(s for s in trend["series"] if s["name"] == "街道乡镇")
+    first = [r.score for r in w["first_run"].results.filter(category="street")]
+    assert streets["values"][0] == round(sum(first) / len(first), 2)
+    html = client_for(w["leader"]).get(COCKPIT, {"as_of": D.isoformat()}).content.decode()
+    movers = html.split('data-testid="movers"')[1].split("</div>")[0]
+    assert "靖宇街道 ↑1" in movers and "太古街道" not in movers
