@@ -8,6 +8,7 @@
     duibiao score SCHEME.yaml DATA.csv --units UNITS.csv --out RESULTS.csv
     duibiao project-rates LEDGER.csv --as-of 2023-06-30 [--by unit] --out RATES.csv [--projects-out FLAGS.csv]
     duibiao disposal-rates FINDINGS.csv --as-of YYYY-MM-DD [--by unit|campaign] --out RATES.csv
+    duibiao bulletin (results|projects|inspections) [--period ID | --date YYYY-MM-DD] --out FILE.docx [--pdf FILE.pdf]
     duibiao <any Django management command>
 """
 

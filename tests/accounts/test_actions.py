@@ -119,6 +119,11 @@ for _role, _names in {
 for _role in (Role.OFFICE, Role.LEADER):
     EXPECTED[_role] = EXPECTED[_role] | {"web.cockpit.view"}
 
+# 通报: the office drafts, rewrites and issues; leaders read the issued ones.
+EXPECTED[Role.OFFICE] = EXPECTED[Role.OFFICE] | {"documents.bulletin.view", "documents.bulletin.edit",
+                                                 "documents.bulletin.issue"}
+EXPECTED[Role.LEADER] = EXPECTED[Role.LEADER] | {"documents.bulletin.view"}
+
 
 def _names_in_code() -> dict[str, list[str]]:
     """Every string in src/duibiao (Python and templates) that looks like an action name."""

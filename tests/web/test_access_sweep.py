@@ -492,6 +492,21 @@ PAGES: dict[str, Page] = {
     # A background import is its uploader's alone.
     "documents:import_job": Page(get=frozenset({"reporter_a"}), args=_ids(pk="import_job")),
     "documents:import_job_progress": Page(get=frozenset({"reporter_a"}), args=_ids(pk="import_job")),
+    # ------------------------------------------------------------ documents: 通报
+    # The office of a district drafts (another district's office drafts its own), rewrites and
+    # issues its bulletins; a leader reads the issued ones; a draft is not shown to a leader.
+    "documents:bulletins": Page(get=Needs("documents.bulletin.view")),
+    "documents:bulletin_new": Page(post=Needs("documents.bulletin.edit"), refused=(400, 403, 404),
+                                   data=lambda w: {"kind": "inspections", "day": "2026-10-16"}),
+    "documents:bulletin": Page(
+        get=Needs("documents.bulletin.edit", unit="district"), post=Needs("documents.bulletin.edit", unit="district"),
+        args=_ids(pk="bulletin_draft"), data=lambda w: {
+            "version": w["bulletin_draft"].version, "opening": "改写的开头。", "requirements": "改写的要求。"}),
+    "documents:bulletin_issue": Page(
+        get=Needs("documents.bulletin.issue", unit="district"), post=Needs("documents.bulletin.issue", unit="district"),
+        args=_ids(pk="bulletin_to_issue"), data=lambda w: {"version": w["bulletin_to_issue"].version}),
+    "documents:bulletin_download": Page(get=Needs("documents.bulletin.view", unit="district"),
+                                        args=_with({"fmt": "docx"}, pk="bulletin_issued")),
     # 任务: everyone sees his own jobs (the office its district's); an export's file is its owner's
     # alone, and only he retries it (a POST that queues a new job, the failed one kept).
     "web:jobs": Page(get=EVERY),
@@ -920,6 +935,7 @@ def _fill() -> dict:
         step(w)
     _dispatch(w)  # 调度会, 交办事项 and 线索
     _inspection_findings(w)  # 督导检查: a campaign, findings in each state
+    _bulletins(w)  # 通报: drafts and an issued one
     return w
 
 
@@ -1160,6 +1176,17 @@ def _inspection_findings(w: dict) -> None:
                                        requested_to=date(YEAR, 11, 30), reason="需协调执法部门")
     extending.refresh_from_db()
     w["finding_extending"] = extending
+
+
+def _bulletins(w: dict) -> None:
+    """Two drafts of the office (one to rewrite, one to issue) and an issued bulletin."""
+    from duibiao.documents.bulletin_services import bulletin_draft_create, bulletin_issue
+
+    office, day = w["office"], date(YEAR, 10, 16)
+    w["bulletin_draft"] = bulletin_draft_create(actor=office, kind="projects", day=day)
+    w["bulletin_to_issue"] = bulletin_draft_create(actor=office, kind="inspections", day=day)
+    issued = bulletin_draft_create(actor=office, kind="inspections", day=day)
+    w["bulletin_issued"] = bulletin_issue(actor=office, doc=issued, version=issued.version)
 
 
 @pytest.fixture(scope="module")

@@ -108,6 +108,11 @@ for _who in ("office", "leader"):
 for _who in ("office", "taskforce", "reporter_a", "head_a", "leader"):
     REACHES[_who] = REACHES[_who] | {"web:jobs"}
 
+# 通报, from the menu of the office (drafts, 印发) and of leaders (the issued ones).
+REACHES["office"] = REACHES["office"] | {"documents:bulletins", "documents:bulletin", "documents:bulletin_issue",
+                                         "documents:bulletin_download"}
+REACHES["leader"] = REACHES["leader"] | {"documents:bulletins", "documents:bulletin", "documents:bulletin_download"}
+
 
 def _name(path: str) -> str | None:
     try:

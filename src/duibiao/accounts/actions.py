@@ -95,6 +95,10 @@ _ACTIONS = (
     Action("cadres.sheet.view", _("查看干部考核"), scoped=True),
     Action("cadres.sheet.edit", _("维护干部考核数据"), scoped=True),
     Action("documents.workbook.import", _("导入考核细则工作簿"), scoped=True),
+    # --- 通报: drafted, rewritten and issued by the office of a district; leaders read the issued
+    Action("documents.bulletin.view", _("查看已印发的通报"), scoped=True),
+    Action("documents.bulletin.edit", _("起草通报、修改通报草稿"), scoped=True),
+    Action("documents.bulletin.issue", _("印发通报（取发文字号）"), scoped=True),
     Action("documents.job.view_all", _("查看本地区全部后台任务（导入、导出、计分）"), scoped=True),
     # --- 重点项目: the project library, progress reports, 难点堵点 (scoped by the owner unit)
     Action("projects.project.view", _("查看重点项目库与项目详情"), scoped=True),
@@ -282,6 +286,12 @@ for _role, _names in _INSPECTION_STATS_HOLDS.items():
 # 领导驾驶舱: the home page of 区领导 and the office's 总览; units have their own pages instead.
 for _role in (Role.OFFICE, Role.LEADER):
     ROLE_ACTIONS[_role].update(_holds("web.cockpit.view"))
+
+
+# 通报: the office drafts, rewrites and issues its district's bulletins; leaders read the issued.
+ROLE_ACTIONS[Role.OFFICE].update(_holds("documents.bulletin.view", "documents.bulletin.edit",
+                                        "documents.bulletin.issue"))
+ROLE_ACTIONS[Role.LEADER].update(_holds("documents.bulletin.view"))
 
 
 def roles_holding(action: str) -> dict[str, Reach]:

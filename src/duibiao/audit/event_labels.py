@@ -95,6 +95,9 @@ EVENT_LABELS: dict[str, Promise] = {
     "documents.reporting_import": _("导入填报表"),
     "documents.import_queue": _("排队导入文件"),
     "documents.import_timeout": _("导入超时"),
+    "documents.bulletin.draft": _("起草通报"),
+    "documents.bulletin.edit": _("修改通报草稿"),
+    "documents.bulletin.issue": _("印发通报"),
     "documents.export_queue": _("发起后台导出"),
     # inspections: campaigns, findings and their rectification
     "campaign.create": _("新建督导检查活动"),

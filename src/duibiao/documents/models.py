@@ -169,3 +169,58 @@ class ExportJob(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+def bulletin_file_path(doc: BulletinDoc, filename: str) -> str:
+    # A name of our own; the download is offered under the bulletin's title.
+    return f"bulletins/{uuid.uuid4().hex}{filename[filename.rfind('.'):]}"
+
+
+class BulletinDoc(models.Model):
+    """A 通报 from draft to issued. A draft keeps its figures (the snapshot it was built on)
+    and the office's texts; issuing takes the 发文字号 and freezes the DOCX (and the PDF where
+    LibreOffice made one) with the figures beside them. An issued bulletin never changes."""
+
+    class Kind(models.TextChoices):
+        RESULTS = "results", _("考核结果通报")
+        PROJECTS = "projects", _("重点项目周通报")
+        INSPECTIONS = "inspections", _("督导检查日通报")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        ISSUED = "issued", _("已印发")
+
+    kind = models.CharField(_("通报类型"), max_length=12, choices=Kind.choices)
+    # The district whose office drafts it: the gate's unit for every question about it.
+    district = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
+    run = models.ForeignKey("assessment.ScoringRun", null=True, blank=True, on_delete=models.PROTECT,
+                            related_name="+")
+    day = models.DateField(_("统计日期"))  # the figures' as-of date (the run's publication for results)
+    title = models.CharField(_("标题"), max_length=200)
+    texts = models.JSONField(_("文字部分"), default=dict)  # {"opening": "...", "requirements": "..."}
+    figures = models.JSONField(_("数据快照"), default=dict)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    number = models.OneToOneField(DocumentNumber, null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="bulletin")
+    issued_on = models.DateField(_("成文日期"), null=True, blank=True)
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="+")
+    issued_at = models.DateTimeField(_("印发时间"), null=True, blank=True)
+    docx = models.FileField(_("Word 文档"), upload_to=bulletin_file_path, max_length=300, blank=True)
+    pdf = models.FileField(_("PDF 文档"), upload_to=bulletin_file_path, max_length=300, blank=True)
+    pdf_note = models.CharField(_("未生成 PDF 的原因"), max_length=200, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("起草时间"), auto_now_add=True)
+    version = models.PositiveIntegerField(_("版本"), default=1)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("通报")
+        verbose_name_plural = _("通报")
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def issued(self) -> bool:
+        return self.status == self.Status.ISSUED

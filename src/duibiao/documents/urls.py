@@ -1,6 +1,6 @@
 from django.urls import path
 
-from duibiao.documents import views, views_inspections, views_projects
+from duibiao.documents import views, views_bulletins, views_inspections, views_projects
 
 app_name = "documents"
 urlpatterns = [
@@ -21,4 +21,9 @@ urlpatterns = [
     path("projects/ledger/", views_projects.project_ledger, name="project_ledger"),
     path("projects/ledger.xlsx", views_projects.project_ledger_export, name="project_ledger_export"),
     path("imports/<int:pk>/progress/", views.import_job_progress, name="import_job_progress"),
+    path("bulletins/", views_bulletins.bulletin_index, name="bulletins"),
+    path("bulletins/new/", views_bulletins.bulletin_new, name="bulletin_new"),
+    path("bulletins/<int:pk>/", views_bulletins.bulletin_detail, name="bulletin"),
+    path("bulletins/<int:pk>/issue/", views_bulletins.bulletin_issue_page, name="bulletin_issue"),
+    path("bulletins/<int:pk>/bulletin.<str:fmt>", views_bulletins.bulletin_download, name="bulletin_download"),
 ]

@@ -12,6 +12,7 @@ A draft: no number is taken (documents.register does that when the bulletin is i
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -65,22 +66,33 @@ def results_figures(*, user: User | AnonymousUser, run: ScoringRun) -> dict[str,
 
 
 def results_bulletin(*, user: User | AnonymousUser, run: ScoringRun, date: dt.date, organ: str = "",
-                     printed_by: str = "") -> Bulletin:
-    """The draft 考核结果通报 of a run (see the module's docstring)."""
+                     printed_by: str = "", number: str = "", texts: Mapping[str, str] | None = None) -> Bulletin:
+    """The 考核结果通报 of a run (see the module's docstring): a draft unless `number` is given.
+    `texts` are the office's rewrites of the text parts (开头 `opening`, 希望和要求
+    `requirements`, one paragraph a line); the defaults where absent."""
     period = run.period
     scheme = period.version.scheme
     organ = organ or f"{scheme.district.name}对标晋位考核评价办公室"
     facts = results_figures(user=user, run=run)
-    doc = Bulletin(organ=organ, title=f"关于{period.name}对标晋位考核结果的通报", date=date,
+    doc = Bulletin(organ=organ, number=number, title=f"关于{period.name}对标晋位考核结果的通报", date=date,
                    addressee="各街道办事处，区直各部门")
-    doc.paragraph(f"根据《{scheme.name}》，{organ}对{facts['units']}个单位{period.name}的工作进行了考核评价。"
-                  "现将考核结果通报如下。")
+    texts = texts or {}
+    opening = texts.get("opening") or (f"根据《{scheme.name}》，{organ}对{facts['units']}个单位{period.name}的工作"
+                                       "进行了考核评价。现将考核结果通报如下。")
+    for line in opening.splitlines():
+        if line.strip():
+            doc.paragraph(line)
     _rankings(doc, facts)
     _movers(doc, facts["movers"])
     _grades(doc, facts["grades"])
     doc.heading(1, "希望和要求")
-    for title, text in REQUIREMENTS:
-        doc.heading(2, title).paragraph(text)
+    if texts.get("requirements"):
+        for line in texts["requirements"].splitlines():
+            if line.strip():
+                doc.paragraph(line)
+    else:
+        for title, text in REQUIREMENTS:
+            doc.heading(2, title).paragraph(text)
     doc.attachment(f"{period.name}对标晋位考核得分排名表", lambda body: _full_table(body, facts["table"]))
     doc.imprint(cc=CC, printed_by=printed_by or organ, printed_on=date)
     return doc

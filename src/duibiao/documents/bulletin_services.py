@@ -1,0 +1,154 @@
+"""Bulletins (通报) from draft to issued: create a draft, rewrite its texts, issue it.
+
+Each write is one transaction with one audit row, and every change names the version it was
+made on (a stale page gets BulletinConflict, nothing written). Issuing takes the 发文字号 in
+the same transaction as the status change, so a number is taken exactly once per bulletin and
+a bulletin issued twice at once gets one number (the row is locked, the second sees it issued).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from duibiao.accounts import gate
+from duibiao.assessment.models import ScoringRun
+from duibiao.audit.services import audit_record
+from duibiao.documents.bulletins.kinds import (
+    KINDS,
+    TEXT_LABELS,
+    TEXT_LIMIT,
+    draft_parts,
+    layout,
+    number_prefix,
+)
+from duibiao.documents.models import BulletinDoc
+from duibiao.documents.register import document_number_take
+from duibiao.documents.word.pdf import docx_to_pdf
+from duibiao.org.models import Unit
+
+if TYPE_CHECKING:
+    from duibiao.accounts.models import User
+
+EDIT, ISSUE, VIEW = "documents.bulletin.edit", "documents.bulletin.issue", "documents.bulletin.view"
+
+
+class BulletinConflict(Exception):
+    """The bulletin changed since the page was loaded (or was issued meanwhile)."""
+
+    def __init__(self, message: str = "该通报已被他人修改或已印发，请刷新页面查看最新内容后再操作。") -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def actor_district(actor: User) -> Unit:
+    """The district whose bulletins the actor drafts: the district unit his grant for
+    documents.bulletin.edit reaches (403 for a role without it)."""
+    gate.require(actor, EDIT)
+    district = gate.units(actor, EDIT).filter(kind=Unit.Kind.DISTRICT).order_by("path").first()
+    if district is None:
+        raise PermissionDenied("您的授权范围内没有区县，不能起草通报。")
+    return district
+
+
+def bulletin_draft_create(*, actor: User, kind: str, run: ScoringRun | None = None,
+                          day: dt.date | None = None) -> BulletinDoc:
+    """A new draft of `kind`: results of a published run, or the projects / inspections
+    figures as of `day`, with the default texts. Raises ValidationError naming the field."""
+    if kind not in KINDS:
+        raise ValidationError({"kind": "请选择通报类型"})
+    if kind == "results":
+        if run is None:
+            raise ValidationError({"run": "请选择已公布考核结果的考核周期"})
+        district = run.period.version.scheme.district
+        if run.stage != ScoringRun.Stage.PUBLISHED:
+            raise ValidationError({"run": "该考核周期的结果尚未公布，不能起草考核结果通报"})
+        day = timezone.localtime(run.published_at).date() if run.published_at else timezone.localdate()
+    else:
+        district = actor_district(actor)
+        day = day or timezone.localdate()
+    gate.require(actor, EDIT, unit=district)
+    with transaction.atomic():
+        title, figures, texts = draft_parts(kind, user=actor, district=district, run=run, day=day)
+        doc = BulletinDoc.objects.create(kind=kind, district=district, run=run, day=day, title=title,
+                                         figures=figures, texts=texts, created_by=actor)
+        audit_record(actor=actor, action="documents.bulletin.draft", obj=doc, unit=district,
+                     after={"kind": kind, "day": day.isoformat(), "run": run.pk if run else None})
+    return doc
+
+
+def _check_texts(texts: dict[str, str]) -> dict[str, str]:
+    errors = {}
+    clean = {}
+    for name, label in TEXT_LABELS.items():
+        value = (texts.get(name) or "").replace("\r\n", "\n").strip()
+        if not value:
+            errors[name] = f"{label}不能为空"
+        elif len(value) > TEXT_LIMIT:
+            errors[name] = f"{label}不能超过 {TEXT_LIMIT} 字（现有 {len(value)} 字）"
+        clean[name] = value
+    if errors:
+        raise ValidationError(errors)
+    return clean
+
+
+def _locked(doc: BulletinDoc, version: int) -> BulletinDoc:
+    """The row, locked, if it is still the draft at `version`; else BulletinConflict."""
+    current = BulletinDoc.objects.select_for_update().get(pk=doc.pk)
+    if current.status != BulletinDoc.Status.DRAFT:
+        raise BulletinConflict("该通报已印发，不能再修改或重复印发。")
+    if current.version != version:
+        raise BulletinConflict()
+    return current
+
+
+def bulletin_texts_save(*, actor: User, doc: BulletinDoc, version: int, texts: dict[str, str]) -> BulletinDoc:
+    """The office's rewrite of a draft's text parts (开头, 希望和要求)."""
+    gate.require(actor, EDIT, unit=doc.district)
+    clean = _check_texts(texts)
+    with transaction.atomic():
+        current = _locked(doc, version)
+        before = dict(current.texts)
+        current.texts = clean
+        current.version += 1
+        current.save(update_fields=["texts", "version"])
+        audit_record(actor=actor, action="documents.bulletin.edit", obj=current, unit=current.district,
+                     before=before, after=clean)
+    return current
+
+
+def bulletin_issue(*, actor: User, doc: BulletinDoc, version: int) -> BulletinDoc:
+    """印发: take the next 发文字号, lay the bulletin out with it and freeze the DOCX (and the
+    PDF where LibreOffice is installed; else the reason is kept and shown)."""
+    gate.require(actor, ISSUE, unit=doc.district)
+    with transaction.atomic():
+        current = _locked(doc, version)
+        if current.kind == "results":
+            run = current.run
+            if run is None or run.stage != ScoringRun.Stage.PUBLISHED:
+                raise ValidationError({"run": "该考核周期的结果已不是公布状态（可能已撤回），不能印发考核结果通报"})
+        today = timezone.localdate()
+        number = document_number_take(prefix=number_prefix(current.district), year=today.year,
+                                      title=current.title, taken_by=actor)
+        docx = layout(current.kind, user=actor, district=current.district, run=current.run,
+                      figures=current.figures, texts=current.texts, date=today, number=number.text).save()
+        pdf, note = docx_to_pdf(docx)
+        current.docx.save(f"{current.pk}.docx", ContentFile(docx), save=False)
+        if pdf is not None:
+            current.pdf.save(f"{current.pk}.pdf", ContentFile(pdf), save=False)
+        current.pdf_note = note
+        current.number = number
+        current.status = BulletinDoc.Status.ISSUED
+        current.issued_on = today
+        current.issued_by = actor
+        current.issued_at = timezone.now()
+        current.version += 1
+        current.save()
+        audit_record(actor=actor, action="documents.bulletin.issue", obj=current, unit=current.district,
+                     after={"number": number.text, "pdf": pdf is not None, "note": note})
+    return current
