@@ -210,3 +210,11 @@ def test_who_moved_up_and_the_trend_over_published_quarters(next_quarter, client
     html = client_for(w["leader"]).get(COCKPIT, {"as_of": D.isoformat()}).content.decode()
     movers = html.split('data-testid="movers"')[1].split("</div>")[0]
     assert "靖宇街道 ↑1" in movers and "太古街道" not in movers
+
+
+def test_the_screens_refresh_does_not_keep_the_session_alive(district, client_for, settings):
+    client = client_for(district["leader"])
+    polled = client.get(reverse("web:cockpit_data"), headers={"X-Duibiao-Poll": "1"})
+    assert polled.status_code == 200 and settings.SESSION_COOKIE_NAME not in polled.cookies
+    # A request by the person (not the timer) moves the idle timeout as usual.
+    assert settings.SESSION_COOKIE_NAME in client.get(reverse("web:cockpit_data")).cookies

@@ -45,7 +45,10 @@ def _page(browser, base: str, width: int, height: int):
 def _clean(page) -> None:
     page.wait_for_load_state("networkidle")
     assert page.evaluate("window.__csp") == [] and page.errors == []
-    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
+    wide = page.evaluate("""(w) => [...document.querySelectorAll('body *')]
+        .filter((e) => e.getBoundingClientRect().right > w + 0.5)
+        .map((e) => e.tagName + '.' + e.className).slice(0, 5)""", page.viewport_size["width"])
+    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"], wide
 
 
 def test_the_cockpit_and_the_large_screen_draw_within_the_window(browser, live_server, district, tmp_path):  # noqa: F811
@@ -92,6 +95,7 @@ def test_the_cockpit_and_the_large_screen_draw_within_the_window(browser, live_s
     with screen.expect_response(lambda r: "/cockpit/data.json" in r.url) as refreshed:
         screen.clock.fast_forward(61_000)
     assert refreshed.value.status == 200
+    assert refreshed.value.request.headers.get("x-duibiao-poll") == "1"  # the timer is not activity
     screen.wait_for_function("document.querySelector('[data-refresh-status]').textContent.includes(':')")
     assert screen.evaluate("window.__stayed") is True  # not reloaded
     assert screen.get_by_test_id("disposal-rate").inner_text() == "57.14"
