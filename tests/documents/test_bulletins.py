@@ -5,7 +5,6 @@ their pages', and `duibiao bulletin` (a draft file, no number taken)."""
 from __future__ import annotations
 
 import io
-import re
 from datetime import date
 
 import pytest
@@ -155,6 +154,15 @@ def test_the_projects_figures_are_the_rates_pages(district):
     assert f"红灯项目{total.now.red}个" in text and "道外产业园" in text
     behind = [n for n, r in by_group.items() if r.cells()["schedule_gap"].startswith("-")]
     assert f"欠序时进度的单位{len(behind)}个" in text
+    # The units' table: each row the 四率 page's cells of that unit.
+    table = Document(io.BytesIO(BulletinDoc.objects.get(pk=doc.pk).docx.read())).tables[0]
+    rows = {r[0]: r for r in ([c.text for c in row.cells] for row in table.rows[1:])}
+    assert set(rows) == set(by_group)
+    for name, row in by_group.items():
+        cells = row.cells()
+        assert rows[name][2:6] == [cells[k] or "—" for k in ("start_rate", "investment_rate", "funds_rate",
+                                                               "completion_rate")]
+        assert rows[name][6] == (cells["schedule_gap"] or "—")
 
 
 def test_the_inspections_figures_are_the_daily_pages(district):
@@ -167,7 +175,12 @@ def test_the_inspections_figures_are_the_daily_pages(district):
     text = docx_text(bulletin_issue(actor=office, doc=doc, version=doc.version).docx.read())
     assert "新发现问题1个，整改销号1个，逾期未整改1个" in text
     assert "问题处置率57.14%" in text  # 4 closed of 7 due, as the page's 全部 row
-    assert re.search(r"1\s*靖宇街道.*60\.00", text.replace("\n", " ")) or "60.00" in text
+    issued = BulletinDoc.objects.get(pk=doc.pk)
+    ranking = Document(io.BytesIO(issued.docx.read())).tables[0]
+    rows = [[c.text for c in row.cells] for row in ranking.rows][1:]
+    assert [(r[1], r[5], r[6]) for r in rows] == [
+        (line.name, f"{line.rates.disposal_rate:.2f}", str(line.rates.overdue)) for line in picture.ranking[:-1]]
+    assert rows[0][1] == "靖宇街道" and rows[0][5] == "60.00"
 
 
 def test_results_are_drafted_only_from_a_published_period(district, approved):
