@@ -123,8 +123,12 @@ def bulletin_texts_save(*, actor: User, doc: BulletinDoc, version: int, texts: d
 
 
 def bulletin_issue(*, actor: User, doc: BulletinDoc, version: int) -> BulletinDoc:
-    """印发: take the next 发文字号, lay the bulletin out with it and freeze the DOCX (and the
-    PDF where LibreOffice is installed; else the reason is kept and shown)."""
+    """印发: take the next 发文字号, lay the bulletin out with it and freeze the DOCX; then the
+    PDF of that DOCX where LibreOffice is installed (else the reason is kept and shown).
+
+    The PDF is made after the commit: LibreOffice takes seconds (up to its time limit), and
+    inside the transaction it would hold the number series' lock — and on SQLite the whole
+    database's write lock — for as long."""
     gate.require(actor, ISSUE, unit=doc.district)
     with transaction.atomic():
         current = _locked(doc, version)
@@ -137,11 +141,7 @@ def bulletin_issue(*, actor: User, doc: BulletinDoc, version: int) -> BulletinDo
                                       title=current.title, taken_by=actor)
         docx = layout(current.kind, user=actor, district=current.district, run=current.run,
                       figures=current.figures, texts=current.texts, date=today, number=number.text).save()
-        pdf, note = docx_to_pdf(docx)
         current.docx.save(f"{current.pk}.docx", ContentFile(docx), save=False)
-        if pdf is not None:
-            current.pdf.save(f"{current.pk}.pdf", ContentFile(pdf), save=False)
-        current.pdf_note = note
         current.number = number
         current.status = BulletinDoc.Status.ISSUED
         current.issued_on = today
@@ -150,5 +150,16 @@ def bulletin_issue(*, actor: User, doc: BulletinDoc, version: int) -> BulletinDo
         current.version += 1
         current.save()
         audit_record(actor=actor, action="documents.bulletin.issue", obj=current, unit=current.district,
-                     after={"number": number.text, "pdf": pdf is not None, "note": note})
+                     after={"number": number.text, "title": current.title})
+    _attach_pdf(current, docx)
     return current
+
+
+def _attach_pdf(doc: BulletinDoc, docx: bytes) -> None:
+    """The PDF of the issued DOCX, or why there is none. A rendering of the frozen copy, not a
+    change of the bulletin: its version stays."""
+    pdf, note = docx_to_pdf(docx)
+    if pdf is not None:
+        doc.pdf.save(f"{doc.pk}.pdf", ContentFile(pdf), save=False)
+    doc.pdf_note = note
+    BulletinDoc.objects.filter(pk=doc.pk).update(pdf=doc.pdf.name if pdf is not None else "", pdf_note=note)
