@@ -95,3 +95,17 @@ def test_a_leader_reads_issued_bulletins_only_and_cannot_issue(district, client_
     assert not draft.issued and draft.version == 1
     # A unit's reporter has no 通报 at all.
     assert client_for(district["reporter_a"]).get(LIST).status_code == 403
+
+
+def test_the_pages_render_in_english(district, client_for):  # noqa: F811
+    from django.conf import settings
+
+    office = client_for(district["office"])
+    office.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    doc = _draft(office)
+    listed = office.get(LIST).content.decode()
+    assert "Draft a bulletin" in listed and "Kind of bulletin" in listed and "Weekly key-projects bulletin" in listed
+    page = office.get(reverse("documents:bulletin", args=[doc.pk])).content.decode()
+    assert "Figures in the bulletin" in page and "Opening" in page and "Expectations and requirements" in page
+    confirm = office.get(reverse("documents:bulletin_issue", args=[doc.pk])).content.decode()
+    assert "Confirm and issue" in confirm and "the next document number of" in confirm
