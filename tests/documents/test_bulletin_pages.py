@@ -109,3 +109,28 @@ def test_the_pages_render_in_english(district, client_for):  # noqa: F811
     assert "Figures in the bulletin" in page and "Opening" in page and "Expectations and requirements" in page
     confirm = office.get(reverse("documents:bulletin_issue", args=[doc.pk])).content.decode()
     assert "Confirm and issue" in confirm and "the next document number of" in confirm
+
+
+def test_another_districts_office_cannot_reach_ours(district, approved, client_for):  # noqa: F811
+    """南岗区's office drafts its own bulletins only: our draft is not found, our published run
+    is not a choice (its id posted by hand is refused beside the field), nothing is written."""
+    from duibiao.accounts.roles import Role
+    from duibiao.accounts.services import role_grant, user_create
+    from tests.conftest import PASSWORD
+    from tests.documents.test_bulletins import publish
+
+    run = publish(approved)
+    ours = _draft(client_for(district["office"]))
+    other = user_create(actor=None, username="khb_ng", password=PASSWORD)
+    role_grant(actor=None, user=other, role=Role.OFFICE, units=[district["other_district"]])
+    client = client_for(other)
+    assert client.get(reverse("documents:bulletin", args=[ours.pk])).status_code == 404
+    assert client.post(reverse("documents:bulletin_issue", args=[ours.pk]), {"version": ours.version}).status_code == 404
+    assert client.get(reverse("documents:bulletin_download", args=[ours.pk, "docx"])).status_code == 404
+    response = client.post(reverse("documents:bulletin_new"), {"kind": "results", "run": str(run.pk)})
+    assert response.status_code == 400 and 'data-testid="error-run"' in response.content.decode()
+    assert ours.title not in client.get(LIST).content.decode()
+    assert BulletinDoc.objects.count() == 1 and DocumentNumber.objects.count() == 0
+    # Its own inspections bulletin is drafted for its own district, with none of our findings.
+    mine = _draft(client, kind="inspections")
+    assert mine.district == district["other_district"] and mine.figures["ranking"] == []
