@@ -47,6 +47,8 @@ SHOTS = [
     ("inspections-record-phone.png", "duchao", "/inspections/campaigns/1/record/", 390),
     ("inspections-finding.png", "duchao", "/inspections/findings/10/", 1280),
     ("inspections-rectify-phone.png", "jingyu_tb", "/inspections/rectify/", 390),
+    ("cockpit.png", "leader", "/", 1366),  # the leader's home is the cockpit
+    ("cockpit-screen.png", "leader", "/cockpit/screen/", 1920),
 ]
 
 
@@ -71,6 +73,8 @@ def main() -> None:
             page.goto(f"{BASE}{path}")
             if page.locator("[data-pdf-viewer]").count():  # pdf.js draws after the page loads
                 page.locator("[data-pdf-viewer][data-state=rendered]").wait_for()
+            if page.locator("[data-cockpit-chart]").count():  # the cockpit draws without animation
+                page.locator("[data-cockpit-chart] svg").first.wait_for()
             if page.locator("[data-projects-chart]").count():  # ECharts draws, then animates
                 page.locator("[data-projects-chart][data-drawn]").first.wait_for()
                 page.wait_for_timeout(1200)

@@ -88,6 +88,7 @@ def test_the_cockpit_and_the_large_screen_draw_within_the_window(browser, live_s
     screen.get_by_test_id("screen-link").click()
     screen.wait_for_selector("[data-cockpit-chart=disposal] svg")
     assert screen.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(11, 21, 38)"
+    assert screen.evaluate("document.documentElement.scrollHeight") <= 1080  # one screen, no scrolling
     _clean(screen)
     if SHOTS:
         screen.screenshot(path=IMG / "cockpit-screen.png")
