@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from duibiao.assessment.selectors.reminders import Reminders
 from duibiao.params import date_param
 from duibiao.web.cockpit import Cockpit, cockpit_page
 
@@ -19,9 +20,11 @@ def _page(request: HttpRequest) -> Cockpit:
     return cockpit_page(user=request.user, as_of=as_of)
 
 
-def cockpit_response(request: HttpRequest) -> HttpResponse:
-    """The cockpit page (also the leader's home page, web.views.home)."""
-    return render(request, "web/cockpit.html", {"page": _page(request), "dated": bool(request.GET.get("as_of"))})
+def cockpit_response(request: HttpRequest, *, reminders: Reminders | None = None) -> HttpResponse:
+    """The cockpit page (also the leader's home page, web.views.home, which passes the home
+    page's reminders: a withdrawn publication is announced there too)."""
+    return render(request, "web/cockpit.html", {
+        "page": _page(request), "dated": bool(request.GET.get("as_of")), "reminders": reminders})
 
 
 @login_required

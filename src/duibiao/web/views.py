@@ -18,6 +18,7 @@ from duibiao.accounts.services import (
     session_login,
     session_logout,
 )
+from duibiao.assessment.selectors.reminders import home_reminders
 from duibiao.assessment.selectors.schemes import scheme_list
 from duibiao.web.cockpit import VIEW as COCKPIT
 from duibiao.web.cockpit_views import cockpit_response
@@ -85,7 +86,7 @@ def home(request):
     # The home page of 区领导 is the cockpit: the figures, not navigation tiles (the menu
     # still leads everywhere).
     if Role.LEADER in gate.roles(request.user) and gate.allows(request.user, COCKPIT):
-        return cockpit_response(request)
+        return cockpit_response(request, reminders=home_reminders(user=request.user))
     return render(request, "web/home.html", {"page": home_page(user=request.user)})
 
 
