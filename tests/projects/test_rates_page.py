@@ -89,6 +89,20 @@ def test_the_table_is_the_commands_and_the_export_is_its_csv(projects, client_fo
     assert [r[0] for r in rows[1:]] == ["产业", "基础设施", "社会事业", "全部"]
 
 
+def test_the_csv_export_keeps_a_formula_like_unit_name_as_text(projects, client_for):
+    """A unit named like a formula opens in Excel as that text, with an apostrophe in front;
+    a negative 序时差 ("-30.00") stays a number."""
+    from duibiao.org.models import Unit
+
+    Unit.objects.filter(code="jingyu").update(name='=HYPERLINK("http://x","y")')
+    response = _get(client_for(projects["office"]), as_of="2026-06-30", by="unit", export="csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8").lstrip("\ufeff"))))
+    named = next(r for r in rows if "HYPERLINK" in r[0])
+    assert named[0] == "'=HYPERLINK(\"http://x\",\"y\")"
+    gaps = [r[RATES_HEADER.index("schedule_gap")] for r in rows[1:]]
+    assert any(g.startswith("-") for g in gaps) and not any(g.startswith("'") for g in gaps)
+
+
 def test_the_charts_get_their_data_from_json_elements(projects, client_for):
     html = _get(client_for(projects["office"]), as_of="2026-06-30", unit="jingyu").content.decode()
 

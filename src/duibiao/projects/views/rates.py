@@ -12,6 +12,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from duibiao.files.cells import csv_cell
 from duibiao.params import BadParameter, date_param
 from duibiao.projects.rates import RATES_HEADER
 from duibiao.projects.selectors.rates import BY_CHOICES, RATES, RatesPage, rates_page
@@ -20,13 +21,16 @@ LAST_YEAR_HEADER = tuple(f"{name}_last_year" for name in RATES)
 
 
 def _csv(page: RatesPage) -> HttpResponse:
-    """RATES.csv as `duibiao project-rates` writes it (UTF-8 with a BOM, so Excel reads the
-    Chinese), with last year's four rates at the same date appended to each row."""
+    """RATES.csv in the columns `duibiao project-rates` writes, with last year's four rates at
+    the same date appended to each row; UTF-8 with a BOM, because this file is for Excel. The
+    group (a unit's name) is the only text: it goes through the formula-injection rule, while
+    the numbers ("-30.00" behind schedule) stay numbers."""
     out = StringIO()
     writer = csv.writer(out)
     writer.writerow((*RATES_HEADER, *LAST_YEAR_HEADER))
     for row in page.rows:
-        writer.writerow((*row.now.csv_row(), *row.previous().values()))
+        group, *figures = row.now.csv_row()
+        writer.writerow((csv_cell(group), *figures, *row.previous().values()))
     response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
     name = f"project-rates-{page.by}-{page.as_of.isoformat()}.csv"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
