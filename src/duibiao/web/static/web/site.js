@@ -11,6 +11,10 @@
     if (el.matches("[data-autosubmit]") && el.form) {
       el.form.requestSubmit();
     } else if (el.matches("[data-htmx-submit]") && el.form && window.htmx) {
+      // htmx wires a swapped-in row only when it settles (~20 ms later): a file chosen in that
+      // moment would trigger a form htmx does not know yet, and nothing would be sent.
+      // process() wires it now (and does nothing to a form already wired).
+      window.htmx.process(el.form);
       window.htmx.trigger(el.form, "submit");
     } else if (el.matches("select[data-navigate]") && el.value) {
       window.location.href = el.value;
