@@ -110,8 +110,8 @@ def test_rates_of_a_period_start_only_count_findings_found_since(findings):
 
 
 def test_the_sources_give_each_unit_its_rates_as_of_the_period_end(findings):
-    from duibiao.assessment.sources import source_values
-    from duibiao.inspections.sources import as_of_date, period_end
+    from duibiao.assessment.sources import period_as_of as as_of_date
+    from duibiao.assessment.sources import period_end, source_values
 
     w = findings
     october = SimpleNamespace(kind="month", year=2026, number=10)

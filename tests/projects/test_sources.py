@@ -15,8 +15,9 @@ from duibiao.assessment import sources
 from duibiao.assessment.models import Period, RunResult, ScoringRun
 from duibiao.assessment.services.runs import run_start
 from duibiao.assessment.services.schemes import scheme_version_save
+from duibiao.assessment.sources import period_as_of
 from duibiao.projects.models import Assignment, DispatchMeeting, ProgressReport, Project
-from duibiao.projects.sources import SOURCES, money, period_as_of
+from duibiao.projects.sources import SOURCES, money
 
 AS_OF = date(2025, 9, 30)
 
@@ -85,8 +86,9 @@ def test_the_as_of_date_is_the_periods_end_or_today_while_it_runs():
     running = period(Period.Kind.QUARTER, 2026, 4, Period.Status.OPEN)
     assert period_as_of(running, today=date(2026, 11, 20)) == date(2026, 11, 20)
     assert period_as_of(running, today=date(2027, 1, 10)) == date(2026, 12, 31)  # ended, not closed yet
-    # A closed period is read at its end, whatever the day.
-    assert period_as_of(period(Period.Kind.QUARTER, 2026, 2), today=date(2026, 5, 1)) == date(2026, 6, 30)
+    # A period closed before its last day is read today: a later day's figures do not exist yet
+    # (the same rule as the inspections' sources, which once read such a period differently).
+    assert period_as_of(period(Period.Kind.QUARTER, 2026, 2), today=date(2026, 5, 1)) == date(2026, 5, 1)
 
 
 def test_money_is_written_as_in_a_ledger():

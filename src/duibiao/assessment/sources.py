@@ -23,15 +23,18 @@ the provenance into the run's trace, so a published result still says where it c
 
 from __future__ import annotations
 
+import calendar
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from numbers import Real
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ImproperlyConfigured
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from duibiao.assessment.errors import AssessmentError
@@ -45,14 +48,29 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Source", "SourceError", "SourceValue", "register_source", "registered_sources",
-    "snapshot_sources", "source_get", "source_trace", "source_values", "unknown_sources",
-    "unregister_source",
+    "period_as_of", "period_end", "snapshot_sources", "source_get", "source_trace", "source_values",
+    "unknown_sources", "unregister_source",
 ]
 
 # app.name, lower case: the app that owns the data, then what it computes.
 NAME = re.compile(r"[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*")
 PROVENANCE_LIMIT = 200  # records named per unit: enough to check, small enough for the trace
 PROVENANCE_TEXT = 200  # characters per record
+
+
+def period_end(kind: str, year: int, number: int) -> date:
+    """The last day of a 考核周期: of its month, its quarter, or its year."""
+    month = {"month": number, "quarter": 3 * number}.get(kind, 12)
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def period_as_of(period: Period, today: date | None = None) -> date:
+    """The day every source reads a period's figures at: its last day, or today while that
+    day has not come (a period closed early included: figures of a day not yet lived would
+    count as due what is not yet due). One rule, so the projects' and the inspections' values
+    of one run describe the same day."""
+    end = period_end(period.kind, period.year, period.number)
+    return min(end, today or timezone.localdate())
 
 
 @dataclass(frozen=True)

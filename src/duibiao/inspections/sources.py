@@ -9,15 +9,12 @@ import-linter contracts name that one exception).
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from django.utils import timezone
-
-from duibiao.assessment.sources import SourceValue, register_source
+from duibiao.assessment.sources import SourceValue, period_as_of, register_source
 from duibiao.inspections.models import Finding
 from duibiao.inspections.rates import GroupRates, is_overdue
 from duibiao.inspections.selectors.stats import finding_rows, unit_rates
@@ -27,18 +24,6 @@ if TYPE_CHECKING:
     from duibiao.org.models import Unit
 
 Answer = dict[str, SourceValue]
-
-
-def period_end(kind: str, year: int, number: int) -> date:
-    """The last day of a 考核周期: of its month, its quarter, or its year."""
-    month = {"month": number, "quarter": 3 * number}.get(kind, 12)
-    return date(year, month, calendar.monthrange(year, month)[1])
-
-
-def as_of_date(period: Period, today: date | None = None) -> date:
-    """The day a period's values are taken at: its end, or today while it has not ended."""
-    end = period_end(period.kind, period.year, period.number)
-    return min(end, today or timezone.localdate())
 
 
 def _state(finding: Finding, as_of: date) -> str:
@@ -65,7 +50,7 @@ Pick = Callable[[GroupRates, list[Finding], date], tuple[float | None, tuple[str
 
 
 def _answer(period: Period, units: Sequence[Unit], pick: Pick) -> Answer:
-    as_of = as_of_date(period)
+    as_of = period_as_of(period)
     rates = unit_rates(units, as_of)
     out: Answer = {}
     for unit in units:

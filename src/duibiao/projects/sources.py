@@ -14,14 +14,11 @@ run is the district's computation, like the approved values it reads.
 
 from __future__ import annotations
 
-import calendar
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING
-
-from django.utils import timezone
 
 if TYPE_CHECKING:
     from duibiao.assessment.models import Period
@@ -29,23 +26,7 @@ if TYPE_CHECKING:
     from duibiao.org.models import Unit
     from duibiao.projects.rates import GroupRates, LedgerRow
 
-__all__ = ["SOURCES", "money", "period_as_of", "register_sources"]
-
-
-def period_as_of(period: Period, today: date | None = None) -> date:
-    """The date a period's project figures are read at: its last day (a month's, a quarter's,
-    the year's), or today while the period is not closed and has not ended yet — an open
-    period's values are what the projects show now, not a future no one has reported."""
-    if period.kind == "month":
-        month = period.number
-    elif period.kind == "quarter":
-        month = 3 * period.number
-    else:
-        month = 12
-    end = date(period.year, month, calendar.monthrange(period.year, month)[1])
-    if period.status == "closed":
-        return end
-    return min(end, today or timezone.localdate())
+__all__ = ["SOURCES", "money", "register_sources"]
 
 
 def money(value: Decimal | None) -> str:
@@ -67,6 +48,7 @@ def _label(row: LedgerRow, names: Mapping[str, str]) -> str:
 
 def _unit_rows(period: Period, units: Sequence[Unit]) -> tuple[date, dict[str, list[LedgerRow]]]:
     """The as-of date and each unit's ledger rows at that date (by the project's owner unit)."""
+    from duibiao.assessment.sources import period_as_of
     from duibiao.projects.models import Project
     from duibiao.projects.selectors.ledger import ledger_rows
 
@@ -181,7 +163,7 @@ def late_stats(period: Period, units: Sequence[Unit]) -> dict[str, SourceValue]:
 def overdue_assignments(period: Period, units: Sequence[Unit]) -> dict[str, SourceValue]:
     """逾期交办事项: how many of the unit's assignments (交办事项) were past their working-day
     deadline and not done at the as-of date. Blank for a unit given no assignment by then."""
-    from duibiao.assessment.sources import SourceValue
+    from duibiao.assessment.sources import SourceValue, period_as_of
     from duibiao.projects.dispatch_rules import OVERDUE, assignment_status
     from duibiao.projects.models import Assignment
 
