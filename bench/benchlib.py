@@ -59,3 +59,21 @@ def write_section(heading: str, section: str) -> None:
     body = section.rstrip("\n") + "\n"
     text = pattern.sub(lambda _m: body, text) if pattern.search(text) else text.rstrip("\n") + "\n\n" + body
     doc.write_text(text, encoding="utf-8")
+
+
+def record(what: str, figure: float, unit: str, target: str = "", *, met: bool | None = None,
+           reference: float | None = None, reference_label: str = "") -> None:
+    """One row of `make bench`'s summary table: what was measured, the figure and its unit
+    ("s", "ms"), the target as written in the issue ("≤ 150 ms"), whether it was met, and where
+    there is one, the reference measured in the same run (pandas, say; the ratio printed is
+    reference / figure, so above 1 means we are faster). Rows go, one JSON object per line, to
+    the file named by DUIBIAO_BENCH_RESULTS (set by bench/run_all.py); without it, nothing."""
+    path = os.environ.get("DUIBIAO_BENCH_RESULTS")
+    if not path:
+        return
+    import json
+
+    row = {"bench": Path(sys.argv[0]).name, "what": what, "figure": figure, "unit": unit, "target": target,
+           "met": met, "reference": reference, "reference_label": reference_label}
+    with open(path, "a", encoding="utf-8") as out:
+        out.write(json.dumps(row, ensure_ascii=False) + "\n")
