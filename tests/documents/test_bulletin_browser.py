@@ -1,6 +1,7 @@
 """The office issues a weekly projects bulletin in Chromium: 通报 from the menu → draft →
 rewrite the opening → 印发 with its number → download; the DOCX has the rewritten text and
-the number 〔2026〕n号. The draft page's screenshot is docs/img/bulletin-draft.png."""
+the number 〔2026〕n号; then a district leader's cockpit, at the bulletin's date, shows the four
+rates and the red / yellow / green counts the bulletin states. The draft page's screenshot is docs/img/bulletin-draft.png."""
 
 from __future__ import annotations
 
@@ -59,3 +60,22 @@ def test_the_office_issues_a_weekly_projects_bulletin(browser, live_server, dist
     assert OPENING in text and doc.number.text in text
     assert re.search(r"道外考核办〔\d{4}〕1号", text)
     context.close()
+
+    # The leader's home is the cockpit; at the bulletin's date its figures are the bulletin's.
+    total = doc.figures["total"]
+    assert total["projects"] == 3 and total["red"] >= 1  # the fixture's portfolio, so the check bites
+    leader = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 900})
+    home = sign_in(leader.new_page(), base, "leader")
+    part = home.get_by_test_id("cockpit-projects")
+    expect(part).to_be_visible()
+    home.get_by_label("统计日期").fill(D.isoformat())
+    home.get_by_role("button", name="查看").click()
+    home.wait_for_url(re.compile(rf".*as_of={D.isoformat()}"))
+    for testid, name in (("start-rate", "start_rate"), ("investment-rate", "investment_rate"),
+                         ("funds-rate", "funds_rate"), ("completion-rate", "completion_rate")):
+        expect(part.get_by_test_id(testid)).to_have_text(total[name] or "—")
+        if total[name]:
+            assert f"{total[name]}%" in text  # the bulletin's sentence states the same figure
+    for colour in ("red", "yellow", "green"):
+        expect(part.locator(f'[data-figure="projects.{colour}"]')).to_have_text(str(total[colour]))
+    leader.close()
