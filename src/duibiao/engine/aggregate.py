@@ -35,10 +35,13 @@ def aggregate(
     v0 = np.where(has, v, 0.0)
     wm = np.where(has, w, 0.0)
     wsum = wm.sum(axis=1)
-    n_have = has.sum(axis=1)
     c = v.shape[1]
     need = min_data * c if min_data <= 1.0 else min_data
-    empty = (n_have == 0) | (n_have < need - 1e-9)
+    if need > 1e-9:  # counting children with data costs a pass: only when a minimum is set
+        n_have = np.count_nonzero(has, axis=1)
+        empty = (n_have == 0) | (n_have < need - 1e-9)
+    else:
+        empty = ~has.any(axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
         shares = wm / wsum[:, None]
         if method == "mean":
@@ -67,7 +70,8 @@ def aggregate(
             raw = shares * v0
             tot = raw.sum(axis=1)
             contrib = np.where(tot[:, None] > 0, raw * (parent / tot)[:, None], 0.0)
-    parent = np.where(empty, np.nan, parent)
-    contrib = np.where(empty[:, None], np.nan, contrib)
-    shares = np.where(empty[:, None], np.nan, shares)
+    if empty.any():  # rare: skip three passes over the block when every unit has data
+        parent = np.where(empty, np.nan, parent)
+        contrib = np.where(empty[:, None], np.nan, contrib)
+        shares = np.where(empty[:, None], np.nan, shares)
     return parent, shares, contrib

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .numbers import plain
+from .result import unit_root_contributions
 
 if TYPE_CHECKING:
     from .result import Result
@@ -31,7 +32,9 @@ def _info_for(res: Result, code: str, i: int) -> dict[str, Any]:
     return out
 
 
-def _indicator_entry(res: Result, ind: Indicator, i: int, j: int) -> dict[str, Any]:
+def _indicator_entry(
+    res: Result, ind: Indicator, i: int, j: int, to_total: dict[str, float]
+) -> dict[str, Any]:
     """One indicator of unit ``i``: raw → prepared → normalised, what was used, and its
     share of and contribution to its parent and the total."""
     p = res.scheme.parents.get(ind.code)
@@ -51,7 +54,7 @@ def _indicator_entry(res: Result, ind: Indicator, i: int, j: int) -> dict[str, A
         "parent": p,
         "share_in_parent": _f(res.shares[p][i, pos]) if p else None,
         "contribution_to_parent": _f(res.contributions[p][i, pos]) if p else None,
-        "contribution_to_total": _f(res.root_contributions[ind.code][i]),
+        "contribution_to_total": _f(to_total[ind.code]),
     }
     if ind.prepare.denominator:
         entry["denominator"] = ind.prepare.denominator
@@ -63,7 +66,7 @@ def _indicator_entry(res: Result, ind: Indicator, i: int, j: int) -> dict[str, A
     return entry
 
 
-def _node_entry(res: Result, node: Node, i: int) -> dict[str, Any]:
+def _node_entry(res: Result, node: Node, i: int, to_total: dict[str, float]) -> dict[str, Any]:
     """One node of unit ``i``: its score and each child's share and contribution."""
     return {
         "code": node.code,
@@ -84,7 +87,7 @@ def _node_entry(res: Result, node: Node, i: int) -> dict[str, Any]:
             }
             for ci, c in enumerate(node.children)
         ],
-        "contribution_to_total": _f(res.root_contributions[node.code][i]),
+        "contribution_to_total": _f(to_total[node.code]),
     }
 
 
@@ -117,10 +120,13 @@ def trace(res: Result, unit: str) -> dict[str, Any]:
     """Trace of one unit: raw → prepared → normalised → contribution to each parent and to
     the total, the bounds / targets / peers used, adjustments, vetoes, rank and grade.
 
+    Built for this unit alone from the Result's arrays (its row of each), so asking for one
+    trace costs the same whatever the number of units.
     Usage: ``json.dumps(result.trace("jingyu"), ensure_ascii=False)``.
     """
     i = res.units.index(unit)
     scheme = res.scheme
+    to_total = unit_root_contributions(res, i)
     col = {c: j for j, c in enumerate(res.indicator_codes)}
     vetoes = _veto_entries(res, i)
     grade_names = [g.name for g in scheme.grading.grades]
@@ -131,8 +137,10 @@ def trace(res: Result, unit: str) -> dict[str, Any]:
         "scheme": {"code": scheme.code, "version": scheme.version},
         "engine_version": res.engine_version,
         "screened_out": bool(res.screened_out[i]),
-        "indicators": [_indicator_entry(res, ind, i, col[ind.code]) for ind in scheme.indicators],
-        "nodes": [_node_entry(res, node, i) for node in scheme.nodes],
+        "indicators": [
+            _indicator_entry(res, ind, i, col[ind.code], to_total) for ind in scheme.indicators
+        ],
+        "nodes": [_node_entry(res, node, i, to_total) for node in scheme.nodes],
         "base_score": _f(res.base_score[i]),
         "adjustments": _adjustment_entries(res, i),
         "bonus": _f(res.bonus[i]),
@@ -193,18 +201,18 @@ def gap(res: Result, unit_a: str, unit_b: str) -> dict[str, Any]:
     Usage: ``result.gap("jingyu", "taigu")["items"][:5]``.
     """
     a, b = res.units.index(unit_a), res.units.index(unit_b)
+    rca, rcb = unit_root_contributions(res, a), unit_root_contributions(res, b)
     items: list[dict[str, Any]] = []
     for ind in res.scheme.indicators:
-        rc = res.root_contributions[ind.code]
-        d = float(rc[a] - rc[b])
+        d = rca[ind.code] - rcb[ind.code]
         if d != 0.0:
             items.append(
                 {
                     "code": ind.code,
                     "name": ind.name,
                     "kind": "indicator",
-                    "a": _f(rc[a]),
-                    "b": _f(rc[b]),
+                    "a": _f(rca[ind.code]),
+                    "b": _f(rcb[ind.code]),
                     "difference": d,
                 }
             )

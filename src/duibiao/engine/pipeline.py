@@ -326,17 +326,39 @@ def _ahp(node: Node, spec: WeightSpec) -> tuple[FloatArray, dict[str, Any]]:
     }
 
 
+def _reads_prepared(spec: WeightSpec) -> bool:
+    """Whether a weight set reads the children's prepared values (objective weights on
+    ``data: prepared``): only then is that block gathered."""
+    if spec.method == "combine":
+        return any(_reads_prepared(s) for s in (spec.first, spec.second) if s is not None)
+    return spec.on == "prepared"
+
+
+def _children_block(
+    node: Node, scores: Mapping[str, FloatArray], matrix: FloatArray, col: Mapping[str, int]
+) -> FloatArray:
+    """A node's children as an (n, c) block: a view of ``matrix`` when they are consecutive
+    indicators (the usual case: indicators are numbered in tree order), else stacked."""
+    idx = [col.get(c.code, -1) for c in node.children]
+    if idx[0] >= 0 and idx == list(range(idx[0], idx[0] + len(idx))):
+        return matrix[:, idx[0] : idx[0] + len(idx)]
+    return np.column_stack(
+        [scores[c.code] if c.code in scores else matrix[:, col[c.code]] for c in node.children]
+    )
+
+
 def _aggregate(scheme: Scheme, norm: _Normalised, prep: _Prepared) -> _Tree:
     """Step 4: weigh and aggregate up the tree, children before parents. Objective weights
     read the children's scores, so each node is weighed just before it is aggregated."""
-    codes = scheme.indicator_codes
-    tree = _Tree({c: norm.scores[:, j] for j, c in enumerate(codes)})
-    prepared_cols = {c: prep.values[:, j] for j, c in enumerate(codes)}
+    col = {c: j for j, c in enumerate(scheme.indicator_codes)}
+    tree = _Tree({c: norm.scores[:, j] for c, j in col.items()})
     for node in scheme.nodes:
-        v = np.column_stack([tree.node_scores[c.code] for c in node.children])
+        v = _children_block(node, tree.node_scores, norm.scores, col)
+        if node.weights.method not in ("fixed", "equal", "ahp"):
+            v = np.ascontiguousarray(v)  # objective weights reduce over units: same layout
         pv = (
-            np.column_stack([prepared_cols[c.code] for c in node.children])
-            if all(c.code in prepared_cols for c in node.children)
+            np.ascontiguousarray(_children_block(node, {}, prep.values, col))
+            if _reads_prepared(node.weights) and all(c.code in col for c in node.children)
             else None
         )
         try:
@@ -406,24 +428,6 @@ def scope_groups(name: str, units: Units) -> IntArray:
     return _scope(name, units, {}).codes
 
 
-def _root_contributions(scheme: Scheme, tree: _Tree, n: int) -> dict[str, FloatArray]:
-    """For the trace: every node's and indicator's contribution to the total, found by
-    passing each parent's share of the total down to its children (parents first)."""
-    root = scheme.tree.code
-    out: dict[str, FloatArray] = {root: tree.node_scores[root]}
-    factor: dict[str, FloatArray] = {root: np.ones(n)}
-    for node in reversed(scheme.nodes):  # parents before children
-        for ci, child in enumerate(node.children):
-            rc = factor[node.code] * np.nan_to_num(tree.contributions[node.code][:, ci])
-            out[child.code] = rc
-            cs = tree.node_scores[child.code]
-            with np.errstate(divide="ignore", invalid="ignore"):
-                factor[child.code] = np.where(
-                    np.nan_to_num(cs) != 0, rc / np.where(np.isnan(cs), 1.0, cs), 0.0
-                )
-    return out
-
-
 def score(
     scheme: Scheme,
     values: FloatArray,
@@ -488,7 +492,6 @@ def _result(
         node_scores=tree.node_scores,
         shares=tree.shares,
         contributions=tree.contributions,
-        root_contributions=_root_contributions(scheme, tree, len(units)),
         weights=tree.weights,
         norm_info=norm.info,
         scope_codes=norm.scope_codes,
