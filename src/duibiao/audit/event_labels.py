@@ -28,6 +28,9 @@ EVENT_LABELS: dict[str, Promise] = {
     "admin.change": _("后台修改记录"),
     "access.denied": _("访问被拒绝"),
     "download": _("下载文件"),
+    # backup and restore (duibiao backup / restore)
+    "backup.create": _("备份数据库和上传文件"),
+    "backup.restore": _("从备份恢复数据库和上传文件"),
     # units
     "unit.create": _("新建单位"),
     "unit.move": _("调整单位隶属"),

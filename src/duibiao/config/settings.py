@@ -256,6 +256,13 @@ TASKS = {"default": {"BACKEND": TASK_BACKENDS[env_str("DUIBIAO_TASKS_BACKEND", "
 # marked failed (and can be started again). Keep it above the longest run (a city: ~10 s).
 DUIBIAO_RUN_TIMEOUT_SECONDS = env_int("DUIBIAO_RUN_TIMEOUT_SECONDS", 600)
 
+# --- Backup and restore (duibiao backup / restore, docs/backup.md) ----------------------------
+# Where pg_dump / pg_restore of the server's major version are, when not in Debian's
+# /usr/lib/postgresql/<major>/bin or on PATH.
+DUIBIAO_PG_BIN = env_str("DUIBIAO_PG_BIN", "")
+# A restore unpacks at most this much (and never more than 90 % of the free disk space).
+DUIBIAO_BACKUP_MAX_MB = env_int("DUIBIAO_BACKUP_MAX_MB", 100 * 1024)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
