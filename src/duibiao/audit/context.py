@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from django.http import HttpRequest
 
 _client_address: ContextVar[str | None] = ContextVar("duibiao_client_address", default=None)
+_user_agent: ContextVar[str] = ContextVar("duibiao_user_agent", default="")
 
 
 def _meta_key(header: str) -> str:
@@ -76,3 +77,16 @@ def bind_client_ip(address: str | None) -> Token[str | None]:
 
 def unbind_client_ip(token: Token[str | None]) -> None:
     _client_address.reset(token)
+
+
+def current_user_agent() -> str:
+    """The User-Agent of the request being served ("" outside a request), cut to its column."""
+    return _user_agent.get()
+
+
+def bind_user_agent(agent: str) -> Token[str]:
+    return _user_agent.set(agent[:300])
+
+
+def unbind_user_agent(token: Token[str]) -> None:
+    _user_agent.reset(token)

@@ -31,6 +31,9 @@ EVENT_LABELS: dict[str, Promise] = {
     # backup and restore (duibiao backup / restore)
     "backup.create": _("备份数据库和上传文件"),
     "backup.restore": _("从备份恢复数据库和上传文件"),
+    "audit.purge": _("清理过期审计记录"),
+    "audit.chain.verify": _("校验审计链"),
+    "audit.export": _("导出审计记录"),
     # units
     "unit.create": _("新建单位"),
     "unit.move": _("调整单位隶属"),
@@ -101,6 +104,7 @@ EVENT_LABELS: dict[str, Promise] = {
     "documents.bulletin.draft": _("起草通报"),
     "documents.bulletin.edit": _("修改通报草稿"),
     "documents.bulletin.issue": _("印发通报"),
+    "documents.bulletin_schedule": _("设置通报定时起草"),
     "documents.export_queue": _("发起后台导出"),
     # inspections: campaigns, findings and their rectification
     "campaign.create": _("新建督导检查活动"),

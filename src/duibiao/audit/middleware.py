@@ -9,7 +9,13 @@ from email.message import Message
 from django.http import FileResponse, HttpRequest
 from django.http.response import HttpResponseBase
 
-from duibiao.audit.context import bind_client_ip, client_ip, unbind_client_ip
+from duibiao.audit.context import (
+    bind_client_ip,
+    bind_user_agent,
+    client_ip,
+    unbind_client_ip,
+    unbind_user_agent,
+)
 from duibiao.audit.services import audit_record
 
 
@@ -35,11 +41,13 @@ class AuditMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         token = bind_client_ip(client_ip(request))
+        agent = bind_user_agent(request.META.get("HTTP_USER_AGENT", ""))
         try:
             response = self.get_response(request)
             self._record(request, response)
             return response
         finally:
+            unbind_user_agent(agent)
             unbind_client_ip(token)
 
     def _record(self, request: HttpRequest, response: HttpResponseBase) -> None:

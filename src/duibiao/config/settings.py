@@ -255,6 +255,9 @@ TASKS = {"default": {"BACKEND": TASK_BACKENDS[env_str("DUIBIAO_TASKS_BACKEND", "
 # A run still queued or computing this long after it started has lost its worker: it is
 # marked failed (and can be started again). Keep it above the longest run (a city: ~10 s).
 DUIBIAO_RUN_TIMEOUT_SECONDS = env_int("DUIBIAO_RUN_TIMEOUT_SECONDS", 600)
+# Audit rows are kept this many days at least (180 is the floor: a smaller figure stops
+# `duibiao audit purge`); `duibiao audit purge` removes older ones, keeping the chain verifiable.
+DUIBIAO_AUDIT_RETENTION_DAYS = env_int("DUIBIAO_AUDIT_RETENTION_DAYS", 180)
 
 # --- Backup and restore (duibiao backup / restore, docs/backup.md) ----------------------------
 # Where pg_dump / pg_restore of the server's major version are, when not in Debian's

@@ -34,8 +34,7 @@ from duibiao.assessment.models import (
     Submission,
     UnitSignoff,
 )
-from duibiao.audit.models import AuditEntry
-from duibiao.audit.services import audit_entry, audit_record
+from duibiao.audit.services import audit_entry, audit_record, audit_record_many
 from duibiao.files.uploads import DOCUMENTS, MB, UploadRejected, upload_type
 
 if TYPE_CHECKING:
@@ -200,12 +199,11 @@ def submission_bulk_save(*, actor: User, period: Period, unit: Unit, items: list
     Submission.objects.bulk_update(
         updated, ["value", "ballots", "note", "version", "updated_by", "updated_at"], batch_size=500
     )
-    AuditEntry.objects.bulk_create(
+    audit_record_many(
         [audit_entry(actor=actor, action="submission.save", obj=sub, unit=unit, after=_snapshot(sub))
          for sub in created]
         + [audit_entry(actor=actor, action="submission.save", obj=sub, unit=unit, before=before,
                        after=_snapshot(sub)) for sub, before in zip(updated, befores, strict=True)],
-        batch_size=500,
     )
     return created + updated
 
