@@ -22,6 +22,7 @@ from .cadres import (
     cadre_grades,
     routine_caps,
 )
+from .cells import cells_break_rules, input_codes, place_cells
 from .combine import average_periods, combine_parts
 from .data import DataProblem, Inputs, dense_inputs, value_problems
 from .explain import data_warnings, gap, table, trace
@@ -108,6 +109,7 @@ __all__ = [
     "assign_grades",
     "average_periods",
     "build_scheme",
+    "cells_break_rules",
     "combine_parts",
     "combine_weights",
     "coverage",
@@ -120,9 +122,11 @@ __all__ = [
     "entropy_weights",
     "gap",
     "impute",
+    "input_codes",
     "kurtosis",
     "normalise_weights",
     "parse_judgement",
+    "place_cells",
     "plain",
     "quota_counts",
     "rank_change",

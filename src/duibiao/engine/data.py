@@ -54,18 +54,10 @@ def dense_inputs(
 
     Usage: ``inp = dense_inputs(scheme, unit_list, df_units, df_codes, df_values)``.
     """
+    from .cells import input_codes, place_cells  # cells builds on this module's Inputs
+
     n = len(unit_codes)
-    ind = list(scheme.indicator_codes)
-    den = list(scheme.denominators)
-    adj = [a.code for a in scheme.adjustments.items]
-    vet = [v.code for v in scheme.vetoes]
-    ballot_cols: list[str] = []
-    for i in scheme.indicators:
-        if i.method == "ballot":
-            ballot_cols += [f"{i.code}:{g}" for g in i.params.get("grades", {})]
-    all_codes = ind + den + adj + vet + ballot_cols
-    offsets = np.cumsum([0, len(ind), len(den), len(adj), len(vet), len(ballot_cols)])
-    big = np.full((n, len(all_codes)), np.nan)
+    all_codes = input_codes(scheme)
     problems: list[DataProblem] = []
     u_arr = np.asarray(units, dtype=str)
     c_arr = np.asarray(codes, dtype=str)
@@ -74,6 +66,8 @@ def dense_inputs(
     su_order = np.argsort(su)
     sc = np.asarray(all_codes, dtype=str)
     sc_order = np.argsort(sc)
+    rows = cols = np.zeros(0, dtype=np.intp)
+    placed = np.zeros(0, dtype=np.float64)
     if len(u_arr):
         ui = np.searchsorted(su[su_order], u_arr).clip(0, max(n - 1, 0))
         ok_u = su[su_order][ui] == u_arr if n else np.zeros(len(u_arr), bool)
@@ -84,31 +78,10 @@ def dense_inputs(
         cols = sc_order[ci[good]]
         flat = rows * len(sc) + cols
         problems += _record_problems(u_arr, c_arr, ok_u, ok_c, flat)
-        big[rows, cols] = v_arr[good]
-    # 报一次、多处用: an indicator that names another takes that indicator's value where it
-    # has none of its own, so one reported value serves every indicator that uses it.
-    col = {c: j for j, c in enumerate(ind)}
-    for i in scheme.indicators:
-        if i.same_as is not None:
-            own, source = big[:, col[i.code]], big[:, col[i.same_as]]
-            big[:, col[i.code]] = np.where(np.isnan(own), source, own)
-    ballots: dict[str, FloatArray] = {}
-    pos = int(offsets[4])
-    for i in scheme.indicators:
-        if i.method == "ballot":
-            g = len(i.params.get("grades", {}))
-            block = big[:, pos : pos + g]
-            pos += g
-            if not np.isnan(block).all():
-                ballots[i.code] = np.nan_to_num(block)
-    return Inputs(
-        values=big[:, offsets[0] : offsets[1]],
-        denominators=big[:, offsets[1] : offsets[2]],
-        events=np.nan_to_num(big[:, offsets[2] : offsets[3]]),
-        vetoes=np.nan_to_num(big[:, offsets[3] : offsets[4]]),
-        ballots=ballots,
-        problems=problems,
-    )
+        placed = v_arr[good]
+    inp = place_cells(scheme, n, rows, cols, placed)
+    inp.problems = problems
+    return inp
 
 
 def _record_problems(
