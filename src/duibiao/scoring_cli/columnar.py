@@ -144,12 +144,13 @@ def _values(col: pl.Series, path: str | Path) -> np.ndarray[Any, np.dtype[np.flo
 
 
 def _index(col: pl.Series, known: tuple[str, ...]) -> np.ndarray[Any, np.dtype[np.intp]] | None:
-    """Each text's position in ``known``; None if any is not there."""
-    idx = col.replace_strict(list(known), list(range(len(known))), default=None,
-                             return_dtype=pl.Int64)
-    if idx.null_count():
+    """Each text's position in ``known`` (distinct texts), or None if any is not there: an
+    enum of ``known`` stores exactly that position, and refuses a text it does not know."""
+    try:
+        codes = col.cast(pl.Enum(list(known))).to_physical()
+    except pl.exceptions.PolarsError:
         return None
-    return idx.to_numpy().astype(np.intp)
+    return codes.to_numpy().astype(np.intp)
 
 
 def _by_period(

@@ -19,7 +19,7 @@ from numpy.typing import NDArray
 
 from duibiao import engine
 
-__all__ = ["Columns", "format_numbers", "print_summary", "result_columns", "write_results"]
+__all__ = ["Columns", "format_columns", "format_numbers", "print_summary", "result_columns", "write_results"]
 
 FloatArray = NDArray[np.float64]
 Column = FloatArray | list[str]
@@ -69,38 +69,64 @@ def _floats(x: Any) -> FloatArray:
 
 def format_numbers(x: FloatArray) -> pl.Series:
     """Each value as ``f"{round(v, 6):.6f}"`` without trailing zeros (and without a trailing
-    point), null for NaN or ±inf — computed on the whole array: scale and round in numpy, then
-    whole and fractional digits joined as polars strings. Values too large or too near a
+    point), null for NaN or ±inf. Usage: ``format_numbers(np.array([61.7821084, 2801.0]))``
+    → ``61.782108, 2801``. See :func:`format_columns`.
+    """
+    a = np.asarray(x, dtype=np.float64)
+    return format_columns({"x": a.ravel()})["x"]
+
+
+def format_columns(numbers: dict[str, FloatArray]) -> pl.DataFrame:
+    """Several float columns formatted as :func:`format_numbers` says, on whole arrays: scale
+    and round in numpy, then whole and fractional digits joined as polars strings — one
+    expression per column, which polars runs on every core. Values too large or too near a
     rounding tie to trust the scaled product (a handful at most) are formatted in Python.
 
-    Usage: ``format_numbers(np.array([61.7821084, 2801.0, np.nan]))`` → ``61.782108, 2801, null``.
+    Usage: ``format_columns({"score": res.score, "rank": res.rank})``.
     """
-    a = np.asarray(x, dtype=np.float64).ravel()
+    ints: dict[str, Any] = {}
+    slow: dict[str, tuple[NDArray[np.intp], list[str]]] = {}
+    for name, x in numbers.items():
+        k, neg, fixed = _scaled(np.asarray(x, dtype=np.float64))
+        ints[name], ints[name + "\0neg"] = k, neg
+        slow[name] = fixed
+    frame = pl.DataFrame(ints)
+    out = frame.select(
+        [
+            (
+                pl.when(pl.col(name + "\0neg")).then(pl.lit("-")).otherwise(pl.lit(""))
+                + (pl.col(name) // SCALE).cast(pl.String)
+                + pl.when(pl.col(name) % SCALE == 0)
+                .then(pl.lit(""))
+                .otherwise(
+                    "."
+                    + (pl.col(name) % SCALE + SCALE)
+                    .cast(pl.String)
+                    .str.slice(1)
+                    .str.strip_chars_end("0")
+                )
+            ).alias(name)
+            for name in numbers
+        ]
+    )
+    for name, (idx, texts) in slow.items():
+        if len(idx):
+            out = out.with_columns(out[name].scatter(idx, texts))
+    return out
+
+
+def _scaled(a: FloatArray) -> tuple[pl.Series, NDArray[np.bool_], tuple[NDArray[np.intp], list[str]]]:
+    """|round(v·10⁶)| (null where v is not finite), the sign of v (round(-0.0000001, 6) is
+    -0.0, which Python writes "-0"), and the values Python must format itself."""
     finite = np.isfinite(a)
     with np.errstate(invalid="ignore", over="ignore"):
         y = np.where(finite, a, 0.0) * SCALE
         frac = y - np.floor(y)
         slow = finite & ((np.abs(y) >= EXACT) | (np.abs(frac - 0.5) < NEAR_TIE))
-    k = np.rint(np.where(slow, 0.0, y)).astype(np.int64)
-    mag = pl.Series(np.abs(k))
-    whole = (mag // SCALE).cast(pl.String)
-    part = (mag % SCALE).cast(pl.String).str.zfill(DECIMALS).str.strip_chars_end("0")
-    frame = pl.DataFrame({"whole": whole, "part": part, "neg": np.signbit(a), "ok": finite})
-    text = frame.select(
-        pl.when(~pl.col("ok"))
-        .then(None)
-        # The sign is the value's own: round(-0.0000001, 6) is -0.0, which Python writes "-0".
-        .otherwise(
-            pl.when(pl.col("neg")).then(pl.lit("-")).otherwise(pl.lit(""))
-            + pl.col("whole")
-            + pl.when(pl.col("part") == "").then(pl.lit("")).otherwise("." + pl.col("part"))
-        )
-    ).to_series()
+    k = np.abs(np.rint(np.where(slow, 0.0, y))).astype(np.int64)
     idx = np.flatnonzero(slow)
-    if len(idx):
-        fixed = [f"{round(v, DECIMALS):.{DECIMALS}f}".rstrip("0").rstrip(".") for v in a[idx].tolist()]
-        text = text.scatter(idx, fixed)
-    return text
+    texts = [f"{round(v, DECIMALS):.{DECIMALS}f}".rstrip("0").rstrip(".") for v in a[idx].tolist()]
+    return pl.Series(k).set(pl.Series(~finite), None), np.signbit(a), (idx, texts)
 
 
 def write_results(path: Path, cols: Columns) -> None:
@@ -114,11 +140,12 @@ def write_results(path: Path, cols: Columns) -> None:
         return
     # Empty text is written as nothing (null), as the csv module writes "" in a row; every
     # other field is quoted only where it must be, lines end in CRLF — csv.writer's bytes.
+    numbers = format_columns({n: c for n, c in cols.items() if not isinstance(c, list)})
     frame = pl.DataFrame(
         [
             pl.Series(name, c, dtype=pl.String).replace("", None)
             if isinstance(c, list)
-            else format_numbers(c).alias(name)
+            else numbers[name]
             for name, c in cols.items()
         ]
     )
