@@ -30,6 +30,9 @@ def _django_command(argv: list[str]) -> int:
     return 0
 
 
+GUNICORN_CONFIG = "python:duibiao.config.gunicorn"
+
+
 def _serve(argv: list[str]) -> int:
     import argparse
 
@@ -48,9 +51,11 @@ def _serve(argv: list[str]) -> int:
         [sys.executable, "-m", "duibiao.cli", "db_worker", "--interval", "0.5", "--no-startup-delay"]
     ).start()
     atexit.register(supervisor.stop)
+    # The settings and warm-start hooks (preload, warm each worker, say when ready) are in
+    # config/gunicorn.py; the command line's bind and workers override its defaults.
     sys.argv = [
-        "gunicorn", "duibiao.config.wsgi:application", "--bind", args.bind,
-        "--workers", str(args.workers), "--access-logfile", "-", "--timeout", "120",
+        "gunicorn", "duibiao.config.wsgi:application", "--config", GUNICORN_CONFIG,
+        "--bind", args.bind, "--workers", str(args.workers),
     ]
     run()
     return 0
