@@ -19,8 +19,13 @@ if TYPE_CHECKING:
 
 def _ancestor_paths(paths: Iterable[str]) -> set[str]:
     """Every prefix path of the given unit paths: the units themselves and all above them."""
-    prefixes: set[str] = set()
-    for path in paths:
+    given = set(paths)
+    prefixes = set(given)
+    for path in given:
+        # A unit whose parent is given brings no new prefix: the parent's come with the parent.
+        # (An office sees a whole district: only its top unit is expanded, not 600 units.)
+        if path[: path.rstrip("/").rfind("/") + 1] in given:
+            continue
         codes = path.strip("/").split("/")
         prefixes.update("/" + "/".join(codes[: i + 1]) + "/" for i in range(len(codes)))
     return prefixes

@@ -20,12 +20,12 @@ from duibiao.assessment.errors import AssessmentError, FileRejected
 from duibiao.assessment.models import ScoringRun
 from duibiao.assessment.scoring import previous_context, snapshot_files
 from duibiao.assessment.selectors.periods import period_get
+from duibiao.assessment.selectors.ranking_table import ranking_table
 from duibiao.assessment.selectors.results import (
     appeal_decisions,
     appeal_get,
     appeal_list,
     appeal_overview,
-    ranking,
     ranking_chart,
     ranking_grades,
     run_analysed_get,
@@ -115,8 +115,9 @@ def run_detail(request, pk: int):
         query.pop("export")
         target = reverse("documents:ranking_download", args=[run.pk])
         return redirect(f"{target}?{query.urlencode()}" if query else target)
-    table = ranking(user=request.user, run=run, category=request.GET.get("category", ""),
-                    grade=request.GET.get("grade", ""), sort=request.GET.get("sort", "rank"))
+    # The page's own table: the run's figures are read once per finished run (ranking_table).
+    table = ranking_table(user=request.user, run=run, category=request.GET.get("category", ""),
+                          grade=request.GET.get("grade", ""), sort=request.GET.get("sort", "rank"))
     context = {
         "run": run, "table": table, "is_office": _manages(request, run),
         "filters": request.GET, "grades": ranking_grades(table), "chart_data": ranking_chart(table),
