@@ -9,7 +9,7 @@ or peer statistics actually used (arrays of shape (m,) or (G, m) per group), for
 from __future__ import annotations
 
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -35,11 +35,17 @@ __all__ = [
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
+BoolArray = NDArray[np.bool_]
 Info = dict[str, FloatArray]
 
 
 class Scope:
-    """The peers an indicator is compared with: all units, or the unit's group (category)."""
+    """The peers an indicator is compared with: all units, or the unit's group (category).
+
+    Per-group figures are reductions over the block sorted by group (one gather, reused by
+    every reduction of the same block); with a single group the block is already in order and
+    a group figure broadcasts to the units instead of being copied out to each of them.
+    """
 
     def __init__(self, codes: IntArray | None, n: int) -> None:
         self.codes = np.zeros(n, dtype=np.int64) if codes is None else codes
@@ -47,10 +53,20 @@ class Scope:
         self.order = np.argsort(self.codes, kind="stable")
         counts = np.bincount(self.codes, minlength=self.n_groups)
         self.starts = np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.int64)
+        self.single = self.n_groups == 1  # one group: the stable sort is the identity
 
-    def reduce(self, x: FloatArray, ufunc: np.ufunc) -> FloatArray:
-        """Per-group reduction (G, m) of x (n, m), one pass over the whole block."""
-        xs = x[self.order]
+    def sort(self, x: FloatArray) -> FloatArray:
+        """The block's rows in group order (the block itself when there is one group)."""
+        if self.single:
+            return x
+        if x.T.flags.c_contiguous:  # an indicator-major block: gather along its rows
+            return np.asarray(x.T[:, self.order].T, dtype=np.float64)
+        return x[self.order]
+
+    def reduce(self, x: FloatArray, ufunc: np.ufunc, xs: FloatArray | None = None) -> FloatArray:
+        """Per-group reduction (G, m) of x (n, m), one pass over the whole block; ``xs`` is
+        ``sort(x)`` when the caller has it already."""
+        xs = self.sort(x) if xs is None else xs
         return np.asarray(ufunc.reduceat(xs, self.starts, axis=0), dtype=np.float64)
 
     def nanmin(self, x: FloatArray) -> FloatArray:
@@ -59,22 +75,40 @@ class Scope:
     def nanmax(self, x: FloatArray) -> FloatArray:
         return self.reduce(x, np.fmax)
 
-    def count(self, x: FloatArray) -> FloatArray:
-        return self.reduce((~np.isnan(x)).astype(np.float64), np.add)
+    def bounds(self, x: FloatArray) -> tuple[FloatArray, FloatArray]:
+        """(nanmin, nanmax) per group from one sort of the block."""
+        xs = self.sort(x)
+        return self.reduce(x, np.fmin, xs), self.reduce(x, np.fmax, xs)
 
-    def nanmean(self, x: FloatArray) -> FloatArray:
+    def count(self, x: FloatArray, missing: BoolArray | None = None) -> FloatArray:
+        """Values present per group (whole numbers, so any order of adding gives them)."""
+        have = ~(np.isnan(x) if missing is None else missing)
+        if self.single:
+            return np.asarray(np.count_nonzero(have, axis=0), dtype=np.float64)[None, :]
+        return self.reduce(have.astype(np.float64), np.add)
+
+    def nanmean(self, x: FloatArray, missing: BoolArray | None = None) -> FloatArray:
+        missing = np.isnan(x) if missing is None else missing
         with np.errstate(invalid="ignore", divide="ignore"):
-            return self.reduce(np.where(np.isnan(x), 0.0, x), np.add) / self.count(x)
+            return self.reduce(np.where(missing, 0.0, x), np.add) / self.count(x, missing)
 
     def nanstd(self, x: FloatArray, mean: FloatArray) -> FloatArray:
-        d = x - mean[self.codes]
+        return self.deviation(x, mean)[1]
+
+    def deviation(
+        self, x: FloatArray, mean: FloatArray, missing: BoolArray | None = None
+    ) -> tuple[FloatArray, FloatArray]:
+        """(x − its group's mean, the groups' standard deviations with ddof 1)."""
+        d = x - self.spread(mean)
         ss = self.reduce(np.where(np.isnan(d), 0.0, d * d), np.add)
         with np.errstate(invalid="ignore", divide="ignore"):
-            return np.sqrt(ss / (self.count(x) - 1.0))
+            return d, np.sqrt(ss / (self.count(x, missing) - 1.0))
 
-    def spread(self, g: FloatArray) -> FloatArray:
-        """Broadcast per-group values (G, m) back to units (n, m)."""
-        return g[self.codes]
+    def spread(self, g: NDArray[Any]) -> NDArray[Any]:
+        """Per-group values (G, m) for each unit: (n, m), or (1, m) broadcasting to the units
+        when there is one group (the same numbers, not copied n times)."""
+        # indicator-major, like the blocks the pipeline normalises
+        return g[:1] if self.single else np.asarray(g.T[:, self.codes].T)
 
 
 def _col(params: Sequence[Mapping[str, Any]], key: str, default: float | None) -> FloatArray:
@@ -106,10 +140,16 @@ def norm_target(
     floor = _col(params, "floor", 0.0)
     lower = direction < 0
     with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(lower, target / x, x / target)
-    ratio = np.where(lower & (x == 0), cap, ratio)
+        ratio = (
+            x / target
+            if not lower.any()
+            else (target / x if lower.all() else np.where(lower, target / x, x / target))
+        )
+    if lower.any():  # the two lower-is-better rules, only when a column is lower-is-better
+        ratio = np.where(lower & (x == 0), cap, ratio)
     scores = 100.0 * np.clip(ratio, floor, cap) / cap
-    scores = np.where(lower & (x < 0), 0.0, scores)
+    if lower.any():
+        scores = np.where(lower & (x < 0), 0.0, scores)
     return scores, {"target": target, "cap": cap, "floor": floor}
 
 
@@ -137,33 +177,69 @@ def norm_minmax(
     ``constant`` (default 100).
     Usage: ``norm_minmax(x, np.ones(m), [{}] * m, Scope(None, n))``.
     """
-    lo_g, hi_g = scope.nanmin(x), scope.nanmax(x)
-    lo, hi = scope.spread(lo_g), scope.spread(hi_g)
+    lo_g, hi_g = scope.bounds(x)
     a = np.asarray([float(p.get("range", (0, 100))[0]) for p in params])
     b = np.asarray([float(p.get("range", (0, 100))[1]) for p in params])
     const = _col(params, "constant", 100.0)
+    # the range and the constant-column test per group, then spread: the same numbers as
+    # per unit, for a fraction of the passes
+    width, flat = scope.spread(hi_g - lo_g), scope.spread(hi_g == lo_g)
     with np.errstate(divide="ignore", invalid="ignore"):
-        frac = np.where(direction > 0, (x - lo) / (hi - lo), (hi - x) / (hi - lo))
-    frac = np.where((hi == lo) & ~np.isnan(x), np.nan, frac)
-    scores = np.where(np.isnan(frac) & ~np.isnan(x), const, a + (b - a) * frac)
+        frac = _directed(
+            direction,
+            lambda: (x - scope.spread(lo_g)) / width,
+            lambda: (scope.spread(hi_g) - x) / width,
+        )
+    present = ~np.isnan(x)
+    frac = np.where(flat & present, np.nan, frac)
+    scores = np.where(np.isnan(frac) & present, const, a + (b - a) * frac)
     return scores, {"min": lo_g, "max": hi_g}
 
 
-def _peer_bound(
-    spec: Any, best: bool, x: FloatArray, direction: FloatArray, scope: Scope
+def _directed(
+    direction: FloatArray, higher: Callable[[], FloatArray], lower: Callable[[], FloatArray]
 ) -> FloatArray:
-    """A bound taken from peers: 'peers' (best / worst observed) or 'pNN' (percentile)."""
-    if spec == "peers":
-        hi, lo = scope.nanmax(x), scope.nanmin(x)
-        want_hi = (direction > 0) == best
-        return np.where(want_hi, hi, lo)
-    q = float(str(spec)[1:])
+    """``np.where(direction > 0, higher(), lower())``, computing only the side in use when
+    every column of the block points the same way (the usual case)."""
+    up = direction > 0
+    if up.all():
+        return higher()
+    if not up.any():
+        return lower()
+    return np.where(up, higher(), lower())
+
+
+def _percentile_bound(q: float, x: FloatArray, scope: Scope) -> FloatArray:
+    """A bound at the ``q``-th percentile of the peers in each group, (G, 1)."""
     xs = x[scope.order]
     bounds = np.split(xs, scope.starts[1:], axis=0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         # loop over groups (categories), not units
         return np.stack([np.nanpercentile(b, q, axis=0) for b in bounds])
+
+
+def _frontier_bounds(
+    x: FloatArray, direction: FloatArray, params: Sequence[Mapping[str, Any]], scope: Scope
+) -> tuple[FloatArray, FloatArray]:
+    """Best and worst (G, m) of each column: a number, ``peers`` (best / worst observed in
+    the group; every column's from one pass over the block) or ``pNN`` (a percentile)."""
+    m, g = x.shape[1], scope.n_groups
+    best, worst = np.empty((g, m)), np.empty((g, m))
+    observed: tuple[FloatArray, FloatArray] | None = None
+    for j, p in enumerate(params):  # loop over indicators of the block
+        for key, arr, is_best in (("best", best, True), ("worst", worst, False)):
+            spec = p.get(key, "peers")
+            if isinstance(spec, (int, float)):
+                arr[:, j] = float(spec)
+            elif spec == "peers":
+                if observed is None:
+                    observed = scope.bounds(x)
+                lo, hi = observed
+                arr[:, j] = hi[:, j] if (direction[j] > 0) == is_best else lo[:, j]
+            else:
+                arr[:, j] = _percentile_bound(float(str(spec)[1:]), x[:, j : j + 1], scope)[:, 0]
+    return best, worst
 
 
 def norm_frontier(
@@ -175,24 +251,12 @@ def norm_frontier(
     ``pNN`` (a percentile of the peers, e.g. ``p95``).
     Usage: ``norm_frontier(x, d, [{"best": 1, "worst": 18}], scope)`` (Doing Business).
     """
-    m = x.shape[1]
-    g = scope.n_groups
-    best = np.empty((g, m))
-    worst = np.empty((g, m))
-    for j, p in enumerate(params):  # loop over indicators of the block
-        for key, arr, is_best in (("best", best, True), ("worst", worst, False)):
-            spec = p.get(key, "peers")
-            if isinstance(spec, (int, float)):
-                arr[:, j] = float(spec)
-            else:
-                arr[:, j] = _peer_bound(
-                    spec, is_best, x[:, j : j + 1], direction[j : j + 1], scope
-                )[:, 0]
+    best, worst = _frontier_bounds(x, direction, params, scope)
     power = _col(params, "power", 1.0)
-    b, w = scope.spread(best), scope.spread(worst)
     with np.errstate(divide="ignore", invalid="ignore"):
-        frac = np.clip((x - w) / (b - w), 0.0, 1.0)
-    frac = np.where((b == w) & ~np.isnan(x), 1.0, frac)
+        # best − worst per group, then spread: the same numbers as per unit
+        frac = np.clip((x - scope.spread(worst)) / scope.spread(best - worst), 0.0, 1.0)
+    frac = np.where(scope.spread(best == worst) & ~np.isnan(x), 1.0, frac)
     return 100.0 * frac**power, {"best": best, "worst": worst, "power": power}
 
 
@@ -203,14 +267,16 @@ def norm_zscore(
 
     Usage: ``norm_zscore(x, d, [{"center": 50, "spread": 10}], scope)``.
     """
-    mean = scope.nanmean(x)
-    sd = scope.nanstd(x, mean)
+    missing = np.isnan(x)
+    mean = scope.nanmean(x, missing)
+    d, sd = scope.deviation(x, mean, missing)  # d = x − mean, as the z-score needs it
     center = _col(params, "center", 50.0)
     spread = _col(params, "spread", 10.0)
     with np.errstate(divide="ignore", invalid="ignore"):
-        z = direction * (x - scope.spread(mean)) / scope.spread(sd)
-    z = np.where(np.isfinite(z) | np.isnan(x), z, 0.0)
-    z = np.where((scope.spread(sd) == 0) & ~np.isnan(x), 0.0, z)
+        # 1·d is d, bit for bit: skip the pass when every column is higher-is-better
+        z = (d if np.all(direction == 1.0) else direction * d) / scope.spread(sd)
+    z = np.where(np.isfinite(z) | missing, z, 0.0)
+    z = np.where(scope.spread(sd == 0) & ~missing, 0.0, z)
     return _clip100(center + spread * z), {"mean": mean, "sd": sd}
 
 

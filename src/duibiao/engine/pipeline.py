@@ -12,7 +12,7 @@ from numpy.typing import NDArray
 
 from . import normalise as nm
 from .adjust import AdjustmentOutcome, apply_adjustments, apply_vetoes
-from .aggregate import aggregate
+from .aggregate import aggregate_rows
 from .grade import assign_grades
 from .normalise import Scope
 from .numbers import plain
@@ -68,7 +68,7 @@ def _normalise_block(
     direction: FloatArray,
     params: Sequence[Mapping[str, Any]],
     scope: Scope,
-    previous: FloatArray,
+    previous: FloatArray | None,
 ) -> tuple[FloatArray, dict[str, FloatArray]]:
     if method in ("identity", "ballot"):
         return (x if method == "identity" else np.clip(x, 0.0, 100.0)), {}
@@ -93,7 +93,9 @@ def _normalise_block(
     if method == "binary":
         return nm.norm_binary(x, direction, params)
     if method == "growth":
-        return nm.norm_growth(x, direction, params, previous)
+        return nm.norm_growth(
+            x, direction, params, np.full(x.shape, np.nan) if previous is None else previous
+        )
     raise ValueError(f"unknown normalisation '{plain(method)}'")
 
 
@@ -183,7 +185,7 @@ def _impute(
     units: Units,
     x: FloatArray,
     app: BoolArray,
-    prev: FloatArray,
+    prev: FloatArray | None,
     scopes: dict[str, Scope],
 ) -> BoolArray:
     """Step 2b (in place): fill gaps, batched by method, group and fill value; the mask."""
@@ -195,7 +197,8 @@ def _impute(
             batches[bkey].append(j)
     for (method, group, value), cols in batches.items():
         sc = _scope(group, units, scopes) if group else None
-        block, mask = impute(x[:, cols], method, sc, prev[:, cols], value, app[:, cols])
+        pb = None if prev is None else prev[:, cols]
+        block, mask = impute(x[:, cols], method, sc, pb, value, app[:, cols])
         x[:, cols] = block
         imputed[:, cols] = mask
     return imputed
@@ -226,7 +229,7 @@ def _prepare(
     raw: FloatArray,
     app: BoolArray,
     denominators: FloatArray | None,
-    prev: FloatArray,
+    prev: FloatArray | None,
     scopes: dict[str, Scope],
 ) -> _Prepared:
     """Step 2: denominate, impute, screen out units with too little data, treat outliers."""
@@ -243,21 +246,29 @@ def _normalise(
     scheme: Scheme,
     units: Units,
     prep: _Prepared,
-    prev: FloatArray,
+    prev: FloatArray | None,
     scopes: dict[str, Scope],
 ) -> _Normalised:
     """Step 3: every indicator to 0–100, batched by method and peer scope."""
-    inds, x = scheme.indicators, prep.values
+    inds = scheme.indicators
+    # Indicator-major: each indicator's values one contiguous row, so a batch is a set of
+    # rows, a reduction over units runs along memory, and aggregation reads a node's children
+    # as rows. The methods see the usual (n, m) block, as a transposed view.
+    xt = np.ascontiguousarray(prep.values.T)
     direction = np.asarray([i.direction for i in inds], dtype=np.float64)
-    out = _Normalised(np.full(x.shape, np.nan), {}, {})
+    scores_t = np.empty(xt.shape)  # every row is one batch's: all written
+    out = _Normalised(scores_t.T, {}, {})
     batches: dict[tuple[str, str], list[int]] = defaultdict(list)
     for j, ind in enumerate(inds):
         batches[(ind.method, str(ind.params.get("scope", "all")))].append(j)
     for (method, scope_name), cols in batches.items():
         sc = _scope(scope_name, units, scopes)
         params = [inds[j].params for j in cols]
-        s, info = _normalise_block(method, x[:, cols], direction[cols], params, sc, prev[:, cols])
-        out.scores[:, cols] = np.where(np.isnan(x[:, cols]), np.nan, s)
+        at = _columns(cols)
+        xb = xt[at].T
+        pb = None if prev is None else prev[:, at]
+        s, info = _normalise_block(method, xb, direction[at], params, sc, pb)
+        scores_t[at] = np.where(np.isnan(xb), np.nan, s).T
         for b, j in enumerate(cols):
             out.info[inds[j].code] = {
                 key: (arr[:, b] if arr.ndim == 2 else arr[b]) for key, arr in info.items()
@@ -265,9 +276,19 @@ def _normalise(
             out.scope_codes[inds[j].code] = sc.codes
     # `missing: zero`: an applicable indicator without data scores 0 (unless screened out).
     zero_missing = np.asarray([i.prepare.missing == "zero" for i in inds], dtype=bool)
-    fill0 = prep.applicable & np.isnan(out.scores) & zero_missing & ~prep.screened_out[:, None]
-    out.scores[fill0] = 0.0
+    if zero_missing.any():
+        fill0 = prep.applicable & np.isnan(out.scores) & zero_missing & ~prep.screened_out[:, None]
+        out.scores[fill0] = 0.0
     return out
+
+
+def _columns(cols: list[int]) -> slice | list[int]:
+    """Columns evenly spaced (a scheme whose methods alternate, or one method throughout) as
+    a slice: a view of the block instead of a copy, and a write without an index array."""
+    step = cols[1] - cols[0] if len(cols) > 1 else 1
+    if step > 0 and cols == list(range(cols[0], cols[-1] + 1, step)):
+        return slice(cols[0], cols[-1] + 1, step)
+    return cols
 
 
 def _weigh(
@@ -334,45 +355,54 @@ def _reads_prepared(spec: WeightSpec) -> bool:
     return spec.on == "prepared"
 
 
-def _children_block(
-    node: Node, scores: Mapping[str, FloatArray], matrix: FloatArray, col: Mapping[str, int]
-) -> FloatArray:
-    """A node's children as an (n, c) block: a view of ``matrix`` when they are consecutive
-    indicators (the usual case: indicators are numbered in tree order), else stacked."""
+def _children_rows(node: Node, rows: FloatArray, tree: _Tree, col: Mapping[str, int]) -> FloatArray:
+    """A node's children as a (c, n) block of rows: a view of ``rows`` (k, n) when they are
+    consecutive indicators (the usual case: indicators are numbered in tree order), else
+    stacked from the children's scores."""
     idx = [col.get(c.code, -1) for c in node.children]
     if idx[0] >= 0 and idx == list(range(idx[0], idx[0] + len(idx))):
-        return matrix[:, idx[0] : idx[0] + len(idx)]
-    return np.column_stack(
-        [scores[c.code] if c.code in scores else matrix[:, col[c.code]] for c in node.children]
-    )
+        return rows[idx[0] : idx[0] + len(idx)]
+    return np.stack([tree.node_scores[c.code] for c in node.children])
+
+
+def _as_block(spec: WeightSpec, rows: FloatArray) -> FloatArray:
+    """The children as the (n, c) block objective weights read (they reduce over units, in the
+    order of a C-ordered block); a free transposed view for weights that read no data."""
+    if spec.method in ("fixed", "equal", "ahp"):
+        return rows.T
+    return np.ascontiguousarray(rows.T)
 
 
 def _aggregate(scheme: Scheme, norm: _Normalised, prep: _Prepared) -> _Tree:
     """Step 4: weigh and aggregate up the tree, children before parents. Objective weights
-    read the children's scores, so each node is weighed just before it is aggregated."""
+    read the children's scores, so each node is weighed just before it is aggregated.
+
+    The children of a node are rows (one per child, each a contiguous run of n scores), so
+    every step is a pass over whole rows; shares and contributions are kept as (c, n) rows
+    and handed out transposed, (n, c) as before, without a copy."""
     col = {c: j for j, c in enumerate(scheme.indicator_codes)}
-    tree = _Tree({c: norm.scores[:, j] for c, j in col.items()})
+    rows = norm.scores.T  # (k, n), contiguous: the normalisation step writes it so
+    tree = _Tree({c: rows[j] for c, j in col.items()})
     for node in scheme.nodes:
-        v = _children_block(node, tree.node_scores, norm.scores, col)
-        if node.weights.method not in ("fixed", "equal", "ahp"):
-            v = np.ascontiguousarray(v)  # objective weights reduce over units: same layout
+        v = _children_rows(node, rows, tree, col)
         pv = (
-            np.ascontiguousarray(_children_block(node, {}, prep.values, col))
+            np.ascontiguousarray(prep.values[:, [col[c.code] for c in node.children]])
             if _reads_prepared(node.weights) and all(c.code in col for c in node.children)
             else None
         )
         try:
-            w, winfo = _weigh(node, node.weights, v, pv)
+            # objective weights reduce over units: an (n, c) block in the order they read
+            w, winfo = _weigh(node, node.weights, _as_block(node.weights, v), pv)
         except SchemeError:
             raise
         except ValueError as exc:  # objective weights the data cannot give (too few rows …)
             raise SchemeError(f"{node.path}.weights", f"节点 {plain(node.code)}：{exc}") from None
         if not np.all(np.isfinite(w)) or w.sum() <= 0:
             raise SchemeError(f"{node.path}.weights", zero_weights_message(node))
-        parent, sh, ct = aggregate(v, w, node.aggregation, node.power, node.min_data)
+        parent, sh, ct = aggregate_rows(v, w, node.aggregation, node.power, node.min_data)
         tree.node_scores[node.code] = parent
-        tree.shares[node.code] = sh
-        tree.contributions[node.code] = ct
+        tree.shares[node.code] = sh.T
+        tree.contributions[node.code] = ct.T
         wn = w / w.sum()
         tree.weights[node.code] = winfo | {
             "children": [c.code for c in node.children],
@@ -449,13 +479,9 @@ def score(
     ``previous_values`` (n × k, last period, for growth / impute previous), ``previous_ranks`` (n,).
     Usage: ``res = score(scheme, x, Units(codes, cats)); res.score, res.rank, res.trace("u1")``.
     """
-    n, k = len(units), len(scheme.indicators)
     ballot_counts = dict(ballots or {})
-    prev = (
-        np.full((n, k), np.nan)
-        if previous_values is None
-        else np.asarray(previous_values, dtype=np.float64)
-    )
+    # no previous period: None, not an n × k block of NaN gathered by every batch
+    prev = None if previous_values is None else np.asarray(previous_values, dtype=np.float64)
     scopes: dict[str, Scope] = {}  # peer groups, built once and shared by the steps
     raw, app = _raw_values(scheme, values, units, ballot_counts)
     prep = _prepare(scheme, units, raw, app, denominators, prev, scopes)
