@@ -202,6 +202,9 @@ def main() -> int:
             f"denominators), a long CSV of {size_mb:.1f} MB. Each side is a new process, best of "
             "two; pandas reads the same CSV, runs the same pipeline and writes its results "
             f"(its scores equal ours to 1e-9 on {checked} sampled values).",
+            "Before issue 14 the command read row by row, wrote value by value and printed every "
+            "row: 13.5 s against pandas' 1.09 s (12×). 读取改为 polars 按列读取，结果按列格式化写出，"
+            "终端只打印摘要 (docs/engine.md).",
             "",
             "| command | wall time | CPU time | target |",
             "|---|---|---|---|",
