@@ -244,3 +244,14 @@ def test_the_terminal_gets_a_summary_not_every_row(tmp_path: Path, capsys) -> No
         assert len(shown) == 3, shown
     assert f"结果 / results: {out} (52 个单位 / units" in printed
     assert len(printed.splitlines()) < 25  # a summary, not 52 rows
+
+
+def test_windows_line_endings_take_the_fast_path_too(tmp_path: Path) -> None:
+    ex = EX / "daowai-2023"
+    scheme = load_scheme(ex / "scheme.yaml")
+    units = read_units(ex / "units.csv")
+    crlf = tmp_path / "data.csv"
+    crlf.write_bytes((ex / "data.csv").read_bytes().replace(b"\n", b"\r\n"))
+    fast = read_data_columnar(crlf, scheme, units)
+    assert fast is not None
+    same_inputs(fast[""], read_data_rows(ex / "data.csv", scheme, units)[""])
