@@ -10,6 +10,7 @@ import math
 from pathlib import Path
 
 import numpy as np
+import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -255,3 +256,21 @@ def test_windows_line_endings_take_the_fast_path_too(tmp_path: Path) -> None:
     fast = read_data_columnar(crlf, scheme, units)
     assert fast is not None
     same_inputs(fast[""], read_data_rows(ex / "data.csv", scheme, units)[""])
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.text(alphabet="0123456789.,+-eE_%xXinfaINFA \u00a0٣", max_size=8), min_size=1, max_size=40))
+def test_a_value_is_read_as_the_row_reader_reads_it_or_handed_back(texts: list[str]) -> None:
+    """Whatever polars makes of a value cell, the fast reader's number is the row reader's, or
+    it hands the file back (for the row reader to name the cell it cannot read)."""
+    from duibiao.scoring_cli.columnar import _values
+    from duibiao.scoring_cli.rows import InputError, parse_value
+
+    got = _values(pl.Series(texts, dtype=pl.String), "d.csv")
+    try:
+        want = [parse_value(t, "d.csv", 1) for t in texts]
+    except InputError:
+        assert got is None
+        return
+    assert got is not None
+    assert [None if math.isnan(v) else v for v in got.tolist()] == want
