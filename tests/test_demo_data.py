@@ -141,6 +141,7 @@ def test_demo_units_no_longer_type_the_four_rates(db, demo_output):
     """gz02–gz05 come from the portfolio: no unit's submission holds them, and the published
     run took them from the sources with the projects named."""
     from duibiao.assessment.models import RunResult, ScoringRun, Submission
+    from duibiao.assessment.selectors.traces import result_trace
 
     assert not Submission.objects.filter(indicator__code__in=["gz02", "gz03", "gz04", "gz05"]).exists()
     run = ScoringRun.objects.get(stage=ScoringRun.Stage.PUBLISHED)
@@ -150,7 +151,7 @@ def test_demo_units_no_longer_type_the_four_rates(db, demo_output):
         "gz04": "projects.funds_rate", "gz05": "projects.completion_rate"}
     values = {u: v for u, c, v in run.inputs["data"] if c == "gz03"}
     assert len(values) >= 30
-    trace = RunResult.objects.get(run=run, unit__code="jingyu").trace
+    trace = result_trace(RunResult.objects.get(run=run, unit__code="jingyu"), run)
     gz03 = next(e for e in trace["indicators"] if e["code"] == "gz03")
     assert gz03["source"]["provenance"] and gz03["source"]["provenance"][0].startswith("项目 ")
 

@@ -15,6 +15,7 @@ from django.urls import reverse
 from duibiao.assessment.errors import AssessmentError
 from duibiao.assessment.limits import value_rules
 from duibiao.assessment.models import Appeal, Period, RunResult, ScoringRun, Submission
+from duibiao.assessment.selectors.traces import result_trace
 from duibiao.assessment.services.appeals import appeal_decide, appeal_file
 from duibiao.assessment.services.runs import run_publish, run_release, run_start
 from duibiao.scoring_cli import main as score_cli
@@ -44,7 +45,7 @@ def test_results_rank_within_category(run):
     assert [r.rank for r in streets] == [1.0, 2.0]
     assert results["fagai"].rank == 1.0  # alone in 经济部门
     assert all(r.grade for r in results.values())
-    jingyu = results["jingyu"].trace
+    jingyu = result_trace(results["jingyu"], run)
     assert jingyu["unit"] == "jingyu" and abs(jingyu["score"] - results["jingyu"].score) < 1e-9
 
 
@@ -198,7 +199,7 @@ def test_api_run_flow(client_for, approved):
     created = office.post(f"/api/results/periods/{pid}/runs", {"note": "api"}, content_type="application/json")
     assert created.status_code == 201 and created.json()["status"] == "done"
     rid = created.json()["id"]
-    ranking = office.get(f"/api/results/runs/{rid}/ranking").json()
+    ranking = office.get(f"/api/results/runs/{rid}/ranking").json()["items"]
     assert {r["unit"] for r in ranking} == {"jingyu", "taigu", "fagai"}
     explained = office.get(f"/api/results/runs/{rid}/results/taigu").json()
     assert explained["trace"]["unit"] == "taigu"

@@ -21,6 +21,7 @@ from duibiao.assessment import sources
 from duibiao.assessment.errors import AssessmentError
 from duibiao.assessment.models import Period, RunResult, SchemeVersion, ScoringRun, Submission
 from duibiao.assessment.scheme_checks import scheme_findings
+from duibiao.assessment.selectors.traces import result_trace
 from duibiao.assessment.services.runs import run_start
 from duibiao.assessment.services.schemes import scheme_version_save
 from duibiao.assessment.services.submissions import ValueInput, score_record, submission_save
@@ -105,12 +106,12 @@ def test_the_run_takes_the_sources_value_at_its_snapshot_with_provenance(fed):
     assert record["name"] == NAME and record["label"] == "投资完成率（测试）"
     assert record["units"]["taigu"] == ["项目 XM-taigu-1 道外产业园", "项目 XM-taigu-2"]
     for code, value in VALUES.items():
-        entry = _nl02(RunResult.objects.get(run=run, unit__code=code).trace)
+        entry = _nl02(result_trace(RunResult.objects.get(run=run, unit__code=code), run))
         assert entry["raw"] == value
         assert entry["source"]["name"] == NAME
         assert entry["source"]["provenance"] == [f"项目 XM-{code}-1 道外产业园", f"项目 XM-{code}-2"]
     # Other indicators are untouched and carry no source.
-    other = next(e for e in RunResult.objects.get(run=run, unit__code="jingyu").trace["indicators"]
+    other = next(e for e in result_trace(RunResult.objects.get(run=run, unit__code="jingyu"), run)["indicators"]
                  if e["code"] == "nl03")
     assert "source" not in other
 
@@ -194,7 +195,7 @@ def test_a_missing_value_is_scored_as_missing_and_keeps_its_provenance(fed, monk
     run = run_start(actor=fed["office"], period=fed["period"])
     assert run.status == ScoringRun.Status.DONE, run.error
     assert not [row for row in run.inputs["data"] if row[1] == "nl02"]
-    entry = _nl02(RunResult.objects.get(run=run, unit__code="jingyu").trace)
+    entry = _nl02(result_trace(RunResult.objects.get(run=run, unit__code="jingyu"), run))
     assert entry["raw"] is None and entry["source"]["provenance"] == ["无在库项目"]
 
 

@@ -12,6 +12,7 @@ import pytest
 from django.utils import timezone
 
 from duibiao.assessment.models import Period, RunResult, ScoringRun
+from duibiao.assessment.selectors.traces import result_trace
 from duibiao.assessment.services.schemes import scheme_version_save
 from tests.conftest import build_assessed, signed_in_page
 from tests.inspections.test_findings_browser import phone_page, record_rectify_return_close
@@ -86,7 +87,7 @@ def test_a_finding_closed_on_the_phone_moves_the_daily_page_the_units_rate_and_i
     run = ScoringRun.objects.get(period=loop["period"])
     assert run.status == ScoringRun.Status.DONE, run.error
     assert [v for u, c, v in run.inputs["data"] if (u, c) == ("jingyu", "nl02")] == [100.0]
-    entry = next(e for e in RunResult.objects.get(run=run, unit__code="jingyu").trace["indicators"]
+    entry = next(e for e in result_trace(RunResult.objects.get(run=run, unit__code="jingyu"), run)["indicators"]
                  if e["code"] == "nl02")
     assert entry["raw"] == 100.0 and entry["source"]["name"] == "inspections.disposal_rate"
     office.goto(f"{base}/assessment/runs/{run.pk}/units/jingyu/")

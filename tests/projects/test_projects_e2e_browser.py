@@ -20,6 +20,7 @@ from django.utils import timezone
 from duibiao.accounts.roles import Role
 from duibiao.accounts.services import role_grant, user_create
 from duibiao.assessment.models import Period, RunResult, ScoringRun
+from duibiao.assessment.selectors.traces import result_trace
 from duibiao.assessment.services.schemes import scheme_version_save
 from duibiao.projects.models import Assignment, ProgressPhoto, ProgressReport, Project
 from tests.conftest import PASSWORD, build_assessed, sign_in, signed_in_page
@@ -151,7 +152,7 @@ def test_secretary_report_turns_the_project_red_an_overdue_assignment_escalates_
     run = ScoringRun.objects.get(period=loop["period"])
     assert run.status == ScoringRun.Status.DONE, run.error
     assert [v for u, c, v in run.inputs["data"] if (u, c) == ("jingyu", "gz03")] == [40.0]
-    entry = next(e for e in RunResult.objects.get(run=run, unit__code="jingyu").trace["indicators"]
+    entry = next(e for e in result_trace(RunResult.objects.get(run=run, unit__code="jingyu"), run)["indicators"]
                  if e["code"] == "gz03")
     assert entry["raw"] == 40.0
     office.goto(f"{base}/assessment/runs/{run.pk}/units/jingyu/")

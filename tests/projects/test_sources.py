@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from duibiao.assessment import sources
 from duibiao.assessment.models import Period, RunResult, ScoringRun
+from duibiao.assessment.selectors.traces import result_trace
 from duibiao.assessment.services.runs import run_start
 from duibiao.assessment.services.schemes import scheme_version_save
 from duibiao.assessment.sources import period_as_of
@@ -186,7 +187,7 @@ def test_a_run_takes_the_units_investment_rate_from_its_projects(portfolio, clie
     data = {(u, c): v for u, c, v in run.inputs["data"]}
     assert data[("jingyu", "gz03")] == 50.0 and data[("fagai", "gz03")] == 0.0
     assert ("taigu", "gz03") not in data  # no projects: missing, scored by the scheme's rule
-    entry = next(e for e in RunResult.objects.get(run=run, unit__code="jingyu").trace["indicators"]
+    entry = next(e for e in result_trace(RunResult.objects.get(run=run, unit__code="jingyu"), run)["indicators"]
                  if e["code"] == "gz03")
     assert entry["raw"] == 50.0 and entry["source"]["name"] == "projects.investment_completion_rate"
     assert "项目 XM-001 道外产业园 投资完成 1 234 / 2 000 万元" in entry["source"]["provenance"]

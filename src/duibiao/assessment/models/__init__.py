@@ -7,6 +7,7 @@ from duibiao.assessment.models.runs import (
     Appeal,
     Combination,
     CombinationPart,
+    RunArrays,
     RunResult,
     ScoringRun,
 )
@@ -17,6 +18,7 @@ __all__ = [
     "Appeal",
     "Combination",
     "CombinationPart",
+    "RunArrays",
     "RunResult",
     "ScoringRun",
     "Dimension",

@@ -74,8 +74,27 @@ class ScoringRun(models.Model):
         return f"{self.period} · 第{self.number}批"
 
 
+class RunArrays(models.Model):
+    """Everything a finished run computed, stored once (`engine.stored.pack`: numpy arrays,
+    compressed): each unit's explanation trace is rebuilt from it when a page asks
+    (`selectors.traces`), instead of 600 JSON documents of ~100 KB written with every run.
+    A table of its own, so that no read of a run or of its results loads it by accident."""
+
+    run = models.OneToOneField(ScoringRun, on_delete=models.CASCADE, primary_key=True, related_name="arrays")
+    data = models.BinaryField(_("计分数组"))
+
+    class Meta:
+        verbose_name = _("计分数组")
+        verbose_name_plural = _("计分数组")
+
+    def __str__(self) -> str:
+        return f"{self.run} · {len(self.data)} B"
+
+
 class RunResult(models.Model):
-    """One unit's result in one run (考核结果), with its explanation trace."""
+    """One unit's result in one run (考核结果). Its explanation trace is rebuilt from the run's
+    arrays (`selectors.traces.result_trace`); runs computed before the arrays were stored
+    keep theirs as JSON in `legacy_trace`."""
 
     run = models.ForeignKey(ScoringRun, on_delete=models.CASCADE, related_name="results")
     unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="results")
@@ -89,12 +108,15 @@ class RunResult(models.Model):
     grade = models.CharField(_("等次"), max_length=20, blank=True)
     vetoes = models.JSONField(_("一票否决"), default=list)
     node_scores = models.JSONField(_("各级得分"), default=dict)
-    trace = models.JSONField(_("计分说明"), default=dict)
+    # Empty ({}) for every run that stored its arrays; read only through result_trace.
+    legacy_trace = models.JSONField(_("计分说明（旧批次）"), default=dict, blank=True, db_column="trace")
 
-    # Not columns: the ranking page's cells, formatted once by selectors.results.ranking, and
-    # the category's name for display (the row keeps its code), set by the results selectors.
+    # Not columns: the ranking page's cells, formatted once by selectors.results.ranking, the
+    # category's name for display (the row keeps its code), and the explanation trace, set by
+    # the results selectors (unit_result) from the run's arrays.
     cells: dict[str, Any]
     category_name: str
+    trace: dict[str, Any]
 
     class Meta:
         ordering = ["run", "category", "rank"]

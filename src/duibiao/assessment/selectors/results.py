@@ -19,6 +19,7 @@ from duibiao.accounts import gate
 from duibiao.assessment.models import Indicator, Period, RunResult, ScoringRun
 from duibiao.assessment.selectors.categories import category_names
 from duibiao.assessment.selectors.periods import period_list
+from duibiao.assessment.selectors.traces import result_trace
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -137,7 +138,7 @@ def dimension_columns(run: ScoringRun) -> list[tuple[str, str]]:
 
 def ranking(*, user: User | AnonymousUser, run: ScoringRun, category: str = "", grade: str = "", sort: str = "rank") -> dict:
     # Not the traces: ~120 KB of JSON per unit with 200 indicators, and the table needs none.
-    results = run_results(user=user, run=run).defer("trace")
+    results = run_results(user=user, run=run).defer("legacy_trace")
     # Results keep their category's code; people read its name (the code is the filter's
     # value). Groups come in the categories' own order, each keyed by its name.
     names = category_names()
@@ -210,8 +211,10 @@ def sensitivity_rows(*, user: User | AnonymousUser, run: ScoringRun) -> list[dic
 # --- One unit's result ----------------------------------------------------------------
 
 def unit_result(*, user: User | AnonymousUser, run: ScoringRun, unit_code: str) -> RunResult:
+    """The unit's result with its explanation trace (rebuilt from the run's arrays)."""
     result = get_object_or_404(run_results(user=user, run=run), unit__code=unit_code)
     result.category_name = category_names().get(result.category, result.category)
+    result.trace = result_trace(result, run)
     return result
 
 
@@ -240,7 +243,9 @@ def unit_above(*, user: User | AnonymousUser, run: ScoringRun, result: RunResult
     )
     if above is None:
         return None
-    gap = trace_gap(above.trace, result.trace)
+    # unit_result has rebuilt the unit's trace already; a result from elsewhere has none yet
+    lower = getattr(result, "trace", None) or result_trace(result, run)
+    gap = trace_gap(result_trace(above, run), lower)
     distance = (above.score or 0.0) - (result.score or 0.0)
     if gate.allows(user, "assessment.result.view_peers", unit=above.unit):
         return UnitAbove(distance, gap, name=above.unit.name, score=above.score)
@@ -413,7 +418,7 @@ def unit_trend(*, user: User | AnonymousUser, run: ScoringRun, unit_code: str) -
         ).order_by("period__year", "period__number") if r.pk != run.pk
     ] + [run]
     results = {
-        r.run_id: r for r in RunResult.objects.filter(run__in=runs, unit__code=unit_code).defer("trace")
+        r.run_id: r for r in RunResult.objects.filter(run__in=runs, unit__code=unit_code).defer("legacy_trace")
     }
     points = [(r.period.name, x) for r in runs if (x := results.get(r.pk)) is not None]
     return {"periods": [p for p, _ in points], "scores": [round(x.score or 0, 2) for _, x in points],

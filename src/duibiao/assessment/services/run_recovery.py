@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from duibiao.accounts import gate
 from duibiao.assessment.errors import AssessmentError
-from duibiao.assessment.models import RunResult, ScoringRun
+from duibiao.assessment.models import RunArrays, RunResult, ScoringRun
 from duibiao.audit.services import audit_record
 
 if TYPE_CHECKING:
@@ -71,6 +71,7 @@ def _run_requeue(*, actor: User, run: ScoringRun) -> ScoringRun:
     if run.status != ScoringRun.Status.FAILED or run.stage != ScoringRun.Stage.DRAFT:
         raise AssessmentError(_("只有计算失败的批次可以重新计算"))
     RunResult.objects.filter(run=run).delete()  # none are kept from a failed run; to be sure
+    RunArrays.objects.filter(run=run).delete()
     previous_error = run.error
     ScoringRun.objects.filter(pk=run.pk).update(
         status=ScoringRun.Status.QUEUED, progress=0, error="", finished_at=None,

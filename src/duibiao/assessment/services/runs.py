@@ -7,10 +7,10 @@ and explained later.
 
 from __future__ import annotations
 
-import math
 from functools import partial
-from typing import TYPE_CHECKING, SupportsFloat
+from typing import TYPE_CHECKING
 
+import numpy as np
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -19,7 +19,7 @@ from duibiao import engine
 from duibiao.accounts import gate
 from duibiao.assessment.errors import AssessmentError
 from duibiao.assessment.limits import text_clean
-from duibiao.assessment.models import Period, RunResult, ScoringRun
+from duibiao.assessment.models import Period, RunArrays, RunResult, ScoringRun
 from duibiao.assessment.scoring import (
     category_benchmarks,
     clean_json,
@@ -31,8 +31,8 @@ from duibiao.assessment.selectors.runs import (
     publish_review_of,
     run_snapshot,
 )
-from duibiao.assessment.sources import source_trace
 from duibiao.audit.services import audit_record
+from duibiao.engine import stored
 from duibiao.org.models import Unit
 from duibiao.workdays.selectors import work_calendar
 
@@ -97,22 +97,13 @@ def run_compute(run_id: int) -> ScoringRun:
         _progress(run, 50)
         sensitivity = engine.sensitivity(result, runs=SENSITIVITY_RUNS, seed=SENSITIVITY_SEED)
         _progress(run, 75)
-        units = {u.code: u for u in Unit.objects.filter(code__in=result.units.codes)}
-        veto_codes = [v.code for v in result.scheme.vetoes]
-        rows = []
-        for i, code in enumerate(result.units.codes):
-            rows.append(RunResult(
-                run=run, unit=units[code], category=result.units.categories[i],
-                score=_num(result.score[i]), base_score=_num(result.base_score[i]),
-                bonus=_num(result.bonus[i]) or 0.0, penalty=_num(result.penalty[i]) or 0.0,
-                rank=_num(result.rank[i]), rank_change=_num(result.rank_change[i]),
-                grade=result.grades[i],
-                vetoes=[c for j, c in enumerate(veto_codes) if result.vetoed[i, j]],
-                node_scores={c: _num(v[i]) for c, v in result.node_scores.items()},
-                trace=source_trace(clean_json(result.trace(code)), run.inputs.get("sources"), code),
-            ))
+        rows = _result_rows(run, result)
+        # The arrays once, compressed; every unit's trace is rebuilt from them on demand
+        # (selectors.traces) instead of 600 JSON traces of ~100 KB each built and written here.
+        arrays = stored.pack(result)
         with transaction.atomic():
             RunResult.objects.bulk_create(rows, batch_size=500)
+            RunArrays.objects.create(run=run, data=arrays)
             finished = ScoringRun.objects.filter(pk=run.pk, status=ScoringRun.Status.RUNNING).update(
                 status=ScoringRun.Status.DONE, progress=100, finished_at=timezone.now(),
                 benchmarks=category_benchmarks(result),
@@ -135,13 +126,39 @@ def run_compute(run_id: int) -> ScoringRun:
     return run
 
 
+def _result_rows(run: ScoringRun, result: engine.Result) -> list[RunResult]:
+    """One RunResult per unit, its figures read from the arrays column by column (NaN → None)."""
+    units = {u.code: u for u in Unit.objects.filter(code__in=result.units.codes)}
+    columns = {name: _column(getattr(result, name)) for name in
+               ("score", "base_score", "bonus", "penalty", "rank", "rank_change")}
+    codes = list(result.node_scores)
+    nodes = _column(np.column_stack([result.node_scores[c] for c in codes])) if codes else None
+    veto_codes = [v.code for v in result.scheme.vetoes]
+    vetoed = result.vetoed.tolist()
+    grades = result.grades
+    return [
+        RunResult(
+            run=run, unit=units[code], category=result.units.categories[i],
+            score=columns["score"][i], base_score=columns["base_score"][i],
+            bonus=columns["bonus"][i] or 0.0, penalty=columns["penalty"][i] or 0.0,
+            rank=columns["rank"][i], rank_change=columns["rank_change"][i], grade=grades[i],
+            vetoes=[c for c, hit in zip(veto_codes, vetoed[i], strict=True) if hit],
+            node_scores=dict(zip(codes, nodes[i], strict=True)) if nodes is not None else {},
+        )
+        for i, code in enumerate(result.units.codes)
+    ]
+
+
+def _column(values: np.ndarray) -> list:
+    """Python floats, None where NaN (JSON and SQL have no NaN), for a whole array at once."""
+    values = np.asarray(values, dtype=np.float64)
+    cells = values.astype(object)  # Python floats
+    cells[np.isnan(values)] = None
+    return cells.tolist()
+
+
 class RunAbandoned(Exception):
     """A computation finished after its run had been marked failed (its worker timed out)."""
-
-
-def _num(value: SupportsFloat) -> float | None:
-    value = float(value)
-    return None if math.isnan(value) else value
 
 
 @transaction.atomic

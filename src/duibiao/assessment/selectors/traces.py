@@ -1,0 +1,80 @@
+"""计分说明: a unit's explanation trace, rebuilt from its run's stored arrays.
+
+A run stores what it computed once (`RunArrays`, `engine.stored.pack`); a trace is built for
+the unit a page asks about, exactly as the run would have built it (`Result.trace`, JSON-safe,
+with the indicator sources' provenance from the run's snapshot). A finished run never changes,
+so the unpacked arrays are kept per process, a few runs at most, keyed by the run's id and its
+`finished_at`: a run computed again (`run_restart`) has a new `finished_at`, and an id reused
+by another run (a test database rolled back) another one too. Runs computed before the arrays
+were stored keep their traces as JSON (`RunResult.legacy_trace`) and are read from there.
+
+Not gated: callers pass a result they got through the results selectors.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from duibiao.assessment.models import RunArrays, ScoringRun
+from duibiao.assessment.scoring import clean_json, scheme_of
+from duibiao.assessment.sources import source_trace
+from duibiao.engine import stored
+
+if TYPE_CHECKING:
+    from duibiao import engine
+    from duibiao.assessment.models import RunResult
+
+RUNS_KEPT = 4  # unpacked runs per process: ~10 MB each at 600 units × 200 indicators
+
+
+@dataclass(frozen=True)
+class StoredRun:
+    """A finished run's Result as it computed it, and the provenance of its fed values."""
+
+    result: engine.Result
+    sources: dict[str, Any] | None
+
+
+_kept: OrderedDict[tuple[int, datetime | None], StoredRun] = OrderedDict()
+_lock = threading.Lock()
+
+
+def stored_run(run: ScoringRun) -> StoredRun | None:
+    """The run's stored Result (unpacked once per process), or None for a run without arrays
+    (computed before they were stored, or not finished)."""
+    key = (run.pk, run.finished_at)
+    with _lock:
+        hit = _kept.get(key)
+        if hit is not None:
+            _kept.move_to_end(key)
+            return hit
+    data = RunArrays.objects.filter(run_id=run.pk).values_list("data", flat=True).first()
+    if data is None:
+        return None
+    # Only the provenance, not the whole snapshot (~3 MB of JSON for a city run).
+    sources = ScoringRun.objects.filter(pk=run.pk).values_list("inputs__sources", flat=True).first()
+    kept = StoredRun(stored.unpack(scheme_of(run.document), bytes(data)), sources or None)
+    with _lock:
+        _kept[key] = kept
+        while len(_kept) > RUNS_KEPT:
+            _kept.popitem(last=False)
+    return kept
+
+
+def result_trace(result: RunResult, run: ScoringRun) -> dict[str, Any]:
+    """The explanation trace of one result of `run` (its `unit` loaded)."""
+    kept = stored_run(run)
+    if kept is None:
+        return result.legacy_trace
+    code = result.unit.code
+    return source_trace(clean_json(kept.result.trace(code)), kept.sources, code)
+
+
+def forget_runs() -> None:
+    """Empty the per-process store (tests that change a run behind the selectors' back)."""
+    with _lock:
+        _kept.clear()
