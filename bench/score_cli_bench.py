@@ -175,8 +175,9 @@ def main() -> int:
         size_mb = paths["data"].stat().st_size / 1e6
         checked = check_agreement(paths)
         print(f"pandas agrees with duibiao to 1e-9 on {checked} sampled scores", flush=True)
-        duibiao = str(Path(sys.executable).with_name("duibiao"))
-        ours_cmd = [duibiao, "score", str(paths["scheme"]), str(paths["data"]), "--units",
+        script = Path(sys.executable).with_name("duibiao")  # the installed `duibiao` command
+        command = [str(script), "score"] if script.exists() else [sys.executable, "-m", "duibiao.scoring_cli"]
+        ours_cmd = [*command, str(paths["scheme"]), str(paths["data"]), "--units",
                     str(paths["units"]), "--out", str(folder / "results.csv"), "--quiet"]
         pandas_cmd = [sys.executable, str(Path(__file__).resolve()), "--pandas-run",
                       str(paths["scheme"]), str(paths["data"]), str(paths["units"]),
