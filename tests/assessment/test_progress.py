@@ -192,3 +192,31 @@ def test_queries_do_not_grow_with_units(client_for, setup, django_assert_max_num
     with django_assert_max_num_queries(16):
         big = client.get(url)
     assert big.content.decode().count("data-unit=") == small.content.decode().count("data-unit=") + 25
+
+
+def test_page_rows_are_the_matrix_cell_by_cell(client_for, setup):
+    """The rows written by the progress_rows tag: one cell per column with the selector's
+    status, in the columns' order, and the done/applicable count, for every unit."""
+    import re
+
+    text = client_for(setup["office"]).get(reverse("assessment:progress", args=[setup["period"].pk])).content.decode()
+    m = matrix(setup)
+    for row in m.rows:
+        html = re.search(rf'<tr[^>]*data-unit="{row.unit.code}">(.*?)</tr>', text, re.S).group(1)
+        assert re.findall(r'<td class="pm-([a-z]+)"></td>', html) == row.cells
+        assert f'<td class="pm-n">{row.done}/{row.applicable}</td>' in html
+    assert text.count("<td>", text.index("<tfoot>")) == len(m.columns) + 1  # 已交单位数 per column
+    assert m.column_done == [sum(r.cells[j] in ("submitted", "approved") for r in m.rows) for j in range(len(m.columns))]
+
+
+def test_page_escapes_unit_names(client_for, setup):
+    Unit.objects.filter(pk=setup["b"].pk).update(name='太古<img src=x onerror="alert(1)">')
+    text = client_for(setup["office"]).get(reverse("assessment:progress", args=[setup["period"].pk])).content.decode()
+    assert "<img src=x" not in text and "太古&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in text
+
+
+def test_a_filter_that_keeps_no_unit_shows_the_empty_note(client_for, setup):
+    m = matrix(setup, q="没有这个单位")
+    assert m.rows == [] and m.column_done == [0] * len(m.columns)
+    url = reverse("assessment:progress", args=[setup["period"].pk]) + "?q=没有这个单位"
+    assert 'data-testid="progress-empty"' in client_for(setup["office"]).get(url).content.decode()

@@ -185,14 +185,15 @@ def build_row(
     unit: Unit, columns: list[Indicator], table: dict[tuple[int, int], str], *, deadline_passed: bool
 ) -> ProgressRow:
     cells: list[str] = []
-    counts = dict.fromkeys(STATUSES, 0)
+    pk, get = unit.pk, table.get
     for indicator in columns:
-        if not indicator.applies_to(unit):
+        # Most indicators apply to every unit: ask applies_to only of those that name whom
+        # (9 000 cells for 60 units × 150 indicators).
+        if (indicator.applies_units or indicator.applies_categories) and not indicator.applies_to(unit):
             cells.append(NA)
-            continue
-        status = table.get((unit.pk, indicator.pk), EMPTY)
-        cells.append(status)
-        counts[status] += 1
+        else:
+            cells.append(get((pk, indicator.id), EMPTY))  # .id, not the .pk property: 9 000 calls
+    counts = {s: cells.count(s) for s in STATUSES}
     applicable = len(columns) - cells.count(NA)
     done = sum(counts[s] for s in DONE)
     return ProgressRow(unit, cells, counts, applicable, done,
@@ -239,7 +240,8 @@ def progress_matrix(
         if not groups or groups[-1].category.pk != row.unit.category_id:
             groups.append(ProgressGroup(row.category, []))
         groups[-1].rows.append(row)
-    column_done = [sum(r.cells[j] in DONE for r in rows) for j in range(len(columns))]
+    columns_of_cells = zip(*(r.cells for r in rows), strict=True) if rows else ([] for _ in columns)
+    column_done = [sum(c in DONE for c in cells) for cells in columns_of_cells]
     totals = {s: sum(r.counts[s] for r in rows) for s in STATUSES}
     return ProgressMatrix(
         period=period, today=today, columns=columns, groups=groups, filters=filters,
