@@ -8,6 +8,7 @@ any failed. Missed targets are shown (✗) but are not failures: the figures are
 
     python bench/run_all.py                      # every bench, docs rewritten
     python bench/run_all.py --no-docs            # leave docs/benchmarks.md alone (benches too)
+    python bench/run_all.py --summary-only       # only the summary section is rewritten
     python bench/run_all.py warm_start results   # only the benches whose names contain these
 """
 
@@ -137,7 +138,7 @@ def markdown(lines: list[list[str]], outcomes: list[Outcome], load: tuple[float,
     return f"""{HEADING}
 
 Written by `make bench` (`python bench/run_all.py`) on {time.strftime('%Y-%m-%d %H:%M %Z')}; machine: {machine()}; load average {load[0]:.2f} at the start, {load[1]:.2f} at the end; {took / 60:.1f} min in all.
-Each row is recorded by the bench that measures it (`benchlib.record`); the ratio is the reference measured in the same run divided by our figure (above 1: we are faster). The sections below hold each bench's details. 每行由测量它的基准程序记录；比值 = 同次运行的参照 ÷ 本系统的数字（大于 1 即更快）。
+`make bench` runs every `bench/*_bench.py` with its bounded default sizes ({DEFAULT_TIMEOUT} s at most each); `bench/load_bench.py` needs PostgreSQL on 127.0.0.1 (`DUIBIAO_LOAD_DATABASE_URL`) and is skipped without it. Each row is recorded by the bench that measures it (`benchlib.record`); the ratio is the reference measured in the same run divided by our figure (above 1: we are faster). The sections below hold each bench's details. 每行由测量它的基准程序记录；比值 = 同次运行的参照 ÷ 本系统的数字（大于 1 即更快）。
 
 | {' | '.join(HEAD)} |
 |{'---|' * len(HEAD)}
@@ -160,6 +161,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("only", nargs="*", help="run only the benches whose names contain one of these")
     parser.add_argument("--no-docs", action="store_true", help="leave docs/benchmarks.md alone")
+    parser.add_argument("--summary-only", action="store_true",
+                        help="the benches leave their sections alone; only the summary is written")
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds per bench")
     args = parser.parse_args(argv)
     chosen = benches(args.only)
@@ -172,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
         for path in chosen:
             print(f"== {path.name}", flush=True)
             outcomes.append(run_one(path, results=Path(tmp) / f"{path.stem}.jsonl", timeout=args.timeout,
-                                    no_docs=args.no_docs))
+                                    no_docs=args.no_docs or args.summary_only))
             if not outcomes[-1].ok:
                 print(f"== {path.name}: {outcomes[-1].status}", flush=True)
     took = time.monotonic() - began

@@ -106,3 +106,13 @@ def test_no_docs_is_passed_on_and_leaves_the_page_alone(bench_dir, capfd):
 def test_an_unknown_name_runs_nothing(bench_dir, capsys):
     assert run_all.main(["nothing-like-this"]) == 2
     assert "no bench matches" in capsys.readouterr().err
+
+
+def test_summary_only_writes_the_summary_and_asks_the_benches_to_leave_theirs(bench_dir, capfd):
+    (bench_dir / "a_records_bench.py").write_text(
+        (bench_dir / "a_records_bench.py").read_text(encoding="utf-8") + '\n# accepts "--no-docs"\n',
+        encoding="utf-8")
+    assert run_all.main(["--summary-only", "records"]) == 0
+    assert "\nno-docs\n" in capfd.readouterr().out
+    text = run_all.DOC.read_text(encoding="utf-8")
+    assert "## 汇总 / Summary" in text and "the engine's own section" in text
