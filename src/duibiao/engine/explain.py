@@ -8,13 +8,15 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .numbers import plain
-from .result import unit_root_contributions
+from .result import unit_root_contributions, unit_tree
 
 if TYPE_CHECKING:
     from .result import Result
     from .scheme import Indicator, Node
 
 __all__ = ["data_warnings", "gap", "table", "trace"]
+
+_UnitTree = dict[str, tuple[Any, Any]]  # node → one unit's (shares, contributions)
 
 
 def _f(x: Any) -> float | None:
@@ -33,7 +35,7 @@ def _info_for(res: Result, code: str, i: int) -> dict[str, Any]:
 
 
 def _indicator_entry(
-    res: Result, ind: Indicator, i: int, j: int, to_total: dict[str, float]
+    res: Result, ind: Indicator, i: int, j: int, to_total: dict[str, float], tree: _UnitTree
 ) -> dict[str, Any]:
     """One indicator of unit ``i``: raw → prepared → normalised, what was used, and its
     share of and contribution to its parent and the total."""
@@ -52,8 +54,8 @@ def _indicator_entry(
         "normalised": _f(res.normalised[i, j]),
         "used": _info_for(res, ind.code, i),
         "parent": p,
-        "share_in_parent": _f(res.shares[p][i, pos]) if p else None,
-        "contribution_to_parent": _f(res.contributions[p][i, pos]) if p else None,
+        "share_in_parent": _f(tree[p][0][pos]) if p else None,
+        "contribution_to_parent": _f(tree[p][1][pos]) if p else None,
         "contribution_to_total": _f(to_total[ind.code]),
     }
     if ind.prepare.denominator:
@@ -66,7 +68,9 @@ def _indicator_entry(
     return entry
 
 
-def _node_entry(res: Result, node: Node, i: int, to_total: dict[str, float]) -> dict[str, Any]:
+def _node_entry(
+    res: Result, node: Node, i: int, to_total: dict[str, float], tree: _UnitTree
+) -> dict[str, Any]:
     """One node of unit ``i``: its score and each child's share and contribution."""
     return {
         "code": node.code,
@@ -82,8 +86,8 @@ def _node_entry(res: Result, node: Node, i: int, to_total: dict[str, float]) -> 
             {
                 "code": c.code,
                 "score": _f(res.node_scores[c.code][i]),
-                "share": _f(res.shares[node.code][i, ci]),
-                "contribution": _f(res.contributions[node.code][i, ci]),
+                "share": _f(tree[node.code][0][ci]),
+                "contribution": _f(tree[node.code][1][ci]),
             }
             for ci, c in enumerate(node.children)
         ],
@@ -126,7 +130,8 @@ def trace(res: Result, unit: str) -> dict[str, Any]:
     """
     i = res.units.index(unit)
     scheme = res.scheme
-    to_total = unit_root_contributions(res, i)
+    tree = unit_tree(res, i)
+    to_total = unit_root_contributions(res, i, tree)
     col = {c: j for j, c in enumerate(res.indicator_codes)}
     vetoes = _veto_entries(res, i)
     grade_names = [g.name for g in scheme.grading.grades]
@@ -138,9 +143,10 @@ def trace(res: Result, unit: str) -> dict[str, Any]:
         "engine_version": res.engine_version,
         "screened_out": bool(res.screened_out[i]),
         "indicators": [
-            _indicator_entry(res, ind, i, col[ind.code], to_total) for ind in scheme.indicators
+            _indicator_entry(res, ind, i, col[ind.code], to_total, tree)
+            for ind in scheme.indicators
         ],
-        "nodes": [_node_entry(res, node, i, to_total) for node in scheme.nodes],
+        "nodes": [_node_entry(res, node, i, to_total, tree) for node in scheme.nodes],
         "base_score": _f(res.base_score[i]),
         "adjustments": _adjustment_entries(res, i),
         "bonus": _f(res.bonus[i]),

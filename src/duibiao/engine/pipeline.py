@@ -31,17 +31,18 @@ IntArray = NDArray[np.int64]
 
 
 def _applicability(scheme: Scheme, units: Units) -> BoolArray:
-    cats = np.asarray(units.categories, dtype=str)
-    codes = np.asarray(units.codes, dtype=str)
-    cols = []
-    for ind in scheme.indicators:  # loop over indicators
-        ok = np.ones(len(units), dtype=bool)
+    """(n, k) whether each indicator applies to each unit, built indicator-major like the
+    values (a row per indicator; only indicators limited to some units write theirs)."""
+    rows = np.ones((len(scheme.indicators), len(units)), dtype=bool)
+    cats = codes = None
+    for j, ind in enumerate(scheme.indicators):  # loop over indicators
         if ind.applies_to.categories:
-            ok &= np.isin(cats, ind.applies_to.categories)
+            cats = np.asarray(units.categories, dtype=str) if cats is None else cats
+            rows[j] &= np.isin(cats, ind.applies_to.categories)
         if ind.applies_to.units:
-            ok &= np.isin(codes, ind.applies_to.units)
-        cols.append(ok)
-    return np.column_stack(cols) if cols else np.zeros((len(units), 0), dtype=bool)
+            codes = np.asarray(units.codes, dtype=str) if codes is None else codes
+            rows[j] &= np.isin(codes, ind.applies_to.units)
+    return rows.T
 
 
 def _scope(name: str, units: Units, cache: dict[str, Scope]) -> Scope:
@@ -128,8 +129,7 @@ class _Tree:
     """Step 4: every node's score, its children's shares and contributions, the weights."""
 
     node_scores: dict[str, FloatArray]
-    shares: dict[str, FloatArray] = field(default_factory=dict)
-    contributions: dict[str, FloatArray] = field(default_factory=dict)
+    node_weights: dict[str, FloatArray] = field(default_factory=dict)  # as aggregated with
     weights: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
@@ -152,9 +152,12 @@ def _raw_values(
 ) -> tuple[FloatArray, BoolArray]:
     """Step 1: the values as reported, ballots tallied, not-applicable cells blanked."""
     n, k = len(units), len(scheme.indicators)
-    x = np.array(values, dtype=np.float64, copy=True)
-    if x.shape != (n, k):
-        raise ValueError(f"values must be {n}×{k} (units × indicators), got {x.shape}")
+    given = np.asarray(values, dtype=np.float64)
+    if given.shape != (n, k):
+        raise ValueError(f"values must be {n}×{k} (units × indicators), got {given.shape}")
+    # copied indicator-major (a row per indicator), the layout every later step reads; x is
+    # the (n, k) view of it
+    x = np.array(given.T, order="C", copy=True).T
     col = {c: j for j, c in enumerate(scheme.indicator_codes)}
     for ind in scheme.indicators:  # loop over indicators
         counts = ballots.get(ind.code) if ind.method == "ballot" else None
@@ -163,7 +166,8 @@ def _raw_values(
             vals = np.asarray(list(grades.values()), dtype=np.float64)
             x[:, col[ind.code]] = nm.ballot_tally(np.asarray(counts, dtype=float), vals)
     app = _applicability(scheme, units)
-    x[~app] = np.nan
+    if any(i.applies_to.categories or i.applies_to.units for i in scheme.indicators):
+        x[~app] = np.nan
     return x, app
 
 
@@ -233,11 +237,14 @@ def _prepare(
     scopes: dict[str, Scope],
 ) -> _Prepared:
     """Step 2: denominate, impute, screen out units with too little data, treat outliers."""
-    x = raw.copy()
+    x = raw.copy(order="K")  # keeps the indicator-major layout
     _denominate(scheme, x, denominators)
     imputed = _impute(scheme, units, x, app, prev, scopes)
-    screened_out = coverage(x, app) < scheme.screening_min_coverage - 1e-12
-    x[screened_out] = np.nan
+    if scheme.screening_min_coverage > 1e-12:
+        screened_out = coverage(x, app) < scheme.screening_min_coverage - 1e-12
+        x[screened_out] = np.nan
+    else:  # no minimum coverage: no unit can fall below it, and no pass to find out
+        screened_out = np.zeros(len(units), dtype=bool)
     treatment = _treat(scheme, x)
     return _Prepared(app, raw, x, imputed, screened_out, treatment)
 
@@ -268,7 +275,7 @@ def _normalise(
         xb = xt[at].T
         pb = None if prev is None else prev[:, at]
         s, info = _normalise_block(method, xb, direction[at], params, sc, pb)
-        scores_t[at] = np.where(np.isnan(xb), np.nan, s).T
+        _write_rows(scores_t, at, s.T, np.isnan(xb.T))
         for b, j in enumerate(cols):
             out.info[inds[j].code] = {
                 key: (arr[:, b] if arr.ndim == 2 else arr[b]) for key, arr in info.items()
@@ -280,6 +287,16 @@ def _normalise(
         fill0 = prep.applicable & np.isnan(out.scores) & zero_missing & ~prep.screened_out[:, None]
         out.scores[fill0] = 0.0
     return out
+
+
+def _write_rows(out: FloatArray, at: slice | list[int], rows: FloatArray, gaps: BoolArray) -> None:
+    """out[at] = rows, NaN where the value was missing (whatever the method made of it)."""
+    if isinstance(at, slice):  # a view: write in place, no block in between
+        dst = out[at]
+        np.copyto(dst, rows)
+        np.copyto(dst, np.nan, where=gaps)
+    else:
+        out[at] = np.where(gaps, np.nan, rows)
 
 
 def _columns(cols: list[int]) -> slice | list[int]:
@@ -399,10 +416,12 @@ def _aggregate(scheme: Scheme, norm: _Normalised, prep: _Prepared) -> _Tree:
             raise SchemeError(f"{node.path}.weights", f"节点 {plain(node.code)}：{exc}") from None
         if not np.all(np.isfinite(w)) or w.sum() <= 0:
             raise SchemeError(f"{node.path}.weights", zero_weights_message(node))
-        parent, sh, ct = aggregate_rows(v, w, node.aggregation, node.power, node.min_data)
-        tree.node_scores[node.code] = parent
-        tree.shares[node.code] = sh.T
-        tree.contributions[node.code] = ct.T
+        w = np.asarray(w, dtype=np.float64)
+        # the shares and contributions are left to the Result to derive when read
+        tree.node_scores[node.code] = aggregate_rows(
+            v, w, node.aggregation, node.power, node.min_data
+        )[0]
+        tree.node_weights[node.code] = w
         wn = w / w.sum()
         tree.weights[node.code] = winfo | {
             "children": [c.code for c in node.children],
@@ -516,8 +535,7 @@ def _result(
         imputed=prep.imputed,
         normalised=norm.scores,
         node_scores=tree.node_scores,
-        shares=tree.shares,
-        contributions=tree.contributions,
+        node_weights=tree.node_weights,
         weights=tree.weights,
         norm_info=norm.info,
         scope_codes=norm.scope_codes,

@@ -4,7 +4,7 @@ fills them and the modules that explain them (:mod:`.explain`, :mod:`.sensitivit
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, overload
 
@@ -12,10 +12,11 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ._version import __version__
+from .aggregate import aggregate_rows
 from .numbers import plain
-from .scheme import Scheme
+from .scheme import Node, Scheme
 
-__all__ = ["Result", "Units", "root_contributions", "unit_root_contributions"]
+__all__ = ["Result", "Units", "root_contributions", "unit_root_contributions", "unit_tree"]
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
@@ -49,10 +50,15 @@ class Units:
 
 
 class _DerivedOnRead:
-    """``Result.root_contributions``: a field that scoring leaves empty and the first read
-    fills from ``contributions`` and ``node_scores``. A trace needs one unit's contributions
-    only (:func:`unit_root_contributions`), so ``score`` does not pay a pass over every node
-    of every unit for them; whoever passes the arrays (a stored Result) has them as given."""
+    """A Result field that scoring leaves empty and the first read fills, from the compact
+    arrays every Result has (``node_scores``, ``node_weights``): the children's shares and
+    contributions of every node (n × c each, twice the size of the scores) and every code's
+    contribution to the total. A trace or a gap needs one unit's only (:func:`unit_tree`,
+    :func:`unit_root_contributions`), so ``score`` does not build them for every unit; whoever
+    passes the arrays (a stored Result) has them as given."""
+
+    def __init__(self, derive: Callable[[Result], dict[str, FloatArray]]) -> None:
+        self.derive = derive
 
     def __set_name__(self, owner: type, name: str) -> None:
         self.slot = "_" + name
@@ -66,12 +72,62 @@ class _DerivedOnRead:
             return None  # the dataclass default: derived on first read
         value = obj.__dict__.get(self.slot)
         if value is None:
-            value = root_contributions(obj.scheme, obj.node_scores, obj.contributions)
+            value = self.derive(obj)
             obj.__dict__[self.slot] = value
         return value
 
     def __set__(self, obj: Result, value: dict[str, FloatArray] | None) -> None:
         obj.__dict__[self.slot] = value
+
+
+def _children(res: Result, node: Node, at: slice | int) -> FloatArray:
+    """A node's children's scores as rows (c, n) — or (c, 1) for one unit."""
+    return np.stack([np.atleast_1d(res.node_scores[c.code][at]) for c in node.children])
+
+
+def _tree_arrays(res: Result, part: int) -> dict[str, FloatArray]:
+    """Shares (part 1) or contributions (part 2), (n, c) per node, for every unit: the
+    aggregation done again on the same numbers, so the same numbers bit for bit."""
+    return {
+        node.code: aggregate_rows(
+            _children(res, node, slice(None)),
+            res.node_weights[node.code],
+            node.aggregation,
+            node.power,
+            node.min_data,
+        )[part].T
+        for node in res.scheme.nodes
+    }
+
+
+# Up to this many values a run's shares and contributions are derived whole on the first
+# trace (a city, 600 × 200, in a few milliseconds) and every later trace reads its row;
+# beyond it (a province) each trace aggregates its own unit again.
+_SMALL_RUN = 1_000_000
+
+
+def unit_tree(res: Result, i: int) -> dict[str, tuple[FloatArray, FloatArray]]:
+    """Node → (shares (c,), contributions (c,)) of unit ``i``: read from the Result when it
+    holds them, else aggregated again for this unit alone (each unit's aggregation is its
+    own, so the numbers equal the full arrays' row). Usage: ``unit_tree(res, 3)["D1"][1]``."""
+    small = len(res.units) * len(res.indicator_codes) <= _SMALL_RUN
+    if small or (
+        res.__dict__.get("_shares") is not None and res.__dict__.get("_contributions") is not None
+    ):
+        return {
+            n.code: (res.shares[n.code][i], res.contributions[n.code][i]) for n in res.scheme.nodes
+        }
+    out = {}
+    for node in res.scheme.nodes:
+        _, sh, ct = aggregate_rows(
+            _children(res, node, slice(i, i + 1)),
+            res.node_weights[node.code],
+            node.aggregation,
+            node.power,
+            node.min_data,
+        )
+        out[node.code] = (sh[:, 0], ct[:, 0])
+    return out
 
 
 @dataclass
@@ -87,8 +143,6 @@ class Result:
     imputed: BoolArray  # (n, k)
     normalised: FloatArray  # (n, k)
     node_scores: dict[str, FloatArray]  # every node and indicator code → (n,)
-    shares: dict[str, FloatArray]  # node → (n, c) effective weights of its children
-    contributions: dict[str, FloatArray]  # node → (n, c) weighted contributions of children
     weights: dict[str, dict[str, Any]]  # node → weight set used (and AHP consistency)
     norm_info: dict[str, dict[str, Any]]  # indicator → bounds / targets / peers used
     scope_codes: dict[str, IntArray]  # indicator → peer-group code per unit
@@ -110,9 +164,17 @@ class Result:
     events: FloatArray | None = None
     no_data: BoolArray | None = None  # (n,) units without any indicator value or vote
     engine_version: str = __version__
-    # any code → (n,) contribution to the total; derived from `contributions` and
-    # `node_scores` when first read (None or left out: not yet), see _DerivedOnRead
-    root_contributions: _DerivedOnRead = _DerivedOnRead()
+    # node → (c,) the weights its children were aggregated with, as found (not rescaled)
+    node_weights: dict[str, FloatArray] = field(default_factory=dict)
+    # derived when first read (None or left out: not yet), see _DerivedOnRead:
+    # node → (n, c) effective weights of its children
+    shares: _DerivedOnRead = _DerivedOnRead(lambda r: _tree_arrays(r, 1))
+    # node → (n, c) weighted contributions of its children
+    contributions: _DerivedOnRead = _DerivedOnRead(lambda r: _tree_arrays(r, 2))
+    # any code → (n,) contribution to the total
+    root_contributions: _DerivedOnRead = _DerivedOnRead(
+        lambda r: root_contributions(r.scheme, r.node_scores, r.contributions)
+    )
 
     @property
     def grades(self) -> list[str]:
@@ -178,17 +240,20 @@ def _finite(x: float) -> float:
     return x
 
 
-def unit_root_contributions(res: Result, i: int) -> dict[str, float]:
+def unit_root_contributions(
+    res: Result, i: int, tree: dict[str, tuple[FloatArray, FloatArray]] | None = None
+) -> dict[str, float]:
     """:func:`root_contributions` for unit ``i`` alone, in plain floats: the same IEEE
     operations in the same order, so each value equals the vectorised one bit for bit, at a
     few hundred float operations instead of a pass over every unit.
     Usage: ``unit_root_contributions(res, res.units.index("jingyu"))["D1"]``."""
     scheme = res.scheme
     root = scheme.tree.code
+    tree = unit_tree(res, i) if tree is None else tree
     out: dict[str, float] = {root: float(res.node_scores[root][i])}
     factor: dict[str, float] = {root: 1.0}
     for node in reversed(scheme.nodes):  # parents before children
-        row = res.contributions[node.code][i].tolist()
+        row = tree[node.code][1].tolist()
         f = factor[node.code]
         for ci, child in enumerate(node.children):
             rc = f * _finite(row[ci])
