@@ -133,3 +133,24 @@ def test_serve_says_ready_only_after_every_worker_is_warm(settings, tmp_path):
     finally:
         os.killpg(server.pid, 15)  # gunicorn, its workers and its task worker
         server.wait(30)
+
+
+def test_a_failed_warm_up_is_said_and_the_worker_still_serves(monkeypatch, capsys):
+    """The database away for a moment when a worker starts must not stop the server: the worker
+    says its warm-up failed and counts as ready, cold."""
+    import duibiao.config.warmup as warmup
+
+    def unreachable(_application):
+        raise ConnectionError("database unreachable")
+
+    monkeypatch.setattr(warmup, "warm_worker", unreachable)
+    read_end, write_end = os.pipe()
+    monkeypatch.setattr(gunicorn_config, "_pipe", (read_end, write_end))
+    try:
+        gunicorn_config.post_worker_init(type("Worker", (), {"wsgi": None})())
+        assert os.read(read_end, 100) == f"{os.getpid()}\n".encode()
+    finally:
+        os.close(read_end)
+        os.close(write_end)
+    said = capsys.readouterr().err
+    assert "worker warm-up failed" in said and "database unreachable" in said

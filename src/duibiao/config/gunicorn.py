@@ -40,8 +40,12 @@ def on_starting(server: Any) -> None:
     global _pipe
     from duibiao.config.warmup import warm_master
 
-    steps = warm_master(server.app.wsgi())  # the preloaded application (loaded once, cached)
-    say("主进程预热完成 / master warm: " + ", ".join(f"{k} {v:.2f} s" for k, v in steps.items()))
+    try:
+        steps = warm_master(server.app.wsgi())  # the preloaded application (loaded once, cached)
+    except Exception as exc:  # noqa: BLE001 (a server that can serve starts, if cold)
+        say(f"主进程预热失败，继续启动 / master warm-up failed, starting cold: {exc!r}")
+    else:
+        say("主进程预热完成 / master warm: " + ", ".join(f"{k} {v:.2f} s" for k, v in steps.items()))
     _pipe = os.pipe()
     threading.Thread(target=_await_workers, args=(_pipe[0], server.num_workers, server.address),
                      name="warm-workers", daemon=True).start()
@@ -59,10 +63,14 @@ def post_worker_init(worker: Any) -> None:
     from duibiao.config.warmup import warm_worker
 
     began = time.perf_counter()
-    status = warm_worker(worker.wsgi)
-    if status != 200:
-        say(f"进程 {os.getpid()} 预热请求返回 {status} / warm-up request answered {status}")
-    say(f"进程 {os.getpid()} 已预热（{time.perf_counter() - began:.2f} 秒）/ worker warm")
+    try:
+        status = warm_worker(worker.wsgi)
+    except Exception as exc:  # noqa: BLE001 (the database down for a moment must not stop the server)
+        say(f"进程 {os.getpid()} 预热失败 / worker warm-up failed: {exc!r}")
+    else:
+        if status != 200:
+            say(f"进程 {os.getpid()} 预热请求返回 {status} / warm-up request answered {status}")
+        say(f"进程 {os.getpid()} 已预热（{time.perf_counter() - began:.2f} 秒）/ worker warm")
     if _pipe is not None:
         os.write(_pipe[1], f"{os.getpid()}\n".encode())
 
