@@ -86,7 +86,7 @@ def test_another_user_neither_sees_nor_downloads_someones_export(approved, run, 
 
 
 def test_a_failed_job_shows_its_error_and_is_retried_as_a_new_job(approved, client_for, large, monkeypatch):
-    def broken(user, params):
+    def broken(user, params, step):
         raise RuntimeError("磁盘已满")
 
     working = export_jobs.EXPORTS[ExportJob.Kind.PROGRESS]

@@ -514,6 +514,13 @@ PAGES: dict[str, Page] = {
     "web:job_download": Page(get=frozenset({"office"}), args=_ids(pk="export_job")),
     "web:job_retry": Page(post=frozenset({"office"}), args=_ids(pk="export_job_failed"), data=lambda w: {}),
     # ------------------------------------------------------------ projects: the library, progress, problems
+    # 批量与定时起草: the office's own district (a batch job, a schedule of its district).
+    "documents:bulletin_auto": Page(get=Needs("documents.bulletin.edit")),
+    "documents:bulletin_batch": Page(post=Needs("documents.bulletin.edit"), refused=(400, 403, 404),
+                                     data=lambda w: {"kinds": ["inspections"], "start": "2026-10-16", "end": "2026-10-16"}),
+    "documents:bulletin_schedule": Page(post=Needs("documents.bulletin.edit"), refused=(400, 403, 404, 409),
+                                        args=lambda w: {"kind": "inspections"},
+                                        data=lambda w: {"enabled": "on", "at": "17:30", "version": "0"}),
     "projects:portfolio": Page(get=Needs("projects.project.view")),
     # 项目四率: the rates of what the gate shows each holder (another district's office, nothing of ours).
     "projects:rates": Page(get=Needs("projects.project.view")),

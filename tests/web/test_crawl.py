@@ -110,7 +110,7 @@ for _who in ("office", "taskforce", "reporter_a", "head_a", "leader"):
 
 # 通报, from the menu of the office (drafts, 印发) and of leaders (the issued ones).
 REACHES["office"] = REACHES["office"] | {"documents:bulletins", "documents:bulletin", "documents:bulletin_issue",
-                                         "documents:bulletin_download"}
+                                         "documents:bulletin_download", "documents:bulletin_auto"}
 REACHES["leader"] = REACHES["leader"] | {"documents:bulletins", "documents:bulletin", "documents:bulletin_download"}
 
 

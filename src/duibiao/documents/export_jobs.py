@@ -18,7 +18,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.http import Http404
@@ -30,9 +30,11 @@ from duibiao.assessment.errors import AssessmentError
 from duibiao.assessment.models import Indicator, Period, RunResult, ScoringRun
 from duibiao.audit.services import audit_record
 from duibiao.documents import exports
+from duibiao.documents.bulletin_batch import bulletin_batch
 from duibiao.documents.models import ExportJob
 from duibiao.documents.project_ledger import ledger_workbook
 from duibiao.documents.selectors import period_get, period_units
+from duibiao.files.uploads import XLSX, ZIP
 from duibiao.org.models import Unit
 from duibiao.projects.selectors.portfolio import visible_projects
 
@@ -48,29 +50,39 @@ class JobConflict(Exception):
     """A retry of a job that is not (or no longer) failed: the page answers 409 with it."""
 
 
-def _reporting_template(user: User, params: dict[str, Any]) -> tuple[str, bytes]:
+Step = Callable[[int, str], None]  # (percent, what is in hand): moves the 任务 page's bar
+
+
+def _reporting_template(user: User, params: dict[str, Any], step: Step) -> tuple[str, bytes]:
     return exports.reporting_template(user=user, period=period_get(user=user, pk=int(params["period"])))
 
 
-def _progress(user: User, params: dict[str, Any]) -> tuple[str, bytes]:
+def _progress(user: User, params: dict[str, Any], step: Step) -> tuple[str, bytes]:
     return exports.progress_workbook(user=user, period_id=int(params["period"]), query=dict(params.get("query", {})))
 
 
-def _ranking(user: User, params: dict[str, Any]) -> tuple[str, bytes]:
+def _ranking(user: User, params: dict[str, Any], step: Step) -> tuple[str, bytes]:
     return exports.ranking_workbook(user=user, run_id=int(params["run"]), query=dict(params.get("query", {})))
 
 
-def _ledger(user: User, params: dict[str, Any]) -> tuple[str, bytes]:
+def _ledger(user: User, params: dict[str, Any], step: Step) -> tuple[str, bytes]:
     return ledger_workbook(user=user, as_of=date.fromisoformat(str(params["as_of"])))
 
 
-# The one function per kind, the same the page calls for a small export.
-EXPORTS: dict[str, Callable[[User, dict[str, Any]], tuple[str, bytes]]] = {
+# The one function per kind, the same the page calls for a small export; a long one reports
+# its steps through `step`.
+EXPORTS: dict[str, Callable[[User, dict[str, Any], Step], tuple[str, bytes]]] = {
     ExportJob.Kind.REPORTING_TEMPLATE: _reporting_template,
     ExportJob.Kind.PROGRESS: _progress,
     ExportJob.Kind.RANKING: _ranking,
     ExportJob.Kind.PROJECT_LEDGER: _ledger,
+    ExportJob.Kind.BULLETIN_BATCH: bulletin_batch,
 }
+
+
+def export_content_type(job: ExportJob) -> str:
+    """The fixed type a finished export is served with: a zip of Word drafts, else a workbook."""
+    return ZIP if job.kind == ExportJob.Kind.BULLETIN_BATCH else XLSX
 
 
 def period_rows(*, user: User | AnonymousUser, period: Period) -> int:
@@ -145,13 +157,16 @@ def export_job_run(job_id: int) -> ExportJob:
     if not claimed:  # failed as stale meanwhile, or taken by another worker
         return job
     try:
-        filename, data = EXPORTS[job.kind](job.created_by, job.params)
+        filename, data = EXPORTS[job.kind](job.created_by, job.params, partial(_step, job.pk))
     except (PermissionDenied, Http404):
         # Django's 404 text is English and names models: the reason alone, in Chinese.
         _fail(job, _("无权导出或导出的数据已不存在，未生成文件。"))
         return _reloaded(job)
     except AssessmentError as exc:
         _fail(job, str(exc))
+        return _reloaded(job)
+    except ValidationError as exc:  # the bulletins of a batch, refused as on the page
+        _fail(job, " ".join(exc.messages))
         return _reloaded(job)
     except Exception as exc:  # the owner sees why on the 任务 page; the worker logs it too
         _fail(job, _("后台导出出错（%(error)s），未生成文件。可以重试；如仍出错，请联系系统管理员。")
@@ -167,6 +182,11 @@ def export_job_run(job_id: int) -> ExportJob:
     if not done:  # marked failed (timed out) meanwhile: the file is not offered
         job.file.delete(save=False)
     return _reloaded(job)
+
+
+def _step(job_id: int, percent: int, message: str) -> None:
+    ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.RUNNING).update(
+        percent=max(10, min(percent, 90)), message=message[:200])
 
 
 def _fail(job: ExportJob, error: str) -> None:

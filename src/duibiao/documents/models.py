@@ -131,6 +131,7 @@ class ExportJob(models.Model):
         PROGRESS = "progress", _("填报进度表")
         RANKING = "ranking", _("排名表")
         PROJECT_LEDGER = "project_ledger", _("重点项目台账")
+        BULLETIN_BATCH = "bulletin_batch", _("通报批量起草")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("排队中")
@@ -224,3 +225,37 @@ class BulletinDoc(models.Model):
     @property
     def issued(self) -> bool:
         return self.status == self.Status.ISSUED
+
+
+class BulletinSchedule(models.Model):
+    """定时起草: a district's bulletin of one kind drafted by the task worker at a fixed time —
+    the 督导检查日通报 every working day, the 重点项目周通报 once a week — as the office member
+    who set the schedule (the gate decides again each time). Drafts only: a person still reads,
+    rewrites and issues each one. `next_due` is the one occurrence queued; a task whose due time is
+    no longer `next_due` (the schedule changed or was switched off) does nothing."""
+
+    class Kind(models.TextChoices):
+        INSPECTIONS = "inspections", _("督导检查日通报")
+        PROJECTS = "projects", _("重点项目周通报")
+
+    district = models.ForeignKey("org.Unit", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("通报类型"), max_length=12, choices=Kind.choices)
+    enabled = models.BooleanField(_("启用"), default=True)
+    weekday = models.PositiveSmallIntegerField(_("星期"), null=True, blank=True)  # 0 = Monday; weekly kinds only
+    at = models.TimeField(_("起草时间"))
+    next_due = models.DateTimeField(_("下次起草"), null=True, blank=True)
+    last_run_at = models.DateTimeField(_("上次起草"), null=True, blank=True)
+    last_doc = models.ForeignKey(BulletinDoc, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    last_error = models.TextField(_("上次出错"), blank=True)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                              verbose_name=_("设置人"))
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["district", "kind"], name="bulletin_schedule_unique")]
+        verbose_name = _("通报定时起草")
+        verbose_name_plural = _("通报定时起草")
+
+    def __str__(self) -> str:
+        return f"{self.district} {self.get_kind_display()}"

@@ -1,6 +1,12 @@
 from django.urls import path
 
-from duibiao.documents import views, views_bulletins, views_inspections, views_projects
+from duibiao.documents import (
+    views,
+    views_bulletin_auto,
+    views_bulletins,
+    views_inspections,
+    views_projects,
+)
 
 app_name = "documents"
 urlpatterns = [
@@ -23,6 +29,9 @@ urlpatterns = [
     path("imports/<int:pk>/progress/", views.import_job_progress, name="import_job_progress"),
     path("bulletins/", views_bulletins.bulletin_index, name="bulletins"),
     path("bulletins/new/", views_bulletins.bulletin_new, name="bulletin_new"),
+    path("bulletins/auto/", views_bulletin_auto.bulletin_auto, name="bulletin_auto"),
+    path("bulletins/auto/batch/", views_bulletin_auto.bulletin_batch_new, name="bulletin_batch"),
+    path("bulletins/auto/schedule/<str:kind>/", views_bulletin_auto.bulletin_schedule, name="bulletin_schedule"),
     path("bulletins/<int:pk>/", views_bulletins.bulletin_detail, name="bulletin"),
     path("bulletins/<int:pk>/issue/", views_bulletins.bulletin_issue_page, name="bulletin_issue"),
     path("bulletins/<int:pk>/bulletin.<str:fmt>", views_bulletins.bulletin_download, name="bulletin_download"),

@@ -37,6 +37,7 @@ ODT = "application/vnd.oasis.opendocument.text"
 ODS = "application/vnd.oasis.opendocument.spreadsheet"
 ODP = "application/vnd.oasis.opendocument.presentation"
 UNKNOWN = "application/octet-stream"  # only for files stored before types were decided
+ZIP = "application/zip"  # only archives the system makes (a batch of drafts); never accepted as an upload
 
 IMAGES = frozenset({PNG, JPEG, WEBP})
 OFFICE = frozenset({DOCX, XLSX, PPTX, OLE, ODT, ODS, ODP})
@@ -51,7 +52,7 @@ EXTENSIONS = {
     PDF: (".pdf",), PNG: (".png",), JPEG: (".jpg", ".jpeg"), WEBP: (".webp",),
     DOCX: (".docx",), XLSX: (".xlsx",), PPTX: (".pptx",),
     OLE: (".doc", ".xls", ".ppt", ".wps", ".et", ".dps"),
-    ODT: (".odt",), ODS: (".ods",), ODP: (".odp",), UNKNOWN: (".bin",),
+    ODT: (".odt",), ODS: (".ods",), ODP: (".odp",), ZIP: (".zip",), UNKNOWN: (".bin",),
 }
 
 # Office Open XML: the part that makes a package a document of its kind (Excel, WPS and

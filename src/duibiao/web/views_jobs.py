@@ -17,7 +17,6 @@ from duibiao.accounts.models import User
 from duibiao.documents import export_jobs, import_jobs
 from duibiao.documents.jobs import export_job_download, export_job_own, job_list
 from duibiao.files.serve import file_response
-from duibiao.files.uploads import XLSX
 
 
 def _context(request: HttpRequest, error: str = "") -> dict[str, object]:
@@ -46,7 +45,7 @@ def jobs_progress(request: HttpRequest) -> HttpResponse:
 @require_GET
 def job_download(request: HttpRequest, pk: int) -> FileResponse:
     job = export_job_download(user=request.user, pk=pk)
-    return file_response(job.file.open("rb"), content_type=XLSX, filename=job.filename)
+    return file_response(job.file.open("rb"), content_type=export_jobs.export_content_type(job), filename=job.filename)
 
 
 @login_required
