@@ -212,6 +212,8 @@ A fresh SQLite database with the 道外区 demo (seeded in {seeded:.0f} s); `dui
 | request (as the office, one after another) | warm start | cold (reference) | target |
 |---|---|---|---|
 {table}
+
+What the warm start does (`config/gunicorn.py`, `config/warmup.py`): gunicorn preloads the application; the master imports every module of `duibiao` (views, selectors, the engine and numpy, the document writers), builds the URL resolver with every namespace's reverse table and every route's pattern in both languages, compiles every template into the cached loader, loads both catalogues, renders the office's home page and the latest published ranking once (in a transaction rolled back afterwards) and closes its database connections; each worker then serves itself the login page and opens its own connection before it accepts a request, and `serve` prints its ready line once every worker has said so. Found by profiling a first home page after an earlier warm-up that only imported and compiled: 0.13–0.16 s went to Django building the reverse tables of each namespace lazily on the first `{{% url %}}`, and the first queries built per-process lookups — both now happen before the fork. Started to ready is longer (the work moved before the ready line); the sign-in is the password hash (PBKDF2), the same warm or cold.
 """)
 
 
