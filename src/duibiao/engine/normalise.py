@@ -59,8 +59,8 @@ class Scope:
         """The block's rows in group order (the block itself when there is one group)."""
         if self.single:
             return x
-        if x.T.flags.c_contiguous:  # an indicator-major block: gather along its rows
-            return np.asarray(x.T[:, self.order].T, dtype=np.float64)
+        if x.ndim == 2 and x.strides[0] == x.itemsize:  # indicator-major: gather along rows
+            return np.asarray(np.take(x.T, self.order, axis=1).T, dtype=np.float64)
         return x[self.order]
 
     def reduce(self, x: FloatArray, ufunc: np.ufunc, xs: FloatArray | None = None) -> FloatArray:
@@ -108,7 +108,7 @@ class Scope:
         """Per-group values (G, m) for each unit: (n, m), or (1, m) broadcasting to the units
         when there is one group (the same numbers, not copied n times)."""
         # indicator-major, like the blocks the pipeline normalises
-        return g[:1] if self.single else np.asarray(g.T[:, self.codes].T)
+        return g[:1] if self.single else np.take(g.T, self.codes, axis=1).T
 
 
 def _col(params: Sequence[Mapping[str, Any]], key: str, default: float | None) -> FloatArray:
@@ -181,18 +181,17 @@ def norm_minmax(
     a = np.asarray([float(p.get("range", (0, 100))[0]) for p in params])
     b = np.asarray([float(p.get("range", (0, 100))[1]) for p in params])
     const = _col(params, "constant", 100.0)
-    # the range and the constant-column test per group, then spread: the same numbers as
-    # per unit, for a fraction of the passes
-    width, flat = scope.spread(hi_g - lo_g), scope.spread(hi_g == lo_g)
+    # the range per group, then spread: the same numbers as per unit, for fewer passes
+    width = scope.spread(hi_g - lo_g)
     with np.errstate(divide="ignore", invalid="ignore"):
         frac = _directed(
             direction,
             lambda: (x - scope.spread(lo_g)) / width,
             lambda: (scope.spread(hi_g) - x) / width,
         )
-    present = ~np.isnan(x)
-    frac = np.where(flat & present, np.nan, frac)
-    scores = np.where(np.isnan(frac) & present, const, a + (b - a) * frac)
+    # A constant column (max = min) needs no test of its own: its values all equal min, so
+    # the fraction is 0/0, NaN, and a present value with a NaN fraction scores `constant`.
+    scores = np.where(np.isnan(frac) & ~np.isnan(x), const, a + (b - a) * frac)
     return scores, {"min": lo_g, "max": hi_g}
 
 
@@ -275,8 +274,9 @@ def norm_zscore(
     with np.errstate(divide="ignore", invalid="ignore"):
         # 1·d is d, bit for bit: skip the pass when every column is higher-is-better
         z = (d if np.all(direction == 1.0) else direction * d) / scope.spread(sd)
-    z = np.where(np.isfinite(z) | missing, z, 0.0)
-    z = np.where(scope.spread(sd == 0) & ~missing, 0.0, z)
+    np.copyto(z, 0.0, where=~(np.isfinite(z) | missing))  # in place: z is this call's own
+    if (sd == 0).any():
+        np.copyto(z, 0.0, where=scope.spread(sd == 0) & ~missing)
     return _clip100(center + spread * z), {"mean": mean, "sd": sd}
 
 
