@@ -9,6 +9,8 @@
     duibiao project-rates LEDGER.csv --as-of 2023-06-30 [--by unit] --out RATES.csv [--projects-out FLAGS.csv]
     duibiao disposal-rates FINDINGS.csv --as-of YYYY-MM-DD [--by unit|campaign] --out RATES.csv
     duibiao bulletin (results|projects|inspections) [--period ID | --date YYYY-MM-DD] --out FILE.docx [--pdf FILE.pdf]
+    duibiao backup FILE                                    database + uploaded files into one file (docs/backup.md)
+    duibiao restore FILE [--force]                         verify, then restore into an empty database (--force: replace)
     duibiao <any Django management command>
 """
 

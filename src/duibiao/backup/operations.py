@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -68,7 +69,9 @@ def backup_create(*, path: Path) -> BackupDone:
         raise BackupError(f"{path} 是一个目录：请给出备份文件的名字，如 {path / 'duibiao-backup.tar.gz'}")
     if not path.parent.is_dir():
         raise BackupError(f"目录 {path.parent} 不存在")
-    with tempfile.TemporaryDirectory(prefix="duibiao-backup-", dir=path.parent) as work:
+    _leftovers_remove(path)
+    # Beside the backup: the database copy needs as much room as the backup will.
+    with tempfile.TemporaryDirectory(prefix=f"{WORK_PREFIX}{os.getpid()}-", dir=path.parent) as work:
         copy = databases.database_copy(Path(work) / DATABASE_MEMBERS[vendor])
         manifest = {
             "format": FORMAT, "format_version": FORMAT_VERSION, "duibiao_version": _version(),
@@ -90,6 +93,33 @@ def backup_create(*, path: Path) -> BackupDone:
     return done
 
 
+WORK_PREFIX = ".duibiao-backup-"
+
+
+def _leftovers_remove(path: Path) -> None:
+    """What a backup killed before it finished left beside `path` (its partial file and its work
+    folder, named after its process): removed once that process is gone. A backup never leaves a
+    file under the name it was given unless it finished."""
+    for leftover in [*path.parent.glob(f".{path.name}.partial-*"), *path.parent.glob(f"{WORK_PREFIX}*")]:
+        pid = leftover.name.removeprefix(f".{path.name}.partial-").removeprefix(WORK_PREFIX).split("-")[0]
+        if not pid.isdigit() or _alive(int(pid)):
+            continue
+        if leftover.is_dir() and not leftover.is_symlink():
+            shutil.rmtree(leftover, ignore_errors=True)
+        else:
+            leftover.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
+
+
 @dataclass
 class RestorePlan:
     """What a restore found before it touched anything: what it will replace, what to do after."""
@@ -98,6 +128,7 @@ class RestorePlan:
     replaced_tables: dict[str, int] = field(default_factory=dict)
     replaced_files: int = 0
     pending_migrations: list[str] = field(default_factory=list)
+    foreign_tables: list[str] = field(default_factory=list)  # in the target, not in the backup
 
     @property
     def replaces_anything(self) -> bool:
@@ -144,13 +175,8 @@ def _plan(manifest: dict[str, Any]) -> RestorePlan:
             "不能跨数据库类型恢复")
     pending = _check_migrations(manifest)
     tables = databases.database_tables()
-    extra = sorted(set(tables) - set(manifest["tables"]) - databases.MIGRATION_TABLES)
-    if extra and connection.vendor == "postgresql":
-        # pg_restore --clean drops only what the backup holds: these would stay, and the next
-        # `migrate` would stumble on them.
-        raise BackupError(
-            f"目标数据库中有备份里没有的表（{'、'.join(extra[:5])}）：请新建一个空数据库再恢复")
-    return RestorePlan(manifest, databases.holding_data(tables), _existing_files(_media_root()), pending)
+    return RestorePlan(manifest, databases.holding_data(tables), _existing_files(_media_root()), pending,
+                       sorted(set(tables) - set(manifest["tables"]) - databases.MIGRATION_TABLES))
 
 
 def backup_restore(*, path: Path, force: bool = False) -> RestorePlan:
@@ -172,6 +198,11 @@ def backup_restore(*, path: Path, force: bool = False) -> RestorePlan:
             raise BackupError(
                 f"目标不是空的，未做任何改动。恢复将替换{plan.replacing()}。"
                 "确需用备份替换现有数据，请加 --force")
+        if plan.foreign_tables and connection.vendor == "postgresql":
+            # pg_restore --clean drops only what the backup holds: these would stay, and the
+            # next `migrate` would stumble on them.
+            raise BackupError(f"目标数据库中有备份里没有的表（{'、'.join(plan.foreign_tables[:5])}）："
+                              "未做任何改动，请新建一个空数据库再恢复")
         vendor = manifest["database"]["vendor"]
         database = staging / DATABASE_MEMBERS[vendor]
         if vendor == "sqlite":
