@@ -415,7 +415,8 @@ def unit_trend(*, user: User | AnonymousUser, run: ScoringRun, unit_code: str) -
         r for r in run_list(user=user).filter(
             period__version__scheme=run.period.version.scheme, period__kind=run.period.kind,
             stage=ScoringRun.Stage.PUBLISHED,
-        ).order_by("period__year", "period__number") if r.pk != run.pk
+        ).defer("document", "sensitivity", "benchmarks")  # a name and a pk per run are all it shows
+        .order_by("period__year", "period__number") if r.pk != run.pk
     ] + [run]
     results = {
         r.run_id: r for r in RunResult.objects.filter(run__in=runs, unit__code=unit_code).defer("legacy_trace")
