@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from duibiao.documents.bulletin_schedules import drafting_day
 from duibiao.documents.bulletin_selectors import published_runs
-from duibiao.documents.bulletin_services import bulletin_draft_create
+from duibiao.documents.bulletin_services import bulletin_draft_prepare, bulletin_draft_save
 from duibiao.documents.bulletins.kinds import KINDS, layout
 from duibiao.engine.workdays import WorkCalendar
 from duibiao.workdays.selectors import work_calendar
@@ -65,8 +65,9 @@ def batch_params(*, kinds: list[str], start: dt.date, end: dt.date) -> dict[str,
 
 
 def bulletin_batch(user: User, params: dict[str, Any], step: Callable[[int, str], None]) -> tuple[str, bytes]:
-    """The task body: draft each bulletin of the plan as `user` (through the gate, each a draft
-    with its own audit row), lay each out and put its Word file in the zip."""
+    """The task body: read and lay out each bulletin of the plan as `user` (through the gate),
+    the bar moving per bulletin, then save every draft in one transaction — a worker stopped
+    half-way leaves no half batch behind, and the job is simply run again."""
     plan = batch_plan(kinds=list(params["kinds"]), start=dt.date.fromisoformat(params["start"]),
                       end=dt.date.fromisoformat(params["end"]), calendar=work_calendar())
     run = published_runs(user=user).first() if any(kind == "results" for kind, _day in plan) else None
@@ -74,11 +75,15 @@ def bulletin_batch(user: User, params: dict[str, Any], step: Callable[[int, str]
         raise ValidationError({"kinds": _("没有已公布的考核结果，不能起草考核结果通报")})
     buffer = io.BytesIO()
     today = timezone.localdate()
+    drafts = []
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for i, (kind, day) in enumerate(plan):
-            step(10 + 85 * i // len(plan), _("正在起草第 %(i)d 份，共 %(n)d 份") % {"i": i + 1, "n": len(plan)})
-            doc = bulletin_draft_create(actor=user, kind=kind, run=run if kind == "results" else None, day=day)
-            data = layout(kind, user=user, district=doc.district, run=doc.run, figures=doc.figures,
-                          texts=doc.texts, date=today).save()
-            archive.writestr(f"{i + 1:02d}-{doc.title}（草稿）.docx", data)
+            step(10 + 80 * i // len(plan), _("正在起草第 %(i)d 份，共 %(n)d 份") % {"i": i + 1, "n": len(plan)})
+            draft = bulletin_draft_prepare(actor=user, kind=kind, run=run if kind == "results" else None, day=day)
+            data = layout(kind, user=user, district=draft.district, run=draft.run, figures=draft.figures,
+                          texts=draft.texts, date=today).save()
+            archive.writestr(f"{i + 1:02d}-{draft.title}（草稿）.docx", data)
+            drafts.append(draft)
+    step(90, _("正在保存草稿"))
+    bulletin_draft_save(actor=user, drafts=drafts)
     return _("通报草稿（%(n)d份）.zip") % {"n": len(plan)}, buffer.getvalue()

@@ -9,7 +9,8 @@ a bulletin issued twice at once gets one number (the row is locked, the second s
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
@@ -56,10 +57,24 @@ def actor_district(actor: User) -> Unit:
     return district
 
 
-def bulletin_draft_create(*, actor: User, kind: str, run: ScoringRun | None = None,
-                          day: dt.date | None = None) -> BulletinDoc:
-    """A new draft of `kind`: results of a published run, or the projects / inspections
-    figures as of `day`, with the default texts. Raises ValidationError naming the field."""
+@dataclass(frozen=True)
+class DraftParts:
+    """A draft read and checked but not yet saved (what `bulletin_draft_save` writes)."""
+
+    kind: str
+    district: Unit
+    run: ScoringRun | None
+    day: dt.date
+    title: str
+    figures: dict[str, Any]
+    texts: dict[str, str]
+
+
+def bulletin_draft_prepare(*, actor: User, kind: str, run: ScoringRun | None = None,
+                           day: dt.date | None = None) -> DraftParts:
+    """Check and read a new draft of `kind` (results of a published run, or the projects /
+    inspections figures as of `day`) without writing anything. Raises ValidationError naming
+    the field, PermissionDenied outside the actor's district."""
     if kind not in KINDS:
         raise ValidationError({"kind": "请选择通报类型"})
     if kind == "results":
@@ -73,13 +88,27 @@ def bulletin_draft_create(*, actor: User, kind: str, run: ScoringRun | None = No
         district = actor_district(actor)
         day = day or timezone.localdate()
     gate.require(actor, EDIT, unit=district)
+    title, figures, texts = draft_parts(kind, user=actor, district=district, run=run, day=day)
+    return DraftParts(kind, district, run, day, title, figures, texts)
+
+
+def bulletin_draft_save(*, actor: User, drafts: list[DraftParts]) -> list[BulletinDoc]:
+    """Write prepared drafts, all or none, each with its audit row."""
+    saved = []
     with transaction.atomic():
-        title, figures, texts = draft_parts(kind, user=actor, district=district, run=run, day=day)
-        doc = BulletinDoc.objects.create(kind=kind, district=district, run=run, day=day, title=title,
-                                         figures=figures, texts=texts, created_by=actor)
-        audit_record(actor=actor, action="documents.bulletin.draft", obj=doc, unit=district,
-                     after={"kind": kind, "day": day.isoformat(), "run": run.pk if run else None})
-    return doc
+        for d in drafts:
+            doc = BulletinDoc.objects.create(kind=d.kind, district=d.district, run=d.run, day=d.day, title=d.title,
+                                             figures=d.figures, texts=d.texts, created_by=actor)
+            audit_record(actor=actor, action="documents.bulletin.draft", obj=doc, unit=d.district,
+                         after={"kind": d.kind, "day": d.day.isoformat(), "run": d.run.pk if d.run else None})
+            saved.append(doc)
+    return saved
+
+
+def bulletin_draft_create(*, actor: User, kind: str, run: ScoringRun | None = None,
+                          day: dt.date | None = None) -> BulletinDoc:
+    """A new draft of `kind` with the default texts (prepare, then save)."""
+    return bulletin_draft_save(actor=actor, drafts=[bulletin_draft_prepare(actor=actor, kind=kind, run=run, day=day)])[0]
 
 
 def _check_texts(texts: dict[str, str]) -> dict[str, str]:
