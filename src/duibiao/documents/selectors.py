@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404
 from duibiao.accounts import gate
 from duibiao.assessment.models import Period, Scheme, SchemeVersion
 from duibiao.assessment.selectors.periods import period_get, period_list
-from duibiao.assessment.selectors.reporting import reporting_rows
+from duibiao.assessment.selectors.reporting import reporting_rows_many
 from duibiao.assessment.selectors.schemes import scheme_get_by_id
 from duibiao.documents.excel.reporting_workbook import TemplateSheet
 from duibiao.documents.models import ImportJob
@@ -64,12 +64,8 @@ def template_sheets(*, user: User | AnonymousUser, period: Period, unit: Unit | 
     if unit is not None:
         gate.require(user, "assessment.report.view", unit=unit)
     units = [unit] if unit is not None else period_units(user=user, period=period)
-    sheets = []
-    for u in units:
-        rows = reporting_rows(user=user, period=period, unit=u)
-        if rows:
-            sheets.append(TemplateSheet(u, rows))
-    return sheets
+    rows = reporting_rows_many(user=user, period=period, units=units)
+    return [TemplateSheet(u, rows[u.pk]) for u in units if rows[u.pk]]
 
 
 def unit_for_period(*, user: User | AnonymousUser, period: Period, code: str) -> Unit:

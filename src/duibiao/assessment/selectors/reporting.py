@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
@@ -78,6 +79,41 @@ def reporting_rows(*, user: User | AnonymousUser, period: Period, unit: Unit) ->
         sub.problem = submission_problem(sub, rules)
         rows.append(ReportRow(i, sub, list(sub.evidence.all()), sub.problem))
     return rows
+
+
+def reporting_rows_many(*, user: User | AnonymousUser, period: Period, units: list[Unit]) -> dict[int, list[ReportRow]]:
+    """`reporting_rows` of many units at once, without their evidence (the all-units Excel
+    template shows none): the indicators read once and every unit's values in one query, not
+    two queries and 150 indicator rows per unit (60 units: 120 queries, 9 000 model rows)."""
+    # One query for the scope of every unit; a unit outside it is refused as reporting_rows would.
+    allowed = set(gate.units(user, "assessment.report.view").filter(pk__in=[u.pk for u in units])
+                  .values_list("pk", flat=True))
+    for unit in units:
+        if unit.pk not in allowed:
+            gate.require(user, "assessment.report.view", unit=unit)
+            raise PermissionDenied  # require refuses it; never read on if it did not
+    indicators = [i for i in Indicator.objects.filter(version=period.version).select_related("taskforce")
+                  if i.entered_by_units]
+    by_id = {i.pk: i for i in indicators}
+    subs: dict[tuple[int, int], Submission] = {
+        (s.unit_id, s.indicator_id): s
+        for s in Submission.objects.filter(period=period, unit__in=[u.pk for u in units], indicator__in=list(by_id))
+    }
+    rules = value_rules(period.version)
+    out: dict[int, list[ReportRow]] = {}
+    for unit in units:
+        rows = out[unit.pk] = []
+        for i in indicators:
+            if not i.applies_to(unit):
+                continue
+            sub = subs.get((unit.pk, i.pk))
+            if sub is None:
+                rows.append(ReportRow(i, None))
+                continue
+            sub.indicator = i  # already in hand: no query per row
+            sub.problem = submission_problem(sub, rules)
+            rows.append(ReportRow(i, sub, [], sub.problem))
+    return out
 
 
 def unit_signoff_get(*, user: User | AnonymousUser, period: Period, unit: Unit) -> UnitSignoff | None:

@@ -21,10 +21,12 @@ import math
 from copy import copy
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Protection
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.cell_range import MultiCellRange
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.protection import SheetProtection
 
@@ -40,6 +42,7 @@ if TYPE_CHECKING:
 HEADERS = ("指标代码", "一级指标", "指标名称", "计量单位", "数据类型", "填报值", "填报说明", "状态", "数据版本")
 REQUIRED = ("指标代码", "填报值")
 C_CODE, C_VALUE, C_NOTE, C_VERSION = 1, 6, 7, 9
+VALUE_LETTER = get_column_letter(C_VALUE)
 HEADER_ROW, FIRST_ROW = 3, 5
 EXAMPLE = "示例"
 UNIT_TAG, PERIOD_TAG = "unit:", "period:"
@@ -74,20 +77,41 @@ def _excel_number(value: Decimal) -> str:
     return format(value.normalize(), "f")
 
 
+Spec = tuple[tuple[object, ...], dict[str, Any]]  # (the rule's key, _dv's arguments)
+
+
 class _Checks:
     """The sheet's data validations, one per distinct rule. A cell's validation says the same
     range as the import's check (`assessment.limits`: the kind's default, the scheme's min, max
-    and integer), so Excel stops the slip the import would refuse, with the same words."""
+    and integer), so Excel stops the slip the import would refuse, with the same words.
 
-    def __init__(self, ws, rules: ValueRules) -> None:
-        self.ws, self.rules = ws, rules
+    Each indicator's rule is worked out once per workbook (`specs`, shared by the sheets: 60
+    units ask the same 150 indicators), and each validation's cells are given to it once at the
+    end: openpyxl's `add` checks a new cell against every cell already there (9 000 cells)."""
+
+    def __init__(self, ws, rules: ValueRules, specs: dict[int, Spec]) -> None:
+        self.ws, self.rules, self.specs = ws, rules, specs
         self.made: dict[tuple[object, ...], DataValidation] = {}
+        self.cells: dict[tuple[object, ...], list[str]] = {}
 
-    def for_indicator(self, ind: Indicator) -> DataValidation:
+    def add(self, ind: Indicator, coordinate: str) -> None:
+        spec = self.specs.get(ind.pk)
+        if spec is None:
+            spec = self.specs[ind.pk] = self._spec(ind)
+        key, arguments = spec
+        if key not in self.made:
+            self.made[key] = _dv(self.ws, **arguments)
+            self.cells[key] = []
+        self.cells[key].append(coordinate)
+
+    def finish(self) -> None:
+        for key, cells in self.cells.items():
+            self.made[key].sqref = MultiCellRange(" ".join(cells))
+
+    def _spec(self, ind: Indicator) -> Spec:
         if ind.kind == Indicator.Kind.YES_NO:
-            return self._made(("yes_no",), lambda: _dv(
-                self.ws, "是/否", "从下拉列表选择“是”或“否”", "只能填“是”或“否”", type="list",
-                formula1='"是,否"'))
+            return ("yes_no",), {"kind": "是/否", "prompt": "从下拉列表选择“是”或“否”",
+                                 "error": "只能填“是”或“否”", "type": "list", "formula1": '"是,否"'}
         ranges = self.rules.ranges(ind)
         lower = max((r.lower for r in ranges if r.lower is not None), default=None)
         upper = min((r.upper for r in ranges if r.upper is not None), default=None)
@@ -110,15 +134,9 @@ class _Checks:
         prompt = "填写百分数的数值，如 95 表示 95%" if ind.kind == Indicator.Kind.PERCENT else (
             "填写该等次的票数" if ind.kind == Indicator.Kind.BALLOT else "填写数字")
         key = (kind, lower, upper, whole, error)
-        return self._made(key, lambda: _dv(
-            self.ws, kind, f"{prompt}（{error}）" if ranges else prompt, error,
-            type="whole" if whole else "decimal", operator="between",
-            formula1=_excel_number(lower), formula2=_excel_number(upper)))
-
-    def _made(self, key: tuple[object, ...], make) -> DataValidation:
-        if key not in self.made:
-            self.made[key] = make()
-        return self.made[key]
+        return key, {"kind": kind, "prompt": f"{prompt}（{error}）" if ranges else prompt, "error": error,
+                     "type": "whole" if whole else "decimal", "operator": "between",
+                     "formula1": _excel_number(lower), "formula2": _excel_number(upper)}
 
 
 def _shown(indicator: Indicator, value: Decimal | None) -> object:
@@ -140,7 +158,8 @@ def _status(sub: Submission | None) -> str:
     return f"{text}（数值有误：{sub.problem}）" if sub.problem else text
 
 
-def _write_sheet(ws, *, period: Period, sheet: TemplateSheet, title: str, rules: ValueRules) -> None:
+def _write_sheet(ws, *, period: Period, sheet: TemplateSheet, title: str, rules: ValueRules,
+                 specs: dict[int, Spec]) -> None:
     ws.append([title, *([None] * 7), f"{UNIT_TAG}{sheet.unit.code}"])
     ws.append([INSTRUCTIONS, *([None] * 7), f"{PERIOD_TAG}{period_key(period)}"])
     ws.append(list(HEADERS))
@@ -157,7 +176,8 @@ def _write_sheet(ws, *, period: Period, sheet: TemplateSheet, title: str, rules:
     for cell in ws[4]:
         cell.font, cell.fill, cell.border = wbk.EXAMPLE, wbk.EXAMPLE_FILL, wbk.BORDER
 
-    checks = _Checks(ws, rules)
+    checks = _Checks(ws, rules, specs)
+    r = 4  # the example row; counted here, as ws.max_row looks at every cell each time
     # Assigning a font or fill hashes the style on every cell, which dominated the time of a
     # 60-sheet template; each (column, editable) style is built once and its index copied.
     styles: dict[tuple[int, bool], object] = {}
@@ -178,7 +198,7 @@ def _write_sheet(ws, *, period: Period, sheet: TemplateSheet, title: str, rules:
         for n, (code, name, uom, kind_text, value) in enumerate(lines):
             note = (sub.note if sub else "") if n == 0 else None
             ws.append([code, top, name, uom, kind_text, value, note, _status(sub), sub.version if sub else 0])
-            r = ws.max_row
+            r += 1
             for c in range(1, len(HEADERS) + 1):
                 cell = ws.cell(r, c)
                 key = (c, editable and c in (C_VALUE, C_NOTE))
@@ -192,7 +212,8 @@ def _write_sheet(ws, *, period: Period, sheet: TemplateSheet, title: str, rules:
                     cell.protection = Protection(locked=not editable)
                 styles[key] = copy(cell._style)
             if editable:
-                checks.for_indicator(ind).add(ws.cell(r, C_VALUE))
+                checks.add(ind, f"{VALUE_LETTER}{r}")
+    checks.finish()
 
     wbk.set_widths(ws, {1: 12, 2: 22, 3: 34, 4: 9, 5: 11, 6: 14, 7: 30, 8: 12, 9: 8})
     ws.column_dimensions["I"].hidden = True
@@ -209,10 +230,11 @@ def reporting_workbook_build(*, period: Period, sheets: list[TemplateSheet]) -> 
     wb.remove(wb.active)
     taken: set[str] = set()
     rules = value_rules(period.version)
+    specs: dict[int, Spec] = {}
     for sheet in sheets:
         ws = wb.create_sheet(wbk.sheet_title(sheet.unit.name, taken))
         _write_sheet(ws, period=period, sheet=sheet, title=f"{period.name} {sheet.unit.name} 考核数据填报表",
-                     rules=rules)
+                     rules=rules, specs=specs)
     return wbk.save_bytes(wb)
 
 
