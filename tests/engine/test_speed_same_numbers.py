@@ -155,3 +155,35 @@ def test_contributions_given_to_a_result_are_kept(monkeypatch: pytest.MonkeyPatc
     given = {code: np.full(len(res.units), 7.0) for code in res.root_contributions}
     res.root_contributions = given
     assert res.root_contributions is given
+
+
+def test_prepared_values_are_a_copy_only_when_preparation_writes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The synthetic scheme imputes and treats: its prepared values are their own array and
+    the raw values keep their gaps. A scheme that prepares nothing shares the raw array."""
+    res = _synthetic_result(monkeypatch)
+    assert res.prepared is not res.raw
+    assert res.imputed.any()
+    filled = res.imputed & ~res.screened_out[:, None]  # a screened-out unit is blanked again
+    assert filled.any()
+    assert np.isnan(res.raw[filled]).all() and not np.isnan(res.prepared[filled]).any()
+    scheme = engine.build_scheme(
+        {
+            "code": "plain",
+            "name": "plain",
+            "version": "1",
+            "tree": {
+                "code": "T",
+                "children": [
+                    {"code": "a", "normalise": {"method": "minmax"}},
+                    {"code": "b", "normalise": {"method": "zscore"}},
+                ],
+            },
+        }
+    )
+    values = np.array([[1.0, 2.0], [3.0, np.nan], [5.0, 4.0]])
+    units = engine.Units(codes=("x", "y", "z"), categories=("c", "c", "c"))
+    plain = engine.score(scheme, values, units)
+    assert plain.prepared is plain.raw
+    assert plain.raw is not values and same_bits(plain.raw, values)  # the caller's array untouched

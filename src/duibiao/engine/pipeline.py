@@ -236,6 +236,18 @@ def _treat(scheme: Scheme, x: FloatArray) -> dict[str, dict[str, object]]:
     return treatment
 
 
+def _prepares(scheme: Scheme) -> bool:
+    """Whether step 2 can change a value: a denominator or scale, imputation, a minimum
+    coverage (screening blanks a unit), or outlier treatment."""
+    return scheme.screening_min_coverage > 1e-12 or any(
+        i.prepare.denominator is not None
+        or i.prepare.scale != 1.0
+        or i.prepare.impute != "none"
+        or (i.prepare.treat and i.prepare.treat.get("method", "skew_kurtosis") != "none")
+        for i in scheme.indicators
+    )
+
+
 def _prepare(
     scheme: Scheme,
     units: Units,
@@ -246,7 +258,9 @@ def _prepare(
     scopes: dict[str, Scope],
 ) -> _Prepared:
     """Step 2: denominate, impute, screen out units with too little data, treat outliers."""
-    x = raw.copy(order="K")  # keeps the indicator-major layout
+    # A copy only when a step below writes: most schemes prepare nothing, and their prepared
+    # values are the raw values (the same array, which nothing writes to afterwards).
+    x = raw.copy(order="K") if _prepares(scheme) else raw  # the copy keeps the layout
     _denominate(scheme, x, denominators)
     imputed = _impute(scheme, units, x, app, prev, scopes)
     if scheme.screening_min_coverage > 1e-12:
