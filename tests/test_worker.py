@@ -47,15 +47,16 @@ class Worker:
     """One `duibiao db_worker` process on the test database; `wait` polls for a condition
     and fails with the worker's output if it exits or time runs out."""
 
-    def __init__(self, settings, log_path):
+    def __init__(self, settings, log_path, *, module: str = "duibiao.cli", env: dict[str, str] | None = None):
         env = {
             **os.environ, "DUIBIAO_DATABASE_URL": database_url(), "DUIBIAO_TASKS_BACKEND": "database",
             "DUIBIAO_VAR_DIR": str(settings.VAR_DIR), "DUIBIAO_MEDIA_ROOT": str(settings.MEDIA_ROOT),
+            **(env or {}),
         }
         self.log_path = log_path
         self.log = open(log_path, "wb")  # noqa: SIM115 (closed in stop)
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "duibiao.cli", "db_worker", "--interval", "0.2", "--no-startup-delay",
+            [sys.executable, "-m", module, "db_worker", "--interval", "0.2", "--no-startup-delay",
              "--no-reload"],
             env=env, stdout=self.log, stderr=subprocess.STDOUT,
         )
