@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from duibiao.assessment.models import RunResult, ScoringRun, Submission
+from duibiao.assessment.models import RunArrays, RunResult, ScoringRun, Submission
 from duibiao.assessment.services.run_recovery import run_restart, runs_fail_stale
 from duibiao.assessment.services.runs import run_start
 from duibiao.documents.bulletin_batch import batch_params
@@ -78,8 +78,9 @@ def test_a_scoring_run_killed_half_way_stores_nothing_and_is_computed_again(appr
     run = run_start(actor=office, period=period, note="计算中断")
     kill_when_stalled(stalling, mark)
 
-    # The results' transaction died with the worker: no result, the run still shown running.
-    assert not RunResult.objects.filter(run=run).exists()
+    # The results' transaction died with the worker: no result nor stored arrays, the run still
+    # shown running.
+    assert not RunResult.objects.filter(run=run).exists() and not RunArrays.objects.filter(run=run).exists()
     assert status(ScoringRun, run.pk) == "running"
     assert runs_fail_stale(now=timezone.now() + LATER) == 1 and status(ScoringRun, run.pk) == "failed"
 
