@@ -130,3 +130,40 @@ def test_another_unit_user_gets_no_trace_from_the_kept_arrays(approved, run, cli
     assert own.status_code == 200  # its own, from the same kept arrays
     api = client_for(reporter).get(f"/api/results/runs/{run.pk}/results/{other}")
     assert api.status_code == 404
+
+
+# --- the snapshot handed from run_start to its computation in the same process ----------------
+
+def test_a_run_computed_in_process_takes_its_fresh_snapshot_once(run):
+    from duibiao.assessment.services import runs
+
+    assert run.status == ScoringRun.Status.DONE and not runs._FRESH  # taken by its computation
+    assert RunResult.objects.filter(run=run).count() == 3
+
+
+def test_a_snapshot_kept_for_another_run_of_the_same_id_is_never_used(approved, run):
+    """A failed run restarted (new started_at) with an entry left under its id from before: the
+    computation reads its own snapshot from the database and scores as the first time."""
+    from duibiao.assessment.services import runs
+    from duibiao.assessment.services.run_recovery import run_restart
+
+    before = dict(RunResult.objects.filter(run=run).values_list("unit__code", "score"))
+    ScoringRun.objects.filter(pk=run.pk).update(status=ScoringRun.Status.FAILED, error="worker died")
+    run.refresh_from_db()
+    poisoned = {"units": run.inputs["units"], "data": [[u, c, 0.0] for u, c, _ in run.inputs["data"]]}
+    runs._FRESH[run.pk] = (run.started_at, poisoned)
+    again = run_restart(actor=approved["office"], run=run)
+    assert again.status == ScoringRun.Status.DONE, again.error
+    assert dict(RunResult.objects.filter(run=run).values_list("unit__code", "score")) == before
+    assert run.pk not in runs._FRESH
+
+
+def test_a_run_start_rolled_back_keeps_no_snapshot(approved):
+    from django.db import transaction
+
+    from duibiao.assessment.services import runs
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        run_start(actor=approved["office"], period=approved["period"])
+        raise RuntimeError("the caller's transaction fails")
+    assert not runs._FRESH and not ScoringRun.objects.exists()

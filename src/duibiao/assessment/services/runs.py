@@ -7,8 +7,11 @@ and explained later.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+from datetime import datetime
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from django.db import transaction
@@ -55,6 +58,7 @@ def run_start(*, actor: User, period: Period, note: str = "") -> ScoringRun:
         # Queued only once the run row is committed, so that a worker never picks up a run it
         # cannot read yet, and the computation records RUNNING / DONE / FAILED in transactions
         # of its own: a failure is never rolled back with the caller's transaction.
+        transaction.on_commit(partial(_fresh_keep, run))  # before the enqueue: callbacks run in order
         transaction.on_commit(partial(compute_run.enqueue, run.pk))
     # An immediate backend has computed it at the commit; a worker has only just been told.
     run.refresh_from_db(fields=COMPUTED_FIELDS)
@@ -79,13 +83,41 @@ def _run_create(*, actor: User, period: Period, note: str) -> ScoringRun:
     return run
 
 
+# The snapshot of a run just started, for its computation in this same process (the immediate
+# task backend): decoding the ~3 MB of JSON just written was a tenth of a city run. Kept only
+# once the run is committed, taken once, and only by the run of that id created at that moment
+# (an id reused after a rollback, or a run restarted, reads its snapshot from the database);
+# two at most, as a worker in another process takes none of them.
+_FRESH: OrderedDict[int, tuple[datetime, dict[str, Any]]] = OrderedDict()
+_FRESH_LOCK = threading.Lock()
+FRESH_KEPT = 2
+
+
+def _fresh_keep(run: ScoringRun) -> None:
+    with _FRESH_LOCK:
+        _FRESH[run.pk] = (run.started_at, run.inputs)
+        while len(_FRESH) > FRESH_KEPT:
+            _FRESH.popitem(last=False)
+
+
+def _fresh_take(run: ScoringRun) -> dict[str, Any] | None:
+    with _FRESH_LOCK:
+        entry = _FRESH.pop(run.pk, None)
+    return entry[1] if entry is not None and entry[0] == run.started_at else None
+
+
 def _progress(run: ScoringRun, percent: int, **fields: object) -> None:
     ScoringRun.objects.filter(pk=run.pk).update(progress=percent, **fields)
 
 
 def run_compute(run_id: int) -> ScoringRun:
     """The task body: score the snapshot, store every unit's result and the sensitivity."""
-    run = ScoringRun.objects.select_related("previous").get(pk=run_id)
+    run = ScoringRun.objects.select_related("previous").defer("inputs").get(pk=run_id)
+    fresh = _fresh_take(run)
+    if fresh is not None:
+        run.inputs = fresh
+    else:
+        run.refresh_from_db(fields=["inputs"])
     # Claim it: only a queued run is computed, so that a run marked failed after its worker
     # died (run_recovery.runs_fail_stale) is not taken up again by a task left in the queue.
     claimed = ScoringRun.objects.filter(pk=run.pk, status=ScoringRun.Status.QUEUED).update(
