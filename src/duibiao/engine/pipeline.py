@@ -26,6 +26,10 @@ from .weights import ahp_weights, combine_weights, critic_weights, entropy_weigh
 __all__ = ["Result", "Units", "scope_groups", "score"]
 
 FloatArray = NDArray[np.float64]
+# Indicators normalised together at most: each is normalised on its own, so a batch is cut
+# into pieces of about 1 MB (131 072 values) whose temporaries the allocator reuses and the
+# cache holds, instead of blocks of many MB that the kernel must fault in afresh each time.
+_CHUNK = 1 << 17
 BoolArray = NDArray[np.bool_]
 IntArray = NDArray[np.int64]
 
@@ -291,7 +295,13 @@ def _normalise(
     batches: dict[tuple[str, str], list[int]] = defaultdict(list)
     for j, ind in enumerate(inds):
         batches[(ind.method, str(ind.params.get("scope", "all")))].append(j)
-    for (method, scope_name), cols in batches.items():
+    width = max(1, _CHUNK // max(1, xt.shape[1]))
+    pieces = [
+        (key, cols[a : a + width])
+        for key, cols in batches.items()
+        for a in range(0, len(cols), width)
+    ]
+    for (method, scope_name), cols in pieces:
         sc = _scope(scope_name, units, scopes)
         params = [inds[j].params for j in cols]
         at = _columns(cols)
