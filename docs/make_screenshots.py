@@ -49,6 +49,9 @@ SHOTS = [
     ("inspections-rectify-phone.png", "jingyu_tb", "/inspections/rectify/", 390),
     ("cockpit.png", "leader", "/", 1366),  # the leader's home is the cockpit
     ("cockpit-screen.png", "leader", "/cockpit/screen/", 1920),
+    # The auditor signs in with a second factor: take it with DUIBIAO_ADMIN_2FA=false on the demo.
+    ("audit-log.png", "auditor", "/audit/?action=submission", 1280),
+    ("audit-row.png", "auditor", "/audit/1923/", 1280),  # a cadre grade set: before / after
 ]
 
 

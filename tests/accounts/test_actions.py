@@ -33,7 +33,7 @@ EXPECTED = {
         "accounts.grant.manage", "accounts.lockout.manage", "accounts.policy.view",
         "accounts.actions.view", "org.tree.view",
     },
-    Role.AUDITOR: {"audit.log.view"},
+    Role.AUDITOR: {"audit.log.view", "audit.log.export", "audit.chain.verify"},
     Role.OFFICE: EVERY_DATA_ROLE | {
         "assessment.scheme.edit", "assessment.period.open", "assessment.calendar.edit",
         "assessment.report.view", "assessment.submission.report", "assessment.submission.review",

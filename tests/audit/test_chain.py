@@ -271,3 +271,25 @@ def test_concurrent_writers_do_not_fork_the_chain():
     assert len({prev for prev, _ in rows}) == len(rows)  # no two rows share a predecessor
     verdict = chain_verify()
     assert verdict.whole and verdict.rows == WRITERS * EACH
+
+
+def test_nothing_writes_audit_rows_around_the_chain():
+    """Rows are saved only by audit.chain.chain_append (through audit_record and
+    audit_record_many): a bulk_create, create() or save() of AuditEntry anywhere else would
+    write an unchained row that verify reports as tampering."""
+    import re
+    from pathlib import Path
+
+    import duibiao
+
+    root = Path(duibiao.__file__).parent
+    pattern = re.compile(r"AuditEntry\.objects\.(bulk_create|create|get_or_create|update_or_create)\b"
+                         r"|(?<!class )AuditEntry\(")
+    offenders = [
+        f"{path.relative_to(root)}:{n}"
+        for path in root.rglob("*.py") if path.parts[-2:] != ("audit", "chain.py")
+        and "migrations" not in path.parts
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if pattern.search(line) and not (path.parts[-2:] == ("audit", "services.py") and "return AuditEntry(" in line)
+    ]
+    assert not offenders, offenders

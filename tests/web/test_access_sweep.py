@@ -189,6 +189,12 @@ def _indicator_form(w: dict, **over: str) -> dict:
     return {**data, **over}
 
 
+def _first_audit_row() -> int:
+    from duibiao.audit.models import AuditEntry
+
+    return AuditEntry.objects.order_by("id").values_list("id", flat=True)[0]
+
+
 def _ids(**names: str) -> Callable[[dict], dict]:
     """reverse() arguments from the filled district: _ids(pk="run") → {"pk": w["run"].pk}."""
     return lambda w: {key: w[name].pk for key, name in names.items()}
@@ -307,6 +313,10 @@ PAGES: dict[str, Page] = {
     "org:unit_detail": Page(get=Needs("org.tree.view", unit="a"), args=lambda w: {"code": "jingyu"}),
     # ------------------------------------------------------------ audit
     "audit:list": Page(get=Needs("audit.log.view")),
+    # The district's first audit row (its units' creation); 立即校验 records a chain check.
+    "audit:detail": Page(get=Needs("audit.log.view"), args=lambda w: {"pk": _first_audit_row()}),
+    "audit:verify": Page(post=Needs("audit.chain.verify"), data=lambda w: {}),
+    "audit_export:xlsx": Page(get=Needs("audit.log.export")),
     # ------------------------------------------------------------ cadres (mounted at /org/cadres/)
     # The index lists the assessed units (with a category) whose sheets one may see.
     "cadres:cadre_index": Page(get=Needs("cadres.sheet.view", within="district")),

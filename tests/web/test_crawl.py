@@ -58,7 +58,7 @@ REACHES: dict[str, set[str]] = {
                   "projects:portfolio"},
     "secadmin": {"accounts:grants", "accounts:grant_user", "web:security", "accounts:security",
                  "accounts:actions"},
-    "auditor": {"audit:list"},
+    "auditor": {"audit:list", "audit:detail", "audit_export:xlsx"},
     "sysadmin": {"admin:index", "org:unit_list"},
 }
 

@@ -59,6 +59,8 @@ _ACTIONS = (
     Action("accounts.policy.view", _("查看安全策略"), scoped=False),
     Action("accounts.actions.view", _("查看角色与权限对照表"), scoped=False),
     Action("audit.log.view", _("查看审计日志"), scoped=False),
+    Action("audit.log.export", _("导出审计记录"), scoped=False),
+    Action("audit.chain.verify", _("校验审计链"), scoped=False),
     # --- business data: every page that reads a unit's data starts from this scope
     Action("org.unit.view", _("查看单位的业务数据"), scoped=True),
     # --- 考核方案, 考核周期 and the working-day calendar
@@ -173,6 +175,8 @@ ROLE_ACTIONS: dict[str, dict[str, Reach]] = {
     },
     Role.AUDITOR: {
         "audit.log.view": GRANT,
+        "audit.log.export": GRANT,
+        "audit.chain.verify": GRANT,
     },
     Role.OFFICE: {
         **_EVERY_DATA_ROLE,

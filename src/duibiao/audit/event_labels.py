@@ -33,7 +33,6 @@ EVENT_LABELS: dict[str, Promise] = {
     "backup.restore": _("从备份恢复数据库和上传文件"),
     "audit.purge": _("清理过期审计记录"),
     "audit.chain.verify": _("校验审计链"),
-    "audit.export": _("导出审计记录"),
     # units
     "unit.create": _("新建单位"),
     "unit.move": _("调整单位隶属"),

@@ -101,9 +101,10 @@ def retention_days() -> int:
     return days
 
 
-def chain_check_record(*, by: str = "") -> ChainCheck:
-    """Walk the chain and keep the outcome (the auditor's page shows the latest)."""
-    verdict = chain_verify()
+def chain_check_record(*, by: str = "", verdict: Verdict | None = None) -> ChainCheck:
+    """Walk the chain (unless `verdict` is a walk just made) and keep the outcome (the
+    auditor's page shows the latest). The walk reads only: no lock is held while it runs."""
+    verdict = verdict or chain_verify()
     return ChainCheck.objects.create(
         at=verdict.checked_at, rows=verdict.rows, whole=verdict.whole, broken_id=verdict.broken_id,
         reason=verdict.reason[:200], head_hash=verdict.head_hash, seconds=verdict.seconds, by=by,

@@ -12,6 +12,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("accounts/", include("duibiao.accounts.urls")),
     path("org/cadres/", include("duibiao.cadres.urls")),
     path("org/", include("duibiao.accounts.urls_units")),
+    path("audit/export/", include("duibiao.documents.urls_audit")),  # the log as Excel (documents)
     path("audit/", include("duibiao.accounts.urls_audit")),
     path("assessment/", include("duibiao.assessment.urls")),
     path("documents/", include("duibiao.documents.urls")),

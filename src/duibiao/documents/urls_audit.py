@@ -1,0 +1,8 @@
+"""/audit/export/: the audit log as Excel (documents writes it; the pages are accounts')."""
+
+from django.urls import URLPattern, path
+
+from duibiao.documents.views_audit import audit_export
+
+app_name = "audit_export"
+urlpatterns: list[URLPattern] = [path("", audit_export, name="xlsx")]
