@@ -46,9 +46,8 @@ def test_demo_data_is_deterministic_and_rerunnable(db, demo_output):
 
 
 def test_demo_administrators_are_enrolled_with_their_printed_key(db, demo_output):
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
     from duibiao.accounts.models import User
+    from duibiao.crypto.models import SealedTOTPDevice as TOTPDevice
     from duibiao.demo import demo_otp_secret
 
     device = TOTPDevice.objects.get(user=User.objects.get(username="admin"))

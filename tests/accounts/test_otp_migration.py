@@ -12,6 +12,8 @@ from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 from django_otp.oath import TOTP
 
+from duibiao.crypto.text import open_text
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 BEFORE = [("accounts", "0003_user_no_django_privileges")]
@@ -46,7 +48,9 @@ def test_enrolled_secrets_become_devices_that_accept_the_same_codes(old_apps):
     new_apps = _migrate(_latest())
     devices = list(new_apps.get_model("otp_totp", "TOTPDevice").objects.all())
     assert [(d.user_id, d.confirmed) for d in devices] == [(enrolled.pk, True)]
-    key = bytes.fromhex(devices[0].key)
+    # ... sealed with SM4 by duibiao_crypto 0002, opening to the same key
+    assert devices[0].key.startswith("sm4:")
+    key = open_text(devices[0].key)
     assert key == base64.b32decode(SECRET)
     # The app's code (computed from the old base32 secret) is the device's code.
     app, server = TOTP(base64.b32decode(SECRET)), TOTP(key)

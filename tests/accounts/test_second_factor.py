@@ -12,9 +12,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from duibiao.audit.models import AuditEntry
+from duibiao.crypto.models import SealedTOTPDevice as TOTPDevice
 from tests.conftest import PASSWORD
 
 

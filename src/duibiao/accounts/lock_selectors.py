@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.http import Http404
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from duibiao.accounts import gate
 from duibiao.accounts.lockout import Lock, locks
 from duibiao.accounts.models import User
 from duibiao.accounts.roles import ADMIN_ROLES
+from duibiao.crypto.models import SealedTOTPDevice as TOTPDevice  # the key sealed with SM4
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser

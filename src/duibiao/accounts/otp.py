@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING
 
 import segno
 from django.conf import settings
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from duibiao.accounts.roles import ADMIN_ROLES
+from duibiao.crypto.models import SealedTOTPDevice as TOTPDevice  # the key sealed with SM4
 
 if TYPE_CHECKING:
     from duibiao.accounts.models import User

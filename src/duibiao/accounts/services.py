@@ -18,7 +18,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_otp import login as otp_login
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from duibiao.accounts import gate
 from duibiao.accounts.models import RoleGrant, User
@@ -31,6 +30,8 @@ from duibiao.accounts.otp import (
 from duibiao.accounts.roles import ADMIN_ROLES, Role
 from duibiao.audit.context import client_ip
 from duibiao.audit.services import audit_record
+from duibiao.crypto.models import SealedTOTPDevice as TOTPDevice  # the key sealed with SM4
+from duibiao.crypto.sm4 import SealError
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -236,7 +237,15 @@ def second_factor_verify(*, request: HttpRequest, code: str) -> LoginOutcome:
         audit_record(actor=None, username=user.username, action="login.otp", success=False, ip=ip,
                      detail="throttled")
         return LoginOutcome(False, _("动态口令错误次数过多，请 %(s)d 秒后再试。") % {"s": wait})
-    if not device.verify_token(clean_code(code)):
+    try:
+        verified = device.verify_token(clean_code(code))
+    except SealError:
+        # The sealed key does not open (changed in the database, or its SM4 key is no longer
+        # configured): no code can be checked, and the user is told whom to ask.
+        audit_record(actor=None, username=user.username, action="login.otp", success=False, ip=ip,
+                     detail="sealed key refused")
+        return LoginOutcome(False, _("动态口令密钥无法解密（可能已被改动），请联系安全管理员重置两步验证。"))
+    if not verified:
         user_login_failed.send(sender=__name__, credentials=credentials, request=request)
         if getattr(request, "axes_locked_out", False):
             _forget_pending(request)

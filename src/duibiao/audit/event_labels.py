@@ -31,6 +31,7 @@ EVENT_LABELS: dict[str, Promise] = {
     # backup and restore (duibiao backup / restore)
     "backup.create": _("备份数据库和上传文件"),
     "backup.restore": _("从备份恢复数据库和上传文件"),
+    "crypto.rotate": _("用新的 SM4 密钥重新加密"),
     "audit.purge": _("清理过期审计记录"),
     "audit.chain.verify": _("校验审计链"),
     # units

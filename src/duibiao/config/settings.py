@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "duibiao.audit",
     "duibiao.files",  # the file viewer's template, script and template filter
+    "duibiao.crypto",  # SM3 / SM4 (商用密码): the sealed TOTP device, the sealed file storage
     "duibiao.org",
     "duibiao.workdays",  # the working-day calendar every app counts deadlines in
     "duibiao.accounts",
@@ -117,6 +118,24 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "duibiao.accounts.passwords.CharacterClassValidator"},
 ]
+# Password hashing (商用密码, docs/security.md): "sm3" = PBKDF2 with HMAC-SM3, "pbkdf2" = Django's
+# PBKDF2-SHA256. The other stays second in the list, so its hashes still verify and are
+# rehashed with the chosen one at the next sign-in.
+_HASHERS = {
+    "sm3": "duibiao.crypto.hashers.SM3PasswordHasher",
+    "pbkdf2": "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+}
+DUIBIAO_PASSWORD_HASHER = env_str("DUIBIAO_PASSWORD_HASHER", "pbkdf2")
+if DUIBIAO_PASSWORD_HASHER not in _HASHERS:
+    raise ValueError(f"DUIBIAO_PASSWORD_HASHER must be one of {', '.join(_HASHERS)}, not {DUIBIAO_PASSWORD_HASHER!r}")
+PASSWORD_HASHERS = [_HASHERS[DUIBIAO_PASSWORD_HASHER]] + [h for k, h in _HASHERS.items() if k != DUIBIAO_PASSWORD_HASHER]
+# PBKDF2-HMAC-SM3 rounds; about the cost of Django's 1 000 000 SHA-256 rounds (SM3 is slower).
+# A hash made with another count is rehashed at the next sign-in.
+DUIBIAO_SM3_ITERATIONS = env_int("DUIBIAO_SM3_ITERATIONS", 600_000)
+# SM4 keys (32 hex digits): the current one seals, old ones only open until `duibiao crypto
+# rotate` has sealed everything again. Unset: derived from SECRET_KEY (development only).
+DUIBIAO_SM4_KEY = env_str("DUIBIAO_SM4_KEY", "")
+DUIBIAO_SM4_OLD_KEYS = env_list("DUIBIAO_SM4_OLD_KEYS", [])
 # Lockout (django-axes, see accounts/lockout.py): an account from one address after 5
 # failures, one address after 20 across accounts, one account after 50 across addresses.
 DUIBIAO_LOCKOUT_FAILURES = env_int("DUIBIAO_LOCKOUT_FAILURES", 5)
@@ -184,9 +203,16 @@ STATIC_ROOT = Path(env_str("DUIBIAO_STATIC_ROOT", str(VAR_DIR / "static")))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("DUIBIAO_MEDIA_ROOT", str(VAR_DIR / "media")))
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Uploaded files pass through SealedStorage around the real storage ("inner"): it seals
+    # what it writes with SM4-GCM when DUIBIAO_ENCRYPT_UPLOADS is on, and opens any sealed file
+    # it reads whatever the switch says now, so files written either way stay readable.
+    "default": {
+        "BACKEND": "duibiao.crypto.storage.SealedStorage",
+        "OPTIONS": {"inner": {"BACKEND": "django.core.files.storage.FileSystemStorage"}},
+    },
     "staticfiles": {"BACKEND": "duibiao.web.storage.StaticStorage"},
 }
+DUIBIAO_ENCRYPT_UPLOADS = env_bool("DUIBIAO_ENCRYPT_UPLOADS", False)
 # Serve straight from the app folders when nothing was collected (tests, development).
 WHITENOISE_USE_FINDERS = True
 

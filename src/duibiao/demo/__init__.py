@@ -14,13 +14,13 @@ from pathlib import Path
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from duibiao.accounts.models import User
 from duibiao.accounts.roles import ADMIN_ROLES, Role
 from duibiao.accounts.services import role_grant, user_create
 from duibiao.assessment.models import Scheme
 from duibiao.assessment.services.schemes import scheme_activate, scheme_create
+from duibiao.crypto.models import SealedTOTPDevice as TOTPDevice  # the key sealed with SM4
 from duibiao.demo.cadres import demo_cadres_load
 from duibiao.demo.inspections import demo_inspections_load
 from duibiao.demo.period import load_open_quarter, load_published_quarter

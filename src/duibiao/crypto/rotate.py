@@ -1,0 +1,80 @@
+"""Seal again under the current SM4 key (DUIBIAO_SM4_KEY) what older keys sealed: the TOTP
+device keys and the uploaded files; optionally seal plain files too. Run by `duibiao crypto
+rotate` after a key change; afterwards the old keys can leave DUIBIAO_SM4_OLD_KEYS."""
+
+from __future__ import annotations
+
+import base64
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.core.files.storage import Storage
+from django.db import transaction
+
+from duibiao.crypto.keys import keyring
+from duibiao.crypto.models import SealedTOTPDevice
+from duibiao.crypto.sm4 import is_sealed, open_sealed, seal, sealed_with
+from duibiao.crypto.storage import SealedStorage
+from duibiao.crypto.text import PREFIX, seal_text
+
+
+@dataclass
+class Rotated:
+    keys: int = 0  # TOTP device keys sealed again
+    files: int = 0  # sealed files sealed again under the current key
+    sealed_plain: int = 0  # plain files sealed (with seal_plain)
+
+
+def _key_id_of(text: str) -> bytes | None:
+    body = text[len(PREFIX):]
+    return sealed_with(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
+
+
+def reseal_totp_keys() -> int:
+    current, count = keyring().current_id, 0
+    with transaction.atomic():
+        for device in SealedTOTPDevice.objects.select_for_update().order_by("pk"):
+            if _key_id_of(device.key) != current:
+                device.key = seal_text(device.bin_key)  # opened with the old key, sealed with the new
+                device.save(update_fields=["key"])
+                count += 1
+    return count
+
+
+def _files(storage: Storage, folder: str = "") -> list[str]:
+    folders, files = storage.listdir(folder)
+    names = [f"{folder}/{name}" if folder else name for name in files]
+    for sub in folders:
+        names += _files(storage, f"{folder}/{sub}" if folder else sub)
+    return names
+
+
+def reseal_files(storage: Storage, *, seal_plain: bool = False) -> tuple[int, int]:
+    """Files of a file-system storage, each replaced atomically (written beside, then renamed),
+    so a crash leaves every file whole, under the old key or the new."""
+    inner = storage.inner if isinstance(storage, SealedStorage) else storage
+    ring, resealed, plain = keyring(), 0, 0
+    for name in _files(inner):
+        path = Path(inner.path(name))
+        data = path.read_bytes()
+        if is_sealed(data):
+            if sealed_with(data) == ring.current_id:
+                continue
+            data, resealed = open_sealed(ring, data), resealed + 1
+        elif seal_plain:
+            plain += 1
+        else:
+            continue
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".reseal-")
+        with os.fdopen(handle, "wb") as out:
+            out.write(seal(ring, data))
+        os.replace(temporary, path)
+    return resealed, plain
+
+
+def rotate(storage: Storage, *, seal_plain: bool = False) -> Rotated:
+    keys = reseal_totp_keys()
+    files, plain = reseal_files(storage, seal_plain=seal_plain)
+    return Rotated(keys=keys, files=files, sealed_plain=plain)
