@@ -124,6 +124,10 @@ EXPECTED[Role.OFFICE] = EXPECTED[Role.OFFICE] | {"documents.bulletin.view", "doc
                                                  "documents.bulletin.issue"}
 EXPECTED[Role.LEADER] = EXPECTED[Role.LEADER] | {"documents.bulletin.view"}
 
+# 接口令牌: every role makes and revokes its own.
+for _role in EXPECTED:
+    EXPECTED[_role] = EXPECTED[_role] | {"accounts.token.manage"}
+
 
 def _names_in_code() -> dict[str, list[str]]:
     """Every string in src/duibiao (Python and templates) that looks like an action name."""

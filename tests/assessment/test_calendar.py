@@ -156,7 +156,7 @@ def test_calendar_page_is_the_offices(client_for, world):
 
 def test_calendar_api(client_for, world):
     client = client_for(world["office"])
-    years = client.get("/api/periods/calendar/years").json()
+    years = client.get("/api/periods/calendar/years").json()["items"]
     assert years[0]["year"] == 2004 and years[-1] == {"year": 2026, "published": True, "entered": False, "note": ""}
     bad = client.put("/api/periods/calendar/years/2027", {"text": "2027-02-30 x 休"}, content_type="application/json")
     assert bad.status_code == 422 and bad.json()["problems"][0].startswith("第 1 行")

@@ -59,7 +59,7 @@ def test_pages_and_api_show_the_name_and_filter_by_the_code(client_for, approved
     assert '<option value="street"' in page and "街道（乡镇）</h2>" in page and "街道乡镇" not in page
     only = client.get(reverse("assessment:run_detail", args=[run.pk]) + "?category=economic").content.decode()
     assert "区发展和改革局" in only and "靖宇街道" not in only
-    rows = client.get(f"/api/results/runs/{run.pk}/ranking?category=street").json()
+    rows = client.get(f"/api/results/runs/{run.pk}/ranking?category=street").json()["items"]
     assert {(r["unit"], r["category"], r["category_name"]) for r in rows} == {
         ("jingyu", "street", "街道（乡镇）"), ("taigu", "street", "街道（乡镇）")}
     unit = client.get(reverse("assessment:unit_result", args=[run.pk, "jingyu"])).content.decode()

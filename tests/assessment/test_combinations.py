@@ -85,11 +85,11 @@ def test_api(client_for, two_quarters):
     payload = {"code": "y", "name": "年度", "year": 2026,
                "parts": [{"name": "平时", "weight": 40, "runs": [q3.pk, q4.pk]}, {"name": "年度", "weight": 60, "runs": [q4.pk]}]}
     assert office.post("/api/results/combinations", payload, content_type="application/json").status_code == 201
-    rows = office.get("/api/results/combinations/y").json()
+    rows = office.get("/api/results/combinations/y").json()["items"]
     assert {r["unit"] for r in rows} == {"jingyu", "taigu", "fagai"}
     assert all(len(r["parts"]) == 2 for r in rows)
     bad = {**payload, "parts": [{"name": "平时", "weight": 50, "runs": [q3.pk]}]}
     assert office.post("/api/results/combinations", bad, content_type="application/json").status_code == 422
     reporter = client_for(ctx["reporter_a"])
     assert reporter.post("/api/results/combinations", payload, content_type="application/json").status_code == 403
-    assert [r["unit"] for r in reporter.get("/api/results/combinations/y").json()] == ["jingyu"]
+    assert [r["unit"] for r in reporter.get("/api/results/combinations/y").json()["items"]] == ["jingyu"]

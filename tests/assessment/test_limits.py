@@ -356,7 +356,7 @@ def test_reporting_page_rows_api_and_templates_show_the_value_flagged(client_for
     assert 'data-testid="value-problem"' in text and "请更正后保存" in text
     rows = reporter.get(f"/api/assessment/periods/{pid}/units/jingyu/rows")
     assert rows.status_code == 200
-    flagged = {r["indicator"]["code"]: r["submission"]["problem"] for r in rows.json() if r["submission"]}
+    flagged = {r["indicator"]["code"]: r["submission"]["problem"] for r in rows.json()["items"] if r["submission"]}
     assert flagged["nl02"] and flagged["nl03"] is None
     for name, args in (("unit_template_download", [pid, "jingyu"]), ("template_download", [pid])):
         who = reporter if name == "unit_template_download" else client_for(ctx["office"])
@@ -389,7 +389,7 @@ def test_review_page_flags_it_and_approval_is_refused(client_for, poisoned):
     page = reviewer.get(reverse("assessment:review_indicator", args=[pid, "nl02"]))
     assert page.status_code == 200 and 'data-testid="value-problem"' in page.content.decode()
     api = reviewer.get(f"/api/assessment/periods/{pid}/review/nl02")
-    assert api.status_code == 200 and api.json()[0]["problem"]
+    assert api.status_code == 200 and api.json()["items"][0]["problem"]
     sub = Submission.objects.get(indicator__code="nl02")
     approve = reviewer.post(reverse("assessment:approve", args=[sub.pk]), {"version": sub.version})
     assert approve.status_code == 422 and "不能通过" in approve.content.decode()

@@ -205,7 +205,7 @@ def test_api_lists_creates_opens_and_closes(client_for, world, version):
     assert office.post(f"/api/periods/{pk}/close").status_code == 422
     assert office.post(f"/api/periods/{pk}/open").json()["status"] == "open"
     assert office.get(f"/api/periods/{pk}").json()["name"] == "2026年第三季度"
-    assert [p["id"] for p in office.get("/api/periods?status=open").json()] == [pk]
+    assert [p["id"] for p in office.get("/api/periods?status=open").json()["items"]] == [pk]
     gap = office.post("/api/periods", {"scheme": "s", "kind": "year", "year": 2027,
                                        "opens_on": "2027-01-04"}, content_type="application/json")
     assert gap.status_code == 422 and "2027" in gap.json()["detail"]

@@ -101,10 +101,10 @@ def test_api_flow_with_conflict_status(client_for, assessed):
     bad = client.put(f"{base}/values/nl02", {"value": "abc", "version": 2}, content_type="application/json")
     assert bad.status_code == 422 and "不是数字" in bad.json()["detail"]
     assert client.post(f"{base}/submit?confirm=true").json() == {"submitted": 1}
-    rows = client.get(f"{base}/rows").json()
+    rows = client.get(f"{base}/rows").json()["items"]
     assert {r["indicator"]["code"] for r in rows} >= {"nl02", "nl03", "nl10", "gz01"}
     reviewer = client_for(assessed["taskforce"])
-    sub = reviewer.get(f"/api/assessment/periods/{pid}/review/nl02").json()[0]
+    sub = reviewer.get(f"/api/assessment/periods/{pid}/review/nl02").json()["items"][0]
     done = reviewer.post(f"/api/assessment/submissions/{sub['id']}/approve", {"version": sub["version"]},
                          content_type="application/json")
     assert done.json()["status"] == "approved"

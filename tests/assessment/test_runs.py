@@ -215,7 +215,7 @@ def test_api_run_flow(client_for, approved):
     other = client_for(approved["reporter_b"])
     assert other.post(f"/api/results/runs/{rid}/units/jingyu/appeals", {"indicator": "nl03", "reason": "x"},
                       content_type="application/json").status_code == 404
-    assert other.get(f"/api/results/runs/{rid}/appeals").json() == []
+    assert other.get(f"/api/results/runs/{rid}/appeals").json()["items"] == []
     decided = client_for(approved["taskforce"]).post(f"/api/results/appeals/{filed.json()['id']}/decide",
                                                      {"accept": False, "decision": "数据无误"},
                                                      content_type="application/json")

@@ -214,7 +214,7 @@ def test_head_of_another_unit_is_refused(client_for, cadres):
     assert "杨国庆" in client.get(reverse("cadres:cadre_register", args=["taigu"])).content.decode()
     assert client.get("/api/cadres/units/jingyu/cadres").status_code == 404
     assert client.get(f"/api/cadres/units/jingyu/years/{YEAR}").status_code == 404
-    assert [c["name"] for c in client.get("/api/cadres/units/taigu/cadres").json()] == ["杨国庆"]
+    assert [c["name"] for c in client.get("/api/cadres/units/taigu/cadres").json()["items"]] == ["杨国庆"]
 
 
 def test_nav_entry_for_office_and_head_only(client_for, cadres):
@@ -256,7 +256,7 @@ def test_api_office_round_trip(client_for, cadres):
 
 def test_api_head_reads_but_cannot_write(client_for, cadres):
     client = client_for(cadres["head_a"])
-    assert len(client.get("/api/cadres/units/jingyu/cadres").json()) == 5
+    assert len(client.get("/api/cadres/units/jingyu/cadres").json()["items"]) == 5
     assert client.get("/api/cadres/units/taigu/cadres").status_code == 404
     x = cadres["cadres_a"][0]
     assert client.post(f"/api/cadres/units/jingyu/years/{YEAR}/apply").status_code == 403

@@ -70,7 +70,7 @@ def test_who_sees_campaigns(insp, client_for):
     leader = client_for(insp["leader"]).get(reverse("inspections:campaigns")).content.decode()
     assert insp["campaign"].name in leader and 'data-testid="campaign-new"' not in leader
     # B's inspector inspects the campaign (it covers B) and records in it; the API says the same.
-    mine = json.loads(client_for(insp["inspector_b"]).get("/api/inspections/campaigns").content)
+    mine = json.loads(client_for(insp["inspector_b"]).get("/api/inspections/campaigns").content)["items"]
     assert [c["id"] for c in mine] == [insp["campaign"].pk]
 
 

@@ -70,7 +70,7 @@ def test_another_units_user_is_refused_and_sees_nothing(insp, client_for):
     outsider = client_for(insp["reporter_b"])
     assert outsider.get(f"{API}/findings/{finding.pk}").status_code == 404
     assert outsider.get(f"{API}/photos/{finding.photos.get().pk}").status_code == 404
-    assert outsider.get(f"{API}/findings").json() == []
+    assert outsider.get(f"{API}/findings").json()["items"] == []
     response = outsider.post(f"{API}/findings/{finding.pk}/report", {"version": "1", "text": "x", "photos": [photo()]})
     assert response.status_code == 404 and Finding.objects.get(pk=finding.pk).state == "open"
 
@@ -107,6 +107,6 @@ def test_a_bad_photo_over_the_api_is_refused_and_nothing_is_stored(insp, client_
     response = client_for(insp["reporter_a"]).post(f"{API}/findings/{finding.pk}/report",
                                                    {"version": "1", "text": "已整改", "photos": [photo(), bad]})
     assert response.status_code == 422 and message in response.json()["detail"]
-    assert response.json()["errors"] == {"photos": response.json()["detail"]}
+    assert response.json()["errors"] == {"photos": [response.json()["detail"]]}
     fresh = Finding.objects.get(pk=finding.pk)
     assert (fresh.state, fresh.version) == ("open", 1) and FindingPhoto.objects.filter(stage="after").count() == 0

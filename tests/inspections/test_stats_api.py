@@ -21,7 +21,7 @@ def test_the_daily_picture_and_rates_over_the_api(findings, client_for):  # noqa
     assert [f["id"] for f in day["overdue"]] == [w["f"]["f2"].pk]
     assert [(r["name"], r["disposal_rate"], r["avg_days"]) for r in day["ranking"]] == [
         ("靖宇街道", "60.00", "8.67"), ("太古街道", "50.00", "19.00"), ("全部", "57.14", "11.25")]
-    own = client_for(w["reporter_b"]).get("/api/inspections/rates", {"as_of": D.isoformat()}).json()
+    own = client_for(w["reporter_b"]).get("/api/inspections/rates", {"as_of": D.isoformat()}).json()["items"]
     assert [r["name"] for r in own] == ["太古街道", "全部"]
     assert client_for(w["auditor"]).get("/api/inspections/daily").status_code == 403
 
@@ -31,7 +31,7 @@ def test_enterprise_writes_check_the_code_and_the_version(insp, client_for):  # 
     client = client_for(w["inspector"])
     bad = _post(client, "/api/inspections/enterprises",
                 {"credit_code": "91230104MA1B2C3D44", "name": "某店", "unit": "jingyu"})
-    assert bad.status_code == 422 and bad.json()["errors"] == {"credit_code": bad.json()["detail"]}
+    assert bad.status_code == 422 and bad.json()["errors"] == {"credit_code": [bad.json()["detail"]]}
     assert "第18位校验码应为3" in bad.json()["detail"]
     made = _post(client, "/api/inspections/enterprises", {"credit_code": VALID, "name": "某店", "unit": "jingyu"})
     assert made.status_code == 201
@@ -54,7 +54,7 @@ def test_work_logs_over_the_api(insp, client_for):  # noqa: F811
     client = client_for(w["reporter_a"])
     body = {"unit": "jingyu", "work_type": trash.pk, "quantity": "-3", "done_on": "2026-10-09"}
     refused = _post(client, "/api/inspections/work/logs", body)
-    assert refused.status_code == 422 and refused.json()["errors"] == {"quantity": "数量不能为负数"}
+    assert refused.status_code == 422 and refused.json()["errors"] == {"quantity": ["数量不能为负数"]}
     assert _post(client, "/api/inspections/work/logs", {**body, "unit": "taigu", "quantity": "3"}).status_code == 422
     assert _post(client, "/api/inspections/work/logs", {**body, "quantity": "737"}).status_code == 201
     totals = client.get("/api/inspections/work/totals").json()

@@ -151,7 +151,7 @@ def test_the_funnel_page_draws_from_a_data_attribute(w, client_for):
 def test_the_api_lists_meetings_with_agenda_and_leads(w, client_for):
     meeting = make_meeting(w)
     office = client_for(w["office"])
-    listed = office.get("/api/projects/meetings").json()
+    listed = office.get("/api/projects/meetings").json()["items"]
     assert [m["id"] for m in listed] == [meeting.pk]
     agenda = office.get(f"/api/projects/meetings/{meeting.pk}").json()["agenda"]
     assert [p["code"] for p in agenda["projects"]] == ["XM-C", "XM-R", "XM-Y"]

@@ -25,9 +25,9 @@ def _body(**over) -> dict:
 
 
 def test_the_list_follows_the_gate(lib, client_for):
-    codes = [r["project"]["code"] for r in client_for(lib["secretary"]).get(f"{API}/library").json()]
+    codes = [r["project"]["code"] for r in client_for(lib["secretary"]).get(f"{API}/library").json()["items"]]
     assert codes == ["XM-001", "XM-003"]
-    codes = [r["project"]["code"] for r in client_for(lib["reporter_b"]).get(f"{API}/library").json()]
+    codes = [r["project"]["code"] for r in client_for(lib["reporter_b"]).get(f"{API}/library").json()["items"]]
     assert codes == ["XM-003"]
     assert client_for(lib["auditor"]).get(f"{API}/library").status_code == 403
 
@@ -92,7 +92,7 @@ def test_problems(lib, client_for):
     solve = client_for(lib["secretary"]).post(f"{API}/problems/{problem['id']}/solve", {"version": 1},
                                               content_type="application/json")
     assert solve.status_code == 200 and solve.json()["status"] == "solved"
-    assert client.get(url).json()[0]["status"] == "solved"
+    assert client.get(url).json()["items"][0]["status"] == "solved"
 
 
 def test_milestones_with_version(lib, client_for):
@@ -120,8 +120,8 @@ def test_the_asked_unit_answers_over_the_api(lib, client_for):
     role_grant(actor=None, user=fagai, role=Role.REPORTER, units=[lib["fagai"]], include_subtree=False)
     problem = problem_raise(actor=lib["secretary"], project=lib["project_a"], text="用电", asked_unit=lib["fagai"])
     client = client_for(fagai)
-    assert [p["id"] for p in client.get(f"{API}/problems/asked").json()] == [problem.pk]
-    assert client_for(lib["reporter_b"]).get(f"{API}/problems/asked").json() == []
+    assert [p["id"] for p in client.get(f"{API}/problems/asked").json()["items"]] == [problem.pk]
+    assert client_for(lib["reporter_b"]).get(f"{API}/problems/asked").json()["items"] == []
     assert client_for(lib["reporter_b"]).post(f"{API}/problems/{problem.pk}/solve", {"version": 1},
                                               content_type="application/json").status_code == 404
     solved = client.post(f"{API}/problems/{problem.pk}/solve", {"version": 1, "solution": "已接入"},

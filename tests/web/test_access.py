@@ -30,7 +30,7 @@ def test_api_units_keep_to_the_scope(client_for, world):
     client = client_for(world["reporter_a"])
     assert client.get("/api/org/units/jingyu").json()["name"] == "靖宇街道"
     assert client.get("/api/org/units/taigu").status_code == 404
-    assert [u["code"] for u in client.get("/api/org/units").json()] == ["jingyu"]
+    assert [u["code"] for u in client.get("/api/org/units").json()["items"]] == ["jingyu"]
 
 
 def test_api_me(client_for, world):

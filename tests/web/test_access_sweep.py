@@ -39,7 +39,7 @@ import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -297,6 +297,13 @@ PAGES: dict[str, Page] = {
     "accounts:grant_revoke": Page(post=Needs("accounts.grant.manage"), args=_ids(pk="grant_secretary"),
                                   data=lambda w: {}),
     "accounts:actions": Page(get=Needs("accounts.actions.view")),
+    # 接口令牌: every role, each his own; a token for what the user holds is made, another's
+    # token is nobody else's to revoke (404).
+    "accounts:tokens": Page(get=Needs("accounts.token.manage"), post=Needs("accounts.token.manage"),
+                            data=lambda w: {"name": "对接", "actions": ["org.tree.view"],
+                                            "expires_on": (date.today() + timedelta(days=30)).isoformat()}),
+    "accounts:token_revoke": Page(post=frozenset({"office"}), args=_ids(pk="api_token"),
+                                  data=lambda w: {"version": w["api_token"].version}),
     "accounts:password_change": Page(
         get=EVERY, post=EVERY,
         data=lambda w: {"old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}),
@@ -508,6 +515,13 @@ PAGES: dict[str, Page] = {
     "documents:bulletins": Page(get=Needs("documents.bulletin.view")),
     "documents:bulletin_new": Page(post=Needs("documents.bulletin.edit"), refused=(400, 403, 404),
                                    data=lambda w: {"kind": "inspections", "day": "2026-10-16"}),
+    # 批量与定时起草: the office's own district (a batch job, a schedule of its district).
+    "documents:bulletin_auto": Page(get=Needs("documents.bulletin.edit")),
+    "documents:bulletin_batch": Page(post=Needs("documents.bulletin.edit"), refused=(400, 403, 404),
+                                     data=lambda w: {"kinds": ["inspections"], "start": "2026-10-16", "end": "2026-10-16"}),
+    "documents:bulletin_schedule": Page(post=Needs("documents.bulletin.edit"), refused=(400, 403, 404, 409),
+                                        args=lambda w: {"kind": "inspections"},
+                                        data=lambda w: {"enabled": "on", "at": "17:30", "version": "0"}),
     "documents:bulletin": Page(
         get=Needs("documents.bulletin.edit", unit="district"), post=Needs("documents.bulletin.edit", unit="district"),
         args=_ids(pk="bulletin_draft"), data=lambda w: {
@@ -524,13 +538,6 @@ PAGES: dict[str, Page] = {
     "web:job_download": Page(get=frozenset({"office"}), args=_ids(pk="export_job")),
     "web:job_retry": Page(post=frozenset({"office"}), args=_ids(pk="export_job_failed"), data=lambda w: {}),
     # ------------------------------------------------------------ projects: the library, progress, problems
-    # 批量与定时起草: the office's own district (a batch job, a schedule of its district).
-    "documents:bulletin_auto": Page(get=Needs("documents.bulletin.edit")),
-    "documents:bulletin_batch": Page(post=Needs("documents.bulletin.edit"), refused=(400, 403, 404),
-                                     data=lambda w: {"kinds": ["inspections"], "start": "2026-10-16", "end": "2026-10-16"}),
-    "documents:bulletin_schedule": Page(post=Needs("documents.bulletin.edit"), refused=(400, 403, 404, 409),
-                                        args=lambda w: {"kind": "inspections"},
-                                        data=lambda w: {"enabled": "on", "at": "17:30", "version": "0"}),
     "projects:portfolio": Page(get=Needs("projects.project.view")),
     # 项目四率: the rates of what the gate shows each holder (another district's office, nothing of ours).
     "projects:rates": Page(get=Needs("projects.project.view")),
@@ -953,6 +960,7 @@ def _fill() -> dict:
     _dispatch(w)  # 调度会, 交办事项 and 线索
     _inspection_findings(w)  # 督导检查: a campaign, findings in each state
     _bulletins(w)  # 通报: drafts and an issued one
+    _api_tokens(w)  # 接口令牌
     return w
 
 
@@ -1204,6 +1212,18 @@ def _bulletins(w: dict) -> None:
     w["bulletin_to_issue"] = bulletin_draft_create(actor=office, kind="inspections", day=day)
     issued = bulletin_draft_create(actor=office, kind="inspections", day=day)
     w["bulletin_issued"] = bulletin_issue(actor=office, doc=issued, version=issued.version)
+
+
+def _api_tokens(w: dict) -> None:
+    """The office's integration token (接口令牌), to revoke."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from duibiao.accounts.tokens import token_create
+
+    w["api_token"], _secret = token_create(actor=w["office"], name="对接", actions=["org.tree.view"], units=[],
+                                           expires_on=timezone.localdate() + timedelta(days=30))
 
 
 @pytest.fixture(scope="module")

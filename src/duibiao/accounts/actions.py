@@ -58,6 +58,7 @@ _ACTIONS = (
     Action("accounts.lockout.manage", _("解除登录锁定、重置两步验证"), scoped=False),
     Action("accounts.policy.view", _("查看安全策略"), scoped=False),
     Action("accounts.actions.view", _("查看角色与权限对照表"), scoped=False),
+    Action("accounts.token.manage", _("建立与撤销本人的接口令牌"), scoped=False),
     Action("audit.log.view", _("查看审计日志"), scoped=False),
     Action("audit.log.export", _("导出审计记录"), scoped=False),
     Action("audit.chain.verify", _("校验审计链"), scoped=False),
@@ -296,6 +297,12 @@ for _role in (Role.OFFICE, Role.LEADER):
 ROLE_ACTIONS[Role.OFFICE].update(_holds("documents.bulletin.view", "documents.bulletin.edit",
                                         "documents.bulletin.issue"))
 ROLE_ACTIONS[Role.LEADER].update(_holds("documents.bulletin.view"))
+
+
+# 接口令牌: every role may give an integration a token for part of what the role itself does
+# (a token is never more than its owner's grants; accounts.tokens).
+for _role in ROLE_ACTIONS:
+    ROLE_ACTIONS[_role].update(_holds("accounts.token.manage"))
 
 
 def roles_holding(action: str) -> dict[str, Reach]:

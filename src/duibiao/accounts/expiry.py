@@ -54,7 +54,8 @@ class PasswordExpiryMiddleware:
     def _to_change_page(request):
         target = reverse("accounts:password_change")
         if request.path_info.startswith("/api/"):
-            return JsonResponse({"detail": _("密码已过期，请先在“修改密码”页设置新密码。")}, status=403)
+            return JsonResponse({"code": "password_expired", "errors": {},  # the API's one error body
+                                 "detail": _("密码已过期，请先在“修改密码”页设置新密码。")}, status=403)
         if request.headers.get("HX-Request"):
             return HttpResponse(status=204, headers={"HX-Redirect": target})
         return redirect(target)

@@ -19,6 +19,7 @@ leaked.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final, TypeVar
 
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
@@ -50,6 +51,36 @@ _UNSET: Final = object()
 TaskForceArg = int | None | _Any
 
 
+@dataclass(frozen=True)
+class Narrowing:
+    """What an API token lets its owner do: these actions only, on these units (with their
+    subtrees) only. The gate answers from the owner's grants as ever and then narrows, so a
+    token never reaches further than its owner does at the time of the request."""
+
+    actions: frozenset[str]
+    unit_paths: tuple[str, ...] | None  # None: wherever the owner's grants reach
+
+
+def narrow(user: User, narrowing: Narrowing) -> None:
+    """Hold the user object to a token's scope for the rest of the request."""
+    user.__dict__["_gate_narrowing"] = narrowing
+
+
+def narrowing(user: User | AnonymousUser | None) -> Narrowing | None:
+    return None if user is None else user.__dict__.get("_gate_narrowing")
+
+
+def _within(user: User | AnonymousUser | None, prefix: str = "") -> Q:
+    """The token's units as a filter on `prefix` + unit (everything without a token)."""
+    scope = narrowing(user)
+    if scope is None or scope.unit_paths is None:
+        return Q()
+    query = Q(pk__in=[])
+    for path in scope.unit_paths:
+        query |= Q(**{f"{prefix}path__startswith": path})
+    return query
+
+
 def roles(user: User | AnonymousUser | None) -> frozenset[str]:
     """The roles a user holds (none for anonymous or inactive users). Cached on the user."""
     if user is None or not user.is_authenticated or not user.is_active:
@@ -64,12 +95,16 @@ def roles(user: User | AnonymousUser | None) -> frozenset[str]:
 def actions(user: User | AnonymousUser | None) -> frozenset[str]:
     """Every action the user holds through any role (for menus and the `user_actions` of
     templates; whether it reaches a given unit is `allows`)."""
-    held = roles(user)
-    return frozenset(name for name in ACTIONS if held & set(roles_holding(name)))
+    held, scope = roles(user), narrowing(user)
+    return frozenset(name for name in ACTIONS if held & set(roles_holding(name))
+                     and (scope is None or name in scope.actions))
 
 
 def _held(user: User | AnonymousUser | None, action: str) -> dict[str, Reach]:
     holding = roles_holding(action)  # LookupError for a misspelt action, for everyone
+    scope = narrowing(user)
+    if scope is not None and action not in scope.actions:
+        return {}
     return {role: reach for role, reach in holding.items() if role in roles(user)}
 
 
@@ -127,12 +162,12 @@ def units(
     if not held:
         return Unit.objects.none()
     if any(reach is Reach.EVERYWHERE for reach in held.values()):
-        return Unit.objects.all()
+        return Unit.objects.filter(_within(user))
     query = Q(pk__in=[])
     for grant in _grants(user, held):
         if _matches(grant, held[grant.role], taskforce):
             query |= _grant_units(grant)
-    return Unit.objects.filter(query)
+    return Unit.objects.filter(query & _within(user))
 
 
 def taskforces(user: User | AnonymousUser | None, action: str) -> set[int] | None:
@@ -159,10 +194,13 @@ def restrict(
     if Reach.SERVED in held.values() and secretary_field is None:
         raise ImproperlyConfigured(f"{action} needs secretary_field= to restrict a secretary's rows")
     if any(reach is Reach.EVERYWHERE for reach in held.values()):
-        return queryset
+        scope = narrowing(user)
+        if scope is None or scope.unit_paths is None:
+            return queryset
+        return queryset.filter(**{f"{unit_field}__in": Unit.objects.filter(_within(user))})
     query = Q(pk__in=[])
     for grant in _grants(user, held):
-        part = Q(**{f"{unit_field}__in": Unit.objects.filter(_grant_units(grant))})
+        part = Q(**{f"{unit_field}__in": Unit.objects.filter(_grant_units(grant) & _within(user))})
         if held[grant.role] is Reach.OWN_TASKFORCE:
             part &= Q(**{f"{taskforce_field}": grant.taskforce_id})
         elif held[grant.role] is Reach.SERVED:
@@ -190,7 +228,10 @@ def allows(
             raise ImproperlyConfigured(f"{action} is held by a secretary for his projects: pass secretary=")
         secretary = ANY
     if any(reach is Reach.EVERYWHERE for reach in held.values()):
-        return True
+        scope = narrowing(user)
+        if unit is None or scope is None or scope.unit_paths is None:
+            return True
+        return Unit.objects.filter(_within(user), pk=unit.pk).exists()
     if unit is None and secretary is ANY and (taskforce is ANY or Reach.OWN_TASKFORCE not in held.values()):
         return True  # holding the role is enough: no unit and no task force is in question
     matching = [g for g in _grants(user, held) if _matches(g, held[g.role], taskforce, secretary)]
@@ -199,7 +240,7 @@ def allows(
     query = Q(pk__in=[])
     for grant in matching:
         query |= _grant_units(grant)
-    return Unit.objects.filter(query, pk=unit.pk).exists()
+    return Unit.objects.filter(query & _within(user), pk=unit.pk).exists()
 
 
 def require(

@@ -82,3 +82,35 @@ class RoleGrant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()}"
+
+
+class ApiToken(models.Model):
+    """A key for an integration to call the API as its owner, narrowed to some units and some
+    actions (`accounts.tokens`). Only a keyed hash of the secret is kept: the secret itself is
+    shown once, when the token is made. The gate intersects the token's scope with the owner's
+    grants on every request, so a token never reaches further than its owner does today."""
+
+    owner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens",
+                              verbose_name=_("所有者"))
+    name = models.CharField(_("名称"), max_length=60)
+    # The public half of the token (`dbt_<key_id>_<secret>`): finds the row without a scan.
+    key_id = models.CharField(max_length=16, unique=True)
+    secret_hash = models.CharField(max_length=64)
+    actions = models.JSONField(_("操作"), default=list)
+    units = models.ManyToManyField("org.Unit", verbose_name=_("范围单位"), related_name="+")
+    # No unit chosen means wherever the owner's grants reach; said explicitly, so a token whose
+    # chosen units are all deleted reaches nothing rather than everything.
+    every_unit = models.BooleanField(_("不限单位"), default=False)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("有效期至"))
+    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("接口令牌")
+        verbose_name_plural = _("接口令牌")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.key_id})"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from duibiao.accounts.views import actions, grants, password, security
+from duibiao.accounts.views import actions, grants, password, security, tokens
 
 app_name = "accounts"
 
@@ -13,6 +13,9 @@ urlpatterns: list = [
     path("actions/", actions.action_table_view, name="actions"),
     # 修改密码: every user, his own
     path("password/", password.password_change_view, name="password_change"),
+    # 接口令牌: every user, his own tokens for integrations
+    path("tokens/", tokens.token_list_view, name="tokens"),
+    path("tokens/<int:pk>/revoke/", tokens.token_revoke_view, name="token_revoke"),
     # 账号锁定与两步验证: the security administrator unlocks and resets second factors
     path("security/", security.security_view, name="security"),
     path("security/unlock/", security.unlock_view, name="unlock"),

@@ -5,7 +5,8 @@ Every endpoint reads through the same selectors (and so the same access gate) as
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
+from typing import Any
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -15,9 +16,12 @@ from ninja.security import django_auth
 
 from duibiao.api.accounts import router as accounts_router
 from duibiao.api.assessment import router as assessment_router
+from duibiao.api.auth import TokenAuth, docs_access
 from duibiao.api.cadres import router as cadres_router
 from duibiao.api.dispatch import router as dispatch_router
 from duibiao.api.documents import router as documents_router
+from duibiao.api.errors import Renderer, document
+from duibiao.api.errors import install as install_error_handlers
 from duibiao.api.inspections import router as inspections_router
 from duibiao.api.inspections_stats import router as inspections_stats_router
 from duibiao.api.org import router as org_router
@@ -31,27 +35,43 @@ from duibiao.projects.errors import ConflictError as ProjectConflict
 from duibiao.projects.errors import ProjectError, ProjectInvalid
 from duibiao.schemes import SchemeDocumentError
 
-api = NinjaAPI(
+
+class DuibiaoAPI(NinjaAPI):
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        # Every operation documents the one error body for every error status (api/errors.py).
+        return document(super().get_openapi_schema(*args, **kwargs))
+
+
+api = DuibiaoAPI(
     title="对标 API",
     version="1",
-    description="对标晋位考核评价系统接口。所有接口按用户的角色与单位范围过滤。",
-    auth=django_auth,
+    description=(
+        "对标晋位考核评价系统接口。所有接口按用户的角色与单位范围过滤。"
+        "认证：登录会话（写入须带 X-CSRFToken），或接口令牌 `Authorization: Bearer dbt_…`"
+        "（在“接口令牌”页建立，只含所选单位与操作）。错误统一为 {code, detail, errors}；"
+        "列表接口分页：?page=&size=（每页至多 200），返回 {count, page, size, next, previous, items}。"
+    ),
+    # A token call first: a request with a bearer header is judged by its token alone.
+    auth=[TokenAuth(), django_auth],
+    renderer=Renderer(),
     urls_namespace="api",
-    # The schema lists every route and field: for signed-in users only, like the API itself.
-    docs_decorator=login_required,
+    # The schema lists every route and field: for signed-in users and tokens only, like the API.
+    docs_decorator=docs_access,
 )
+install_error_handlers(api)
 
 
 @api.exception_handler(PermissionDenied)
 def forbidden(request, exc):
     # The gate's reason (in Chinese: which action the role may not do) when it gave one.
     reason = str(exc)
-    return api.create_response(request, {"detail": f"无权访问：{reason}" if reason else "无权访问"}, status=403)
+    return api.create_response(request, {"code": "forbidden", "detail": f"无权访问：{reason}" if reason else "无权访问"},
+                               status=403)
 
 
 @api.exception_handler(Http404)
 def not_found(request, exc):
-    return api.create_response(request, {"detail": "未找到"}, status=404)
+    return api.create_response(request, {"code": "not_found", "detail": "未找到"}, status=404)
 
 
 @api.exception_handler(ConflictError)
@@ -99,17 +119,19 @@ def invalid_payload(request, exc):
     `errors`; a write without its version says that the page is out of date."""
     fields = [".".join(str(p) for p in e.get("loc", ())[2:]) or str(e.get("loc", ("",))[-1])
               for e in exc.errors]
+    code = "invalid"
     if any(e.get("type") == "missing" and e.get("loc", ("",))[-1] in VERSION_FIELDS for e in exc.errors):
-        detail = _("缺少数据版本（version），页面已过期：请重新读取后再保存")
+        code, detail = "version_missing", _("缺少数据版本（version），页面已过期：请重新读取后再保存")
     else:
         detail = _("请求数据有误：%(fields)s") % {"fields": "、".join(f for f in fields if f) or "—"}
-    return api.create_response(request, {"detail": detail, "errors": exc.errors}, status=422)
+    return api.create_response(request, {"code": code, "detail": detail, "errors": exc.errors}, status=422)
 
 
 @api.exception_handler(SchemeDocumentError)
 def bad_scheme(request, exc):
     errors = [{"path": path, "reason": reason} for path, reason in exc.errors]
-    return api.create_response(request, {"detail": "方案文档无效", "errors": errors}, status=422)
+    return api.create_response(request, {"code": "scheme_invalid", "detail": "方案文档无效", "errors": errors},
+                               status=422)
 
 
 api.add_router("/accounts", accounts_router)

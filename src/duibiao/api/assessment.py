@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
 
 from duibiao.accounts.unit_selectors import unit_get
+from duibiao.api.pagination import paged
 from duibiao.assessment.models import Indicator
 from duibiao.assessment.selectors.periods import period_get
 from duibiao.assessment.selectors.reporting import (
@@ -137,6 +138,7 @@ def _scheme_out(scheme) -> dict:
 
 
 @router.get("/schemes", response=list[SchemeOut], summary="考核方案列表")
+@paged
 def schemes(request):
     return [_scheme_out(s) for s in scheme_list(user=request.user)]
 
@@ -158,6 +160,7 @@ def scheme_save(request, code: str, payload: VersionIn):
 
 
 @router.get("/periods/{period_id}/units/{unit_code}/rows", response=list[RowOut], summary="单位本期填报表")
+@paged
 def rows(request, period_id: int, unit_code: str):
     period = period_get(user=request.user, pk=period_id)
     unit = unit_get(user=request.user, code=unit_code)
@@ -187,6 +190,7 @@ def submit(request, period_id: int, unit_code: str, confirm: bool = False):
 
 
 @router.get("/periods/{period_id}/review/{code}", response=list[SubmissionOut], summary="某指标各单位填报（审核用）")
+@paged
 def review_list(request, period_id: int, code: str):
     period = period_get(user=request.user, pk=period_id)
     indicator = review_indicator_get(user=request.user, period=period, code=code)

@@ -9,6 +9,7 @@ from datetime import date
 from django.core.exceptions import PermissionDenied
 from ninja import Field, Path, Query, Router, Schema, Status
 
+from duibiao.api.pagination import paged
 from duibiao.cadres import selectors as sel
 from duibiao.cadres import services as svc
 from duibiao.documents import exports
@@ -117,6 +118,7 @@ def _editable_unit(request, code: str):
 
 
 @router.get("/units/{code}/cadres", response=list[CadreOut], summary="单位干部名册")
+@paged
 def cadres(request, code: str):
     unit = sel.cadre_unit_get(user=request.user, code=code)
     return list(sel.cadre_list(user=request.user, unit=unit))

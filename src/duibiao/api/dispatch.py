@@ -11,6 +11,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from ninja import Router, Schema, Status
 
+from duibiao.api.pagination import Mapped, paged
 from duibiao.org.models import Unit
 from duibiao.projects.errors import ProjectInvalid
 from duibiao.projects.models import Assignment, DispatchMeeting, Lead
@@ -169,8 +170,9 @@ def _unit(units: Any, code: str, field: str) -> Unit:
 
 
 @router.get("/meetings", response=list[MeetingOut], summary="调度会列表")
+@paged
 def meetings(request):
-    return [_meeting(m) for m in sel.meeting_list(user=request.user)[:500]]
+    return Mapped(sel.meeting_list(user=request.user), _meeting)
 
 
 @router.post("/meetings", response={201: MeetingOut}, summary="安排调度会")
@@ -224,6 +226,7 @@ def meeting_close(request, pk: int, payload: VersionIn):
 
 
 @router.get("/assignments", response=list[AssignmentOut], summary="交办事项（本人可见范围）")
+@paged
 def assignments(request):
     return _assignments(list(sel.assignment_list(user=request.user)[:1000]))
 
@@ -244,6 +247,7 @@ def assignment_reply(request, pk: int, payload: ReplyIn):
 
 
 @router.get("/leads", response=list[LeadOut], summary="项目线索")
+@paged
 def leads(request, stage: str = ""):
     return _leads(lead_sel.lead_list(user=request.user, stage=stage)[:1000])
 

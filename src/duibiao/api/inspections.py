@@ -14,6 +14,7 @@ from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from duibiao.accounts import gate
+from duibiao.api.pagination import paged
 from duibiao.files.serve import file_response
 from duibiao.inspections.errors import InspectionError
 from duibiao.inspections.models import Campaign, Finding
@@ -176,8 +177,9 @@ def _campaign_input(request: Any, body: CampaignIn) -> CampaignInput:
 
 
 @router.get("/campaigns", response=list[CampaignOut], url_name="inspection_campaigns")
+@paged
 def campaigns(request):
-    return list(campaign_list(request.user).prefetch_related("units", "inspectors")[:500])
+    return campaign_list(request.user).prefetch_related("units", "inspectors")
 
 
 @router.post("/campaigns", response={201: CampaignOut, 403: Error, 404: Error, 422: Error})
@@ -201,8 +203,9 @@ def campaign_change(request, pk: int, body: CampaignUpdateIn):
 
 
 @router.get("/campaigns/{pk}/findings", response=list[FindingOut])
+@paged
 def campaign_finding_list(request, pk: int):
-    return list(campaign_findings(request.user, campaign_get(request.user, pk))[:500])
+    return campaign_findings(request.user, campaign_get(request.user, pk))
 
 
 @router.post("/campaigns/{pk}/findings", response={201: FindingOut, 404: Error, 422: Error})
@@ -224,6 +227,7 @@ def finding_new(request, pk: int, unit: Form[str], description: Form[str], categ
 
 
 @router.get("/findings", response=list[FindingOut])
+@paged
 def findings(request, state: str = "", campaign: int | None = None):
     rows = findings_visible(request.user)
     if state:

@@ -13,6 +13,7 @@ from django.utils import timezone
 from ninja import Router, Schema, Status
 
 from duibiao.accounts import gate
+from duibiao.api.pagination import Mapped, paged
 from duibiao.inspections.models import Campaign, Enterprise, Finding, RiskItem, WorkLog
 from duibiao.inspections.rates import fmt2
 from duibiao.inspections.selectors import enterprises as files
@@ -85,6 +86,7 @@ def inspections_daily(request, day: date | None = None):
 
 
 @router.get("/rates", response=list[RateOut])
+@paged
 def inspections_rates(request, as_of: date | None = None, by: Literal["unit", "campaign"] = "unit",
                       starts_on: date | None = None, campaign: int | None = None):
     """处置率 per unit or per campaign as of a date (the findings found from `starts_on`)."""
@@ -165,10 +167,11 @@ def _enterprise_input(request, body: EnterpriseIn) -> file_svc.EnterpriseInput:
 
 
 @router.get("/enterprises", response=list[EnterpriseOut])
+@paged
 def enterprise_list(request, q: str = ""):
     if not gate.allows(request.user, files.VIEW):
         raise PermissionDenied("您的角色不能查看企业档案与风险清单。")
-    return [_enterprise(e) for e in files.enterprise_list(user=request.user, query=q[:60])[:500]]
+    return Mapped(files.enterprise_list(user=request.user, query=q[:60]), _enterprise)
 
 
 @router.get("/enterprises/{pk}", response=EnterpriseFileOut)
@@ -291,6 +294,7 @@ def _filters(request, starts_on: date | None, ends_on: date | None, unit: str) -
 
 
 @router.get("/work/types", response=list[WorkTypeOut])
+@paged
 def worktype_list(request):
     _work_user(request)
     return [WorkTypeOut(id=t.pk, name=t.name, unit_of_measure=t.unit_of_measure, active=t.active)
@@ -311,9 +315,10 @@ def worklog_totals(request, starts_on: date | None = None, ends_on: date | None 
 
 
 @router.get("/work/logs", response=list[WorkLogOut])
+@paged
 def worklog_list(request, starts_on: date | None = None, ends_on: date | None = None, unit: str = ""):
     _work_user(request)
-    return [_log(x) for x in work.worklogs(user=request.user, filters=_filters(request, starts_on, ends_on, unit))[:1000]]
+    return Mapped(work.worklogs(user=request.user, filters=_filters(request, starts_on, ends_on, unit)), _log)
 
 
 def _work_input(body: WorkLogIn) -> work_svc.WorkLogInput:

@@ -8,6 +8,7 @@ from datetime import date
 from ninja import Field, Router, Schema, Status
 
 from duibiao.accounts import gate
+from duibiao.api.pagination import paged
 from duibiao.assessment.errors import AssessmentError
 from duibiao.assessment.models import Period
 from duibiao.assessment.selectors.periods import (
@@ -74,6 +75,7 @@ class CalendarYearIn(Schema):
 
 
 @router.get("", response=list[PeriodOut], summary="可查看的考核周期")
+@paged
 def periods(request, status: str | None = None, scheme: str | None = None):
     rows = period_list(user=request.user).select_related("version__scheme")
     if status:
@@ -109,6 +111,7 @@ def deadline(request, opens_on: date, workdays: int):
 
 
 @router.get("/calendar/years", response=list[CalendarYearOut], summary="已覆盖的节假日年度")
+@paged
 def calendar(request):
     gate.require(request.user, "assessment.calendar.edit")
     return calendar_years()

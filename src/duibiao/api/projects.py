@@ -13,6 +13,7 @@ from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from duibiao.accounts import gate
+from duibiao.api.pagination import paged
 from duibiao.projects import selectors as sel
 from duibiao.projects.errors import PhotoRejected, ProjectInvalid
 from duibiao.projects.models import Milestone, Project
@@ -173,6 +174,7 @@ def _raw(payload: ProjectIn) -> dict[str, object]:
 
 
 @router.get("/library", response=list[PortfolioRowOut], summary="项目库（按角色与单位范围；服务秘书只见所服务的项目）")
+@paged
 def library(request, level: str = "", type: str = "", stage: str = "", source: str = "", flag: str = "",
             as_of: date | None = None):
     gate.require(request.user, "projects.project.view")
@@ -230,6 +232,7 @@ def milestones_update(request, pk: int, payload: MilestonesIn):
 
 
 @router.get("/library/{pk}/reports", response=list[ReportOut], summary="进度填报记录")
+@paged
 def reports(request, pk: int):
     project = sel.project_for(user=request.user, pk=pk)
     return [{"id": r.pk, "reported_on": r.reported_on, "completed_ytd": r.completed_ytd,
@@ -254,12 +257,14 @@ def report_create(request, pk: int, version: Form[int], completed_ytd: Form[str]
 
 
 @router.get("/problems/asked", response=list[ProblemOut], summary="请本单位协调解决的难点堵点")
+@paged
 def problems_asked(request):
     gate.require(request.user, "projects.problem.answer")
     return list(sel.problems_asked(user=request.user))
 
 
 @router.get("/library/{pk}/problems", response=list[ProblemOut], summary="难点堵点")
+@paged
 def problems(request, pk: int):
     project = sel.project_for(user=request.user, pk=pk)
     return list(project.problems.select_related("asked_unit"))

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
 
 from duibiao.accounts.unit_selectors import unit_get
+from duibiao.api.pagination import paged
 from duibiao.assessment.models import Indicator
 from duibiao.assessment.selectors.combinations import (
     combination_get,
@@ -104,8 +105,9 @@ class AppealOut(Schema):
 
 
 @router.get("/runs", response=list[RunOut], summary="可查看的计分批次")
+@paged
 def runs(request):
-    return list(run_list(user=request.user)[:200])
+    return run_list(user=request.user)
 
 
 @router.post("/periods/{period_id}/runs", response={201: RunOut}, summary="开始计分（考核办）")
@@ -120,6 +122,7 @@ def run(request, pk: int):
 
 
 @router.get("/runs/{pk}/ranking", response=list[ResultOut], summary="分类排名")
+@paged
 def run_ranking(request, pk: int, category: str = ""):
     table = ranking(user=request.user, run=run_get(user=request.user, pk=pk), category=category)
     return [row for rows in table["groups"].values() for row in rows]
@@ -154,6 +157,7 @@ def publish(request, pk: int, payload: PublishIn):
 
 
 @router.get("/runs/{pk}/appeals", response=list[AppealOut], summary="申诉列表")
+@paged
 def appeals(request, pk: int):
     return list(appeal_list(user=request.user, run=run_get(user=request.user, pk=pk)))
 
@@ -203,7 +207,8 @@ class CombinedOut(Schema):
     parts: list[CombinedPartOut]
 
 
-@router.get("/combinations", summary="多考合一列表")
+@router.get("/combinations", response=list[dict], summary="多考合一列表")
+@paged
 def combinations(request):
     return [
         {"code": c.code, "name": c.name, "year": c.year,
@@ -213,6 +218,7 @@ def combinations(request):
 
 
 @router.get("/combinations/{code}", response=list[CombinedOut], summary="多考合一年度结果")
+@paged
 def combination(request, code: str):
     return combination_results(user=request.user, combination=combination_get(user=request.user, code=code))
 

@@ -17,7 +17,7 @@ Each page offers 返回首页 and, when the visitor came from a page of this sit
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseServerError
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -61,6 +61,8 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if request.path.startswith("/api/"):  # an address no operation takes: the API's one error body
+        return JsonResponse({"code": "not_found", "detail": _("未找到"), "errors": {}}, status=404)
     return render(request, "404.html", {"back": back_url(request)}, status=404)
 
 

@@ -68,7 +68,7 @@ def too_large_response(request: HttpRequest, limit_mb: float) -> HttpResponse:
         html = render_to_string("web/request_too_large.html", {"message": message}, request=None)
     wants_json = request.path.startswith("/api/") or "application/json" in request.META.get("HTTP_ACCEPT", "")
     if wants_json:
-        response: HttpResponse = JsonResponse({"detail": message}, status=413)
+        response: HttpResponse = JsonResponse({"code": "too_large", "detail": message, "errors": {}}, status=413)
     else:
         response = HttpResponse(html, status=413)
     # Said here because CommonMiddleware, which would add it, has not run: without it a

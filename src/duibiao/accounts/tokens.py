@@ -1,0 +1,203 @@
+"""API tokens for integrations: made and revoked by their owner, checked on every API call.
+
+A token reads `dbt_<key_id>_<secret>`. The key id finds the row; the secret (256 random
+bits) is kept only as HMAC-SHA256 keyed with the site's SECRET_KEY — a slow password hash
+buys nothing against a secret of that entropy and would cost every request — and compared
+in constant time. A token names the actions and units it may be used for; the gate narrows
+its owner to them (`gate.narrow`) on top of his grants as they stand at the request, so a
+grant withdrawn from the owner is withdrawn from his tokens at once.
+
+    token, secret = token_create(actor=user, name="统计局对接", actions=["org.unit.view"],
+                                 units=[unit], expires_on=date(2027, 6, 30))
+    owner = token_authenticate(f"Bearer {secret}"[7:])   # None when refused
+"""
+
+from __future__ import annotations
+
+import hmac
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext as _
+
+from duibiao.accounts import gate
+from duibiao.accounts.actions import ACTIONS
+from duibiao.accounts.models import ApiToken, User
+from duibiao.audit.services import audit_record
+from duibiao.org.models import Unit
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+MANAGE = "accounts.token.manage"
+PREFIX = "dbt_"
+MAX_DAYS = 366  # a token lives at most a year (and a day): integrations are renewed, not forgotten
+DEFAULT_DAYS = 90
+# Refreshing `last_used_at` on every call would make every read a write: once a minute is enough.
+USE_GRANULARITY = timedelta(minutes=1)
+_SHAPE = re.compile(r"^dbt_([0-9a-f]{12})_([A-Za-z0-9_-]{43})$")
+
+
+class TokenInvalid(ValueError):
+    """A token request that cannot be granted: `errors` maps each field to its reasons."""
+
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        super().__init__("；".join(m for ms in errors.values() for m in ms))
+        self.errors = errors
+
+
+class TokenStale(ValueError):
+    """The token changed since the page was read (revoked elsewhere)."""
+
+
+def _digest(secret: str) -> str:
+    return salted_hmac("duibiao.accounts.ApiToken", secret, algorithm="sha256").hexdigest()
+
+
+# ---------------------------------------------------------------------------- reads
+
+
+@dataclass(frozen=True)
+class TokenChoices:
+    """What a user may put in a token: the actions he holds (never the token page's own) and
+    the units of his directory scope, tree order."""
+
+    actions: list[tuple[str, str]]
+    units: list[Unit]
+
+
+def token_choices(*, user: User) -> TokenChoices:
+    held = sorted(name for name in gate.actions(user) if name != MANAGE)
+    units = list(gate.units(user, "org.tree.view").order_by("path")) if "org.tree.view" in held else []
+    return TokenChoices(actions=[(name, str(ACTIONS[name].label)) for name in held], units=units)
+
+
+def token_list(*, user: User) -> QuerySet[ApiToken]:
+    """The user's own tokens (nobody reads another's, not even the security administrator)."""
+    gate.require(user, MANAGE)
+    return ApiToken.objects.filter(owner=user).prefetch_related("units")
+
+
+def token_get(*, user: User, pk: int) -> ApiToken:
+    return token_list(user=user).get(pk=pk)
+
+
+# ---------------------------------------------------------------------------- writes
+
+
+def _validated(actor: User, name: str, actions: Iterable[str], unit_codes: Iterable[str],
+               expires_on: date | None) -> tuple[str, list[str], list[Unit], date]:
+    choices = token_choices(user=actor)
+    errors: dict[str, list[str]] = {}
+    name = (name or "").strip()
+    if not name or len(name) > 60:
+        errors["name"] = [_("请填写令牌名称（不超过 60 个字）。")]
+    wanted = sorted(set(actions))
+    allowed = {code for code, _label in choices.actions}
+    if not wanted:
+        errors["actions"] = [_("请至少选择一项操作。")]
+    elif set(wanted) - allowed:
+        errors["actions"] = [_("不能授予您本人没有的操作：%(names)s") % {
+            "names": "、".join(sorted(set(wanted) - allowed))}]
+    codes = sorted(set(unit_codes))
+    by_code = {unit.code: unit for unit in choices.units}
+    if set(codes) - set(by_code):
+        errors["units"] = [_("不在您授权范围内的单位：%(codes)s") % {"codes": "、".join(sorted(set(codes) - set(by_code)))}]
+    today = timezone.localdate()
+    if expires_on is None:
+        errors["expires_on"] = [_("请填写有效期。")]
+    elif not today < expires_on <= today + timedelta(days=MAX_DAYS):
+        errors["expires_on"] = [_("有效期须晚于今天，且不超过 %(days)s 天。") % {"days": MAX_DAYS}]
+    if errors:
+        raise TokenInvalid(errors)
+    assert expires_on is not None
+    return name, wanted, [by_code[code] for code in codes], expires_on
+
+
+@transaction.atomic
+def token_create(
+    *, actor: User, name: str, actions: Iterable[str], units: Iterable[str], expires_on: date | None,
+) -> tuple[ApiToken, str]:
+    """A new token of the actor's, and its secret — shown once, never stored. `units` are unit
+    codes within the actor's directory scope (none: wherever his grants reach)."""
+    if gate.narrowing(actor) is not None:  # a token cannot make tokens
+        raise TokenInvalid({"__all__": [_("接口令牌不能用来建立令牌：请登录后在“接口令牌”页建立。")]})
+    gate.require(actor, MANAGE)
+    name, wanted, chosen, expires_on = _validated(actor, name, actions, units, expires_on)
+    key_id, secret = secrets.token_hex(6), secrets.token_urlsafe(32)
+    expires_at = timezone.make_aware(datetime.combine(expires_on, time.max))
+    token = ApiToken.objects.create(owner=actor, name=name, key_id=key_id, secret_hash=_digest(secret),
+                                    actions=wanted, expires_at=expires_at,
+                                    every_unit=not chosen)
+    token.units.set(chosen)
+    audit_record(actor=actor, action="accounts.token.create", obj=token, after={
+        "name": name, "key_id": key_id, "actions": wanted, "units": [u.code for u in chosen],
+        "expires_at": expires_at.isoformat()})
+    return token, f"{PREFIX}{key_id}_{secret}"
+
+
+@transaction.atomic
+def token_revoke(*, actor: User, token: ApiToken, version: int) -> ApiToken:
+    """Revoke one of the actor's tokens; the next call with it is refused."""
+    gate.require(actor, MANAGE)
+    if token.owner_id != actor.pk:
+        raise ApiToken.DoesNotExist
+    now = timezone.now()
+    changed = ApiToken.objects.filter(pk=token.pk, version=version, revoked_at__isnull=True).update(
+        revoked_at=now, version=version + 1)
+    if not changed:
+        raise TokenStale(_("令牌已被撤销或已在别处修改，请刷新页面。"))
+    token.refresh_from_db()
+    audit_record(actor=actor, action="accounts.token.revoke", obj=token,
+                 before={"revoked_at": None}, after={"revoked_at": now.isoformat()})
+    return token
+
+
+# ---------------------------------------------------------------------------- use
+
+
+def token_authenticate(raw: str) -> User | None:
+    """The owner of a valid token, narrowed to the token's scope; None for anything else
+    (malformed, unknown, tampered, revoked, expired, or an owner no longer active). A refusal
+    of a token that exists is audited against its owner."""
+    match = _SHAPE.match(raw.strip())
+    if not match:
+        return None
+    key_id, secret = match.groups()
+    token = ApiToken.objects.select_related("owner").filter(key_id=key_id).first()
+    presented = _digest(secret)
+    if token is None:
+        hmac.compare_digest(presented, presented)  # same work as a known key id
+        return None
+    now = timezone.now()
+    reason = (
+        "tampered" if not hmac.compare_digest(presented, token.secret_hash)
+        else "revoked" if token.revoked_at is not None
+        else "expired" if token.expires_at <= now
+        else "inactive owner" if not token.owner.is_active
+        else ""
+    )
+    if reason:
+        audit_record(actor=token.owner, action="accounts.token.refused", obj=token, success=False, detail=reason)
+        return None
+    if token.last_used_at is None or now - token.last_used_at > USE_GRANULARITY:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    owner = token.owner
+    paths = None if token.every_unit else tuple(token.units.values_list("path", flat=True))
+    gate.narrow(owner, gate.Narrowing(actions=frozenset(token.actions), unit_paths=paths))
+    owner.__dict__["_api_token"] = token
+    return owner
+
+
+def token_status(token: ApiToken) -> str:
+    """有效 / 已过期 / 已撤销, for the list."""
+    if token.revoked_at is not None:
+        return _("已撤销")
+    return _("已过期") if token.expires_at <= timezone.now() else _("有效")
