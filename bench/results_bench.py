@@ -411,7 +411,7 @@ def main() -> int:
          "normalise, aggregate, adjust, veto, rank, grade"),
         ("sensitivity (`engine.sensitivity`, 1 000 runs)", s("sensitivity"), "weights ±20 %, seeded"),
         ("pack the arrays (`engine.stored.pack`)", s("pack"),
-         f"{t['arrays_kb']:.0f} KB compressed npz, once per run; no trace is built (they are rebuilt per page)"),
+         f"{t['arrays_kb']:.0f} KB npz (uncompressed), once per run; no trace is built (they are rebuilt per page)"),
         ("category benchmarks (`category_benchmarks`)", s("benchmarks"), "best and median per category"),
         ("store results (600 `RunResult` rows, the arrays, run update)", s("store"),
          f"of which SQL INSERT {t['insert']:.2f} s; the rest JSON-encoding, progress updates, loading the run"),
@@ -477,8 +477,8 @@ def main() -> int:
         "unit's ~120 KB trace loaded for the table, and a template loop over each row's 205 node scores per "
         "dimension column), unit page p50 339 ms (the run's ~3 MB input snapshot loaded on every page); "
         "sensitivity 4.6 s and a ~1 GB peak (a units × runs × children array per node, now matrix products "
-        "for indicator-level nodes). What remains of a run is mostly building and JSON-encoding 600 "
-        "explanation traces (~100 KB each). "
+        "for indicator-level nodes). What remained of a run then was mostly building and JSON-encoding 600 "
+        "explanation traces (~100 KB each), which runs no longer do. "
         "Page timings vary by ±40 % on this shared 2-core machine; the gunicorn row is the closest to production.",
     ]
     unit_p95 = percentile(unit_page, 95) * 1000
