@@ -22,7 +22,7 @@ import tempfile
 import time
 from datetime import date, timedelta
 
-from benchlib import django_site, machine, percentile, write_section  # noqa: E402
+from benchlib import django_site, machine, percentile, record, write_section  # noqa: E402
 
 DAY = date(2026, 10, 20)
 UNITS = 40
@@ -186,6 +186,11 @@ def main() -> int:
     ]
     section = "\n".join(lines) + "\n"
     print(section)
+    daily_p95, rates_p95 = percentile(page, 95) * 1000, percentile(rates_total, 95)
+    record(f"inspections daily page, {args.findings:,} findings, p95", round(daily_p95), "ms", "< 300 ms",
+           met=daily_p95 < 300)
+    record("inspections 处置率 by unit and by campaign, p95", round(rates_p95, 3), "s", "< 0.5 s",
+           met=rates_p95 < 0.5)
     if not args.no_docs:
         write_section("## 督导检查页面 / Inspection pages", section)
     tmp.cleanup()

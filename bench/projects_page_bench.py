@@ -21,7 +21,7 @@ import time
 from datetime import date, timedelta
 from decimal import Decimal
 
-from benchlib import django_site, machine, percentile, write_section  # noqa: E402
+from benchlib import django_site, machine, percentile, record, write_section  # noqa: E402
 
 AS_OF = date(2026, 12, 31)
 UNITS = 40
@@ -184,6 +184,10 @@ def main() -> int:
     ]
     section = "\n".join(lines) + "\n"
     print(section)
+    portfolio_p95, rates_p95 = percentile(page, 95) * 1000, percentile(rates_total, 95)
+    record(f"key-project portfolio page, {args.projects:,} projects, p95", round(portfolio_p95), "ms", "< 300 ms",
+           met=portfolio_p95 < 300)
+    record("key-project rates of every grouping, p95", round(rates_p95, 3), "s", "< 0.5 s", met=rates_p95 < 0.5)
     if not args.no_docs:
         write_section("## 重点项目页面 / Key-project pages", section)
     tmp.cleanup()

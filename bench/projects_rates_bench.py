@@ -27,7 +27,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from benchlib import machine, write_section
+from benchlib import machine, record, write_section
 
 from duibiao.projects.ledger import COLUMNS
 from duibiao.projects.rates import (
@@ -177,9 +177,11 @@ def main() -> int:
     ]
     section = "\n".join(lines) + "\n"
     print(section)
+    record(f"key-project rates, all six groupings, {args.projects:,} projects (median)", round(everything[0], 3), "s",
+           "< 0.5 s", met=everything[0] < 0.5)
     if not args.no_write:
         write_section(HEADING, section)
-    return 0 if everything[0] < 0.5 else 1
+    return 0  # a missed target is a ✗ in make bench's summary, not a broken bench
 
 
 def _memory() -> str:
