@@ -19,7 +19,7 @@ import tempfile
 import time
 from datetime import date
 
-from benchlib import django_site, machine, percentile, write_section  # noqa: E402
+from benchlib import django_site, machine, percentile, record, write_section  # noqa: E402
 
 UNITS = {"街道乡镇": 24, "经济部门": 18, "综合部门": 18}  # 60 units
 INDICATORS = 150  # reported by units (the columns); plus a few manual ones that are not
@@ -102,12 +102,17 @@ def seed():
     return office, period, len(indicators), len(rows)
 
 
+CPU: list[float] = []  # process time of the last timed_requests call, request by request
+
+
 def timed_requests(client, url: str, count: int) -> tuple[list[float], int]:
     times, size = [], 0
+    CPU.clear()
     for _ in range(count):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         response = client.get(url)
         times.append(time.perf_counter() - start)
+        CPU.append(time.process_time() - cpu)
         assert response.status_code == 200, response.status_code
         size = len(response.content)
     return times, size
@@ -123,8 +128,11 @@ def main() -> int:
     django_site(tmp.name)
     # The workbook of 60 units is large enough for a background job; the bench times the
     # building of the file itself (what the worker does), so the request builds it.
-    os.environ["DUIBIAO_EXPORT_BACKGROUND_ROWS"] = str(10**9)
     import django
+    from django.conf import settings
+
+    # Set on the settings: django_site has loaded them already, so the environment is too late.
+    settings.DUIBIAO_EXPORT_BACKGROUND_ROWS = 10**9
     from django.db import connection
     from django.test import Client
     from django.urls import reverse
@@ -147,7 +155,9 @@ def main() -> int:
 
     with connection.execute_wrapper(count):
         client.get(url)
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())  # the machine may be shared: said beside the figures
     page, size = timed_requests(client, url, args.requests)
+    page_cpu = list(CPU)
     filtered, _ = timed_requests(client, url + "?category=c0&status=returned", max(5, args.requests // 4))
     export, xlsx = timed_requests(client, reverse("documents:progress_download", args=[period.pk]), 5)
     api, _ = timed_requests(client, f"/api/periods/{period.pk}/progress", 10)
@@ -164,6 +174,7 @@ def main() -> int:
 
     rows = [
         ("matrix page, unfiltered", len(page), ms(page), ms(page, 95), f"{size / 1024:.0f} KB"),
+        ("… its CPU time (the request's own cost)", len(page_cpu), ms(page_cpu), ms(page_cpu, 95), ""),
         ("matrix page, filtered (one category, 已退回)", len(filtered), ms(filtered), ms(filtered, 95), ""),
         ("Excel export", len(export), ms(export), ms(export, 95), f"{xlsx / 1024:.0f} KB"),
         ("API JSON", len(api), ms(api), ms(api, 95), ""),
@@ -184,9 +195,17 @@ def main() -> int:
         "|---|---|---|---|---|",
         *[f"| {name} | {n} | {p50} | {p95} | {sz} |" for name, n, p50, p95, sz in rows],
         "",
-        "Target: the unfiltered page well under 1 s. Cells carry only a class (`pm-approved` …); the "
-        "status letter comes from CSS, which keeps 9 000 cells at a size a phone loads quickly.",
+        f"Load average when the requests began (1, 5, 15 min): {load}; on a shared machine wall times "
+        "stretch with it while the CPU row holds.",
+        "",
+        "Target (issue 14): the unfiltered page p95 ≤ 100 ms (before: p95 187 ms, of which the template "
+        "~100 ms: a variable resolved and escaped per cell). The 9 000 cells are now written by one template "
+        "tag (`progress_rows`), the selector asks `applies_to` only of indicators that name units or "
+        "categories. Cells carry only a class (`pm-approved` …); the status letter comes from CSS, which "
+        "keeps 9 000 cells at a size a phone loads quickly.",
     ]
+    page_p95 = percentile(page, 95) * 1000
+    record("progress matrix, 60 × 150, p95", round(page_p95), "ms", "≤ 100 ms", met=page_p95 <= 100)
     section = "\n".join(lines) + "\n"
     print(section)
     if not args.no_docs:
