@@ -23,6 +23,9 @@ PRODUCTION = {
     "DUIBIAO_PROXY_SSL_HEADER": "X-Forwarded-Proto",
     "DUIBIAO_TRUSTED_PROXY_HEADER": "X-Forwarded-For",
     "DUIBIAO_TRUSTED_PROXIES": "127.0.0.1",
+    "DUIBIAO_SM4_KEY": "3f8a1c6e9b2d4f7a0c5e8b1d3f6a9c2e",
+    "DUIBIAO_ENCRYPT_UPLOADS": "true",
+    "DUIBIAO_PASSWORD_HASHER": "sm3",
 }
 
 
@@ -48,6 +51,18 @@ def test_the_check_warns_without_them(tmp_path):
     assert result.returncode != 0
     assert "security.W004" in result.stderr + result.stdout  # HSTS
     assert "security.W008" in result.stderr + result.stdout  # SSL redirect
+
+
+def test_without_its_own_sm4_key_the_deploy_check_warns(tmp_path):
+    result = _check(tmp_path, **{k: v for k, v in PRODUCTION.items() if k != "DUIBIAO_SM4_KEY"})
+    assert result.returncode != 0 and "duibiao.W101" in result.stderr + result.stdout
+
+
+@pytest.mark.parametrize("variable, value", [("DUIBIAO_SM4_KEY", "abc"), ("DUIBIAO_SM4_OLD_KEYS", "00" * 16 + ",xyz")])
+def test_a_malformed_sm4_key_stops_the_start(tmp_path, variable, value):
+    result = _check(tmp_path, **{**PRODUCTION, variable: value})
+    assert result.returncode != 0 and "duibiao.E101" in result.stderr + result.stdout
+    assert "32 位十六进制" in result.stderr + result.stdout
 
 
 def test_a_mistyped_proxy_list_stops_the_start(tmp_path):
