@@ -11,6 +11,7 @@
     duibiao bulletin (results|projects|inspections) [--period ID | --date YYYY-MM-DD] --out FILE.docx [--pdf FILE.pdf]
     duibiao backup FILE                                    database + uploaded files into one file (docs/backup.md)
     duibiao restore FILE [--force]                         verify, then restore into an empty database (--force: replace)
+    duibiao crypto rotate [--seal-plain]                   re-seal TOTP keys and uploads under DUIBIAO_SM4_KEY (docs/security.md)
     duibiao <any Django management command>
 """
 
