@@ -185,5 +185,9 @@ def test_prepared_values_are_a_copy_only_when_preparation_writes(
     values = np.array([[1.0, 2.0], [3.0, np.nan], [5.0, 4.0]])
     units = engine.Units(codes=("x", "y", "z"), categories=("c", "c", "c"))
     plain = engine.score(scheme, values, units)
+    derived = ("_shares", "_contributions", "_root_contributions")
+    assert all(plain.__dict__.get(name) is None for name in derived)  # score built none
+    assert "shares" not in repr(plain)  # printing a Result (an error page) derives nothing
+    assert all(plain.__dict__.get(name) is None for name in derived)
     assert plain.prepared is plain.raw
     assert plain.raw is not values and same_bits(plain.raw, values)  # the caller's array untouched

@@ -76,8 +76,9 @@ class _DerivedOnRead:
             obj.__dict__[self.slot] = value
         return value
 
-    def __set__(self, obj: Result, value: dict[str, FloatArray] | None) -> None:
-        obj.__dict__[self.slot] = value
+    def __set__(self, obj: Result, value: dict[str, FloatArray] | _DerivedOnRead | None) -> None:
+        # the dataclass passes the field's default, this descriptor itself: "not yet"
+        obj.__dict__[self.slot] = None if isinstance(value, _DerivedOnRead) else value
 
 
 def _children(res: Result, node: Node, at: slice | int) -> FloatArray:
@@ -166,14 +167,20 @@ class Result:
     engine_version: str = __version__
     # node → (c,) the weights its children were aggregated with, as found (not rescaled)
     node_weights: dict[str, FloatArray] = field(default_factory=dict)
-    # derived when first read (None or left out: not yet), see _DerivedOnRead:
+    # derived when first read (None or left out: not yet), see _DerivedOnRead; not in the
+    # repr, which would derive them (an error page printing a Result, say):
     # node → (n, c) effective weights of its children
-    shares: _DerivedOnRead = _DerivedOnRead(lambda r: _tree_arrays(r, 1))
+    shares: _DerivedOnRead = field(default=_DerivedOnRead(lambda r: _tree_arrays(r, 1)), repr=False)
     # node → (n, c) weighted contributions of its children
-    contributions: _DerivedOnRead = _DerivedOnRead(lambda r: _tree_arrays(r, 2))
+    contributions: _DerivedOnRead = field(
+        default=_DerivedOnRead(lambda r: _tree_arrays(r, 2)), repr=False
+    )
     # any code → (n,) contribution to the total
-    root_contributions: _DerivedOnRead = _DerivedOnRead(
-        lambda r: root_contributions(r.scheme, r.node_scores, r.contributions)
+    root_contributions: _DerivedOnRead = field(
+        default=_DerivedOnRead(
+            lambda r: root_contributions(r.scheme, r.node_scores, r.contributions)
+        ),
+        repr=False,
     )
 
     @property
