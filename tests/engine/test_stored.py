@@ -174,3 +174,25 @@ def test_what_cannot_be_stored_is_refused_when_packing(monkeypatch: pytest.Monke
     result.treatment = {"x": {"odd": object()}}
     with pytest.raises(TypeError, match="cannot store"):
         stored.pack(result)
+
+
+def test_a_field_the_result_no_longer_has_is_left_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Bytes stored by an engine whose Result had one more field (one now derived on demand)
+    still read; bytes lacking a field the Result needs are refused, not guessed."""
+    result = _synthetic(synthetic_document(), monkeypatch)
+    with np.load(io.BytesIO(stored.pack(result)), allow_pickle=False) as npz:
+        members = {name: npz[name] for name in npz.files}
+    manifest = json.loads(members[stored.MANIFEST].tobytes())
+
+    def repacked(fields: dict[str, Any]) -> bytes:
+        text = json.dumps({**manifest, "fields": fields}, ensure_ascii=False)
+        buffer = io.BytesIO()
+        np.savez(buffer, **{**members, stored.MANIFEST: np.frombuffer(text.encode(), dtype=np.uint8)})
+        return buffer.getvalue()
+
+    older = repacked({**manifest["fields"], "retired_field": {"$i": ["<f8", [2], [1.0, 2.0]]}})
+    back = stored.unpack(result.scheme, older)
+    assert back.trace(result.units.codes[0]) == result.trace(result.units.codes[0])
+    lacking = repacked({k: v for k, v in manifest["fields"].items() if k != "raw"})
+    with pytest.raises(ValueError, match="another engine"):
+        stored.unpack(result.scheme, lacking)

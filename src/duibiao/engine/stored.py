@@ -189,5 +189,11 @@ def unpack(scheme: Scheme, data: bytes, *, units: Units | None = None) -> Result
     if units is not None and tuple(units.codes) != stored_units.codes:
         raise ValueError("the packed result has other units")
     unpacker = _Unpacker(arrays)
-    values = {name: unpacker.decode(v) for name, v in manifest["fields"].items()}
-    return Result(scheme=scheme, units=units or stored_units, **values)
+    # A field Result no longer has (now derived on demand, say) is left out; one it gained
+    # without a default cannot be made up.
+    known = {f.name for f in dataclasses.fields(Result)}
+    values = {name: unpacker.decode(v) for name, v in manifest["fields"].items() if name in known}
+    try:
+        return Result(scheme=scheme, units=units or stored_units, **values)
+    except TypeError as exc:
+        raise ValueError(f"packed by another engine: {exc}") from None
