@@ -191,3 +191,23 @@ def test_prepared_values_are_a_copy_only_when_preparation_writes(
     assert all(plain.__dict__.get(name) is None for name in derived)
     assert plain.prepared is plain.raw
     assert plain.raw is not values and same_bits(plain.raw, values)  # the caller's array untouched
+
+
+def test_traces_unit_by_unit_equal_traces_from_whole_arrays(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A large run explains its first few units one by one and derives the arrays whole
+    once many are asked (``duibiao score --explain``); the traces are the same either way."""
+    res = _synthetic_result(monkeypatch)
+    codes = res.units.codes
+    whole = [res.trace(u) for u in codes]  # a small run: read from the whole arrays
+    result_module = importlib.import_module("duibiao.engine.result")
+    monkeypatch.setattr(result_module, "_SMALL_RUN", 0)
+    monkeypatch.setattr(result_module, "_FEW_UNITS", 2)
+    for name in ("shares", "contributions", "root_contributions"):
+        setattr(res, name, None)  # as score leaves them
+    res.__dict__.pop("_units_traced", None)
+    assert res.trace(codes[0]) == whole[0] and res.trace(codes[1]) == whole[1]
+    assert res.__dict__.get("_shares") is None  # two units: each aggregated on its own
+    assert [res.trace(u) for u in codes[2:]] == whole[2:]
+    assert res.__dict__.get("_shares") is not None  # the third derived them whole

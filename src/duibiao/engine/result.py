@@ -103,15 +103,20 @@ def _tree_arrays(res: Result, part: int) -> dict[str, FloatArray]:
 
 # Up to this many values a run's shares and contributions are derived whole on the first
 # trace (a city, 600 × 200, in a few milliseconds) and every later trace reads its row;
-# beyond it (a province) each trace aggregates its own unit again.
+# beyond it (a province) each of the first few traces aggregates its own unit again.
 _SMALL_RUN = 1_000_000
+# A caller explaining every unit (`duibiao score --explain` on a province) is seen after this
+# many traces: the arrays are then derived whole once, not unit by unit twenty thousand times.
+_FEW_UNITS = 32
 
 
 def unit_tree(res: Result, i: int) -> dict[str, tuple[FloatArray, FloatArray]]:
     """Node → (shares (c,), contributions (c,)) of unit ``i``: read from the Result when it
     holds them, else aggregated again for this unit alone (each unit's aggregation is its
     own, so the numbers equal the full arrays' row). Usage: ``unit_tree(res, 3)["D1"][1]``."""
-    small = len(res.units) * len(res.indicator_codes) <= _SMALL_RUN
+    asked = res.__dict__.get("_units_traced", 0) + 1
+    res.__dict__["_units_traced"] = asked
+    small = len(res.units) * len(res.indicator_codes) <= _SMALL_RUN or asked > _FEW_UNITS
     if small or (
         res.__dict__.get("_shares") is not None and res.__dict__.get("_contributions") is not None
     ):
