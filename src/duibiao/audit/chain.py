@@ -28,6 +28,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
+from functools import lru_cache
+from json.encoder import encode_basestring as _string
 from typing import Any
 
 from django.db import transaction
@@ -55,6 +57,10 @@ def _number(value: int | float) -> str:
 
 def canonical_json(value: Any) -> str:
     """One text for one JSON value, whichever database it went through."""
+    # Strings first and through the C encoder: verify re-hashes every row, and a row is mostly
+    # strings (json.dumps builds an encoder per call, ten times slower; same output).
+    if isinstance(value, str):
+        return _string(value)
     if value is None:
         return "null"
     if value is True:
@@ -63,13 +69,11 @@ def canonical_json(value: Any) -> str:
         return "false"
     if isinstance(value, int | float):
         return _number(value)
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
     if isinstance(value, dict):
-        items = sorted((str(key), item) for key, item in value.items())
         return "{" + ",".join(
-            f"{json.dumps(key, ensure_ascii=False)}:{canonical_json(item)}" for key, item in items
-        ) + "}"
+            f"{_string(key)}:{canonical_json(value[key])}" for key in sorted(value)
+        ) + "}" if all(isinstance(key, str) for key in value) else canonical_json(
+            {str(key): item for key, item in value.items()})
     if isinstance(value, list | tuple):
         return "[" + ",".join(canonical_json(item) for item in value) + "]"
     # Anything else never reaches the database as JSON: say so rather than hash a repr.
@@ -80,6 +84,7 @@ def _time(at: datetime) -> str:
     return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+@lru_cache(maxsize=4096)  # a log holds few distinct addresses, each parsed once
 def _address(ip: str | None) -> str | None:
     if not ip:
         return None
@@ -89,14 +94,16 @@ def _address(ip: str | None) -> str | None:
         return ip
 
 
+# The row's keys in canonical (sorted) order, each already written as JSON.
+_ROW_KEYS = tuple((name, _string(name)) for name in sorted(HASHED_FIELDS))
+
+
 def canonical_row(values: dict[str, Any]) -> bytes:
-    """The bytes hashed for one row: its fields (HASHED_FIELDS) in the canonical form."""
-    parts = {
-        **{name: values[name] for name in HASHED_FIELDS},
-        "at": _time(values["at"]),
-        "ip": _address(values["ip"]),
-    }
-    return canonical_json(parts).encode("utf-8")
+    """The bytes hashed for one row: its fields (HASHED_FIELDS) in the canonical form — the
+    canonical JSON of {field: value}, written out directly (verify does this a million times)."""
+    parts = {**values, "at": _time(values["at"]), "ip": _address(values["ip"])}
+    return ("{" + ",".join(f"{key}:{canonical_json(parts[name])}" for name, key in _ROW_KEYS)
+            + "}").encode("utf-8")
 
 
 def row_hash(values: dict[str, Any]) -> str:
