@@ -154,3 +154,33 @@ def test_a_failed_warm_up_is_said_and_the_worker_still_serves(monkeypatch, capsy
         os.close(write_end)
     said = capsys.readouterr().err
     assert "worker warm-up failed" in said and "database unreachable" in said
+
+
+def test_ready_is_said_once_and_later_workers_are_still_read(capsys):
+    """Workers started after the ready line (one that died, a reload) keep writing to the pipe;
+    the master keeps reading it, so none of them can block on a full pipe."""
+    import threading
+
+    read_end, write_end = os.pipe()
+    thread = threading.Thread(target=gunicorn_config._await_workers,
+                              args=(read_end, 2, [("127.0.0.1", 8123)]), daemon=True)
+    thread.start()
+    os.write(write_end, b"101\n")
+    time.sleep(0.2)
+    assert gunicorn_config.READY_MESSAGE not in capsys.readouterr().err  # one of two is not ready
+    os.write(write_end, b"102\n")
+
+    def later_workers():  # far more than a pipe holds (64 KB): they finish only if someone reads
+        for n in range(20_000):
+            os.write(write_end, f"{200 + n}\n".encode())
+
+    writer = threading.Thread(target=later_workers, daemon=True)
+    writer.start()
+    writer.join(20)
+    assert not writer.is_alive(), "a worker blocked writing to the pipe: the master stopped reading"
+    os.close(write_end)
+    thread.join(10)
+    assert not thread.is_alive()
+    said = capsys.readouterr().err
+    assert said.count(gunicorn_config.READY_MESSAGE) == 1 and "http://127.0.0.1:8123" in said
+    os.close(read_end)

@@ -76,18 +76,23 @@ def post_worker_init(worker: Any) -> None:
 
 
 def _await_workers(read_fd: int, expected: int, addresses: Any) -> None:
-    """The master's thread: says ready when `expected` distinct workers have reported warm."""
+    """The master's thread: says ready when `expected` distinct workers have reported warm, then
+    keeps reading, so that workers started later (one that died, a reload) never block on a
+    full pipe."""
     warm: set[str] = set()
     pending = b""
-    while len(warm) < expected:
+    said = False
+    while True:
         chunk = os.read(read_fd, 1024)
         if not chunk:
             return
         pending += chunk
         *lines, pending = pending.split(b"\n")
         warm.update(line.decode() for line in lines if line)
-    where = ", ".join(_url(address) for address in addresses or [])
-    say(f"{READY_MESSAGE}: {where} （{expected} 个进程已预热，{time.monotonic() - _started:.1f} 秒）")
+        if not said and len(warm) >= expected:
+            said = True
+            where = ", ".join(_url(address) for address in addresses or [])
+            say(f"{READY_MESSAGE}: {where} （{expected} 个进程已预热，{time.monotonic() - _started:.1f} 秒）")
 
 
 def _url(address: Any) -> str:
