@@ -1,7 +1,7 @@
 """`duibiao audit verify` on a large audit log: how long the walk of the hash chain takes, and
 what one append costs.
 
-    python bench/audit_verify_bench.py [--rows 200000] [--no-docs]
+    python bench/audit_verify_bench.py [--rows 100000] [--no-docs]
 
 Builds a throwaway SQLite site, appends ROWS chained rows (through `chain_append`, in batches,
 so the rows are what the application writes: JSON before / after, an address, a user agent),
@@ -44,7 +44,7 @@ def fill(rows: int) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--rows", type=int, default=200_000)
+    parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--no-docs", action="store_true")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
