@@ -76,3 +76,8 @@ def test_header_names_map_to_request_meta(header, key):
     from duibiao.config.env import header_meta_key
 
     assert header_meta_key(header) == key
+
+
+def test_an_unknown_password_hasher_stops_the_start(tmp_path):
+    result = _check(tmp_path, **{**PRODUCTION, "DUIBIAO_PASSWORD_HASHER": "md5"})
+    assert result.returncode != 0 and "DUIBIAO_PASSWORD_HASHER 只能是 sm3 或 pbkdf2" in result.stderr

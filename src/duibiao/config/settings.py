@@ -127,7 +127,8 @@ _HASHERS = {
 }
 DUIBIAO_PASSWORD_HASHER = env_str("DUIBIAO_PASSWORD_HASHER", "pbkdf2")
 if DUIBIAO_PASSWORD_HASHER not in _HASHERS:
-    raise ValueError(f"DUIBIAO_PASSWORD_HASHER must be one of {', '.join(_HASHERS)}, not {DUIBIAO_PASSWORD_HASHER!r}")
+    raise ValueError(f"DUIBIAO_PASSWORD_HASHER 只能是 {' 或 '.join(_HASHERS)}，不是 {DUIBIAO_PASSWORD_HASHER!r} / "
+                     f"must be one of {', '.join(_HASHERS)}")
 PASSWORD_HASHERS = [_HASHERS[DUIBIAO_PASSWORD_HASHER]] + [h for k, h in _HASHERS.items() if k != DUIBIAO_PASSWORD_HASHER]
 # PBKDF2-HMAC-SM3 rounds; about the cost of Django's 1 000 000 SHA-256 rounds (SM3 is slower).
 # A hash made with another count is rehashed at the next sign-in.
