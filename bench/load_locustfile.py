@@ -16,6 +16,7 @@ import os
 import re
 import secrets
 import string
+import time
 
 from locust import between, events, task
 from locust.contrib.fasthttp import FastHttpUser
@@ -58,7 +59,8 @@ class Reporter(FastHttpUser):
         data = {"value": value, "note": "", "version": str(self.versions[code])}
         with self.client.post(self.base + f"{code}/", data=data, name="value save", catch_response=True,
                               headers={**self.headers, "HX-Request": "true", "Referer": self.base}) as r:
-            line = {"unit": self.account["unit"], "code": code, "value": value, "status": r.status_code}
+            line = {"unit": self.account["unit"], "code": code, "value": value, "status": r.status_code,
+                    "at": time.time()}
             if r.status_code == 200:
                 found = VERSION.search(r.text or "")
                 line["version"] = int(found.group(1)) if found else None

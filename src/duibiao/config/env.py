@@ -81,6 +81,9 @@ def database_config(url: str, conn_max_age: int = 60) -> dict[str, Any]:
     failing with "database is locked" half-way through a transaction.
     """
     config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=conn_max_age))
+    # A kept connection is checked before a request uses it: after PostgreSQL restarts (or a
+    # failover), each worker reconnects instead of failing its next request with the dead one.
+    config["CONN_HEALTH_CHECKS"] = conn_max_age != 0
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config["CONN_MAX_AGE"] = 0
         config["OPTIONS"] = {
