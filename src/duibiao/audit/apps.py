@@ -11,7 +11,9 @@ def _append_only(sender: AppConfig, using: str = "default", **kwargs: Any) -> No
     from duibiao.audit import triggers
 
     connection = connections[using]
-    if triggers.TABLE in connection.introspection.table_names():
+    # Only once the chain exists (audit/0002 on): migrated back before it, the table is the
+    # old unchained one and audit/0003 puts the triggers in place when it comes.
+    if {triggers.TABLE, "audit_chainhead"} <= set(connection.introspection.table_names()):
         triggers.install(connection)
 
 
