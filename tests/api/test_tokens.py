@@ -202,3 +202,13 @@ def test_the_token_page_creates_shows_once_and_revokes(world, client_for):
     other = client_for(world["office"])
     assert token.key_id not in other.get("/accounts/tokens/").content.decode()
     assert other.post(f"/accounts/tokens/{token.pk}/revoke/", {"version": 2}).status_code == 404
+
+
+def test_a_token_narrows_a_role_that_reaches_every_unit(world):
+    """The system administrator's directory reaches every unit; his token for 靖宇街道 does not."""
+    _token, secret = _make(world["sysadmin"], actions=["org.tree.view"], units=["jingyu"])
+    client = _bearer(secret)
+    assert _codes(client.get("/api/org/units")) == ["jingyu"]
+    assert client.get("/api/org/units/nangang").status_code == 404
+    _token, everywhere = _make(world["sysadmin"], actions=["org.tree.view"])
+    assert "nangang" in _codes(_bearer(everywhere).get("/api/org/units?size=200"))

@@ -686,6 +686,9 @@ API: dict[str, Op] = {
     "PUT /api/assessment/periods/{period_id}/units/{unit_code}/values/{code}": Op(
         REPORT_A, args=_with({"unit_code": "jingyu", "code": "nl04"}, period_id="period"),
         body=lambda w: {"value": "88", "version": w["sub_draft"].version}),
+    # 签发 over the API: unit A's head, in the published quarter where every value is approved.
+    "POST /api/assessment/periods/{period_id}/units/{unit_code}/signoff": Op(
+        Needs("assessment.submission.sign", unit="a"), args=_with({"unit_code": "jingyu"}, period_id="period_published")),
     "POST /api/assessment/periods/{period_id}/units/{unit_code}/submit": Op(
         REPORT_A, args=_with({"unit_code": "jingyu"}, period_id="period"), query="confirm=true"),
     "GET /api/assessment/periods/{period_id}/review/{code}": Op(REVIEW_ZB1, args=_with({"code": "nl03"},
@@ -764,6 +767,10 @@ API: dict[str, Op] = {
     "GET /api/documents/periods/{period_id}/template?unit=jingyu": Op(REPORT_VIEW_A, args=_ids(period_id="period")),
     "POST /api/documents/periods/{period_id}/template?unit=jingyu": Op(
         REPORT_A, args=_ids(period_id="period"), files=lambda w: {"file": _xlsx(w["template_a"])}),
+    # 通报, read only: the list answers what each may see (empty for others); an issued one.
+    "GET /api/documents/bulletins": Op(EVERY),
+    "GET /api/documents/bulletins/{pk}": Op(Needs("documents.bulletin.view", unit="district"),
+                                            args=_ids(pk="bulletin_issued")),
     "GET /api/documents/imports/{job_id}": Op(frozenset({"reporter_a"}), args=_ids(job_id="import_job")),
     "POST /api/documents/periods/{period_id}/template": Op(
         REPORT_A, args=_ids(period_id="period"), files=lambda w: {"file": _xlsx(w["template_a"])},

@@ -113,6 +113,10 @@ REACHES["office"] = REACHES["office"] | {"documents:bulletins", "documents:bulle
                                          "documents:bulletin_download", "documents:bulletin_auto"}
 REACHES["leader"] = REACHES["leader"] | {"documents:bulletins", "documents:bulletin", "documents:bulletin_download"}
 
+# 接口令牌: every role, from 修改密码 in the top bar.
+for _who in REACHES:
+    REACHES[_who] = REACHES[_who] | {"accounts:password_change", "accounts:tokens"}
+
 
 def _name(path: str) -> str | None:
     try:

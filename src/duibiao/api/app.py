@@ -17,6 +17,7 @@ from ninja.security import django_auth
 from duibiao.api.accounts import router as accounts_router
 from duibiao.api.assessment import router as assessment_router
 from duibiao.api.auth import TokenAuth, docs_access
+from duibiao.api.bulletins import router as bulletins_router
 from duibiao.api.cadres import router as cadres_router
 from duibiao.api.dispatch import router as dispatch_router
 from duibiao.api.documents import router as documents_router
@@ -139,6 +140,7 @@ api.add_router("/assessment", assessment_router)
 api.add_router("/results", results_router)
 api.add_router("/cadres", cadres_router)
 api.add_router("/documents", documents_router)
+api.add_router("/documents", bulletins_router)
 api.add_router("/projects", projects_router)
 api.add_router("/projects", dispatch_router)
 api.add_router("/inspections", inspections_stats_router)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 
 from django.shortcuts import get_object_or_404
@@ -34,6 +35,7 @@ from duibiao.assessment.services.submissions import (
     score_record,
     submission_save,
     submission_submit,
+    unit_signoff,
 )
 
 router = Router(tags=["assessment"])
@@ -187,6 +189,22 @@ def submit(request, period_id: int, unit_code: str, confirm: bool = False):
     period = period_get(user=request.user, pk=period_id)
     unit = unit_get(user=request.user, code=unit_code)
     return {"submitted": submission_submit(actor=request.user, period=period, unit=unit, confirm=confirm)}
+
+
+class SignoffOut(Schema):
+    period: int
+    unit: str
+    by: str
+    at: datetime
+
+
+@router.post("/periods/{period_id}/units/{unit_code}/signoff", response={201: SignoffOut},
+             summary="单位负责人签发本单位本期数据（须全部已提交且完整；已签发则 422）")
+def signoff(request, period_id: int, unit_code: str):
+    period = period_get(user=request.user, pk=period_id)
+    unit = unit_get(user=request.user, code=unit_code)
+    done = unit_signoff(actor=request.user, period=period, unit=unit)
+    return Status(201, {"period": period.pk, "unit": unit.code, "by": request.user.username, "at": done.at})
 
 
 @router.get("/periods/{period_id}/review/{code}", response=list[SubmissionOut], summary="某指标各单位填报（审核用）")
