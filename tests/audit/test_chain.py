@@ -293,3 +293,16 @@ def test_nothing_writes_audit_rows_around_the_chain():
         if pattern.search(line) and not (path.parts[-2:] == ("audit", "services.py") and "return AuditEntry(" in line)
     ]
     assert not offenders, offenders
+
+
+def test_the_purge_command_says_what_it_did_and_refuses_a_broken_chain(world, capsys):
+    rows = _rows(world)
+    call_command("audit", "purge")
+    assert "已清理 0 条" in capsys.readouterr().out
+    assert AuditEntry.objects.filter(pk=rows[0].pk).exists()
+    _attacker("UPDATE audit_auditentry SET detail = 'x' WHERE id = %s", [rows[2].id])
+    triggers.install(connection)
+    with pytest.raises(SystemExit) as exit_:
+        call_command("audit", "purge")
+    assert exit_.value.code == 1
+    assert f"第 {rows[2].id} 条" in capsys.readouterr().err
