@@ -28,6 +28,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from duibiao.accounts import gate
 from duibiao.assessment.errors import AssessmentError
 from duibiao.assessment.models import Period, Scheme
 from duibiao.audit.services import audit_record
@@ -60,6 +61,11 @@ def import_job_create(*, actor: User, upload: UploadedFile, period: Period | Non
                       unit: Unit | None = None, scheme: Scheme | None = None) -> QueuedImport:
     """Check an upload and queue it for the worker: a 填报模板 for `period` (limited to `unit`
     if given) or a 考核细则 for `scheme`. A file that fails the upload check is not stored."""
+    if gate.narrowing(actor) is not None:
+        # The worker imports as the job's owner with every grant he holds: an API token's
+        # narrower units and actions would not follow the job there. Token calls import in
+        # the request (api/documents.py), where the gate narrows them.
+        raise PermissionDenied(_("接口令牌的导入不能排队后台处理。"))
     _require_importer(actor, period=period, unit=unit, scheme=scheme)
     report = ImportReport()
     if not services.upload_check(upload, report):
