@@ -62,7 +62,7 @@ def test_the_layout_is_the_engines(bulletin, run):
     assert "2026年11月26日" in said
     assert any(t.startswith("四、希望和要求") for t in said)
     assert "附件" in said  # one attachment: the full ranking, on its own page
-    full = bulletin.tables[-1]
+    full = bulletin.tables[-2]  # the last is the 版记, floating at the foot of the last page
     assert len(full.rows) == 1 + RunResult.objects.filter(run=run).count()
     assert len(bulletin.inline_shapes) == 1  # the scores chart
 

@@ -232,16 +232,56 @@ def test_one_attachment_is_named_without_a_number():
     assert "附件：排名表" in texts and "附件" in texts and "附件1" not in texts
 
 
-def test_imprint_between_rules_at_the_end(docx):
+def test_imprint_between_rules_after_the_attachments(docx):
+    """The 版记 is the last table of the document, after the last attachment: a row for 抄送 and
+    one for 印发机关 / 印发日期 in 4号仿宋, ruled 0.35 mm above and below and 0.25 mm between."""
+    imprint = docx.tables[-1]
+    cc, printed = (row.cells[0].paragraphs[0] for row in imprint.rows)
+    assert [cc.text, printed.text] == ["抄送：区委办公室，区人大常委会办公室。",
+                                       "哈尔滨市道外区考核评价办公室\t2026年11月26日印发"]
+    body = docx.element.body
+    blocks = [el for el in body if el.tag in (qn("w:p"), qn("w:tbl"))]
     texts = [p.text for p in docx.paragraphs]
-    cc = paragraph(docx, "抄送：区委办公室，区人大常委会办公室。")
-    printed = paragraph(docx, "哈尔滨市道外区考核评价办公室\t2026年11月26日印发")
-    assert texts.index(cc.text) > texts.index("附件2")
-    assert texts.index(printed.text) == len(texts) - 1
-    rules = cc._p.pPr.find(qn("w:pBdr"))
-    assert rules.find(qn("w:top")).get(qn("w:sz")) == "8" and rules.find(qn("w:bottom")).get(qn("w:sz")) == "6"
-    assert printed._p.pPr.find(qn("w:pBdr")).find(qn("w:bottom")).get(qn("w:sz")) == "8"
-    assert {(east_asia(r), r.font.size) for r in printed.runs} == {("仿宋_GB2312", Pt(14))}
+    # After 附件2's content, and followed only by the empty paragraph it is anchored to.
+    assert blocks[-2] is imprint._tbl and texts[-1] == "" and texts.index("附件2") < len(texts) - 1
+    rules = imprint._tbl.tblPr.find(qn("w:tblBorders"))
+    sizes = {side: rules.find(qn(f"w:{side}")).get(qn("w:sz")) for side in ("top", "insideH", "bottom")}
+    assert sizes == {"top": "8", "insideH": "6", "bottom": "8"}
+    assert {rules.find(qn(f"w:{side}")).get(qn("w:val")) for side in ("left", "right", "insideV")} == {"nil"}
+    assert {(east_asia(r), r.font.size) for p in (cc, printed) for r in p.runs} == {("仿宋_GB2312", Pt(14))}
+
+
+def test_the_imprint_floats_at_the_foot_of_the_page(docx):
+    """§7.4: its last rule on the 版心's lower edge — a floating table pinned to the bottom
+    margin, as wide as the 版心 and starting at the left margin, which text never overlaps."""
+    tbl_pr = docx.tables[-1]._tbl.tblPr
+    pos = tbl_pr.find(qn("w:tblpPr"))
+    assert pos is not None
+    assert (pos.get(qn("w:vertAnchor")), pos.get(qn("w:tblpYSpec"))) == ("margin", "bottom")
+    assert (pos.get(qn("w:horzAnchor")), int(pos.get(qn("w:tblpX")))) == ("page", round(Mm(28).twips))
+    assert tbl_pr.find(qn("w:tblOverlap")).get(qn("w:val")) == "never"
+    width = tbl_pr.find(qn("w:tblW"))
+    assert (width.get(qn("w:type")), int(width.get(qn("w:w")))) == ("dxa", round(Mm(156).twips))
+    # Schema order: tblpPr right after tblStyle (here there is none: first), tblW before tblBorders.
+    tags = [child.tag.split("}")[1] for child in tbl_pr]
+    assert tags[:2] == ["tblpPr", "tblOverlap"] and tags.index("tblW") < tags.index("tblBorders")
+    assert tags == sorted(tags, key=TBLPR_ORDER.index)
+    # The body's ranking tables stay in the text.
+    assert all(t._tbl.tblPr.find(qn("w:tblpPr")) is None for t in docx.tables[:-1])
+
+
+def test_without_cc_the_imprint_is_one_row_between_the_outer_rules():
+    doc = Bulletin(organ=ORGAN, title=TITLE, date=dt.date(2026, 11, 26)).paragraph(BODY)
+    doc.imprint(printed_by="区考核办", printed_on=dt.date(2026, 11, 26))
+    imprint = Document(io.BytesIO(doc.save())).tables[-1]
+    assert [row.cells[0].text for row in imprint.rows] == ["区考核办\t2026年11月26日印发"]
+    rules = imprint._tbl.tblPr.find(qn("w:tblBorders"))
+    assert rules.find(qn("w:top")).get(qn("w:sz")) == rules.find(qn("w:bottom")).get(qn("w:sz")) == "8"
+
+
+TBLPR_ORDER = ["tblStyle", "tblpPr", "tblOverlap", "bidiVisual", "tblStyleRowBandSize", "tblStyleColBandSize",
+               "tblW", "jc", "tblCellSpacing", "tblInd", "tblBorders", "shd", "tblLayout", "tblCellMar", "tblLook",
+               "tblCaption", "tblDescription", "tblPrChange"]
 
 
 def test_tables_have_a_bold_header_row_and_borders(docx):

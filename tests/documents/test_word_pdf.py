@@ -149,3 +149,73 @@ def test_a_full_page_of_the_pdf_is_22_lines_of_28_characters(tmp_path):
     # Each paragraph of 90: 26 characters after the two-character indent, 28, 28, and 8.
     assert {len(line) for line in body} == {26, 28, 8}
     assert sum(len(line) == 28 for line in body) >= 10
+
+
+# ---------------------------------------------------------------- the 版记 at the foot of the last page
+
+BOTTOM_MARGIN_PT = (297 - 35) / 25.4 * 72  # the 版心's lower edge, 742.7 pt from the top
+ONE_LINE = "各单位认真贯彻落实区委区政府部署要求考核工作有序推"  # 26 characters: one indented line
+
+
+def words_of_last_page(pdf: bytes, tmp_path: Path) -> tuple[int, list[tuple[float, float, str]]]:
+    """(pages, [(yMin, yMax, word)] of the last page) read with pdftotext -bbox."""
+    (tmp_path / "d.pdf").write_bytes(pdf)
+    info = subprocess.run([needs("pdfinfo"), str(tmp_path / "d.pdf")], capture_output=True, check=True,
+                          text=True).stdout
+    pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
+    xml = subprocess.run([needs("pdftotext"), "-bbox", "-f", str(pages), "-l", str(pages), str(tmp_path / "d.pdf"), "-"],
+                         capture_output=True, check=True, text=True).stdout
+    found = re.findall(r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]*)<', xml)
+    return pages, [(float(top), float(bottom), word) for top, bottom, word in found]
+
+
+def imprint_pdf(paragraphs: int) -> bytes:
+    if soffice_path() is None:
+        skip_or_fail("LibreOffice (soffice) not installed: apt-get install libreoffice-writer-nogui")
+    doc = Bulletin(organ="哈尔滨市道外区考核评价办公室", number=NUMBER, title="关于考核结果的通报",
+                   date=dt.date(2026, 11, 26))
+    for _ in range(paragraphs):
+        doc.paragraph(ONE_LINE)
+    doc.imprint(cc="区委办公室", printed_by="哈尔滨市道外区考核评价办公室", printed_on=dt.date(2026, 11, 26))
+    pdf, reason = docx_to_pdf(doc.save())
+    assert pdf is not None, reason
+    return pdf
+
+
+def imprint_and_text(words: list[tuple[float, float, str]]) -> tuple[float, float, float | None]:
+    """(top of the 抄送 line, bottom of the 印发 line, bottom of the lowest text above them)."""
+    cc = next(w for w in words if w[2].startswith("抄送"))
+    printed = next(w for w in words if w[2].endswith("印发"))
+    above = [bottom for top, bottom, word in words if bottom <= cc[0]]
+    return cc[0], printed[1], max(above, default=None)
+
+
+def test_the_imprint_of_a_short_document_sits_at_the_foot_of_its_page(tmp_path):
+    pages, words = words_of_last_page(imprint_pdf(2), tmp_path)
+    cc_top, printed_bottom, text_bottom = imprint_and_text(words)
+    assert pages == 1
+    # The 印发 line ends on the 版心's lower edge (its rule right under it), far below the text.
+    assert abs(printed_bottom - BOTTOM_MARGIN_PT) < 3
+    assert text_bottom is not None and text_bottom < cc_top - 29  # at least a line of space between
+    assert "日" in [w[2] for w in words if w[1] == text_bottom]  # the date is the last text above it
+
+
+def test_a_page_with_just_room_keeps_the_imprint_under_its_text(tmp_path):
+    """Page 2 holds 25 lines of this text above the block: the block stays on it, no overlap."""
+    pages, words = words_of_last_page(imprint_pdf(25), tmp_path)
+    cc_top, printed_bottom, text_bottom = imprint_and_text(words)
+    assert pages == 2 and abs(printed_bottom - BOTTOM_MARGIN_PT) < 3
+    assert text_bottom is not None and text_bottom < cc_top
+
+
+def test_a_full_last_page_sends_the_imprint_to_a_new_page(tmp_path):
+    """One line more and the block would cover the date: it goes to a page of its own, at the
+    foot, and the text of the page before is left whole."""
+    pdf = imprint_pdf(26)
+    pages, words = words_of_last_page(pdf, tmp_path)
+    cc_top, printed_bottom, text_bottom = imprint_and_text(words)
+    assert pages == 3 and abs(printed_bottom - BOTTOM_MARGIN_PT) < 3
+    assert text_bottom is None  # nothing but the block (and the page number below it)
+    text = subprocess.run([needs("pdftotext"), "-f", "2", "-l", "2", str(tmp_path / "d.pdf"), "-"],
+                          capture_output=True, check=True, text=True).stdout
+    assert "2026年11月26日" in "".join(text.split()) and "印发" not in text

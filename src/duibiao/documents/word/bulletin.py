@@ -222,24 +222,28 @@ class Bulletin(Body):
         item.build(body)
 
     def _imprint_block(self, imprint: _Imprint) -> None:
-        # After the text, one blank line down (§7.4 puts it at the foot of the last page; a
-        # frame anchored there is lost by LibreOffice with its rules, so it follows the text).
+        # §7.4: the 版记 at the foot of the last page, its last rule on the 版心's lower edge.
+        # A one-column floating table pinned to the bottom margin (ooxml.foot_of_page_table):
+        # a row for 抄送 and one for 印发机关 / 印发日期, the rules drawn as the table's borders
+        # (0.35 mm above and below, 0.25 mm between). It floats on the page of the paragraph
+        # after it; when the text leaves no room there, both go to a new page.
+        lines = [f"抄送：{imprint.cc.rstrip('。')}。"] if imprint.cc else []
+        lines.append(f"{imprint.printed_by}\t{document_date(imprint.printed_on)}印发")
+        table = self._doc.add_table(rows=len(lines), cols=1)
+        ooxml.foot_of_page_table(table, width_mm=std.TEXT_W_MM, left_mm=std.LEFT_MM,
+                                 outer_eighths=std.RULE_OUTER_EIGHTHS, inner_eighths=std.RULE_INNER_EIGHTHS)
+        for row, text in zip(table.rows, lines, strict=True):
+            p = ooxml.no_spacing(row.cells[0].paragraphs[0])
+            p.alignment = LEFT
+            ooxml.indent_chars(p, left=1, right=1, size_pt=std.IMPRINT_PT)
+            if "\t" in text:
+                # 印发机关 flush left, 印发日期 flush right: a right tab at the 版心's edge less one character.
+                p.paragraph_format.tab_stops.add_tab_stop(Mm(std.TEXT_W_MM) - Pt(2 * std.IMPRINT_PT),
+                                                          alignment=WD_TAB_ALIGNMENT.RIGHT)
+            ooxml.set_run_font(p.add_run(text), std.BODY_FONT, std.IMPRINT_PT)
+        # The anchor: a floating table belongs to the paragraph that follows it (and a
+        # document ends with a paragraph), so the block floats on the page this one falls on.
         self._para()
-        if imprint.cc:
-            cc = self._para(f"抄送：{imprint.cc.rstrip('。')}。", size=std.IMPRINT_PT, how=LEFT)
-            ooxml.indent_chars(cc, left=1, right=1, size_pt=std.IMPRINT_PT)
-            ooxml.paragraph_rule(cc, "top", eighths=std.RULE_OUTER_EIGHTHS)
-            ooxml.paragraph_rule(cc, "bottom", eighths=std.RULE_INNER_EIGHTHS)
-        line = self._para(how=LEFT)
-        ooxml.indent_chars(line, left=1, right=1, size_pt=std.IMPRINT_PT)
-        # 印发机关 flush left, 印发日期 flush right: a right tab at the 版心's edge less one character.
-        line.paragraph_format.tab_stops.add_tab_stop(Mm(std.TEXT_W_MM) - Pt(2 * std.IMPRINT_PT),
-                                                     alignment=WD_TAB_ALIGNMENT.RIGHT)
-        ooxml.set_run_font(line.add_run(f"{imprint.printed_by}\t{document_date(imprint.printed_on)}印发"),
-                           std.BODY_FONT, std.IMPRINT_PT)
-        if not imprint.cc:
-            ooxml.paragraph_rule(line, "top", eighths=std.RULE_OUTER_EIGHTHS)
-        ooxml.paragraph_rule(line, "bottom", eighths=std.RULE_OUTER_EIGHTHS)
 
 
 def _blank_document() -> DocxDocument:

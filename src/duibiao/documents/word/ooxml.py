@@ -8,6 +8,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Emu, Mm, Pt, RGBColor
+from docx.table import Table
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
@@ -154,3 +155,44 @@ def font_table_fallbacks(fonts_xml: bytes) -> bytes:
     from lxml import etree
 
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def foot_of_page_table(table: Table, *, width_mm: float, left_mm: float, outer_eighths: int,
+                       inner_eighths: int) -> None:
+    """Make `table` a floating table whose bottom edge sits on the bottom margin (the 版心's
+    lower edge) of the page its anchor — the paragraph after it — falls on, ruled at the top and
+    bottom with `outer_eighths` and between its rows with `inner_eighths`, no side rules.
+
+    Why this form: LibreOffice (7.4) drops the borders of a `w:framePr` paragraph anchored to
+    the page bottom, and turns a floating table as wide as the text area back into an inline
+    one; it keeps it floating when it is placed against the page's left edge (horzAnchor
+    "page", tblpX = the left margin). Word, WPS and LibreOffice all read tblpYSpec="bottom"
+    against the margin; text flows around it (never under it, tblOverlap "never"), so when the
+    last page is too full the anchor and the block move to a new page."""
+    twips = round(width_mm * TWIPS_PER_MM)
+    tbl_pr = table._tbl.tblPr
+    for child in list(tbl_pr):
+        tbl_pr.remove(child)
+    rule = 'w:val="single" w:sz="{}" w:space="0" w:color="000000"'
+    # CT_TblPr's sequence: tblStyle, tblpPr, tblOverlap, …, tblW, …, tblBorders, …, tblLayout,
+    # tblCellMar, tblLook (Word reports a document with them out of order as damaged).
+    for xml in (
+        f'<w:tblpPr {nsdecls("w")} w:leftFromText="0" w:rightFromText="0" w:topFromText="0" '
+        f'w:bottomFromText="0" w:vertAnchor="margin" w:horzAnchor="page" '
+        f'w:tblpX="{round(left_mm * TWIPS_PER_MM)}" w:tblpYSpec="bottom"/>',
+        f'<w:tblOverlap {nsdecls("w")} w:val="never"/>',
+        f'<w:tblW {nsdecls("w")} w:w="{twips}" w:type="dxa"/>',
+        f'<w:tblBorders {nsdecls("w")}><w:top {rule.format(outer_eighths)}/><w:left w:val="nil"/>'
+        f'<w:bottom {rule.format(outer_eighths)}/><w:right w:val="nil"/>'
+        f'<w:insideH {rule.format(inner_eighths)}/><w:insideV w:val="nil"/></w:tblBorders>',
+        f'<w:tblLayout {nsdecls("w")} w:type="fixed"/>',
+        f'<w:tblCellMar {nsdecls("w")}><w:left w:w="0" w:type="dxa"/><w:right w:w="0" w:type="dxa"/>'
+        f'</w:tblCellMar>',
+        f'<w:tblLook {nsdecls("w")} w:val="0000" w:firstRow="0" w:lastRow="0" w:firstColumn="0" '
+        f'w:lastColumn="0" w:noHBand="1" w:noVBand="1"/>',
+    ):
+        tbl_pr.append(parse_xml(xml))
+    for col in table._tbl.tblGrid.findall(qn("w:gridCol")):
+        col.set(qn("w:w"), str(twips))
+    for cell in table.columns[0].cells:
+        cell.width = Mm(width_mm)
