@@ -32,6 +32,9 @@ MEDIA_PREFIX = "media/"
 # files are moved into place, not copied); a backup never includes such a folder.
 STAGING_PREFIX = ".duibiao-restore-"
 MANIFEST_MAX_BYTES = 64 * 1024 * 1024
+# A backup this system wrote never holds such a member: the file was changed or is damaged
+# (a damaged gzip stream can decode into a nonsense name before its checksum is reached).
+FOREIGN = "（本系统写出的备份不会有这样的成员：文件被改动过或已损坏）"
 CHUNK = 1024 * 1024
 
 
@@ -166,7 +169,7 @@ def _extract(path: Path, staging: Path, *, max_bytes: int, max_members: int) -> 
     except FileNotFoundError as exc:
         raise BackupError(f"找不到备份文件 {path}") from exc
     except (tarfile.TarError, OSError, EOFError, zlib.error) as exc:
-        raise BackupError(f"{path} 不是 duibiao 备份文件（无法作为 gzip 压缩的 tar 文件读取：{exc}）") from exc
+        raise BackupError(f"{path} 不是 duibiao 备份文件，或已损坏（无法作为 gzip 压缩的 tar 文件读取：{exc}）") from exc
     seen: dict[str, Member] = {}
     total = 0
     root = staging.resolve()
@@ -176,11 +179,11 @@ def _extract(path: Path, staging: Path, *, max_bytes: int, max_members: int) -> 
                 name = info.name
                 problem = _member_name_problem(name)
                 if problem:
-                    raise BackupError(f"备份中的成员 {name!r} {problem}，拒绝恢复")
+                    raise BackupError(f"备份中的成员 {name!r} {problem}，拒绝恢复{FOREIGN}")
                 if not info.isreg():
-                    raise BackupError(f"备份中的成员 {name!r} 是{_kind(info)}，不是普通文件，拒绝恢复")
+                    raise BackupError(f"备份中的成员 {name!r} 是{_kind(info)}，不是普通文件，拒绝恢复{FOREIGN}")
                 if name in seen:
-                    raise BackupError(f"备份中的成员 {name!r} 出现了两次，拒绝恢复")
+                    raise BackupError(f"备份中的成员 {name!r} 出现了两次，拒绝恢复{FOREIGN}")
                 if len(seen) >= max_members:
                     raise BackupError(f"备份中的成员超过 {max_members} 个，超出上限，拒绝恢复")
                 total += info.size
@@ -194,6 +197,10 @@ def _extract(path: Path, staging: Path, *, max_bytes: int, max_members: int) -> 
                 if root not in target.parents:  # belt and braces after the name check
                     raise BackupError(f"备份中的成员 {name!r} 会写到恢复目录之外，拒绝恢复")
                 seen[name] = _copy_member(tar, info, target)
+            # Read to the end of the compressed stream, so that gzip checks its own CRC and
+            # length too (tarfile stops at the end-of-archive blocks, before the trailer).
+            while tar.fileobj is not None and tar.fileobj.read(CHUNK):
+                pass
     except (tarfile.TarError, EOFError, zlib.error) as exc:
         raise BackupError(f"备份文件已损坏（{exc}），未做任何改动") from exc
     except OSError as exc:
@@ -215,7 +222,7 @@ def _copy_member(tar: tarfile.TarFile, info: tarfile.TarInfo, target: Path) -> M
             digest.update(chunk)
             out.write(chunk)
     if written != info.size:
-        raise BackupError(f"备份中的成员 {info.name!r} 不完整（应有 {info.size} 字节，只读到 {written}）")
+        raise BackupError(f"备份中的成员 {info.name!r} 不完整（应有 {info.size} 字节，只读到 {written}）：备份文件已损坏")
     return Member(info.name, written, digest.hexdigest())
 
 
@@ -242,7 +249,7 @@ def _checked_manifest(staging: Path, seen: dict[str, Member]) -> dict[str, Any]:
         raise BackupError(f"备份缺少清单中列出的 {len(missing)} 个成员（如 {missing[0]}）：备份文件不完整")
     extra = sorted(set(seen) - set(listed) - {MANIFEST, MANIFEST_SUM})
     if extra:
-        raise BackupError(f"备份中有清单未列出的成员 {extra[0]}：备份文件被改动过")
+        raise BackupError(f"备份中有清单未列出的成员 {extra[0]}：备份文件被改动过或已损坏")
     for name, member in listed.items():
         if seen[name] != member:
             raise BackupError(f"成员 {name} 的 SHA-256 校验值或大小与清单不符：备份文件已损坏或被改动")
