@@ -74,6 +74,11 @@ def run_one(path: Path, *, results: Path, timeout: float, no_docs: bool) -> Outc
     except subprocess.TimeoutExpired:
         status = f"timed out after {timeout:.0f} s"
         _interrupt(process)
+    except KeyboardInterrupt:
+        # Ctrl-C reaches only this runner: the bench sits in a session of its own, so it would
+        # run on with its servers (gunicorn, a PostgreSQL cluster) unless it is stopped here.
+        _interrupt(process)
+        raise
     rows = [json.loads(line) for line in results.read_text(encoding="utf-8").splitlines() if line.strip()]
     return Outcome(path.name, time.monotonic() - began, status, rows)
 

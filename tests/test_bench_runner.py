@@ -116,3 +116,39 @@ def test_summary_only_writes_the_summary_and_asks_the_benches_to_leave_theirs(be
     assert "\nno-docs\n" in capfd.readouterr().out
     text = run_all.DOC.read_text(encoding="utf-8")
     assert "## 汇总 / Summary" in text and "the engine's own section" in text
+
+
+STARTS_THEN_WAITS = """
+import time
+open({started!r}, "w").write("started")
+try:
+    time.sleep(60)
+finally:
+    open({marker!r}, "w").write("stopped")
+"""
+
+
+def test_ctrl_c_on_the_runner_stops_the_running_bench(tmp_path, monkeypatch):
+    """The bench runs in a session of its own (so that a timeout can stop its whole group), so
+    the terminal's Ctrl-C reaches only the runner: the runner must stop the bench before it
+    gives up, or the bench and the servers it started run on."""
+    import subprocess
+
+    started, marker = tmp_path / "started", tmp_path / "stopped"
+    bench = tmp_path / "waits_bench.py"
+    bench.write_text(STARTS_THEN_WAITS.format(started=str(started), marker=str(marker)), encoding="utf-8")
+
+    class CtrlC(subprocess.Popen):
+        def wait(self, timeout=None):
+            if not started.exists():  # Ctrl-C once the bench is inside its try block
+                for _ in range(600):
+                    if started.exists():
+                        break
+                    time.sleep(0.1)
+                raise KeyboardInterrupt
+            return super().wait(timeout)
+
+    monkeypatch.setattr(subprocess, "Popen", CtrlC)
+    with pytest.raises(KeyboardInterrupt):
+        run_all.run_one(bench, results=tmp_path / "rows.jsonl", timeout=120, no_docs=True)
+    assert marker.read_text() == "stopped"
