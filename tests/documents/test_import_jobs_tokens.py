@@ -1,4 +1,4 @@
-"""An integration token's reach holds in the worker too: the worker imports as the job's owner
+"""An integration token's reach holds in the worker too: the worker imports (and exports) as the job's owner
 with the grants he holds, not the token's narrower scope, so a token call is imported in the
 request, where the gate narrows it, and is never queued."""
 
@@ -15,8 +15,9 @@ from duibiao.accounts import gate
 from duibiao.accounts.tokens import token_create
 from duibiao.assessment.models import Submission
 from duibiao.documents import exports
+from duibiao.documents.export_jobs import export_job_create
 from duibiao.documents.import_jobs import import_job_create
-from duibiao.documents.models import ImportJob
+from duibiao.documents.models import ExportJob, ImportJob
 from tests.documents.conftest import open_xlsx, padded, row_of, upload
 
 ACTIONS = ["assessment.scheme.view", "assessment.report.view", "assessment.submission.report"]
@@ -50,3 +51,12 @@ def test_the_queue_refuses_a_token_call(excel):
     with pytest.raises(PermissionDenied, match="接口令牌"):
         import_job_create(actor=office, upload=upload(b"x" * 10), period=excel["period"])
     assert not ImportJob.objects.exists()
+
+
+def test_the_export_queue_refuses_a_token_call(excel):
+    office = excel["office"]
+    gate.narrow(office, gate.Narrowing(actions=frozenset(gate.actions(office)), unit_paths=(excel["a"].path,)))
+    with pytest.raises(PermissionDenied, match="接口令牌"):
+        export_job_create(actor=office, kind=ExportJob.Kind.PROGRESS, params={"period": excel["period"].pk, "query": {}},
+                          title="填报进度", unit=excel["district"])
+    assert not ExportJob.objects.exists()

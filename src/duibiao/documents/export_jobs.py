@@ -117,6 +117,10 @@ def export_job_create(*, actor: User, kind: str, params: dict[str, Any], title: 
     (the page it came from); the worker reads it again as `actor`."""
     if kind not in EXPORTS:
         raise ValueError(f"unknown export: {kind}")
+    if gate.narrowing(actor) is not None:
+        # The worker exports as the job's owner with every grant he holds: an API token's
+        # narrower units and actions would not follow the job there (as import_job_create).
+        raise PermissionDenied(_("接口令牌的请求不能排队后台处理。"))
     job = ExportJob.objects.create(kind=kind, params=params, title=title[:200], unit=unit, created_by=actor,
                                    retry_of=retry_of, message=_("排队等待后台处理"))
     audit_record(actor=actor, action="documents.export_queue", obj=job, unit=unit,

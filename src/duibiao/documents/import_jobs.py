@@ -65,7 +65,7 @@ def import_job_create(*, actor: User, upload: UploadedFile, period: Period | Non
         # The worker imports as the job's owner with every grant he holds: an API token's
         # narrower units and actions would not follow the job there. Token calls import in
         # the request (api/documents.py), where the gate narrows them.
-        raise PermissionDenied(_("接口令牌的导入不能排队后台处理。"))
+        raise PermissionDenied(_("接口令牌的请求不能排队后台处理。"))
     _require_importer(actor, period=period, unit=unit, scheme=scheme)
     report = ImportReport()
     if not services.upload_check(upload, report):
