@@ -6,6 +6,7 @@ ballots, events, vetoes, screening)."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 from pathlib import Path
@@ -120,6 +121,9 @@ def test_the_large_arrays_are_stored_once(monkeypatch: pytest.MonkeyPatch) -> No
     for name in ("node_scores", "scope_codes"):
         assert list(fields[name]) == ["$c"], name
     assert len(members) < len(result.node_scores) + len(result.scope_codes)
+    # what the Result derives when read (shares, contributions, …) is derived again, not stored
+    derived = [f.name for f in dataclasses.fields(engine.Result) if stored._derived(f.name)]
+    assert all(name not in fields for name in derived)
     # every indicator of a peer scope shares its scope's codes: stored once per scope
     codes, matrix, columns = fields["scope_codes"]["$c"]
     assert len(set(columns)) == len({id(v) for v in result.scope_codes.values()}) < len(codes)

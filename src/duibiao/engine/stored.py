@@ -94,6 +94,14 @@ def _same_columns(values: Any) -> bool:
     )
 
 
+def _derived(name: str) -> bool:
+    """A field the Result derives from its other fields when first read (a data descriptor on
+    the class: the children's shares and contributions, the contributions to the total): not
+    stored, derived again when read, bit for bit the same."""
+    attribute = vars(Result).get(name)
+    return hasattr(type(attribute), "__get__") and hasattr(type(attribute), "__set__")
+
+
 def pack(result: Result) -> bytes:
     """The result's arrays and values as ``.npz`` bytes. Usage: ``pack(result)``."""
     packer = _Packer()
@@ -108,7 +116,7 @@ def pack(result: Result) -> bytes:
         },
         "fields": {
             f.name: packer.encode(getattr(result, f.name))
-            for f in dataclasses.fields(Result) if f.name not in _NOT_STORED
+            for f in dataclasses.fields(Result) if f.name not in _NOT_STORED and not _derived(f.name)
         },
     }
     text = json.dumps(manifest, ensure_ascii=False, allow_nan=True, separators=(",", ":"))
