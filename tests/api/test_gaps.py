@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from django.test import Client
 
 from duibiao.assessment.models import UnitSignoff
 
@@ -60,3 +61,32 @@ def test_the_unit_head_signs_off_over_the_api(approved, client_for):
     other = client_for(w["head_a"]).post(f"/api/assessment/periods/{w['period'].pk}/units/taigu/signoff")
     assert other.status_code == 404
     assert UnitSignoff.objects.get().unit == w["a"]
+
+
+def test_the_auditor_reads_the_log_over_the_api_and_nobody_else_does(world, client_for):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from duibiao.accounts.tokens import token_create
+    from duibiao.audit.models import AuditEntry
+
+    token_create(actor=world["office"], name="对接", actions=["org.tree.view"], units=[],
+                 expires_on=timezone.localdate() + timedelta(days=5))
+    auditor = client_for(world["auditor"])
+    found = auditor.get("/api/audit/entries?action=accounts.token&username=khb").json()
+    assert found["count"] == 1 and found["items"][0]["action"] == "accounts.token.create"
+    detail = auditor.get(f"/api/audit/entries/{found['items'][0]['id']}").json()
+    assert detail["after"]["name"] == "对接" and len(detail["hash"]) == 64
+    backwards = auditor.get("/api/audit/entries?date_from=2026-10-09&date_to=2026-10-01")
+    assert backwards.status_code == 422 and set(backwards.json()["errors"]) == {"date_to"}
+    for who in ("office", "sysadmin", "secadmin", "leader"):
+        refused = client_for(world[who]).get("/api/audit/entries")
+        assert refused.status_code == 403 and refused.json()["code"] == "forbidden", who
+    assert client_for(world["office"]).get(f"/api/audit/entries/{detail['id']}").status_code == 403
+    # The auditor's own token, for the log only, reads it too; nothing else.
+    _t, secret = token_create(actor=world["auditor"], name="日志归集", actions=["audit.log.view"], units=[],
+                              expires_on=timezone.localdate() + timedelta(days=5))
+    collector = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    assert collector.get("/api/audit/entries?size=1").json()["count"] == AuditEntry.objects.count()
+    assert collector.get("/api/org/units").json()["items"] == []

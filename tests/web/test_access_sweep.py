@@ -826,6 +826,9 @@ API: dict[str, Op] = {
         "unit": "jingyu", "work_type": w["worktype"].pk, "quantity": "120", "done_on": "2026-10-09"}),
     "PUT /api/inspections/work/logs/{pk}": Op(RECORD_WORK_A, args=_ids(pk="worklog"), body=lambda w: {
         "version": w["worklog"].version, "work_type": w["worktype"].pk, "quantity": "130", "done_on": "2026-10-09"}),
+    # 审计日志, read only: the audit administrator's (its chain check and export stay on the page).
+    "GET /api/audit/entries": Op(Needs("audit.log.view")),
+    "GET /api/audit/entries/{pk}": Op(Needs("audit.log.view"), args=lambda w: {"pk": _an_audit_row()}),
     "GET /api/org/units": Op(EVERY),
     "GET /api/org/units/{code}": Op(Needs("org.tree.view", unit="a"), args=lambda w: {"code": "jingyu"}),
     # ------------------------------------------------------------ periods, calendar, progress
@@ -1219,6 +1222,12 @@ def _bulletins(w: dict) -> None:
     w["bulletin_to_issue"] = bulletin_draft_create(actor=office, kind="inspections", day=day)
     issued = bulletin_draft_create(actor=office, kind="inspections", day=day)
     w["bulletin_issued"] = bulletin_issue(actor=office, doc=issued, version=issued.version)
+
+
+def _an_audit_row() -> int:
+    from duibiao.audit.models import AuditEntry
+
+    return AuditEntry.objects.order_by("pk").values_list("pk", flat=True)[0]
 
 
 def _api_tokens(w: dict) -> None:

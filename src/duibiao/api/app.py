@@ -16,6 +16,7 @@ from ninja.security import django_auth
 
 from duibiao.api.accounts import router as accounts_router
 from duibiao.api.assessment import router as assessment_router
+from duibiao.api.audit import router as audit_router
 from duibiao.api.auth import TokenAuth, docs_access
 from duibiao.api.bulletins import router as bulletins_router
 from duibiao.api.cadres import router as cadres_router
@@ -137,6 +138,7 @@ def bad_scheme(request, exc):
 
 api.add_router("/accounts", accounts_router)
 api.add_router("/assessment", assessment_router)
+api.add_router("/audit", audit_router)
 api.add_router("/results", results_router)
 api.add_router("/cadres", cadres_router)
 api.add_router("/documents", documents_router)

@@ -29,6 +29,15 @@ CODES = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not
          409: "conflict", 413: "too_large", 422: "invalid", 429: "throttled", 500: "server_error"}
 
 
+class FieldErrors(Exception):
+    """A request whose fields are wrong, each with its reason: 422 `invalid`, the reasons under
+    `errors` (for a route that checks a value itself, as the page does)."""
+
+    def __init__(self, errors: dict[str, str] | dict[str, list[str]]) -> None:
+        super().__init__("；".join(str(v) for v in errors.values()))
+        self.errors = errors
+
+
 class ErrorOut(Schema):
     code: str
     detail: str
@@ -135,6 +144,10 @@ def install(api: Any) -> None:
         return api.create_response(request, {"code": "server_error", "detail": _(
             "服务器内部错误，已记录。请稍后再试；仍然出错请联系系统管理员。")}, status=500)
 
+    def fields(request: HttpRequest, exc: FieldErrors) -> HttpResponse:
+        return api.create_response(request, {"code": "invalid", "detail": str(exc), "errors": exc.errors}, status=422)
+
+    api.add_exception_handler(FieldErrors, fields)
     api.add_exception_handler(AuthenticationError, unauthenticated)
     api.add_exception_handler(HttpError, http_error)
     api.add_exception_handler(Throttled, throttled)
