@@ -279,6 +279,19 @@ def test_without_cc_the_imprint_is_one_row_between_the_outer_rules():
     assert rules.find(qn("w:top")).get(qn("w:sz")) == rules.find(qn("w:bottom")).get(qn("w:sz")) == "8"
 
 
+def test_after_a_table_an_empty_paragraph_keeps_the_imprint_a_table_of_its_own():
+    """Word merges adjacent tables: an attachment ending in its ranking table gets an empty
+    paragraph before the 版记; one ending in text does not."""
+    for ends_in_table in (True, False):
+        doc = Bulletin(organ=ORGAN, title=TITLE, date=dt.date(2026, 11, 26)).paragraph(BODY)
+        doc.attachment("排名表", (lambda body: body.table(["单位", "得分"], [["靖宇街道", "92.50"]])) if ends_in_table
+                       else (lambda body: body.paragraph("无。")))
+        doc.imprint(printed_by="区考核办", printed_on=dt.date(2026, 11, 26))
+        body = Document(io.BytesIO(doc.save())).element.body
+        blocks = [el.tag.split("}")[1] for el in body if el.tag in (qn("w:p"), qn("w:tbl"))]
+        assert blocks[-4:] == (["tbl", "p", "tbl", "p"] if ends_in_table else ["p", "p", "tbl", "p"])
+
+
 TBLPR_ORDER = ["tblStyle", "tblpPr", "tblOverlap", "bidiVisual", "tblStyleRowBandSize", "tblStyleColBandSize",
                "tblW", "jc", "tblCellSpacing", "tblInd", "tblBorders", "shd", "tblLayout", "tblCellMar", "tblLook",
                "tblCaption", "tblDescription", "tblPrChange"]

@@ -227,6 +227,12 @@ class Bulletin(Body):
         # a row for 抄送 and one for 印发机关 / 印发日期, the rules drawn as the table's borders
         # (0.35 mm above and below, 0.25 mm between). It floats on the page of the paragraph
         # after it; when the text leaves no room there, both go to a new page.
+        body = self._doc.element.body
+        blocks = [el for el in body if el.tag in (qn("w:p"), qn("w:tbl"))]
+        if blocks and blocks[-1].tag == qn("w:tbl"):
+            # Word joins two tables with nothing between them into one: after a ranking
+            # table (an attachment's last), an empty line keeps the 版记 a table of its own.
+            self._para()
         lines = [f"抄送：{imprint.cc.rstrip('。')}。"] if imprint.cc else []
         lines.append(f"{imprint.printed_by}\t{document_date(imprint.printed_on)}印发")
         table = self._doc.add_table(rows=len(lines), cols=1)
