@@ -1,7 +1,8 @@
 """领导驾驶舱: one page with everything a leader reads, composed from the selectors of the pages
 each figure comes from, so the cockpit and its source pages cannot disagree:
 
-- the ranking: ``assessment.selectors.results.ranking`` of the latest run the user may see
+- the ranking: the ranking page's table (``assessment.selectors.ranking_table``, a finished run's
+  figures read once per process) of the latest run the user may see
   (a leader: the latest published; the office: its latest finished run, marked unpublished
   until it is published);
 - the four rates: ``projects.selectors.rates.rates_page`` (the 四率 page; its 全部 row), the
@@ -25,7 +26,8 @@ from django.utils.translation import gettext as _
 
 from duibiao.accounts import gate
 from duibiao.assessment.models import ScoringRun
-from duibiao.assessment.selectors.results import ranking, run_list
+from duibiao.assessment.selectors.ranking_table import ranking_table
+from duibiao.assessment.selectors.results import run_list
 from duibiao.inspections.selectors.stats import VIEW as FINDINGS_VIEW
 from duibiao.inspections.selectors.stats import RateLine, daily_picture
 from duibiao.projects.rates import fmt
@@ -114,7 +116,7 @@ def _trend(user: User | AnonymousUser, run: ScoringRun) -> dict[str, Any]:
     ).exclude(pk=run.pk).order_by("-period__year", "-period__number")[:TREND_RUNS - 1])[::-1] + [run]
     lines: dict[str, list[float | None]] = {}
     for n, each in enumerate(runs):
-        table = ranking(user=user, run=each)
+        table = ranking_table(user=user, run=each)
         for name, rows in table["groups"].items():
             scores = [r.score for r in rows if r.score is not None]
             lines.setdefault(name, [None] * len(runs))[n] = round(sum(scores) / len(scores), 2) if scores else None
@@ -126,7 +128,7 @@ def _ranking(user: User | AnonymousUser) -> RankingPart | None:
     run = latest_run(user=user)
     if run is None:
         return None
-    table = ranking(user=user, run=run)
+    table = ranking_table(user=user, run=run)
     groups = [(name, rows[:TOP], len(rows)) for name, rows in table["groups"].items()]
     movers = sorted((r for rows in table["groups"].values() for r in rows if (r.rank_change or 0) > 0),
                     key=lambda r: (-(r.rank_change or 0), r.rank or 0))[:TOP]
