@@ -30,10 +30,13 @@ if TYPE_CHECKING:
 UNFINISHED = (ScoringRun.Status.QUEUED, ScoringRun.Status.RUNNING)
 
 
-@transaction.atomic
 def runs_fail_stale(*, now: datetime | None = None) -> int:
     """Mark failed every run unfinished DUIBIAO_RUN_TIMEOUT_SECONDS after it started (0: never).
-    Called when a run's page or its progress is asked for. Returns how many were marked."""
+    Called when a run's page or its progress is asked for. Returns how many were marked.
+
+    The look for stale runs is a plain read: it runs on every view of the ranking page, and a
+    transaction around it would take SQLite's write lock (BEGIN IMMEDIATE) for each view. Only
+    a run found stale is marked, in a transaction of its own."""
     timeout = settings.DUIBIAO_RUN_TIMEOUT_SECONDS
     if timeout <= 0:
         return 0
@@ -43,13 +46,14 @@ def runs_fail_stale(*, now: datetime | None = None) -> int:
     marked = 0
     for run in stale:
         error = _("计算超时：%(s)d 秒内未完成，计算进程可能已中断。可点击“重新计算”再算一次。") % {"s": timeout}
-        # Only if still unfinished: a worker may have completed it since it was read.
-        if ScoringRun.objects.filter(pk=run.pk, status__in=UNFINISHED).update(
-                status=ScoringRun.Status.FAILED, error=error, finished_at=now):
-            audit_record(actor=None, action="run.timeout", obj=run,
-                         before={"status": run.status, "progress": run.progress},
-                         after={"status": ScoringRun.Status.FAILED}, detail=error)
-            marked += 1
+        with transaction.atomic():
+            # Only if still unfinished: a worker may have completed it since it was read.
+            if ScoringRun.objects.filter(pk=run.pk, status__in=UNFINISHED).update(
+                    status=ScoringRun.Status.FAILED, error=error, finished_at=now):
+                audit_record(actor=None, action="run.timeout", obj=run,
+                             before={"status": run.status, "progress": run.progress},
+                             after={"status": ScoringRun.Status.FAILED}, detail=error)
+                marked += 1
     return marked
 
 
