@@ -223,17 +223,31 @@ def backup_restore(*, path: Path, force: bool = False) -> RestorePlan:
 
 
 def _media_swap(new: Path, media_root: Path, staging: Path) -> None:
-    """Puts the restored files in place of what the media root held (same file system: moves)."""
-    for entry in sorted(media_root.iterdir()):
-        if entry == staging or entry.name.startswith(STAGING_PREFIX):
-            continue
-        if entry.is_dir() and not entry.is_symlink():
-            shutil.rmtree(entry)
-        else:
-            entry.unlink()
-    if new.is_dir():
-        for entry in sorted(new.iterdir()):
-            entry.rename(media_root / entry.name)
+    """Puts the restored files in place of what the media root held (same file system: moves).
+    The old files are first moved aside into the staging folder, not deleted, so that a move
+    that fails half-way puts them all back; they go when the staging folder is removed."""
+    aside = staging / "replaced"
+    aside.mkdir()
+    moved: list[str] = []
+    placed: list[str] = []
+    try:
+        for entry in sorted(media_root.iterdir()):
+            if entry == staging or entry.name.startswith(STAGING_PREFIX):
+                continue
+            entry.rename(aside / entry.name)
+            moved.append(entry.name)
+        if new.is_dir():
+            for entry in sorted(new.iterdir()):
+                entry.rename(media_root / entry.name)
+                placed.append(entry.name)
+    except OSError as exc:
+        for name in placed:
+            target = media_root / name
+            shutil.rmtree(target) if target.is_dir() and not target.is_symlink() else target.unlink()
+        for name in moved:
+            (aside / name).rename(media_root / name)
+        raise BackupError(f"数据库已恢复，但上传文件未能放回原处（{exc}）：原有文件已保留不变。"
+                          "请检查文件目录的权限和空间后重新恢复（加 --force）") from exc
 
 
 def _verify_counts(manifest: dict[str, Any]) -> None:
@@ -241,4 +255,5 @@ def _verify_counts(manifest: dict[str, Any]) -> None:
     wrong = [name for name, n in manifest["tables"].items() if restored.get(name) != n]
     if wrong:
         raise BackupError(
-            f"恢复后的行数与清单不符（{'、'.join(wrong[:5])}）：请检查数据库日志后重新恢复")
+            f"恢复后的行数与清单不符（{'、'.join(wrong[:5])}）：数据库和上传文件已按备份替换，但内容不完整。"
+            "请检查数据库日志后重新恢复（加 --force）")
