@@ -34,6 +34,10 @@ EVENT_LABELS: dict[str, Promise] = {
     "crypto.rotate": _("用新的 SM4 密钥重新加密"),
     "audit.purge": _("清理过期审计记录"),
     "audit.chain.verify": _("校验审计链"),
+    # 接口令牌
+    "accounts.token.create": _("创建接口令牌"),
+    "accounts.token.revoke": _("吊销接口令牌"),
+    "accounts.token.refused": _("拒绝接口令牌"),
     # units
     "unit.create": _("新建单位"),
     "unit.move": _("调整单位隶属"),
