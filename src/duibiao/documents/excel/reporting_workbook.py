@@ -17,18 +17,16 @@ an import never overwrites a value someone changed in the meantime.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import math
-from copy import copy
+import re
+import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Protection
+import xlsxwriter
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.cell_range import MultiCellRange
-from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.protection import SheetProtection
 
 from duibiao.assessment.limits import COLUMN_LIMIT, DECIMALS, PERCENT_LIMIT, ValueRules, value_rules
 from duibiao.assessment.models import Indicator, Period, Submission
@@ -66,18 +64,11 @@ class TemplateSheet:
     rows: list[ReportRow]
 
 
-def _dv(ws, kind: str, prompt: str, error: str, **kw) -> DataValidation:
-    v = DataValidation(allow_blank=True, showErrorMessage=True, showInputMessage=True,
-                       errorTitle="填报值无效", error=error, promptTitle=kind, prompt=prompt, **kw)
-    ws.add_data_validation(v)
-    return v
-
-
 def _excel_number(value: Decimal) -> str:
     return format(value.normalize(), "f")
 
 
-Spec = tuple[tuple[object, ...], dict[str, Any]]  # (the rule's key, _dv's arguments)
+Spec = tuple[tuple[object, ...], dict[str, Any]]  # (the rule's key, XlsxWriter's validation options)
 
 
 class _Checks:
@@ -86,32 +77,38 @@ class _Checks:
     and integer), so Excel stops the slip the import would refuse, with the same words.
 
     Each indicator's rule is worked out once per workbook (`specs`, shared by the sheets: 60
-    units ask the same 150 indicators), and each validation's cells are given to it once at the
-    end: openpyxl's `add` checks a new cell against every cell already there (9 000 cells)."""
+    units ask the same 150 indicators), and each validation is written once with all its cells."""
 
-    def __init__(self, ws, rules: ValueRules, specs: dict[int, Spec]) -> None:
+    def __init__(self, ws: Any, rules: ValueRules, specs: dict[int, Spec]) -> None:
         self.ws, self.rules, self.specs = ws, rules, specs
-        self.made: dict[tuple[object, ...], DataValidation] = {}
-        self.cells: dict[tuple[object, ...], list[str]] = {}
+        self.options: dict[tuple[object, ...], dict[str, Any]] = {}
+        self.rows: dict[tuple[object, ...], list[int]] = {}
 
-    def add(self, ind: Indicator, coordinate: str) -> None:
+    def add(self, ind: Indicator, row: int) -> None:
+        """`row` is 1-based, as the sheet shows it."""
         spec = self.specs.get(ind.pk)
         if spec is None:
             spec = self.specs[ind.pk] = self._spec(ind)
-        key, arguments = spec
-        if key not in self.made:
-            self.made[key] = _dv(self.ws, **arguments)
-            self.cells[key] = []
-        self.cells[key].append(coordinate)
+        key, options = spec
+        if key not in self.options:
+            self.options[key] = options
+            self.rows[key] = []
+        self.rows[key].append(row)
 
     def finish(self) -> None:
-        for key, cells in self.cells.items():
-            self.made[key].sqref = MultiCellRange(" ".join(cells))
+        col = C_VALUE - 1
+        for key, rows in self.rows.items():
+            options = {**self.options[key], "multi_range": " ".join(f"{VALUE_LETTER}{r}" for r in rows)}
+            # XlsxWriter skips (with a warning) a validation whose prompt or message is over
+            # Excel's limits; a template whose cells went unchecked must not be sent.
+            if self.ws.data_validation(rows[0] - 1, col, rows[0] - 1, col, options) != 0:
+                raise ValueError(f"data validation refused by the writer: {options['error_message']}")
 
     def _spec(self, ind: Indicator) -> Spec:
+        common = {"ignore_blank": True, "show_error": True, "show_input": True, "error_title": "填报值无效"}
         if ind.kind == Indicator.Kind.YES_NO:
-            return ("yes_no",), {"kind": "是/否", "prompt": "从下拉列表选择“是”或“否”",
-                                 "error": "只能填“是”或“否”", "type": "list", "formula1": '"是,否"'}
+            return ("yes_no",), {**common, "input_title": "是/否", "input_message": "从下拉列表选择“是”或“否”",
+                                 "error_message": "只能填“是”或“否”", "validate": "list", "source": '"是,否"'}
         ranges = self.rules.ranges(ind)
         lower = max((r.lower for r in ranges if r.lower is not None), default=None)
         upper = min((r.upper for r in ranges if r.upper is not None), default=None)
@@ -134,9 +131,11 @@ class _Checks:
         prompt = "填写百分数的数值，如 95 表示 95%" if ind.kind == Indicator.Kind.PERCENT else (
             "填写该等次的票数" if ind.kind == Indicator.Kind.BALLOT else "填写数字")
         key = (kind, lower, upper, whole, error)
-        return key, {"kind": kind, "prompt": f"{prompt}（{error}）" if ranges else prompt, "error": error,
-                     "type": "whole" if whole else "decimal", "operator": "between",
-                     "formula1": _excel_number(lower), "formula2": _excel_number(upper)}
+        # The limits go as text so that they are written digit for digit (a number would be
+        # printed through a float); XlsxWriter writes a numeric text as the number it says.
+        return key, {**common, "input_title": kind, "input_message": f"{prompt}（{error}）" if ranges else prompt,
+                     "error_message": error, "validate": "integer" if whole else "decimal",
+                     "criteria": "between", "minimum": _excel_number(lower), "maximum": _excel_number(upper)}
 
 
 def _shown(indicator: Indicator, value: Decimal | None) -> object:
@@ -158,29 +157,82 @@ def _status(sub: Submission | None) -> str:
     return f"{text}（数值有误：{sub.problem}）" if sub.problem else text
 
 
-def _write_sheet(ws, *, period: Period, sheet: TemplateSheet, title: str, rules: ValueRules,
-                 specs: dict[int, Spec]) -> None:
-    ws.append([title, *([None] * 7), f"{UNIT_TAG}{sheet.unit.code}"])
-    ws.append([INSTRUCTIONS, *([None] * 7), f"{PERIOD_TAG}{period_key(period)}"])
-    ws.append(list(HEADERS))
-    ws.merge_cells("A1:H1")
-    ws.merge_cells("A2:H2")
-    ws["A1"].font, ws["A1"].alignment = wbk.TITLE, wbk.CENTER
-    ws["A2"].font, ws["A2"].alignment = wbk.NOTE, wbk.WRAP
-    ws.row_dimensions[1].height = 28
-    ws.row_dimensions[2].height = 48
-    for cell in ws[HEADER_ROW]:
-        cell.font, cell.fill, cell.alignment, cell.border = wbk.HEADER, wbk.HEADER_FILL, wbk.CENTER, wbk.BORDER
-    ws.append([EXAMPLE, "（示例）深化能力作风建设", "示例：督查问题整改率", "%", "百分比", 95,
-               "示例行，导入时忽略", "", None])
-    for cell in ws[4]:
-        cell.font, cell.fill, cell.border = wbk.EXAMPLE, wbk.EXAMPLE_FILL, wbk.BORDER
+def _colour(fill: Any) -> str:
+    return "#" + str(fill.fgColor.rgb)[-6:]
+
+
+class _Formats:
+    """The template's cell formats, in the house styles of `workbook` (fonts, fills, the thin
+    grey border), each made once per workbook with a quote-prefixed twin for text that starts
+    like a formula. Every format gets its style index when it is made, in this fixed order, so
+    a unit's sheet carries the same style numbers in its own template as in the all-units one
+    (XlsxWriter would otherwise number formats in the order the cells first use them)."""
+
+    def __init__(self, wb: Any) -> None:
+        border = {"border": 1, "border_color": "#808080"}
+        center = {"align": "center", "valign": "vcenter", "text_wrap": True}
+        wrap = {"valign": "vcenter", "text_wrap": True}
+        body = {"font_name": wbk.BODY_FONT, "font_size": 11, **border}
+        specs: dict[str, dict[str, Any]] = {
+            "title": {"font_name": wbk.HEAD_FONT, "font_size": 16, "bold": True, **center},
+            "note": {"font_name": wbk.BODY_FONT, "font_size": 10, "font_color": "#595959", **wrap},
+            "header": {"font_name": wbk.HEAD_FONT, "font_size": 11, "bold": True, "pattern": 1,
+                       "bg_color": _colour(wbk.HEADER_FILL), **center, **border},
+            "example": {"font_name": wbk.BODY_FONT, "font_size": 11, "italic": True, "font_color": "#808080",
+                        "pattern": 1, "bg_color": _colour(wbk.EXAMPLE_FILL), **border},
+            "center": {**body, **center},
+            "wrap": {**body, **wrap},
+        }
+        for editable in (True, False):
+            fill = {"pattern": 1, "bg_color": _colour(wbk.INPUT_FILL if editable else wbk.LOCKED_FILL),
+                    "locked": not editable}
+            specs[f"value{editable}"] = {**body, **center, **fill}
+            specs[f"note{editable}"] = {**body, **wrap, **fill}
+        self.plain: dict[str, Any] = {}
+        self.quoted: dict[str, Any] = {}
+        self.carriage_return = False  # some text holds a CR (see _carriage_returns)
+        for name, spec in specs.items():
+            for table, extra in ((self.plain, {}), (self.quoted, {"quote_prefix": True})):
+                fmt = table[name] = wb.add_format({**spec, **extra})
+                fmt._get_xf_index()  # the fixed style number (see the class's note)
+
+
+def _put(ws: Any, formats: _Formats, row: int, col: int, value: object, style: str) -> None:
+    """One cell, 1-based as the sheet shows it. Text is always written as a string, and text
+    that starts like a formula (= + - @, a tab) carries the quote prefix, as `workbook.safe`
+    does for openpyxl: no text a unit typed is ever a formula in the office's Excel."""
+    if isinstance(value, str) and value:
+        fmt = (formats.quoted if wbk.formula_like(value) else formats.plain)[style]
+        formats.carriage_return = formats.carriage_return or "\r" in value
+        ws.write_string(row - 1, col - 1, value, fmt)
+    elif isinstance(value, bool):
+        raise TypeError("the template writes no booleans")
+    elif isinstance(value, int | float):
+        ws.write_number(row - 1, col - 1, value, formats.plain[style])
+    else:
+        ws.write_blank(row - 1, col - 1, None, formats.plain[style])
+
+
+def _write_sheet(ws: Any, *, formats: _Formats, period: Period, sheet: TemplateSheet, title: str,
+                 rules: ValueRules, specs: dict[int, Spec]) -> None:
+    # The merged title and instructions: merged empty, then the text written as a string
+    # (merge_range would read a title starting with "=" as a formula).
+    ws.merge_range(0, 0, 0, 7, "", formats.plain["title"])
+    _put(ws, formats, 1, 1, title, "title")
+    ws.merge_range(1, 0, 1, 7, "", formats.plain["note"])
+    _put(ws, formats, 2, 1, INSTRUCTIONS, "note")
+    ws.write_string(0, C_VERSION - 1, f"{UNIT_TAG}{sheet.unit.code}")
+    ws.write_string(1, C_VERSION - 1, f"{PERIOD_TAG}{period_key(period)}")
+    ws.set_row(0, 28)
+    ws.set_row(1, 48)
+    for c, head in enumerate(HEADERS, 1):
+        _put(ws, formats, HEADER_ROW, c, head, "header")
+    example = (EXAMPLE, "（示例）深化能力作风建设", "示例：督查问题整改率", "%", "百分比", 95, "示例行，导入时忽略", "", None)
+    for c, value in enumerate(example, 1):
+        _put(ws, formats, 4, c, value, "example")
 
     checks = _Checks(ws, rules, specs)
-    r = 4  # the example row; counted here, as ws.max_row looks at every cell each time
-    # Assigning a font or fill hashes the style on every cell, which dominated the time of a
-    # 60-sheet template; each (column, editable) style is built once and its index copied.
-    styles: dict[tuple[int, bool], object] = {}
+    r = 4  # the example row
     kind_names = {k: str(label) for k, label in Indicator.Kind.choices}
     for report_row in sheet.rows:
         ind, sub = report_row.indicator, report_row.submission
@@ -195,47 +247,70 @@ def _write_sheet(ws, *, period: Period, sheet: TemplateSheet, title: str, rules:
                               ballots.get(grade)))
         else:
             lines.append((ind.code, ind.name, ind.unit_of_measure, kind, _shown(ind, sub.value if sub else None)))
+        status = _status(sub)
         for n, (code, name, uom, kind_text, value) in enumerate(lines):
             note = (sub.note if sub else "") if n == 0 else None
-            ws.append([code, top, name, uom, kind_text, value, note, _status(sub), sub.version if sub else 0])
             r += 1
-            for c in range(1, len(HEADERS) + 1):
-                cell = ws.cell(r, c)
-                key = (c, editable and c in (C_VALUE, C_NOTE))
-                if key in styles:
-                    cell._style = copy(styles[key])
-                    continue
-                cell.font, cell.border = wbk.BODY, wbk.BORDER
-                cell.alignment = wbk.WRAP if c in (2, 3, C_NOTE, 8) else wbk.CENTER
-                if c in (C_VALUE, C_NOTE):
-                    cell.fill = wbk.INPUT_FILL if editable else wbk.LOCKED_FILL
-                    cell.protection = Protection(locked=not editable)
-                styles[key] = copy(cell._style)
+            row = (code, top, name, uom, kind_text, value, note, status, sub.version if sub else 0)
+            for c, cell in enumerate(row, 1):
+                style = ("wrap" if c in (2, 3, 8) else "center") if c not in (C_VALUE, C_NOTE) else (
+                    f"{'value' if c == C_VALUE else 'note'}{editable}")
+                _put(ws, formats, r, c, cell, style)
             if editable:
-                checks.add(ind, f"{VALUE_LETTER}{r}")
+                checks.add(ind, r)
     checks.finish()
 
-    wbk.set_widths(ws, {1: 12, 2: 22, 3: 34, 4: 9, 5: 11, 6: 14, 7: 30, 8: 12, 9: 8})
-    ws.column_dimensions["I"].hidden = True
-    ws.freeze_panes = f"D{FIRST_ROW}"
-    wbk.print_setup(ws, header_rows=f"{HEADER_ROW}:{HEADER_ROW}")
-    ws.print_area = f"A1:H{ws.max_row}"
+    for col, width in {1: 12, 2: 22, 3: 34, 4: 9, 5: 11, 6: 14, 7: 30, 8: 12}.items():
+        ws.set_column(col - 1, col - 1, width)
+    ws.set_column(C_VERSION - 1, C_VERSION - 1, 8, None, {"hidden": True})
+    ws.freeze_panes(FIRST_ROW - 1, 3)  # D5: codes and names stay in view
+    # As workbook.print_setup: A4 landscape, one page wide, the header row on every page.
+    ws.set_paper(9)
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(HEADER_ROW - 1)
+    ws.center_horizontally()
+    ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
+    ws.print_area(0, 0, r - 1, 7)
     # No password: the lock stops slips (typing over a code), not a determined user; the
     # import checks every cell anyway. Resizing rows and columns stays allowed.
-    ws.protection = SheetProtection(sheet=True, formatColumns=False, formatRows=False, selectLockedCells=False)
+    ws.protect("", {"format_columns": True, "format_rows": True})
 
 
 def reporting_workbook_build(*, period: Period, sheets: list[TemplateSheet]) -> bytes:
-    wb = Workbook()
-    wb.remove(wb.active)
+    """The template as xlsx bytes. Written with XlsxWriter, which writes each cell as it is
+    given (openpyxl built and styled ~83 000 cell objects for 60 units); read back with
+    openpyxl like any upload. Strings are never read as formulas, numbers or links."""
+    out = io.BytesIO()
+    wb = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_formulas": False,
+                                   "strings_to_numbers": False, "strings_to_urls": False})
+    formats = _Formats(wb)
     taken: set[str] = set()
     rules = value_rules(period.version)
     specs: dict[int, Spec] = {}
     for sheet in sheets:
-        ws = wb.create_sheet(wbk.sheet_title(sheet.unit.name, taken))
-        _write_sheet(ws, period=period, sheet=sheet, title=f"{period.name} {sheet.unit.name} 考核数据填报表",
-                     rules=rules, specs=specs)
-    return wbk.save_bytes(wb)
+        ws = wb.add_worksheet(wbk.sheet_title(sheet.unit.name, taken))
+        _write_sheet(ws, formats=formats, period=period, sheet=sheet, rules=rules, specs=specs,
+                     title=f"{period.name} {sheet.unit.name} 考核数据填报表")
+    wb.close()
+    return _carriage_returns(out.getvalue()) if formats.carriage_return else out.getvalue()
+
+
+# XlsxWriter writes a carriage return in text as Excel does, "_x000D_"; openpyxl (the system's
+# reader, and many others) does not decode that escape, so a note or name holding "\r" would
+# come back as the letters "_x000D_" (a changed note at import, a hidden "\r=…" formula sign
+# turned into letters). The shared strings then say it as the XML character reference, which
+# every reader decodes. A user's own text "_x000D_" is written "_x005F_x000D_" and left alone.
+_CR = re.compile(rb"(?<!_x005F)_x000D_")
+
+
+def _carriage_returns(data: bytes) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            body = src.read(info)
+            dst.writestr(info, _CR.sub(b"&#13;", body) if info.filename == "xl/sharedStrings.xml" else body)
+    return out.getvalue()
 
 
 # ---------------------------------------------------------------------------------------
