@@ -92,3 +92,17 @@ def test_text_with_control_characters_and_escapes_comes_back_exactly(excel):
     assert report.ok, report.problems
     # The unchanged template changes nothing: every note read back is the note stored.
     assert list(Submission.objects.order_by("pk").values_list("note", "version")) == before
+
+
+def test_a_stored_value_is_written_digit_for_digit(excel):
+    """99.99 as a binary float printed to 16 digits is 99.98999999999999: the sheet must say
+    what is stored, as openpyxl's writer did."""
+    for code, value in (("nl02", "99.99"), ("nl03", "9.3"), ("nl04", "0.000001")):
+        submission_save(actor=excel["reporter_a"], period=excel["period"], unit=excel["a"],
+                        item=ValueInput(excel["ind"][code], value=value, note="", expected_version=0))
+    data = _template(excel)
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        sheet = z.read("xl/worksheets/sheet1.xml").decode()
+    assert "<v>99.99</v>" in sheet and "<v>9.3</v>" in sheet and "99.98999" not in sheet
+    ws = open_xlsx(data).active
+    assert [ws.cell(row_of(ws, code), VALUE).value for code in ("nl02", "nl03", "nl04")] == [99.99, 9.3, 0.000001]

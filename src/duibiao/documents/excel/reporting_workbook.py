@@ -143,7 +143,9 @@ def _shown(indicator: Indicator, value: Decimal | None) -> object:
         return None
     if indicator.kind == Indicator.Kind.YES_NO:
         return "是" if value else "否"
-    return int(value) if value == value.to_integral_value() else float(value)
+    # A Decimal, not a float: XlsxWriter prints numbers with 16 significant digits, which
+    # would write the float of 99.99 as 99.98999999999999; the Decimal prints as stored.
+    return int(value) if value == value.to_integral_value() else value.normalize()
 
 
 def _status(sub: Submission | None) -> str:
@@ -207,7 +209,7 @@ def _put(ws: Any, formats: _Formats, row: int, col: int, value: object, style: s
         ws.write_string(row - 1, col - 1, value, fmt)
     elif isinstance(value, bool):
         raise TypeError("the template writes no booleans")
-    elif isinstance(value, int | float):
+    elif isinstance(value, int | float | Decimal):
         ws.write_number(row - 1, col - 1, value, formats.plain[style])
     else:
         ws.write_blank(row - 1, col - 1, None, formats.plain[style])
