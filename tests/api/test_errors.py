@@ -129,6 +129,10 @@ def test_lists_page_with_count_and_links(many_units, client_for):
     assert len(codes) == len(set(codes)) == total  # every unit once, in pages
     past = office.get("/api/org/units?page=99&size=4").json()
     assert past["items"] == [] and past["count"] == total
+    # Past the end, `previous` leads back to the last page with rows, not to page 98.
+    last = -(-total // 4)
+    assert past["previous"] == f"/api/org/units?page={last}&size=4" and past["next"] is None
+    assert office.get(past["previous"]).json()["items"]
     too_big = office.get("/api/org/units?size=201")
     assert too_big.status_code == 422 and "size" in too_big.json()["errors"]
     assert office.get("/api/org/units?page=0").status_code == 422

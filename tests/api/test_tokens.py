@@ -186,13 +186,17 @@ def test_the_token_page_creates_shows_once_and_revokes(world, client_for):
     assert 'data-testid="error-name"' in text and 'data-testid="error-actions"' in text
     made = client.post("/accounts/tokens/", {"name": "统计对接", "actions": ["org.tree.view"], "units": ["jingyu"],
                                              "expires_on": (timezone.localdate() + timedelta(days=10)).isoformat()})
-    assert made.status_code == 200 and made["Cache-Control"].startswith("max-age=0")
-    text = made.content.decode()
+    # POST / redirect / GET: the secret is shown by the page the POST redirects to, once.
+    assert made.status_code == 302 and made["Location"] == "/accounts/tokens/"
+    shown = client.get(made["Location"])
+    assert shown["Cache-Control"].startswith("max-age=0")
+    text = shown.content.decode()
     token = ApiToken.objects.get()
     secret = text.split(f"dbt_{token.key_id}_", 1)[1][:43]
     assert _bearer(f"dbt_{token.key_id}_{secret}").get("/api/org/units/jingyu").status_code == 200
-    listed = client.get("/accounts/tokens/").content.decode()
+    listed = client.get("/accounts/tokens/").content.decode()  # a refresh
     assert token.key_id in listed and secret not in listed  # shown once
+    assert ApiToken.objects.count() == 1  # and the refresh made no second token
     stale = client.post(f"/accounts/tokens/{token.pk}/revoke/", {"version": token.version + 5}, follow=True)
     assert "已被撤销或已在别处修改" in stale.content.decode()
     client.post(f"/accounts/tokens/{token.pk}/revoke/", {"version": token.version})

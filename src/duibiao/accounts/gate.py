@@ -61,6 +61,13 @@ class Narrowing:
     unit_paths: tuple[str, ...] | None  # None: wherever the owner's grants reach
 
 
+def token_may(action: str, *, unit_limited: bool) -> bool:
+    """Whether a token may carry ACTION: a token held to some units gets no action that belongs
+    to no unit (the audit log, the tree's upkeep, the security policy) — such an action reaches
+    the whole system, which no list of units covers. The token page asks this too."""
+    return not unit_limited or ACTIONS[action].scoped
+
+
 def narrow(user: User, narrowing: Narrowing) -> None:
     """Hold the user object to a token's scope for the rest of the request."""
     user.__dict__["_gate_narrowing"] = narrowing
@@ -97,13 +104,17 @@ def actions(user: User | AnonymousUser | None) -> frozenset[str]:
     templates; whether it reaches a given unit is `allows`)."""
     held, scope = roles(user), narrowing(user)
     return frozenset(name for name in ACTIONS if held & set(roles_holding(name))
-                     and (scope is None or name in scope.actions))
+                     and (scope is None or _narrowed_to(scope, name)))
+
+
+def _narrowed_to(scope: Narrowing, action: str) -> bool:
+    return action in scope.actions and token_may(action, unit_limited=scope.unit_paths is not None)
 
 
 def _held(user: User | AnonymousUser | None, action: str) -> dict[str, Reach]:
     holding = roles_holding(action)  # LookupError for a misspelt action, for everyone
     scope = narrowing(user)
-    if scope is not None and action not in scope.actions:
+    if scope is not None and not _narrowed_to(scope, action):
         return {}
     return {role: reach for role, reach in holding.items() if role in roles(user)}
 

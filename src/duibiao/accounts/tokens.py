@@ -9,7 +9,8 @@ grant withdrawn from the owner is withdrawn from his tokens at once.
 
     token, secret = token_create(actor=user, name="统计局对接", actions=["org.unit.view"],
                                  units=[unit], expires_on=date(2027, 6, 30))
-    owner = token_authenticate(f"Bearer {secret}"[7:])   # None when refused
+    owner = token_authenticate(f"Bearer {secret}"[7:])   # None when refused (TokenThrottled
+                                                         # past REFUSALS_PER_MINUTE of a key id)
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -30,6 +32,7 @@ from django.utils.translation import gettext as _
 from duibiao.accounts import gate
 from duibiao.accounts.actions import ACTIONS
 from duibiao.accounts.models import ApiToken, User
+from duibiao.audit.context import note_api_token, token_tagged
 from duibiao.audit.services import audit_record
 from duibiao.org.models import Unit
 
@@ -42,6 +45,10 @@ MAX_DAYS = 366  # a token lives at most a year (and a day): integrations are ren
 DEFAULT_DAYS = 90
 # Refreshing `last_used_at` on every call would make every read a write: once a minute is enough.
 USE_GRANULARITY = timedelta(minutes=1)
+# Refusals of one key id audited per minute; beyond them the caller is answered 429 and no row
+# is written, so a flood of wrong secrets cannot queue every writer behind the chain's head.
+# Counted in the cache: with several app servers each counts its own, still bounded.
+REFUSALS_PER_MINUTE = 10
 _SHAPE = re.compile(r"^dbt_([0-9a-f]{12})_([A-Za-z0-9_-]{43})$")
 
 
@@ -55,6 +62,27 @@ class TokenInvalid(ValueError):
 
 class TokenStale(ValueError):
     """The token changed since the page was read (revoked elsewhere)."""
+
+
+class TokenThrottled(Exception):
+    """Too many refusals of one key id this minute: answered 429, not audited again."""
+
+    def __init__(self, wait: int) -> None:
+        super().__init__(f"retry after {wait} s")
+        self.wait = wait
+
+
+def _refusals_over_limit(key_id: str, now: datetime) -> int:
+    """Count a refusal of `key_id` in the current minute; the seconds left in the minute when
+    the count has gone past the limit, else 0."""
+    key = f"duibiao:token-refused:{key_id}:{int(now.timestamp()) // 60}"
+    cache.add(key, 0, timeout=120)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # evicted between add and incr: count afresh
+        cache.set(key, 1, timeout=120)
+        count = 1
+    return 60 - int(now.timestamp()) % 60 if count > REFUSALS_PER_MINUTE else 0
 
 
 def _digest(secret: str) -> str:
@@ -110,6 +138,10 @@ def _validated(actor: User, name: str, actions: Iterable[str], unit_codes: Itera
     by_code = {unit.code: unit for unit in choices.units}
     if set(codes) - set(by_code):
         errors["units"] = [_("不在您授权范围内的单位：%(codes)s") % {"codes": "、".join(sorted(set(codes) - set(by_code)))}]
+    unitless = [name for name in wanted if name in allowed and not gate.token_may(name, unit_limited=bool(codes))]
+    if unitless and "units" not in errors:
+        errors["units"] = [_("限定了单位的令牌不能包含不属于单位的操作（%(names)s）：请不选单位，或去掉这些操作。") % {
+            "names": "、".join(str(ACTIONS[name].label) for name in unitless)}]
     today = timezone.localdate()
     if expires_on is None:
         errors["expires_on"] = [_("请填写有效期。")]
@@ -185,7 +217,11 @@ def token_authenticate(raw: str) -> User | None:
         else ""
     )
     if reason:
-        audit_record(actor=token.owner, action="accounts.token.refused", obj=token, success=False, detail=reason)
+        wait = _refusals_over_limit(key_id, now)
+        if wait:
+            raise TokenThrottled(wait)
+        audit_record(actor=token.owner, action="accounts.token.refused", obj=token, success=False,
+                     detail=token_tagged(reason, key_id))
         return None
     if token.last_used_at is None or now - token.last_used_at > USE_GRANULARITY:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
@@ -193,6 +229,7 @@ def token_authenticate(raw: str) -> User | None:
     paths = None if token.every_unit else tuple(token.units.values_list("path", flat=True))
     gate.narrow(owner, gate.Narrowing(actions=frozenset(token.actions), unit_paths=paths))
     owner.__dict__["_api_token"] = token
+    note_api_token(key_id)  # every audit row of this request names the token (audit/context.py)
     return owner
 
 

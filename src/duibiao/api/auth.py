@@ -15,15 +15,18 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, Throttled
 from ninja.security import HttpBearer
 
-from duibiao.accounts.tokens import token_authenticate
+from duibiao.accounts.tokens import TokenThrottled, token_authenticate
 
 
 class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        user = token_authenticate(token)
+        try:
+            user = token_authenticate(token)
+        except TokenThrottled as exc:
+            raise Throttled(wait=exc.wait) from None  # 429 in the one error body (api/errors.py)
         if user is None:
             raise AuthenticationError
         request.user = user  # the services and the audit log see the token's owner
@@ -31,7 +34,8 @@ class TokenAuth(HttpBearer):
 
 
 def bearer_user(request: HttpRequest) -> bool:
-    """Authenticate a token call to a page outside the operations (the schema, its docs)."""
+    """Authenticate a token call to a page outside the operations (the schema, its docs).
+    TokenThrottled passes through, for the caller to answer 429."""
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer":
@@ -50,7 +54,11 @@ def docs_access(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.headers.get("Authorization"):
-            if not bearer_user(request):
+            try:
+                signed = bearer_user(request)
+            except TokenThrottled as exc:
+                return HttpResponse(status=429, headers={"Retry-After": str(exc.wait)})
+            if not signed:
                 return HttpResponse(status=401, headers={"WWW-Authenticate": "Bearer"})
             return view(request, *args, **kwargs)
         return session_view(request, *args, **kwargs)

@@ -4,7 +4,8 @@
      "previous": null, "items": [...]}
 
 `next` / `previous` are the same request's path with the page changed (null at either end), so
-a client follows `next` until it is null. A page past the end is empty, not an error; a size
+a client follows `next` until it is null. A page past the end is empty, not an error, and its
+`previous` is the last page; a size
 over the cap is refused (422, `errors.size`), as the schema says.
 """
 
@@ -44,7 +45,8 @@ class Pages(PaginationBase):
         return {
             "count": count, "page": page, "size": size,
             "next": _link(request, page + 1, size) if start + size < count else None,
-            "previous": _link(request, page - 1, size) if page > 1 and count else None,
+            # Past the end, `previous` is the last page with rows, not another empty one.
+            "previous": _link(request, min(page - 1, -(-count // size)), size) if page > 1 and count else None,
             "items": list(queryset[start:start + size]),
         }
 

@@ -8,6 +8,7 @@ the source address without the request being passed down to it.
 from __future__ import annotations
 
 import ipaddress
+import re
 from contextvars import ContextVar, Token
 from typing import TYPE_CHECKING
 
@@ -90,3 +91,42 @@ def bind_user_agent(agent: str) -> Token[str]:
 
 def unbind_user_agent(token: Token[str]) -> None:
     _user_agent.reset(token)
+
+
+# The API token a request is served under (its key id, never the secret). The middleware binds
+# a fresh holder per request and the token check writes into it, so the key id reaches every
+# row of that request — and never the next request a worker thread serves.
+_api_token: ContextVar[list[str] | None] = ContextVar("duibiao_api_token", default=None)
+TOKEN_TAG = re.compile(r"^\[dbt_([0-9a-f]{12})\]")
+
+
+def bind_api_token_holder() -> Token[list[str] | None]:
+    return _api_token.set([])
+
+
+def unbind_api_token_holder(token: Token[list[str] | None]) -> None:
+    _api_token.reset(token)
+
+
+def note_api_token(key_id: str) -> None:
+    """The request being served acts under this token (nothing outside a request)."""
+    holder = _api_token.get()
+    if holder is not None:
+        holder[:] = [key_id]
+
+
+def current_api_token() -> str | None:
+    holder = _api_token.get()
+    return holder[0] if holder else None
+
+
+def token_tagged(detail: str, key_id: str) -> str:
+    """The row's detail led by the token's key id: `detail` is hashed by the chain, so the
+    key id is covered by it without changing the canonical form of any row."""
+    return f"[dbt_{key_id}] {detail}".rstrip()
+
+
+def token_tag(detail: str) -> str | None:
+    """The key id a row's detail names, if any."""
+    match = TOKEN_TAG.match(detail)
+    return match.group(1) if match else None

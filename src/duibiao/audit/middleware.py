@@ -10,9 +10,11 @@ from django.http import FileResponse, HttpRequest
 from django.http.response import HttpResponseBase
 
 from duibiao.audit.context import (
+    bind_api_token_holder,
     bind_client_ip,
     bind_user_agent,
     client_ip,
+    unbind_api_token_holder,
     unbind_client_ip,
     unbind_user_agent,
 )
@@ -42,11 +44,13 @@ class AuditMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         token = bind_client_ip(client_ip(request))
         agent = bind_user_agent(request.META.get("HTTP_USER_AGENT", ""))
+        api_token = bind_api_token_holder()
         try:
             response = self.get_response(request)
             self._record(request, response)
             return response
         finally:
+            unbind_api_token_holder(api_token)
             unbind_user_agent(agent)
             unbind_client_ip(token)
 

@@ -7,6 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from duibiao.audit.context import token_tag
 from duibiao.audit.event_labels import event_label
 
 
@@ -55,6 +56,11 @@ class AuditEntry(models.Model):
     def action_label(self) -> str:
         """The event's Chinese name (audit/event_labels.py); the code itself if it has none."""
         return event_label(self.action)
+
+    @property
+    def api_token_key(self) -> str | None:
+        """The key id of the API token the row was written under (led in its detail), if any."""
+        return token_tag(self.detail)
 
 
 class ChainHead(models.Model):

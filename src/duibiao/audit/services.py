@@ -17,7 +17,13 @@ from django.db.models import Model
 from django.utils import timezone
 
 from duibiao.audit.chain import Verdict, chain_append, chain_verify, head_for_update
-from duibiao.audit.context import current_client_ip, current_user_agent
+from duibiao.audit.context import (
+    current_api_token,
+    current_client_ip,
+    current_user_agent,
+    token_tag,
+    token_tagged,
+)
 from duibiao.audit.models import AuditEntry, ChainCheck, ChainHead
 
 if TYPE_CHECKING:
@@ -43,6 +49,9 @@ def audit_entry(
     user = actor if isinstance(actor, get_user_model()) and actor.is_authenticated else None
     if ip is None:
         ip = current_client_ip()  # the request being served, if any (audit/middleware.py)
+    key_id = current_api_token()  # a token call: which token acted, in a field the chain hashes
+    if key_id is not None and token_tag(detail) is None:
+        detail = token_tagged(detail, key_id)
     return AuditEntry(
         user=user,
         username=username or (user.get_username() if user else ""),

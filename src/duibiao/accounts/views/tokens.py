@@ -29,6 +29,8 @@ from duibiao.accounts.tokens import (
 )
 from duibiao.params import BadParameter, date_param, version_param
 
+_SECRET_KEY = "new_api_token_secret"  # noqa: S105 — the session key's name, not a secret
+
 
 def _page(request, *, errors=None, secret="", status=200):
     tokens = list(token_list(user=request.user))
@@ -48,7 +50,9 @@ def _page(request, *, errors=None, secret="", status=200):
 @require_http_methods(["GET", "POST"])
 def token_list_view(request):
     if request.method == "GET":
-        return _page(request)
+        # The secret made by the POST before the redirect, shown on this one page only: a
+        # refresh neither shows it again nor makes a second token.
+        return _page(request, secret=request.session.pop(_SECRET_KEY, ""))
     try:
         expires_on = date_param(request.POST, "expires_on", label=_("有效期至"))
     except BadParameter as exc:
@@ -60,7 +64,8 @@ def token_list_view(request):
     except TokenInvalid as exc:
         return _page(request, errors=exc.errors, status=400)
     messages.success(request, _("已建立接口令牌“%(name)s”。") % {"name": token.name})
-    return _page(request, secret=secret)
+    request.session[_SECRET_KEY] = secret
+    return redirect("accounts:tokens")
 
 
 @login_required
