@@ -46,10 +46,14 @@ def test_sessions_the_task_queue_and_lockouts_are_in_the_database(tmp_path):
 
 def test_no_code_keeps_changing_data_in_a_process_cache():
     """A value cached in one server's memory is not seen by the others: no code uses Django's
-    cache (the warm-up only creates it), so no server can serve another's stale copy."""
+    cache for data a page shows, so no server can serve another's stale copy. Two uses are
+    known and harmless with several servers: the warm-up creates the cache, and the refusal
+    counter of API tokens is a per-server rate limit (with N servers a key id gets at most
+    N × 10 refusals a minute: still bounded, and nothing shown depends on it)."""
     from pathlib import Path
 
     src = Path(__file__).resolve().parents[2] / "src" / "duibiao"
     users = sorted(str(p.relative_to(src)) for p in src.rglob("*.py")
                    if "django.core.cache" in p.read_text(encoding="utf-8"))
-    assert users == ["config/warmup.py"], f"Django's cache used in {users}: is it shared by every server?"
+    assert users == ["accounts/tokens.py", "config/warmup.py"], \
+        f"Django's cache used in {users}: is it shared by every server?"
