@@ -14,6 +14,7 @@ the whole middleware stack) before it accepts a request. `config/gunicorn.py` ca
 from __future__ import annotations
 
 import contextlib
+import gc
 import importlib
 import pkgutil
 import time
@@ -44,6 +45,9 @@ def warm_master(application: Callable[..., Any] | None = None) -> dict[str, floa
         step()
         steps[name] = time.perf_counter() - began
     connections.close_all()
+    began = time.perf_counter()
+    freeze_heap()
+    steps["freeze"] = time.perf_counter() - began
     return steps
 
 
@@ -54,7 +58,19 @@ def warm_worker(application: Callable[..., Any]) -> int:
 
     status = request_login_page(application)
     connection.ensure_connection()  # after the request, whose end may close it (CONN_MAX_AGE)
+    freeze_heap()
     return status
+
+
+def freeze_heap() -> None:
+    """Move every object alive now (modules, classes, compiled templates, catalogues: some
+    hundreds of thousands, all kept for the life of the process) out of the garbage collector's
+    reach. Without it each full collection walks them all — about 100 ms on these machines,
+    landing on whichever request triggers it (the unit result page: p50 50 ms, p95 186 ms; with
+    the heap frozen p95 52 ms). Collecting first leaves no garbage in the frozen set; done in the
+    master before the fork it also keeps the workers from touching (and so copying) those pages."""
+    gc.collect()
+    gc.freeze()
 
 
 def import_modules(package: str = "duibiao") -> list[str]:
