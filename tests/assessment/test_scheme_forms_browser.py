@@ -35,6 +35,9 @@ def test_office_edits_an_indicator_in_the_form(browser, live_server, scheme):
     page.goto(f"{base}/assessment/schemes/{scheme.code}/")
     page.get_by_test_id("edit-nl02").click()
     page.get_by_test_id("indicator-form").wait_for()
+    # The form is in the DOM before htmx (a deferred script) has wired it at DOMContentLoaded: a
+    # choice made in that moment was sent nowhere (a CI run caught it). Wait for the page's load.
+    page.wait_for_load_state("load")
     findings = page.get_by_test_id("findings")
     assert "方案文档校验通过" in findings.inner_text()
 
