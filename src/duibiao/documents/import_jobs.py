@@ -176,7 +176,7 @@ def _import(job: ImportJob, upload: File) -> None:
 def _finish(job: ImportJob, report: ImportReport, *, version: int | None = None) -> None:
     finished = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.RUNNING).update(
         status=ImportJob.Status.DONE, progress="", report=report.as_dict(), saved_version=version,
-        finished_at=timezone.now(),
+        finished_at=timezone.now(), file="",  # with DONE: a finished job never names its upload
     )
     if not finished:
         raise JobAbandoned(job.pk)  # rolls the import back with it
