@@ -12,7 +12,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 from django_otp.oath import TOTP
 
-from duibiao.crypto.text import open_text
+from duibiao.crypto.text import device_binding, open_text
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -50,7 +50,7 @@ def test_enrolled_secrets_become_devices_that_accept_the_same_codes(old_apps):
     assert [(d.user_id, d.confirmed) for d in devices] == [(enrolled.pk, True)]
     # ... sealed with SM4 by duibiao_crypto 0002, opening to the same key
     assert devices[0].key.startswith("sm4:")
-    key = open_text(devices[0].key)
+    key = open_text(devices[0].key, bound_to=device_binding(enrolled.pk))
     assert key == base64.b32decode(SECRET)
     # The app's code (computed from the old base32 secret) is the device's code.
     app, server = TOTP(base64.b32decode(SECRET)), TOTP(key)

@@ -63,44 +63,45 @@ def test_sm4_gcm_gives_rfc_8998s_vector():
 
 KEY = "00112233445566778899aabbccddeeff"
 OTHER = "ffeeddccbbaa99887766554433221100"
+B = b"file evidence/a.pdf"  # what an envelope is bound to
 
 
 def test_an_envelope_opens_to_what_was_sealed_and_hides_it():
     ring = Keyring.from_hex(KEY)
     secret = "考核结果 secret".encode() * 10
-    envelope = seal(ring, secret)
-    assert secret not in envelope and open_sealed(ring, envelope) == secret
-    assert seal(ring, secret) != envelope  # a fresh nonce every time
+    envelope = seal(ring, secret, bound_to=B)
+    assert secret not in envelope and open_sealed(ring, envelope, bound_to=B) == secret
+    assert seal(ring, secret, bound_to=B) != envelope  # a fresh nonce every time
     assert sealed_with(envelope) == key_id(bytes.fromhex(KEY))
 
 
 @pytest.mark.parametrize("where", ["magic", "version", "key id", "nonce", "body", "tag"])
 def test_a_changed_byte_anywhere_is_refused(where):
     ring = Keyring.from_hex(KEY)
-    envelope = bytearray(seal(ring, b"0123456789abcdefghij"))
+    envelope = bytearray(seal(ring, b"0123456789abcdefghij", bound_to=B))
     at = {"magic": 1, "version": 3, "key id": 5, "nonce": HEADER_LEN + 2,
           "body": HEADER_LEN + NONCE_LEN + 3, "tag": len(envelope) - 1}[where]
     envelope[at] ^= 0x01
     with pytest.raises(SealError):
-        open_sealed(ring, bytes(envelope))
+        open_sealed(ring, bytes(envelope), bound_to=B)
 
 
 def test_a_cut_envelope_is_refused():
     ring = Keyring.from_hex(KEY)
-    envelope = seal(ring, b"0123456789abcdefghij")
+    envelope = seal(ring, b"0123456789abcdefghij", bound_to=B)
     for length in (0, 5, HEADER_LEN + NONCE_LEN, len(envelope) - 1):
         with pytest.raises(SealError):
-            open_sealed(ring, envelope[:length])
+            open_sealed(ring, envelope[:length], bound_to=B)
 
 
 def test_rotation_old_keys_open_the_current_key_seals():
     old_ring = Keyring.from_hex(KEY)
-    sealed_before = seal(old_ring, b"enrolled last year")
+    sealed_before = seal(old_ring, b"enrolled last year", bound_to=B)
     rotated = Keyring.from_hex(OTHER, [KEY])
-    assert open_sealed(rotated, sealed_before) == b"enrolled last year"
-    assert sealed_with(seal(rotated, b"new")) == key_id(bytes.fromhex(OTHER))
+    assert open_sealed(rotated, sealed_before, bound_to=B) == b"enrolled last year"
+    assert sealed_with(seal(rotated, b"new", bound_to=B)) == key_id(bytes.fromhex(OTHER))
     with pytest.raises(SealError, match="不在"):  # the old key dropped too early: said so
-        open_sealed(Keyring.from_hex(OTHER), sealed_before)
+        open_sealed(Keyring.from_hex(OTHER), sealed_before, bound_to=B)
 
 
 @pytest.mark.parametrize("bad", ["", "abc", "00" * 15, "00" * 17, "zz" * 16])

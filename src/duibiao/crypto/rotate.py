@@ -1,10 +1,11 @@
-"""Seal again under the current SM4 key (DUIBIAO_SM4_KEY) what older keys sealed: the TOTP
-device keys and the uploaded files; optionally seal plain files too. Run by `duibiao crypto
-rotate` after a key change; afterwards the old keys can leave DUIBIAO_SM4_OLD_KEYS."""
+"""Seal again under the current SM4 key (DUIBIAO_SM4_KEY) what older keys sealed, and as bound
+envelopes (version 2) what was sealed before the binding: the TOTP device keys and the uploaded
+files; optionally seal plain files too. Run by `duibiao crypto rotate` after a key change (and
+once after the upgrade that brought the binding); afterwards the old keys can leave
+DUIBIAO_SM4_OLD_KEYS."""
 
 from __future__ import annotations
 
-import base64
 import os
 import tempfile
 from dataclasses import dataclass
@@ -15,9 +16,9 @@ from django.db import transaction
 
 from duibiao.crypto.keys import keyring
 from duibiao.crypto.models import SealedTOTPDevice
-from duibiao.crypto.sm4 import is_sealed, open_sealed, seal, sealed_with
-from duibiao.crypto.storage import SealedStorage
-from duibiao.crypto.text import PREFIX, seal_text
+from duibiao.crypto.sm4 import VERSION, envelope_version, is_sealed, open_sealed, seal, sealed_with
+from duibiao.crypto.storage import SealedStorage, file_binding
+from duibiao.crypto.text import device_binding, envelope_of, seal_text
 
 
 @dataclass
@@ -27,17 +28,18 @@ class Rotated:
     sealed_plain: int = 0  # plain files sealed (with seal_plain)
 
 
-def _key_id_of(text: str) -> bytes | None:
-    body = text[len(PREFIX):]
-    return sealed_with(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
+def _current(envelope: bytes, current_id: bytes) -> bool:
+    """Sealed with the current key, and bound (nothing to do)."""
+    return sealed_with(envelope) == current_id and envelope_version(envelope) == VERSION
 
 
 def reseal_totp_keys() -> int:
     current, count = keyring().current_id, 0
     with transaction.atomic():
         for device in SealedTOTPDevice.objects.select_for_update().order_by("pk"):
-            if _key_id_of(device.key) != current:
-                device.key = seal_text(device.bin_key)  # opened with the old key, sealed with the new
+            if not _current(envelope_of(device.key), current):
+                # opened with the old key (or unbound), sealed with the new, bound to its user
+                device.key = seal_text(device.bin_key, bound_to=device_binding(device.user_id))
                 device.save(update_fields=["key"])
                 count += 1
     return count
@@ -60,16 +62,16 @@ def reseal_files(storage: Storage, *, seal_plain: bool = False) -> tuple[int, in
         path = Path(inner.path(name))
         data = path.read_bytes()
         if is_sealed(data):
-            if sealed_with(data) == ring.current_id:
+            if _current(data, ring.current_id):
                 continue
-            data, resealed = open_sealed(ring, data), resealed + 1
+            data, resealed = open_sealed(ring, data, bound_to=file_binding(name)), resealed + 1
         elif seal_plain:
             plain += 1
         else:
             continue
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".reseal-")
         with os.fdopen(handle, "wb") as out:
-            out.write(seal(ring, data))
+            out.write(seal(ring, data, bound_to=file_binding(name)))
         os.replace(temporary, path)
     return resealed, plain
 

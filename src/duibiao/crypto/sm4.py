@@ -2,10 +2,16 @@
 
 One envelope format for both (`seal` / `open_sealed`)::
 
-    magic b"\\x89S4" | version 1 | key id (4 bytes) | nonce (12) | ciphertext | tag (16)
+    magic b"\\x89S4" | version 2 | key id (4 bytes) | nonce (12) | ciphertext | tag (16)
 
-The first eight bytes are the GCM's associated data, so a changed version or key id fails
-the tag like a changed byte of the ciphertext. The key id is the first four bytes of
+The GCM's associated data is the first eight bytes and what the envelope is bound to
+(`bound_to`: the TOTP device's user, the file's storage name), so a changed version or key id
+fails the tag like a changed byte of the ciphertext, and so does an envelope copied onto another
+user's device row or renamed onto another file's name: the binding is not stored, the reader
+supplies it from where the envelope lies. Version 1 envelopes (written before the binding) carry
+only the header as associated data; they still open, unbound, until `duibiao crypto rotate`
+seals them again as version 2. A version 2 envelope whose byte is changed to 1 fails the tag.
+The key id is the first four bytes of
 SM3("duibiao sm4 key id" || key): the operator names no ids, and a rotated key is found by
 the id its envelopes carry. GCM rather than SM4-CTR + HMAC-SM3: one key, one standard
 construction (GB/T 36624-2018; RFC 8998 for TLS), one pass, nothing of ours in between.
@@ -24,8 +30,9 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 MAGIC = b"\x89S4"
-VERSION = 1
-HEADER_LEN = len(MAGIC) + 1 + 4  # magic, version, key id: the associated data
+VERSION = 2  # bound: the associated data is the header and `bound_to`
+UNBOUND_VERSION = 1  # before the binding: the header alone; opened, never written
+HEADER_LEN = len(MAGIC) + 1 + 4  # magic, version, key id: the associated data (with bound_to)
 NONCE_LEN = 12
 TAG_LEN = 16
 OVERHEAD = HEADER_LEN + NONCE_LEN + TAG_LEN
@@ -86,19 +93,27 @@ def sealed_with(data: bytes) -> bytes | None:
     return data[len(MAGIC) + 1: HEADER_LEN] if is_sealed(data) and len(data) >= HEADER_LEN else None
 
 
-def seal(keyring: Keyring, plaintext: bytes) -> bytes:
+def envelope_version(data: bytes) -> int | None:
+    """The format version an envelope names (1 unbound, 2 bound), or None for other data."""
+    return data[len(MAGIC)] if is_sealed(data) and len(data) > len(MAGIC) else None
+
+
+def seal(keyring: Keyring, plaintext: bytes, *, bound_to: bytes) -> bytes:
+    """An envelope that opens only with the same `bound_to` (what it belongs to: a device's
+    user, a file's name; each caller prefixes its own kind, so no two kinds' bindings meet)."""
     header = MAGIC + bytes([VERSION]) + keyring.current_id
     nonce = os.urandom(NONCE_LEN)  # 96 random bits a message: no reuse in 2^32 envelopes a key
     encryptor = Cipher(algorithms.SM4(keyring.current), modes.GCM(nonce)).encryptor()
-    encryptor.authenticate_additional_data(header)
+    encryptor.authenticate_additional_data(header + bound_to)
     body = encryptor.update(plaintext) + encryptor.finalize()
     return header + nonce + body + encryptor.tag
 
 
-def open_sealed(keyring: Keyring, envelope: bytes) -> bytes:
+def open_sealed(keyring: Keyring, envelope: bytes, *, bound_to: bytes) -> bytes:
     if len(envelope) < OVERHEAD or not is_sealed(envelope):
         raise SealError("不是完整的 SM4 密文 / not a whole SM4 envelope")
-    if envelope[len(MAGIC)] != VERSION:
+    version = envelope[len(MAGIC)]
+    if version not in (VERSION, UNBOUND_VERSION):
         raise SealError(f"未知的密文版本 {envelope[len(MAGIC)]} / unknown envelope version")
     header, kid = envelope[:HEADER_LEN], envelope[len(MAGIC) + 1: HEADER_LEN]
     key = keyring.by_id.get(kid)
@@ -108,8 +123,10 @@ def open_sealed(keyring: Keyring, envelope: bytes) -> bytes:
         )
     nonce, body, tag = envelope[HEADER_LEN: HEADER_LEN + NONCE_LEN], envelope[HEADER_LEN + NONCE_LEN: -TAG_LEN], envelope[-TAG_LEN:]
     decryptor = Cipher(algorithms.SM4(key), modes.GCM(nonce, tag)).decryptor()
-    decryptor.authenticate_additional_data(header)
+    decryptor.authenticate_additional_data(header + (bound_to if version == VERSION else b""))
     try:
         return decryptor.update(body) + decryptor.finalize()
     except InvalidTag:
-        raise SealError("SM4 密文校验失败：已被改动或损坏 / the envelope was changed or damaged") from None
+        raise SealError(
+            "SM4 密文校验失败：已被改动、损坏，或不属于此处（从别的记录或文件复制而来） / "
+            "the envelope was changed, damaged, or belongs elsewhere") from None

@@ -9,6 +9,10 @@ the switch was turned on, or while it was off, stay readable, and so do sealed f
 is turned off (as long as their key is configured). No upload can pass for an envelope: every
 upload is typed by its content (files.uploads) and no accepted type starts with b"\\x89S4".
 
+A sealed file is bound to its storage name (`file_binding`): renamed or copied onto another
+file's name, it does not open (an attacker with write access to the files folder cannot swap
+one unit's evidence for another's). The name is the one the inner storage saved under.
+
 Files are opened into memory: uploads are capped (DUIBIAO_EVIDENCE_MAX_MB, 20 MB) and GCM
 gives no plaintext before the tag is checked.
 """
@@ -29,6 +33,13 @@ from django.utils.module_loading import import_string
 
 from duibiao.crypto.keys import keyring
 from duibiao.crypto.sm4 import MAGIC, OVERHEAD, SealError, open_sealed, seal
+
+SAVE_ATTEMPTS = 5  # names the inner storage may pick instead of ours (a file of that name appeared)
+
+
+def file_binding(name: str) -> bytes:
+    """What a sealed file is bound to: its name in the storage (as the model's field keeps it)."""
+    return b"file " + name.replace("\\", "/").encode()
 
 
 class SealedFileRefused(SealError, SuspiciousFileOperation):
@@ -51,7 +62,7 @@ class SealedStorage(Storage):
         with handle:
             envelope = MAGIC + handle.read()
         try:
-            return ContentFile(open_sealed(keyring(), envelope), name=name)
+            return ContentFile(open_sealed(keyring(), envelope, bound_to=file_binding(name)), name=name)
         except SealError as exc:
             raise SealedFileRefused(f"{name}: {exc}") from None
 
@@ -60,7 +71,17 @@ class SealedStorage(Storage):
             return self.inner._save(name, content)  # type: ignore[attr-defined]
         content.seek(0)
         data = content.read()
-        return self.inner._save(name, ContentFile(seal(keyring(), data if isinstance(data, bytes) else data.encode())))  # type: ignore[attr-defined]
+        plain = data if isinstance(data, bytes) else data.encode()
+        for _attempt in range(SAVE_ATTEMPTS):
+            saved: str = self.inner._save(name, ContentFile(seal(keyring(), plain, bound_to=file_binding(name))))  # type: ignore[attr-defined]
+            if saved == name:
+                return saved
+            # The inner storage chose another name (a file of ours appeared meanwhile, or it
+            # cleans names): the envelope names the one asked for, so seal again for the name
+            # it got, in that place.
+            self.inner.delete(saved)
+            name = saved
+        raise SealError(f"无法以稳定的文件名保存加密文件 {name} / the storage kept renaming the file")
 
     def size(self, name: str) -> int:
         with self.inner.open(name, "rb") as handle:

@@ -4,21 +4,23 @@ enrolled authenticator app keeps working."""
 
 from django.db import migrations
 
-from duibiao.crypto.text import is_sealed_text, open_text, seal_text
+from duibiao.crypto.text import device_binding, is_sealed_text, open_text, seal_text
 
 
 def seal_keys(apps, schema_editor):
     TOTPDevice = apps.get_model("otp_totp", "TOTPDevice")
     for device in TOTPDevice.objects.order_by("pk"):
         if not is_sealed_text(device.key):
-            TOTPDevice.objects.filter(pk=device.pk).update(key=seal_text(bytes.fromhex(device.key)))
+            TOTPDevice.objects.filter(pk=device.pk).update(
+                key=seal_text(bytes.fromhex(device.key), bound_to=device_binding(device.user_id)))
 
 
 def open_keys(apps, schema_editor):
     TOTPDevice = apps.get_model("otp_totp", "TOTPDevice")
     for device in TOTPDevice.objects.order_by("pk"):
         if is_sealed_text(device.key):
-            TOTPDevice.objects.filter(pk=device.pk).update(key=open_text(device.key).hex())
+            TOTPDevice.objects.filter(pk=device.pk).update(
+                key=open_text(device.key, bound_to=device_binding(device.user_id)).hex())
 
 
 class Migration(migrations.Migration):
