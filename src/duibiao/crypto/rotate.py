@@ -6,7 +6,9 @@ DUIBIAO_SM4_OLD_KEYS."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import stat
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,7 +48,10 @@ def reseal_totp_keys() -> int:
 
 
 def _files(storage: Storage, folder: str = "") -> list[str]:
-    folders, files = storage.listdir(folder)
+    try:
+        folders, files = storage.listdir(folder)
+    except FileNotFoundError:  # no upload yet: no files folder
+        return []
     names = [f"{folder}/{name}" if folder else name for name in files]
     for sub in folders:
         names += _files(storage, f"{folder}/{sub}" if folder else sub)
@@ -69,11 +74,40 @@ def reseal_files(storage: Storage, *, seal_plain: bool = False) -> tuple[int, in
             plain += 1
         else:
             continue
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".reseal-")
-        with os.fdopen(handle, "wb") as out:
-            out.write(seal(ring, data, bound_to=file_binding(name)))
-        os.replace(temporary, path)
+        replace_keeping_owner(path, seal(ring, data, bound_to=file_binding(name)))
     return resealed, plain
+
+
+def replace_keeping_owner(path: Path, data: bytes) -> None:
+    """Replace the file at `path` with `data` atomically, keeping its mode and owner.
+
+    The new bytes go to a temporary file in the same folder (same file system: the rename is
+    atomic), flushed to disk before the rename, which is flushed too: a crash leaves the old
+    file or the new one, whole. The temporary file takes the old one's mode and owner first —
+    `duibiao crypto rotate` run as root would otherwise leave root-owned 0600 files the
+    application (another user) cannot read. The owner can only be given where permitted (as
+    root, or the same owner); elsewhere the file is already the runner's, as the old one was."""
+    before = os.stat(path)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".reseal-")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+            if (before.st_uid, before.st_gid) != (os.geteuid(), os.getegid()):
+                # Not root: the file stays the runner's (who could read the old one).
+                with contextlib.suppress(PermissionError):
+                    os.fchown(out.fileno(), before.st_uid, before.st_gid)
+            os.fchmod(out.fileno(), stat.S_IMODE(before.st_mode))
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    folder = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(folder)  # the rename itself on disk
+    finally:
+        os.close(folder)
 
 
 def rotate(storage: Storage, *, seal_plain: bool = False) -> Rotated:
