@@ -706,6 +706,15 @@ API: dict[str, Op] = {
     "PUT /api/assessment/periods/{period_id}/units/{unit_code}/scores/{code}": Op(
         REVIEW_A, args=_with({"unit_code": "jingyu", "code": "nl01"}, period_id="period"),
         body=lambda w: {"value": "90", "justification": "按制度评定", "version": w["score_version"]}),
+    # 佐证材料 and 数据留言 of unit A's draft value, as on the reporting row and the value's page.
+    "GET /api/assessment/submissions/{pk}/evidence": Op(SEE_VALUES_A, args=_ids(pk="sub_draft")),
+    "POST /api/assessment/submissions/{pk}/evidence": Op(REPORT_A, args=_ids(pk="sub_draft"),
+                                                         files=lambda w: {"file": _pdf()}),
+    "GET /api/assessment/evidence/{pk}": Op(SEE_VALUES_A, args=_ids(pk="evidence")),
+    "DELETE /api/assessment/evidence/{pk}": Op(REPORT_A, args=_ids(pk="evidence")),
+    "GET /api/assessment/submissions/{pk}/comments": Op(SEE_VALUES_A, args=_ids(pk="sub_draft")),
+    "POST /api/assessment/submissions/{pk}/comments": Op(COMMENT_A, args=_ids(pk="sub_draft"),
+                                                         body=lambda w: {"text": "请核对口径"}),
     # ------------------------------------------------------------ runs, results, appeals, combinations
     "GET /api/results/runs": Op(EVERY),
     "POST /api/results/periods/{period_id}/runs": Op(START_RUN, args=_ids(period_id="period"),
@@ -728,6 +737,12 @@ API: dict[str, Op] = {
         body=lambda w: {"indicator": "nl03", "reason": "办结台账已补充"}),
     "POST /api/results/appeals/{appeal_id}/decide": Op(DECIDE_APPEAL_A, args=_ids(appeal_id="appeal"),
                                                        body=lambda w: {"accept": False, "decision": "不予采纳"}),
+    # 申诉 with its material (multipart, as the unit result page's form), the appeal and its file.
+    "POST /api/results/runs/{pk}/units/{unit_code}/appeals/with-file": Op(
+        FILE_APPEAL_A, args=_with({"unit_code": "jingyu"}, pk="run"),
+        files=lambda w: {"indicator": "nl03", "reason": "办结台账已补充", "file": _pdf("台账.pdf")}),
+    "GET /api/results/appeals/{appeal_id}": Op(SEE_APPEAL_A, args=_ids(appeal_id="appeal")),
+    "GET /api/results/appeals/{appeal_id}/evidence": Op(SEE_APPEAL_A, args=_ids(appeal_id="appeal")),
     "GET /api/results/combinations": Op(EVERY),
     "POST /api/results/combinations": Op(
         Needs("assessment.combination.edit", unit="district"), refused=(403, 404, 422),

@@ -16,6 +16,8 @@ from ninja.security import django_auth
 
 from duibiao.api.accounts import router as accounts_router
 from duibiao.api.assessment import router as assessment_router
+from duibiao.api.assessment_files import appeals_router as appeal_files_router
+from duibiao.api.assessment_files import router as assessment_files_router
 from duibiao.api.audit import router as audit_router
 from duibiao.api.auth import TokenAuth, docs_access
 from duibiao.api.bulletins import router as bulletins_router
@@ -138,8 +140,10 @@ def bad_scheme(request, exc):
 
 api.add_router("/accounts", accounts_router)
 api.add_router("/assessment", assessment_router)
+api.add_router("/assessment", assessment_files_router)
 api.add_router("/audit", audit_router)
 api.add_router("/results", results_router)
+api.add_router("/results", appeal_files_router)
 api.add_router("/cadres", cadres_router)
 api.add_router("/documents", documents_router)
 api.add_router("/documents", bulletins_router)

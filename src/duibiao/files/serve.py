@@ -32,11 +32,13 @@ def download_name(filename: str, content_type: str) -> str:
     return name + extensions[0]
 
 
-def file_response(handle: IO[bytes], *, content_type: str, filename: str) -> FileResponse:
-    """A response for one stored upload, with the headers every download must have."""
+def file_response(handle: IO[bytes], *, content_type: str, filename: str, attachment: bool = False) -> FileResponse:
+    """A response for one stored upload, with the headers every download must have.
+    `attachment`: always a download, images too (the API: a program saves what it fetches,
+    and no viewer page of ours shows it)."""
     content_type = content_type if content_type in EXTENSIONS else UNKNOWN
     response = FileResponse(
-        handle, content_type=content_type, as_attachment=content_type not in INLINE,
+        handle, content_type=content_type, as_attachment=attachment or content_type not in INLINE,
         filename=download_name(filename, content_type),
     )
     # django-csp leaves a policy already set alone, so this one replaces the site's.

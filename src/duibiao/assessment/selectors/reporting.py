@@ -178,6 +178,14 @@ def evidence_get(*, user: User | AnonymousUser, pk: int) -> Evidence:
     return get_object_or_404(evidence, pk=pk)
 
 
+def evidence_list(*, user: User | AnonymousUser, submission: Submission) -> QuerySet[Evidence]:
+    """A submission's evidence, oldest first, through the same gate as `evidence_get`: the
+    list a reporting row shows (the caller fetched the submission through `submission_get`)."""
+    evidence = gate.restrict(user, Evidence.objects.filter(submission=submission).select_related("uploaded_by"),
+                             "assessment.submission.view", unit_field="submission__unit")
+    return evidence.order_by("uploaded_at", "id")
+
+
 @dataclass
 class ReviewLine:
     indicator: Indicator
