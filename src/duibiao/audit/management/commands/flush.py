@@ -1,9 +1,10 @@
 """Django's flush, able to empty the audit table on SQLite.
 
 flush removes every row of every table (the test runner uses it between transactional
-tests). PostgreSQL empties tables with TRUNCATE, which row triggers do not see; SQLite deletes
-row by row, which the append-only trigger refuses. So the trigger is dropped for the flush and
-put back by post_migrate, which flush sends when it is done (audit/apps.py).
+tests). PostgreSQL empties tables with TRUNCATE, which the statement trigger refuses; SQLite
+deletes row by row, which the append-only trigger refuses. So the triggers are dropped for the
+flush and put back by post_migrate, which flush sends when it is done (audit/apps.py), and
+again here whatever happened. Whoever may run flush owns the database and could drop them too.
 """
 
 from typing import Any
@@ -17,7 +18,7 @@ from duibiao.audit import triggers
 class Command(FlushCommand):
     def handle(self, **options: Any) -> None:
         connection = connections[options["database"]]
-        if connection.vendor == "sqlite" and triggers.TABLE in connection.introspection.table_names():
+        if triggers.TABLE in connection.introspection.table_names():
             triggers.drop(connection)
         try:
             super().handle(**options)
