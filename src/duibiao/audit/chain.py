@@ -25,6 +25,7 @@ import ipaddress
 import json
 import time
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -32,7 +33,7 @@ from functools import lru_cache
 from json.encoder import encode_basestring as _string
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from duibiao.audit.models import AuditEntry, ChainHead
@@ -192,13 +193,51 @@ def _rows(chunk: int, after: int = -1) -> Iterator[tuple[Any, ...]]:
 CATCH_UP_ROUNDS = 10  # walks of the rows appended meanwhile before the head is compared as it is
 
 
+ANCHOR_RETRIES = 3  # walks begun again because a purge moved the anchor under the walk
+
+
 def chain_verify(*, chunk: int = 5000) -> Verdict:
     """Walk the chain in id order from the purge anchor; the first row that does not hash to
     its stored hash or does not link to the row before it breaks it.
 
         verdict = chain_verify();  verdict.whole, verdict.broken_id, verdict.reason
+
+    A purge committing while the walk runs moves the anchor and deletes the rows up to it: a
+    walk that read the old anchor and then the rows after the purge would report a break that
+    is not one. On PostgreSQL the walk reads one snapshot (a REPEATABLE READ, read-only
+    transaction: the anchor and every row as of one moment; the purge waits for nothing). Where
+    there is no snapshot to be had (SQLite, whose transactions here take the write lock; or a
+    caller's transaction already open) a break found after the anchor moved is walked again
+    from the new anchor; a break that stays is reported.
     """
     started = time.perf_counter()
+    verdict = Verdict()
+    for _attempt in range(ANCHOR_RETRIES):
+        with _snapshot():
+            verdict, anchor_id = _walk(chunk, started)
+        if verdict.whole or _anchor_id() == anchor_id:
+            return verdict
+    return verdict
+
+
+@contextmanager
+def _snapshot() -> Iterator[None]:
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        yield
+        return
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        yield
+
+
+def _anchor_id() -> int:
+    anchor = ChainHead.objects.filter(pk=1).values_list("anchor_id", flat=True).first()
+    return anchor or 0
+
+
+def _walk(chunk: int, started: float) -> tuple[Verdict, int]:
+    """One walk: the verdict, and the anchor it started from."""
     head = ChainHead.objects.filter(pk=1).first()
     anchor_id, previous = (head.anchor_id, head.anchor_hash) if head else (0, GENESIS)
     verdict = Verdict(head_hash=previous)
@@ -209,7 +248,7 @@ def chain_verify(*, chunk: int = 5000) -> Verdict:
             verdict.rows += 1
             problem = _problem(values, anchor_id, previous)
             if problem:
-                return _broken(verdict, values["id"], problem, started)
+                return _broken(verdict, values["id"], problem, started), anchor_id
             previous, last = values["hash"], values["id"]
         # Rows appended while the walk ran (the system keeps writing) moved the head on: walk
         # them too before comparing with it, or every check of a busy log would cry "broken".
@@ -220,11 +259,11 @@ def chain_verify(*, chunk: int = 5000) -> Verdict:
     verdict.head_hash = previous
     if head is not None and head.last_hash != previous:
         return _broken(verdict, head.last_id,
-                       "链头记录的最后一条哈希与实际不符（最新的记录被删除或链头被改动）", started)
+                       "链头记录的最后一条哈希与实际不符（最新的记录被删除或链头被改动）", started), anchor_id
     if anchor_id and not _anchor_audited(anchor_id, head.anchor_hash if head else ""):
-        return _broken(verdict, anchor_id, "清理锚点没有对应的清理审计记录（锚点被改动）", started)
+        return _broken(verdict, anchor_id, "清理锚点没有对应的清理审计记录（锚点被改动）", started), anchor_id
     verdict.seconds = time.perf_counter() - started
-    return verdict
+    return verdict, anchor_id
 
 
 def _anchor_audited(anchor_id: int, anchor_hash: str) -> bool:
