@@ -24,7 +24,7 @@ CLICKS = 4
 def test_issuing_the_same_draft_at_once_takes_one_number(world, settings, tmp_path, monkeypatch):
     settings.MEDIA_ROOT = tmp_path / "media"
     # The PDF is not what is raced here: skip LibreOffice so the four issues overlap.
-    monkeypatch.setattr(bulletin_services, "docx_to_pdf", lambda docx: (None, "测试中不生成 PDF"))
+    monkeypatch.setattr(bulletin_services, "docx_to_pdf_even", lambda docx: (docx, None, "测试中不生成 PDF"))
     draft = bulletin_draft_create(actor=world["office"], kind="projects", day=date(2026, 10, 16))
     start = threading.Barrier(CLICKS)
     issued: list[str] = []

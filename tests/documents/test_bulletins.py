@@ -264,4 +264,9 @@ def test_each_issued_bulletin_has_a_pdf_whose_first_page_is_not_blank(district, 
         assert (rgb.min(axis=2) < 200).mean() > 0.005, doc.kind
         text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, check=True, text=True).stdout
         assert issued.number.text in "".join(text.split())
+        # The 版记 at the foot of the last page, an even one (GB/T 9704 §7.5).
+        assert len(pages) % 2 == 0, (doc.kind, len(pages))
+        last = subprocess.run(["pdftotext", "-f", str(len(pages)), "-l", str(len(pages)), str(pdf), "-"],
+                              capture_output=True, check=True, text=True).stdout
+        assert "印发" in last and "抄送" in last, doc.kind
         shutil.copy(pages[0], img / f"bulletin-{doc.kind}.png")

@@ -16,10 +16,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from duibiao.accounts import gate
 from duibiao.assessment.models import ScoringRun
 from duibiao.audit.services import audit_record
+from duibiao.documents.bulletin_selectors import published_runs
 from duibiao.documents.bulletins.kinds import (
     KINDS,
     TEXT_LABELS,
@@ -30,7 +32,7 @@ from duibiao.documents.bulletins.kinds import (
 )
 from duibiao.documents.models import BulletinDoc
 from duibiao.documents.register import document_number_take
-from duibiao.documents.word.pdf import docx_to_pdf
+from duibiao.documents.word.pdf import docx_to_pdf_even
 from duibiao.org.models import Unit
 
 if TYPE_CHECKING:
@@ -111,6 +113,20 @@ def bulletin_draft_create(*, actor: User, kind: str, run: ScoringRun | None = No
     return bulletin_draft_save(actor=actor, drafts=[bulletin_draft_prepare(actor=actor, kind=kind, run=run, day=day)])[0]
 
 
+def bulletin_draft_new(*, actor: User, kind: str, run_id: int | None = None,
+                       day: dt.date | None = None) -> BulletinDoc:
+    """A new draft as the 通报 page and the API ask for it: the results bulletin of a published
+    run the actor sees (by id), the others as of `day` (today when None). ValidationError
+    names the field at fault."""
+    gate.require(actor, EDIT)
+    run = None
+    if kind == "results":
+        run = published_runs(user=actor).filter(pk=run_id).first() if run_id else None
+        if run is None:
+            raise ValidationError({"run": _("请选择已公布考核结果的考核周期")})
+    return bulletin_draft_create(actor=actor, kind=kind, run=run, day=day if kind != "results" else None)
+
+
 def _check_texts(texts: dict[str, str]) -> dict[str, str]:
     errors = {}
     clean = {}
@@ -161,13 +177,20 @@ def bulletin_issue(*, actor: User, doc: BulletinDoc, version: int) -> BulletinDo
     gate.require(actor, ISSUE, unit=doc.district)
     with transaction.atomic():
         current = _locked(doc, version)
+        # What the confirm page promises, checked here whoever calls: a complete draft (the
+        # texts may have been emptied since drafting by an older version) and a 机关代字 that
+        # makes a valid 发文字号.
+        _check_texts(current.texts)
         if current.kind == "results":
             run = current.run
             if run is None or run.stage != ScoringRun.Stage.PUBLISHED:
                 raise ValidationError({"run": "该考核周期的结果已不是公布状态（可能已撤回），不能印发考核结果通报"})
         today = timezone.localdate()
-        number = document_number_take(prefix=number_prefix(current.district), year=today.year,
-                                      title=current.title, taken_by=actor)
+        try:
+            number = document_number_take(prefix=number_prefix(current.district), year=today.year,
+                                          title=current.title, taken_by=actor)
+        except ValueError as exc:
+            raise ValidationError({"number": _("不能生成发文字号：%(reason)s") % {"reason": exc}}) from exc
         docx = layout(current.kind, user=actor, district=current.district, run=current.run,
                       figures=current.figures, texts=current.texts, date=today, number=number.text).save()
         current.docx.save(f"{current.pk}.docx", ContentFile(docx), save=False)
@@ -186,9 +209,19 @@ def bulletin_issue(*, actor: User, doc: BulletinDoc, version: int) -> BulletinDo
 
 def _attach_pdf(doc: BulletinDoc, docx: bytes) -> None:
     """The PDF of the issued DOCX, or why there is none. A rendering of the frozen copy, not a
-    change of the bulletin: its version stays."""
-    pdf, note = docx_to_pdf(docx)
+    change of the bulletin: its version stays. The 版记 goes on an even page (GB/T 9704 §7.5):
+    when the laid-out copy ends on an odd page, the DOCX kept is the one with the 版记 moved
+    to the back of the sheet — the same text, paginated for two-sided printing."""
+    paged, pdf, note = docx_to_pdf_even(docx)
+    fields: dict[str, Any] = {"pdf_note": note, "pdf": ""}
+    first = doc.docx.name
+    if paged != docx:
+        doc.docx.save(f"{doc.pk}.docx", ContentFile(paged), save=False)
+        fields["docx"] = doc.docx.name
     if pdf is not None:
         doc.pdf.save(f"{doc.pk}.pdf", ContentFile(pdf), save=False)
+        fields["pdf"] = doc.pdf.name
     doc.pdf_note = note
-    BulletinDoc.objects.filter(pk=doc.pk).update(pdf=doc.pdf.name if pdf is not None else "", pdf_note=note)
+    BulletinDoc.objects.filter(pk=doc.pk).update(**fields)
+    if first and doc.docx.name != first:  # the row names the new copy now: the first is nobody's
+        doc.docx.storage.delete(first)

@@ -22,12 +22,17 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+from duibiao.documents.word.sheets import imprint_on_even_page, page_count
+
 log = logging.getLogger(__name__)
 
 NOT_INSTALLED = "本机未安装 LibreOffice，仅提供 Word 文档"
 TIMED_OUT = "LibreOffice 转换超时，仅提供 Word 文档"
 FAILED = "LibreOffice 转换失败，仅提供 Word 文档"
 CANDIDATES = ("soffice", "libreoffice")
+# The blank page a section starting on an even page inserts (sheets.py: the 版记 on the back
+# of the sheet) is a page of the printed document: the command line's export skips it otherwise.
+PDF_FILTER = 'pdf:writer_pdf_Export:{"IsSkipEmptyPages":{"type":"boolean","value":"false"}}'
 
 
 def soffice_path() -> str | None:
@@ -105,7 +110,7 @@ def docx_to_pdf(docx: bytes, *, timeout: float = 120) -> tuple[bytes | None, str
         source.write_bytes(for_libreoffice(docx))
         profile = (work / "profile").as_uri()
         command = [soffice, f"-env:UserInstallation={profile}", "--headless", "--norestore",
-                   "--convert-to", "pdf", "--outdir", str(work), str(source)]
+                   "--convert-to", PDF_FILTER, "--outdir", str(work), str(source)]
         try:
             done = subprocess.run(command, cwd=work, capture_output=True, timeout=timeout, check=False,
                                   env={**os.environ, "HOME": str(work)})
@@ -120,3 +125,21 @@ def docx_to_pdf(docx: bytes, *, timeout: float = 120) -> tuple[bytes | None, str
             log.warning("soffice failed (%s): %s", done.returncode, done.stderr[-500:])
             return None, FAILED
         return target.read_bytes(), ""
+
+
+def docx_to_pdf_even(docx: bytes, *, timeout: float = 120) -> tuple[bytes, bytes | None, str]:
+    """(DOCX, PDF or None, reason) with the 版记 on an even last page (sheets.py): laid out
+    once; when that gives an odd number of pages, the 版记 is moved to an even page and the
+    copy laid out again. Without a PDF there is no measure: the DOCX moves the 版记 all the same
+    (always on an even page, at the cost of a sheet when it would have fitted)."""
+    paged = imprint_on_even_page(docx)
+    if paged is docx:  # no 版记
+        pdf, note = docx_to_pdf(docx, timeout=timeout)
+        return docx, pdf, note
+    pdf, note = docx_to_pdf(docx, timeout=timeout)
+    if pdf is None:
+        return paged, None, note
+    if page_count(pdf) % 2 == 0:
+        return docx, pdf, note
+    pdf, note = docx_to_pdf(paged, timeout=timeout)
+    return paged, pdf, note

@@ -24,7 +24,7 @@ from duibiao.assessment.models import ScoringRun
 from duibiao.documents.bulletin_selectors import published_runs
 from duibiao.documents.bulletin_services import actor_district
 from duibiao.documents.bulletins.kinds import KINDS, draft_parts, layout
-from duibiao.documents.word.pdf import docx_to_pdf
+from duibiao.documents.word.pdf import docx_to_pdf_even
 
 
 def _fail(message: str) -> CommandError:
@@ -60,11 +60,13 @@ class Command(BaseCommand):
         _, figures, texts = draft_parts(kind, user=user, district=district, run=run, day=day)
         docx = layout(kind, user=user, district=district, run=run, figures=figures, texts=texts,
                       date=timezone.localdate()).save()
+        # The 版记 on an even last page (GB/T 9704 §7.5): measured by laying the document out
+        # where LibreOffice is installed (word/sheets.py).
+        docx, pdf, reason = docx_to_pdf_even(docx)
         out = Path(options["out"])
         out.write_bytes(docx)
         self.stdout.write(str(out))
         if options["pdf"]:
-            pdf, reason = docx_to_pdf(docx)
             if pdf is None:
                 self.stderr.write(f"警告：未生成 PDF（{reason}） / warning: no PDF written")
                 return
