@@ -148,6 +148,21 @@ def signed_in_page(browser, base: str, username: str):
     return sign_in(browser.new_context(locale="zh-CN").new_page(), base, username)
 
 
+# What htmx marks while it works: the element whose request is out, the target being swapped
+# and settling, and content just swapped in (htmx-added until it settles).
+HTMX_BUSY = ".htmx-request, .htmx-swapping, .htmx-settling, .htmx-added"
+
+
+def htmx_settled(page) -> None:
+    """Wait until htmx has finished its request, swap and settle. Swapped-in content is wired
+    (its hx-* attributes processed) only when it settles, ~20 ms after it appears in the DOM:
+    a field changed in that moment belongs to a form htmx does not know yet, and its change is
+    sent nowhere. Call this after waiting for a swap's result and before acting in what it drew."""
+    from playwright.sync_api import expect
+
+    expect(page.locator(HTMX_BUSY)).to_have_count(0)
+
+
 @pytest.fixture
 def page(browser):
     context = browser.new_context(locale="zh-CN")

@@ -18,6 +18,7 @@ from urllib.parse import quote
 import pytest
 from django.db import connection
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from duibiao.assessment.models import RunResult, ScoringRun, Submission
 from duibiao.assessment.services.runs import run_start
@@ -184,10 +185,12 @@ def test_a_large_import_in_the_page_polls_until_the_worker_has_done_it(page, liv
     page.set_input_files("#file", str(path))
     page.get_by_role("button", name="导入", exact=True).click()
     page.wait_for_url(re.compile(r"/documents/imports/\d+/$"))
-    # No worker yet: the job waits, and its page keeps asking, marked as a poll.
-    assert "排队等待后台处理" in page.get_by_test_id("import-job-progress").inner_text()
-    page.wait_for_timeout(2500)
-    assert polls and all(headers.get("x-duibiao-poll") == "1" for headers in polls)
+    # No worker yet: the job waits, and its page keeps asking, marked as a poll. Wait for two
+    # polls themselves rather than for a while (a busy machine can stretch the page's timer).
+    expect(page.get_by_test_id("import-job-progress")).to_contain_text("排队等待后台处理")
+    for _ in range(2):
+        page.wait_for_event("request", predicate=lambda r: r.url.endswith("/progress/"))
+    assert len(polls) >= 2 and all(headers.get("x-duibiao-poll") == "1" for headers in polls)
 
     worker = start_worker()
     saved = page.get_by_test_id("import-job-saved")
@@ -195,7 +198,7 @@ def test_a_large_import_in_the_page_polls_until_the_worker_has_done_it(page, liv
         saved.wait_for(timeout=WAIT_SECONDS * 1000)  # the poll sees it done and reloads the page
     except Exception as exc:
         raise AssertionError(f"no outcome on the page\n{worker.output()}") from exc
-    assert "1 个单位共 1 项数据保存为草稿" in saved.inner_text()
+    expect(saved).to_contain_text("1 个单位共 1 项数据保存为草稿")
     assert Submission.objects.get(unit=approved["a"], indicator__code="nl02").value == 96
     seen = len(polls)
     page.wait_for_timeout(2500)

@@ -9,9 +9,10 @@ import os
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from duibiao.assessment.models import Submission
-from tests.conftest import signed_in_page
+from tests.conftest import htmx_settled, signed_in_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHOTS = os.environ.get("DUIBIAO_SCREENSHOTS", "") == "1"  # also write docs/img/ (see docs/reporting.md)
@@ -35,8 +36,8 @@ def test_errors_show_beside_the_field_and_nothing_is_saved(browser, live_server,
     field.press("Tab")
     row = page.get_by_test_id("row-nl02")
     error = row.get_by_test_id("row-error")
-    error.wait_for()
-    assert "不是数字" in error.inner_text() and "⚠" in error.inner_text()
+    expect(error).to_contain_text("不是数字")
+    assert "⚠" in error.inner_text()
     assert row.get_attribute("data-cell") == "error"
     assert page.locator("#value-nl02").input_value() == "一百"  # what was typed stays, beside its reason
     # The message is the field's description, next to it in the same cell (not in a banner).
@@ -44,22 +45,25 @@ def test_errors_show_beside_the_field_and_nothing_is_saved(browser, live_server,
     assert page.locator("#msg-nl02").get_by_test_id("row-error").is_visible()
     assert page.locator("#page-alerts").inner_text().strip() == ""
 
-    # A rate of 150: the scheme's 0–100 rule refuses it, in words, and nothing is stored.
+    # A rate of 150: the scheme's 0–100 rule refuses it, in words, and nothing is stored. The
+    # row was swapped in: its form answers a change only once htmx has settled it.
+    htmx_settled(page)
     page.locator("#value-nl02").fill("150")
     page.locator("#value-nl02").press("Tab")
     page.get_by_test_id("row-nl02").get_by_test_id("row-error").filter(has_text="100").wait_for()
     assert not Submission.objects.filter(indicator__code="nl02").exists()
 
     # Corrected, it saves on leaving the field and the cell turns to ✓ 已保存.
+    htmx_settled(page)
     page.locator("#value-nl02").fill("98")
     page.locator("#value-nl02").press("Tab")
     saved = page.get_by_test_id("row-nl02").get_by_test_id("row-saved")
-    saved.wait_for()
-    assert "✓" in saved.inner_text()
+    expect(saved).to_contain_text("✓")
     assert page.get_by_test_id("row-nl02").get_attribute("data-cell") == "saved"
     assert page.get_by_test_id("row-nl02").get_by_test_id("row-error").count() == 0
     assert Submission.objects.get(indicator__code="nl02").value == 98
     if SHOTS:  # the picture shows both states: nl02 saved, nl03 refused
+        htmx_settled(page)
         page.locator("#value-nl03").fill("一百")
         page.locator("#value-nl03").press("Tab")
         page.get_by_test_id("row-nl03").get_by_test_id("row-error").wait_for()
@@ -79,11 +83,13 @@ def test_values_save_on_blur_tab_moves_on_and_the_version_follows(browser, live_
     assert page.get_by_test_id("row-nl03").locator("input[name=version]").input_value() == "1"
 
     # The redrawn row carries the new version: a second edit is saved, not refused as stale.
+    htmx_settled(page)
     page.locator("#value-nl03").fill("93")
     page.locator("#value-nl03").press("Tab")
     page.get_by_test_id("row-nl03").locator("input[name=version][value='2']").wait_for(state="attached")
     assert page.get_by_test_id("row-nl03").get_by_test_id("row-error").count() == 0
     # The note saves the same way, on leaving it.
+    htmx_settled(page)
     page.locator("#note-nl03").fill("以12345平台月报为准")
     page.locator("#note-nl03").press("Tab")
     page.get_by_test_id("row-nl03").locator("input[name=version][value='3']").wait_for(state="attached")
@@ -91,8 +97,8 @@ def test_values_save_on_blur_tab_moves_on_and_the_version_follows(browser, live_
     assert (submission.value, submission.note, submission.version) == (93, "以12345平台月报为准", 3)
 
     page.reload()
-    assert page.locator("#value-nl03").input_value() == "93"
-    assert page.get_by_test_id("row-nl03").get_by_test_id("row-stored").is_visible()
+    expect(page.locator("#value-nl03")).to_have_value("93")
+    expect(page.get_by_test_id("row-nl03").get_by_test_id("row-stored")).to_be_visible()
     page.context.close()
 
 
@@ -104,8 +110,8 @@ def test_returned_value_is_marked_by_icon_and_word(browser, live_server, assesse
     Submission.objects.filter(pk=sub.pk).update(status="returned", return_reason="与台账不一致")
     page = report_page(browser, live_server.url, assessed)
     row = page.get_by_test_id("row-nl02")
-    assert row.get_attribute("data-cell") == "returned"
-    assert "↩" in row.get_by_test_id("row-returned").inner_text()
+    expect(row).to_have_attribute("data-cell", "returned")
+    expect(row.get_by_test_id("row-returned")).to_contain_text("↩")
     page.context.close()
 
 

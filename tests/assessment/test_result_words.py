@@ -42,6 +42,7 @@ def test_radar_names_fit_and_rank_axis_starts_at_one(browser, live_server, appro
             continue
         assert box["x"] - 1 <= b["x"] and b["x"] + b["width"] <= box["x"] + box["width"] + 1, names.nth(i).text_content()
         assert box["y"] - 1 <= b["y"] and b["y"] + b["height"] <= box["y"] + box["height"] + 1, names.nth(i).text_content()
+    page.locator("[data-trend] svg").first.wait_for()  # the trend chart drawn before it is asked
     rank_axis = page.evaluate(
         "() => echarts.getInstanceByDom(document.querySelector('[data-trend]')).getOption().yAxis[1]")
     assert rank_axis["inverse"] is True and rank_axis["min"] == 1

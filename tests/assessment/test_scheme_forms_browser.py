@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import signed_in_page
 
@@ -39,7 +40,7 @@ def test_office_edits_an_indicator_in_the_form(browser, live_server, scheme):
     # choice made in that moment was sent nowhere (a CI run caught it). Wait for the page's load.
     page.wait_for_load_state("load")
     findings = page.get_by_test_id("findings")
-    assert "方案文档校验通过" in findings.inner_text()
+    expect(findings).to_contain_text("方案文档校验通过")
 
     # The method's parameters swap with the method (htmx), and come back with it.
     page.get_by_label("计分方法").select_option("goalposts")

@@ -8,9 +8,11 @@ With DUIBIAO_SCREENSHOTS=1 the pages are also saved to docs/img/ for docs/excel.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from duibiao.assessment.models import SchemeVersion, Submission
 from duibiao.documents import exports
@@ -31,7 +33,10 @@ def choose(page, tmp_path, name: str, data: bytes):
     path = tmp_path / name
     path.write_bytes(data)
     page.set_input_files("#file", str(path))
-    page.get_by_role("button", name="导入", exact=True).click()
+    # The form posts the whole page: wait for the answer's page, loaded, before reading or
+    # choosing again (the old page has a #file and an import button too).
+    with page.expect_navigation():
+        page.get_by_role("button", name="导入", exact=True).click()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -39,7 +44,9 @@ def test_office_imports_the_scheme_workbook(page, live_server, excel, tmp_path):
     page.set_viewport_size({"width": 1280, "height": 800})
     sign_in(page, live_server.url, "khb")
     page.get_by_role("link", name="Excel 导入导出").first.click()
+    page.wait_for_url(f"{live_server.url}/documents/")
     page.get_by_role("link", name="导入考核细则").click()
+    page.wait_for_url(re.compile(r".*/documents/schemes/\d+/import/$"))
     wb = open_xlsx(exports.scheme_workbook(user=excel["office"], scheme=excel["scheme"])[1])
     ws = wb.active
     ws["D5"].value = 4  # 督查问题整改率 3 → 4
@@ -48,7 +55,8 @@ def test_office_imports_the_scheme_workbook(page, live_server, excel, tmp_path):
     ws["F7"].value = "第九专班"
     choose(page, tmp_path, "考核细则-有误.xlsx", to_bytes(wb))
     report = page.get_by_test_id("import-report")
-    assert "分值“三分”不是数字" in report.inner_text() and "未知的牵头专班“第九专班”" in report.inner_text()
+    expect(report).to_contain_text("分值“三分”不是数字")
+    expect(report).to_contain_text("未知的牵头专班“第九专班”")
     shot(page, "excel-scheme-import-errors.png")
     assert SchemeVersion.objects.filter(scheme=excel["scheme"]).count() == 1
     choose(page, tmp_path, "考核细则-修订.xlsx", good)
@@ -72,8 +80,9 @@ def test_reporter_uploads_a_template_and_reads_the_report(page, live_server, exc
     ws.cell(row_of(ws, "gz06"), 6).value = -2
     ws.cell(row_of(ws, "nl04"), 1).value = "zz99"
     choose(page, tmp_path, "靖宇街道-有误.xlsx", to_bytes(wb))
-    text = page.get_by_test_id("import-report").inner_text()
-    assert "“九十”不是数字" in text and "应为非负整数" in text and "未知的指标代码“zz99”" in text
+    report = page.get_by_test_id("import-report")
+    for message in ("“九十”不是数字", "应为非负整数", "未知的指标代码“zz99”"):
+        expect(report).to_contain_text(message)
     shot(page, "excel-import-errors.png")
     assert not Submission.objects.exists()
     choose(page, tmp_path, "靖宇街道.xlsx", good)

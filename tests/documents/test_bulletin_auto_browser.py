@@ -28,13 +28,15 @@ def test_the_office_schedules_and_batches_bulletins(browser, live_server, distri
     context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900}, accept_downloads=True)
     page = sign_in(context.new_page(), base, "khb")
     page.locator("nav").get_by_role("link", name="通报", exact=True).first.click()
+    page.wait_for_url(f"{base}/documents/bulletins/")
     page.get_by_test_id("auto-link").click()
     page.wait_for_url(f"{base}/documents/bulletins/auto/")
 
     row = page.get_by_test_id("schedule-inspections")
     row.get_by_label("启用").check()
     row.get_by_label("起草时间").fill("17:30")
-    row.get_by_role("button", name="保存").click()
+    with page.expect_navigation():  # a plain form: the answer is the page again, loaded
+        row.get_by_role("button", name="保存").click()
     expect(page.get_by_text("自动起草督导检查日通报")).to_be_visible()
     saved = BulletinSchedule.objects.get(kind="inspections")
     expect(page.get_by_test_id("next-inspections")).to_contain_text(saved.next_due.astimezone().strftime("%H:%M"))

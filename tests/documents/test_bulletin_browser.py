@@ -38,18 +38,23 @@ def test_the_office_issues_a_weekly_projects_bulletin(browser, live_server, dist
     expect(page.get_by_test_id("figures")).to_contain_text("投资完成率")
 
     # An empty opening is refused beside the field; then the rewrite is saved.
+    # The form posts the whole page: wait for each answer, loaded, before acting in it.
     page.get_by_label("开头").fill("")
-    page.get_by_role("button", name="保存").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="保存").click()
     expect(page.get_by_test_id("error-opening")).to_contain_text("开头不能为空")
     page.get_by_label("开头").fill(OPENING)
-    page.get_by_role("button", name="保存").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="保存").click()
     expect(page.get_by_text("已保存通报的文字部分")).to_be_visible()
     IMG.mkdir(exist_ok=True)
     page.screenshot(path=str(IMG / "bulletin-draft.png"), full_page=True)
 
     page.get_by_test_id("issue").click()
+    page.wait_for_url(re.compile(r".*/documents/bulletins/\d+/issue/$"))
     expect(page.get_by_text("取下一个发文字号")).to_be_visible()
-    page.get_by_test_id("confirm-issue").click()
+    with page.expect_navigation():
+        page.get_by_test_id("confirm-issue").click()
     expect(page.get_by_test_id("number")).to_contain_text(f"〔{timezone.localdate().year}〕1号")
     with page.expect_download() as caught:
         page.get_by_test_id("download-docx").click()

@@ -13,6 +13,7 @@ import time
 import pytest
 from django.urls import reverse
 from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import expect
 
 from duibiao.assessment.models import Appeal, ReviewEvent, Submission
 from duibiao.assessment.services.runs import run_release, run_start
@@ -39,7 +40,8 @@ def file_appeal(page, base, run_pk, name: str, data: bytes):
     form.get_by_label("申诉指标").select_option("nl02")
     form.get_by_label("申诉理由").fill("整改率应为 98%，见证明材料")
     form.locator("input[type=file]").set_input_files({"name": name, "mimeType": "text/html", "buffer": data})
-    form.get_by_role("button", name="提交申诉").click()
+    with page.expect_navigation():  # a plain form: the answer is a whole page
+        form.get_by_role("button", name="提交申诉").click()
 
 
 def test_html_evidence_is_refused_and_a_pdf_polyglot_never_runs(browser, live_server, approved, settings, tmp_path):
@@ -53,8 +55,7 @@ def test_html_evidence_is_refused_and_a_pdf_polyglot_never_runs(browser, live_se
     reporter = signed_in_page(browser, base, "tb_a")
     file_appeal(reporter, base, run.pk, "证明材料.html", b"%PDF-1.4\n" + payload(target.pk) + b"\n%%EOF\n")
     error = reporter.get_by_test_id("appeal-file-error")
-    error.wait_for()
-    assert "网页代码" in error.inner_text()
+    expect(error).to_contain_text("网页代码")
     # Next to the file field, and what was typed is still there to resubmit.
     assert error.evaluate("e => e.previousElementSibling.type") == "file"
     assert reporter.get_by_label("申诉理由").input_value() == "整改率应为 98%，见证明材料"
@@ -83,7 +84,7 @@ def test_html_evidence_is_refused_and_a_pdf_polyglot_never_runs(browser, live_se
         office.get_by_role("link", name="证明材料.html").click()
     viewer = opened.value
     viewer.locator("[data-pdf-viewer][data-state=rendered]").wait_for()  # pdf.js drew the PDF part
-    assert viewer.get_by_test_id("page-count").inner_text() == "1"
+    expect(viewer.get_by_test_id("page-count")).to_have_text("1")
     # The raw link itself, sent to the office by the attacker: a download, never a document.
     raw = viewer.context.new_page()
     with raw.expect_download() as download, contextlib.suppress(PlaywrightError):  # "Download is starting"
@@ -115,9 +116,11 @@ def test_the_payload_would_run_if_served_as_a_web_page(browser, live_server, app
 
     office.route(f"{base}/control/evidence", as_html)
     office.route("**/unlock", stop)
-    office.goto(f"{base}/control/evidence")
-    office.wait_for_function("document.title === 'ran'")
-    office.wait_for_timeout(500)
+    # Wait for the script's request itself rather than for a while after the title changed; and
+    # a locator assertion for the title, not a string predicate (wait_for_function needs eval).
+    with office.expect_request("**/unlock"):
+        office.goto(f"{base}/control/evidence")
+    expect(office).to_have_title("ran")
     assert attempts and attempts[0].endswith(f"/api/assessment/submissions/{target.pk}/unlock")
     target.refresh_from_db()
     assert target.status == Submission.Status.APPROVED
@@ -134,9 +137,9 @@ def test_an_upload_over_the_request_limit_is_explained(browser, live_server, app
     reporter.goto(f"{live_server.url}/assessment/report/")
     messages = []
     reporter.on("dialog", lambda dialog: (messages.append(dialog.message), dialog.dismiss()))
-    with reporter.expect_response(lambda r: r.status == 413):
+    # Wait for the dialog itself (it follows the 413 answer), not for a fixed while after it.
+    with reporter.expect_event("dialog"), reporter.expect_response(lambda r: r.status == 413):
         reporter.get_by_test_id("row-nl02").locator("input[type=file]").set_input_files(
             {"name": "扫描件.pdf", "mimeType": "application/pdf", "buffer": samples.PDF + b"%" * (2 * 1024 * 1024)})
-    reporter.wait_for_timeout(300)
     assert messages and "提交的内容过大（上限 1 MB）" in messages[0]
     reporter.context.close()

@@ -78,8 +78,8 @@ def test_the_office_opens_pdf_evidence_in_the_viewer(browser, live_server, evide
     viewer.on("console", lambda m: m.type == "error" and console.append(m.text))
     wait_drawn(viewer, 1)
 
-    assert viewer.get_by_test_id("page-count").inner_text() == "3"
-    assert viewer.get_by_test_id("page-number").inner_text() == "1"
+    expect(viewer.get_by_test_id("page-count")).to_have_text("3")
+    expect(viewer.get_by_test_id("page-number")).to_have_text("1")
     canvas = viewer.get_by_test_id("pdf-canvas")
     assert canvas.evaluate(INK) > 0.25  # the page's rectangle and text, not a blank canvas
     assert dominant(canvas.evaluate(COLOUR_AT, [0.5, 0.5])) == 0  # page 1 is red
@@ -88,7 +88,7 @@ def test_the_office_opens_pdf_evidence_in_the_viewer(browser, live_server, evide
 
     viewer.get_by_role("button", name="下一页").click()
     wait_drawn(viewer, 2)
-    assert viewer.get_by_test_id("page-number").inner_text() == "2"
+    expect(viewer.get_by_test_id("page-number")).to_have_text("2")
     assert dominant(canvas.evaluate(COLOUR_AT, [0.5, 0.5])) == 1  # green
     viewer.keyboard.press("ArrowRight")
     wait_drawn(viewer, 3)
@@ -143,8 +143,7 @@ def test_a_file_that_cannot_be_read_is_explained_in_the_viewer(browser, live_ser
     office.route(raw, lambda route: route.fulfill(status=404, body="Not Found"))
     office.goto(base + reverse("assessment:evidence_view", args=[evidence["pdf"].pk]))
     error = office.get_by_test_id("viewer-error")
-    error.wait_for()
-    assert "读取文件失败" in error.inner_text()
+    expect(error).to_contain_text("读取文件失败")
     assert office.get_by_test_id("pdf-canvas").is_hidden()
     office.context.close()
 
@@ -157,8 +156,8 @@ def test_a_damaged_pdf_is_explained_in_the_viewer(browser, live_server, evidence
                                                   body=b"%PDF-1.4\n" + b"\x00garbage" * 50))
     office.goto(base + reverse("assessment:evidence_view", args=[evidence["pdf"].pk]))
     error = office.get_by_test_id("viewer-error")
-    error.wait_for()
-    assert "无法显示这个 PDF" in error.inner_text() and "请下载后查看" in error.inner_text()
+    expect(error).to_contain_text("无法显示这个 PDF")
+    expect(error).to_contain_text("请下载后查看")
     office.context.close()
 
 

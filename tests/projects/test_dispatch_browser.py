@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import signed_in_page
 from tests.projects.dispatch_fixtures import make_portfolio
@@ -23,6 +24,7 @@ def arrange(page, base: str, cadence: str, held_on: str) -> None:
     """From the menu's 项目调度, arrange a meeting of `cadence` (its Chinese name) on `held_on`."""
     page.goto(f"{base}/")
     page.get_by_role("link", name="项目调度").first.click()
+    page.wait_for_url(f"{base}/projects/dispatch/meetings/")
     form = page.get_by_test_id("meeting-form")
     form.get_by_label("调度层级", exact=True).select_option(label=cadence)
     form.get_by_label("召开日期", exact=True).fill(held_on)
@@ -57,8 +59,9 @@ def dispatch_escalation(browser, base: str, *, project: str = "XM-R", unit: str 
 
     unit_page = signed_in_page(browser, base, reporter)
     unit_page.get_by_role("link", name="交办与线索").first.click()
+    unit_page.wait_for_url(f"{base}/projects/dispatch/assignments/")
     row = unit_page.get_by_test_id("assignment-row").filter(has_text="协调电力接入")
-    assert "已逾期" in row.inner_text()
+    expect(row).to_contain_text("已逾期")
     unit_page.context.close()
     return page
 
@@ -76,7 +79,9 @@ def test_a_unit_pushes_a_lead_and_the_funnel_draws_it(browser, live_server, worl
     base = live_server.url
     page = signed_in_page(browser, base, "tb_a")
     page.get_by_role("link", name="交办与线索").first.click()
+    page.wait_for_url(f"{base}/projects/dispatch/assignments/")
     page.get_by_role("link", name="项目线索").first.click()
+    page.wait_for_url(f"{base}/projects/dispatch/leads/")
     form = page.get_by_test_id("lead-form")
     form.get_by_label("线索名称", exact=True).fill("冷链物流园")
     form.get_by_label("预计投资（万元）", exact=True).fill("很多")
@@ -89,8 +94,10 @@ def test_a_unit_pushes_a_lead_and_the_funnel_draws_it(browser, live_server, worl
         page.get_by_test_id("lead-form").get_by_role("button", name="推送").click()
     assert page.get_by_test_id("lead-stage").inner_text() == "发现线索"
     page.get_by_role("link", name="项目线索").first.click()
+    page.wait_for_url(f"{base}/projects/dispatch/leads/")
     page.get_by_role("link", name="线索漏斗").click()
+    page.wait_for_url(f"{base}/projects/dispatch/leads/funnel/")
     chart = page.get_by_test_id("funnel-chart")
     chart.locator("svg").first.wait_for()
-    assert "发现线索" in chart.inner_text()
+    expect(chart).to_contain_text("发现线索")
     page.context.close()

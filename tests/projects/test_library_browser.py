@@ -6,6 +6,7 @@ Screenshots for docs/projects.md are written to docs/img/projects-library-*.png.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -44,6 +45,7 @@ def test_the_secretary_updates_a_project_with_a_photo_from_his_phone(browser, li
     page.screenshot(path=str(IMG / "projects-library-workspace.png"), full_page=True)
 
     card.get_by_role("link", name="填报进度").click()
+    page.wait_for_url(re.compile(r".*/projects/\d+/report/\?next=mine$"))
     camera = page.locator("input[type=file][capture=environment]")
     expect(camera).to_have_attribute("accept", "image/*")
     # first a renamed executable: refused beside the photo field, nothing stored
@@ -51,7 +53,8 @@ def test_the_secretary_updates_a_project_with_a_photo_from_his_phone(browser, li
     bad.write_bytes(b"MZ\x90\x00" + b"\x00" * 400)
     page.get_by_label("本年累计完成投资（万元）").fill("2100")
     camera.set_input_files(str(bad))
-    page.get_by_role("button", name="提交进度").click()
+    with page.expect_navigation():  # refused: the same page again, with the reason
+        page.get_by_role("button", name="提交进度").click()
     expect(page.locator("[data-error-for=photos]")).to_contain_text("现场.jpg")
     assert not ProgressReport.objects.exists()
 
@@ -67,6 +70,7 @@ def test_the_secretary_updates_a_project_with_a_photo_from_his_phone(browser, li
     expect(page.locator("[data-project='XM-001']")).to_contain_text("本期已填报")
 
     page.locator("[data-project='XM-001']").get_by_role("link", name="靖宇街道老旧小区改造").click()
+    page.wait_for_url(re.compile(r".*/projects/\d+/$"))
     expect(page.get_by_test_id("completed-ytd")).to_have_text("2100.00")
     history = page.get_by_test_id("progress-history")
     expect(history).to_contain_text("主体结构封顶")

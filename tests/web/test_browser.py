@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import sign_in
 
@@ -17,7 +18,8 @@ def test_reporter_logs_in_and_sees_its_unit(page, live_server, world):
     assert page.get_by_test_id("my-unit").inner_text().count("靖宇街道") == 1
     assert "太古街道" not in page.content()
     page.get_by_role("link", name="查看本单位").click()
-    assert page.get_by_test_id("unit-name").inner_text() == "靖宇街道"
+    page.wait_for_url(f"{live_server.url}/org/units/jingyu/")
+    expect(page.get_by_test_id("unit-name")).to_have_text("靖宇街道")
     # Another unit's page is refused even when typed in.
     response = page.goto(f"{live_server.url}/org/units/taigu/")
     assert response.status == 404

@@ -14,6 +14,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import sign_in, skip_or_fail
 from tests.inspections.findings_world import insp  # noqa: F401  (fixture)
@@ -57,11 +58,11 @@ def test_the_cockpit_and_the_large_screen_draw_within_the_window(browser, live_s
     # The leader's home is the cockpit.
     assert page.locator("h1").first.inner_text().startswith("领导驾驶舱")
     page.goto(f"{base}/cockpit/?as_of={D.isoformat()}")
-    page.wait_for_selector("[data-cockpit-chart=progress] svg")
+    # Charts and figures are drawn by a script once the page has loaded: assertions that wait.
     for chart in ("trend", "progress", "disposal"):
-        assert page.locator(f"[data-cockpit-chart={chart}] svg").count() == 1, chart
-    assert page.get_by_test_id("disposal-rate").inner_text() == "57.14"
-    assert page.get_by_test_id("watermark").first.inner_text().startswith("leader")
+        expect(page.locator(f"[data-cockpit-chart={chart}] svg"), chart).to_have_count(1)
+    expect(page.get_by_test_id("disposal-rate")).to_have_text("57.14")
+    expect(page.get_by_test_id("watermark").first).to_have_text(re.compile(r"^leader"))
     _clean(page)
     if SHOTS:
         page.screenshot(path=IMG / "cockpit.png", full_page=True)
@@ -86,6 +87,8 @@ def test_the_cockpit_and_the_large_screen_draw_within_the_window(browser, live_s
     screen.clock.install()
     screen.goto(f"{base}/cockpit/?as_of={D.isoformat()}")
     screen.get_by_test_id("screen-link").click()
+    # The cockpit has a disposal chart too: wait for the 大屏 itself, loaded, before looking.
+    screen.wait_for_url(f"{base}/cockpit/screen/?as_of={D.isoformat()}")
     screen.wait_for_selector("[data-cockpit-chart=disposal] svg")
     assert screen.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(11, 21, 38)"
     assert screen.evaluate("document.documentElement.scrollHeight") <= 1080  # one screen, no scrolling
@@ -97,7 +100,10 @@ def test_the_cockpit_and_the_large_screen_draw_within_the_window(browser, live_s
         screen.clock.fast_forward(61_000)
     assert refreshed.value.status == 200
     assert refreshed.value.request.headers.get("x-duibiao-poll") == "1"  # the timer is not activity
-    screen.wait_for_function("document.querySelector('[data-refresh-status]').textContent.includes(':')")
+    # The refreshed data drawn: the status line says its time (a failed refresh says so instead).
+    # A locator assertion, not wait_for_function: the page's policy forbids a string predicate's eval.
+    status = screen.get_by_test_id("refresh-status")
+    expect(status).to_have_text(f"{status.get_attribute('data-label')} {refreshed.value.json()['at']}")
     assert screen.evaluate("window.__stayed") is True  # not reloaded
-    assert screen.get_by_test_id("disposal-rate").inner_text() == "57.14"
+    expect(screen.get_by_test_id("disposal-rate")).to_have_text("57.14")
     assert screen.evaluate("window.__csp") == [] and screen.errors == []

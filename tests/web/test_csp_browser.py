@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.files.base import ContentFile
+from playwright.sync_api import expect
 
 from duibiao.assessment.models import Evidence, Submission
 from duibiao.assessment.services.runs import run_release, run_start
@@ -77,10 +78,11 @@ def test_main_pages_have_no_csp_violation(browser, live_server, approved, releas
                  "/assessment/schemes/daowai-2023/dimensions/", "/documents/", "/org/units/"):
         problems += visit(office, base + path)
     problems += visit(office, f"{base}/assessment/runs/{rid}/units/jingyu/")
-    # The charts really drew (ECharts' SVG) under the policy.
-    assert office.locator("[data-radar] svg").count() == 1 and office.locator("[data-trend] svg").count() == 1
+    # The charts really drew (ECharts' SVG) under the policy (assertions that wait for the drawing).
+    expect(office.locator("[data-radar] svg")).to_have_count(1)
+    expect(office.locator("[data-trend] svg")).to_have_count(1)
     problems += visit(office, f"{base}/assessment/runs/{rid}/")
-    assert office.locator("[data-chart] svg").count() >= 1
+    expect(office.locator("[data-chart] svg").first).to_be_attached()
     # The file viewer: pdf.js (its module, worker, character maps and fonts) draws under the policy.
     problems += visit(office, f"{base}/assessment/evidence/{pdf.pk}/view/")
     office.locator("[data-pdf-viewer][data-state=rendered]").wait_for()
