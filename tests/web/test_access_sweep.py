@@ -841,9 +841,19 @@ API: dict[str, Op] = {
         "unit": "jingyu", "work_type": w["worktype"].pk, "quantity": "120", "done_on": "2026-10-09"}),
     "PUT /api/inspections/work/logs/{pk}": Op(RECORD_WORK_A, args=_ids(pk="worklog"), body=lambda w: {
         "version": w["worklog"].version, "work_type": w["worktype"].pk, "quantity": "130", "done_on": "2026-10-09"}),
+    "POST /api/inspections/work/logs/{pk}/delete": Op(RECORD_WORK_A, args=_ids(pk="worklog"),
+                                                       body=lambda w: {"version": w["worklog"].version}),
+    # The types of work are one list (no unit): the office keeps it; an existing name is a 422.
+    "POST /api/inspections/work/types": Op(Needs("inspections.worktype.edit"), body=lambda w: {
+        "name": "清运垃圾", "unit_of_measure": "吨", "order": 2}),
+    "PUT /api/inspections/work/types/{pk}": Op(Needs("inspections.worktype.edit"), args=_ids(pk="worktype"),
+                                               body=lambda w: {"name": "清理绿地", "unit_of_measure": "万平方米",
+                                                               "version": w["worktype"].version}),
     # 审计日志, read only: the audit administrator's (its chain check and export stay on the page).
     "GET /api/audit/entries": Op(Needs("audit.log.view")),
     "GET /api/audit/entries/{pk}": Op(Needs("audit.log.view"), args=lambda w: {"pk": _an_audit_row()}),
+    # 领导驾驶舱: the office and district leaders; units and administrators refused (403).
+    "GET /api/cockpit": Op(Needs("web.cockpit.view")),
     "GET /api/org/units": Op(EVERY),
     "GET /api/org/units/{code}": Op(Needs("org.tree.view", unit="a"), args=lambda w: {"code": "jingyu"}),
     # ------------------------------------------------------------ periods, calendar, progress
@@ -874,6 +884,10 @@ API: dict[str, Op] = {
         body=lambda w: {**_project_ledger(w), "name": "改名", "owner_unit": "jingyu", "secretary": "mishu",
                         "version": w["project"].version}),
     "GET /api/projects/library/{pk}/reports": Op(SEE_PROJECT_A, args=_ids(pk="project")),
+    "GET /api/projects/photos/{pk}": Op(SEE_PROJECT_A, args=_ids(pk="project_photo")),
+    # 四率 and its CSV: the page's selector, refused (403) to roles without the projects.
+    "GET /api/projects/rates": Op(Needs("projects.project.view")),
+    "GET /api/projects/rates/export": Op(Needs("projects.project.view")),
     "GET /api/projects/library/{pk}/milestones": Op(SEE_PROJECT_A, args=_ids(pk="project")),
     "PUT /api/projects/library/{pk}/milestones": Op(
         Needs("projects.project.edit", unit="a"), args=_ids(pk="project"),

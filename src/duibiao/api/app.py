@@ -22,15 +22,18 @@ from duibiao.api.audit import router as audit_router
 from duibiao.api.auth import TokenAuth, docs_access
 from duibiao.api.bulletins import router as bulletins_router
 from duibiao.api.cadres import router as cadres_router
+from duibiao.api.cockpit import router as cockpit_router
 from duibiao.api.dispatch import router as dispatch_router
 from duibiao.api.documents import router as documents_router
 from duibiao.api.errors import Renderer, document
 from duibiao.api.errors import install as install_error_handlers
 from duibiao.api.inspections import router as inspections_router
 from duibiao.api.inspections_stats import router as inspections_stats_router
+from duibiao.api.inspections_work import router as inspections_work_router
 from duibiao.api.org import router as org_router
 from duibiao.api.periods import router as periods_router
 from duibiao.api.projects import router as projects_router
+from duibiao.api.projects_rates import router as projects_rates_router
 from duibiao.api.results import router as results_router
 from duibiao.assessment.errors import AssessmentError, ConflictError
 from duibiao.inspections.errors import ConflictError as InspectionConflict
@@ -145,11 +148,14 @@ api.add_router("/audit", audit_router)
 api.add_router("/results", results_router)
 api.add_router("/results", appeal_files_router)
 api.add_router("/cadres", cadres_router)
+api.add_router("/cockpit", cockpit_router)
 api.add_router("/documents", documents_router)
 api.add_router("/documents", bulletins_router)
 api.add_router("/projects", projects_router)
+api.add_router("/projects", projects_rates_router)
 api.add_router("/projects", dispatch_router)
 api.add_router("/inspections", inspections_stats_router)
+api.add_router("/inspections", inspections_work_router)
 api.add_router("/inspections", inspections_router)
 api.add_router("/org", org_router)
 api.add_router("/periods", periods_router)

@@ -229,13 +229,6 @@ def risk_status(request, pk: int, risk_id: int, body: RiskStatusIn):
 
 # ------------------------------------------------------------------ 工作量统计
 
-class WorkTypeOut(Schema):
-    id: int
-    name: str
-    unit_of_measure: str
-    active: bool
-
-
 class WorkLogOut(Schema):
     id: int
     unit: str
@@ -291,14 +284,6 @@ def _work_user(request) -> None:
 def _filters(request, starts_on: date | None, ends_on: date | None, unit: str) -> work.WorkFilters:
     chosen = work.view_units(user=request.user).filter(code=unit).first() if unit else None
     return work.WorkFilters(starts_on=starts_on, ends_on=ends_on, unit=chosen)
-
-
-@router.get("/work/types", response=list[WorkTypeOut])
-@paged
-def worktype_list(request):
-    _work_user(request)
-    return [WorkTypeOut(id=t.pk, name=t.name, unit_of_measure=t.unit_of_measure, active=t.active)
-            for t in work.all_types(user=request.user)]
 
 
 @router.get("/work/totals", response=TotalsOut)

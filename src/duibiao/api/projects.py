@@ -8,15 +8,17 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from django.urls import reverse
 from django.utils import timezone
 from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from duibiao.accounts import gate
 from duibiao.api.pagination import paged
+from duibiao.files.serve import file_response
 from duibiao.projects import selectors as sel
 from duibiao.projects.errors import PhotoRejected, ProjectInvalid
-from duibiao.projects.models import Milestone, Project
+from duibiao.projects.models import Milestone, ProgressReport, Project
 from duibiao.projects.selectors.forms import asked_units, owner_units, secretaries
 from duibiao.projects.services.progress import problem_raise, problem_solve, progress_report
 from duibiao.projects.services.projects import (
@@ -231,29 +233,45 @@ def milestones_update(request, pk: int, payload: MilestonesIn):
     return _milestones(project)
 
 
+def _report(report: ProgressReport) -> dict:
+    # Photos by the API's own download (a token can fetch it; the page's address needs a session).
+    return {"id": report.pk, "reported_on": report.reported_on, "completed_ytd": report.completed_ytd,
+            "funds_in_place": report.funds_in_place, "text": report.text,
+            "photos": [reverse("api:project_photo", args=[p.pk]) for p in report.photos.all()]}
+
+
 @router.get("/library/{pk}/reports", response=list[ReportOut], summary="进度填报记录")
 @paged
 def reports(request, pk: int):
     project = sel.project_for(user=request.user, pk=pk)
-    return [{"id": r.pk, "reported_on": r.reported_on, "completed_ytd": r.completed_ytd,
-             "funds_in_place": r.funds_in_place, "text": r.text,
-             "photos": [f"/projects/photos/{p.pk}/" for p in r.photos.all()]}
-            for r in project.reports.prefetch_related("photos")]
+    return [_report(r) for r in project.reports.prefetch_related("photos")]
 
 
 @router.post("/library/{pk}/reports", response={201: ReportOut, 409: Error, 422: Error},
-             summary="填报进度（表单：version 必填；photos 为现场照片，可多张）")
+             summary="填报进度（表单：version 必填；photos 为现场照片，可多张；可同时提出难点堵点）")
 def report_create(request, pk: int, version: Form[int], completed_ytd: Form[str], funds_in_place: Form[str] = "",
-                  text: Form[str] = "", photos: File[list[UploadedFile]] = None):  # type: ignore[assignment]
+                  text: Form[str] = "", problem_text: Form[str] = "", problem_unit: Form[str] = "",
+                  photos: File[list[UploadedFile]] = None):  # type: ignore[assignment]
+    """As the page's form: a 难点堵点 raised with the report names the unit asked to solve it
+    (`problem_unit`, its code)."""
     project = sel.project_for(user=request.user, pk=pk)
+    asked = asked_units(project=project).filter(code=problem_unit).first() if problem_unit else None
     try:
         report = progress_report(actor=request.user, project=project, version=version, completed_ytd=completed_ytd,
-                                 funds_in_place=funds_in_place, text=text, photos=photos or [])
+                                 funds_in_place=funds_in_place, text=text, photos=photos or [],
+                                 problem_text=problem_text, problem_unit=asked)
     except PhotoRejected as exc:
         raise ProjectInvalid({"photos": str(exc)}) from exc
-    return Status(201, {"id": report.pk, "reported_on": report.reported_on, "completed_ytd": report.completed_ytd,
-                        "funds_in_place": report.funds_in_place, "text": report.text,
-                        "photos": [f"/projects/photos/{p.pk}/" for p in report.photos.all()]})
+    return Status(201, _report(report))
+
+
+@router.get("/photos/{pk}", url_name="project_photo", response={200: None},
+            summary="下载进度照片（附件；只限可查看该项目的用户）")
+def photo(request, pk: int):
+    """The photo with the type decided by its content at upload, as an attachment (nosniff, no-store)."""
+    shot = sel.photo_for(user=request.user, pk=pk)
+    return file_response(shot.file.open("rb"), content_type=shot.content_type, filename=shot.original_name,
+                         attachment=True)
 
 
 @router.get("/problems/asked", response=list[ProblemOut], summary="请本单位协调解决的难点堵点")

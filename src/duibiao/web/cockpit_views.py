@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from duibiao.assessment.selectors.reminders import Reminders
+from duibiao.cockpit.selectors import Cockpit, cockpit_page
 from duibiao.params import date_param
-from duibiao.web.cockpit import Cockpit, cockpit_page
 
 
 def _page(request: HttpRequest) -> Cockpit:

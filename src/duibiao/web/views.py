@@ -20,7 +20,7 @@ from duibiao.accounts.services import (
 )
 from duibiao.assessment.selectors.reminders import home_reminders
 from duibiao.assessment.selectors.schemes import scheme_list
-from duibiao.web.cockpit import VIEW as COCKPIT
+from duibiao.cockpit.selectors import VIEW as COCKPIT
 from duibiao.web.cockpit_views import cockpit_response
 from duibiao.web.selectors import home_page, security_policy
 

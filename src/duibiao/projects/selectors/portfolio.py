@@ -17,7 +17,7 @@ from django.http import Http404
 
 from duibiao.accounts import gate
 from duibiao.org.models import Unit
-from duibiao.projects.models import Milestone, Problem, ProgressReport, Project
+from duibiao.projects.models import Milestone, Problem, ProgressPhoto, ProgressReport, Project
 from duibiao.projects.rates import Flag, GroupRates, LedgerRow, group_rates, project_flag
 from duibiao.projects.rhythm import HALF_MONTHLY, MONTHLY, WEEKLY, due_on, due_this_week
 from duibiao.projects.selectors.ledger import ledger_rows
@@ -154,6 +154,16 @@ def project_for(*, user: User | AnonymousUser, pk: int) -> Project:
     if project is None:
         raise Http404
     return project
+
+
+def photo_for(*, user: User | AnonymousUser, pk: int) -> ProgressPhoto:
+    """A progress report's photo on a project the user may see (404 otherwise), for the page's
+    and the API's download."""
+    photo = (ProgressPhoto.objects.select_related("report")
+             .filter(pk=pk, report__project__in=visible_projects(user=user)).first())
+    if photo is None:
+        raise Http404
+    return photo
 
 
 @dataclass

@@ -9,9 +9,11 @@ decision (the gate, ``projects.project.view``).
 from __future__ import annotations
 
 import calendar
+import csv
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from io import StringIO
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
@@ -20,9 +22,19 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from duibiao.accounts import gate
+from duibiao.files.cells import csv_cell
 from duibiao.org.models import Unit
 from duibiao.projects.models import Project
-from duibiao.projects.rates import ALL, GroupRates, Kind, Stage, fmt, group_rates, group_rates_by
+from duibiao.projects.rates import (
+    ALL,
+    RATES_HEADER,
+    GroupRates,
+    Kind,
+    Stage,
+    fmt,
+    group_rates,
+    group_rates_by,
+)
 from duibiao.projects.selectors.ledger import ledger_rows, with_latest_report
 from duibiao.projects.selectors.portfolio import VIEW, visible_projects
 
@@ -40,6 +52,14 @@ BY_CHOICES = (
     ("source", gettext_lazy("按投资来源")),
 )
 RATES = ("start_rate", "investment_rate", "funds_rate", "completion_rate")
+
+
+def by_error(by: str) -> str | None:
+    """Why `by` is not a grouping the page and the command know (None when it is): the one
+    check of the value, for the page and the API."""
+    if by in dict(BY_CHOICES):
+        return None
+    return _("分组方式只能是：%(allowed)s") % {"allowed": "、".join(str(label) for _c, label in BY_CHOICES)}
 
 
 def one_year_earlier(day: date) -> date:
@@ -159,3 +179,21 @@ def rates_page(*, user: User | AnonymousUser, as_of: date, by: str, unit: str = 
         "by_stage": _flags(grouped["stage"], [s.label for s in Stage]),
     }
     return RatesPage(as_of=as_of, last_year=last, by=by, rows=table, units=units, unit=chosen, charts=charts)
+
+
+LAST_YEAR_HEADER = tuple(f"{name}_last_year" for name in RATES)
+
+
+def rates_csv(page: RatesPage) -> tuple[str, str]:
+    """RATES.csv of a 四率 page and its file name, for the page's export and the API's: the
+    columns `duibiao project-rates` writes, with last year's four rates at the same date
+    appended to each row; UTF-8 with a BOM, because this file is for Excel. The group (a unit's
+    name) is the only text: it goes through the formula-injection rule, while the numbers
+    ("-30.00" behind schedule) stay numbers."""
+    out = StringIO()
+    writer = csv.writer(out)
+    writer.writerow((*RATES_HEADER, *LAST_YEAR_HEADER))
+    for row in page.rows:
+        group, *figures = row.now.csv_row()
+        writer.writerow((csv_cell(group), *figures, *row.previous().values()))
+    return "\ufeff" + out.getvalue(), f"project-rates-{page.by}-{page.as_of.isoformat()}.csv"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,7 +18,7 @@ from duibiao.org.models import Unit
 from duibiao.params import int_param, version_param
 from duibiao.projects import selectors as sel
 from duibiao.projects.errors import ConflictError, PhotoRejected, ProjectError, ProjectInvalid
-from duibiao.projects.models import ProgressPhoto, Project
+from duibiao.projects.models import Project
 from duibiao.projects.selectors.forms import asked_units
 from duibiao.projects.services.progress import problem_raise, problem_solve, progress_report
 from duibiao.projects.views import actor
@@ -104,22 +104,14 @@ def problems_asked(request: HttpRequest) -> HttpResponse:
     return render(request, "projects/problems_asked.html", {"problems": sel.problems_asked(user=request.user)})
 
 
-def _photo(request: HttpRequest, pk: int) -> ProgressPhoto:
-    photo = (ProgressPhoto.objects.select_related("report")
-             .filter(pk=pk, report__project__in=sel.visible_projects(user=request.user)).first())
-    if photo is None:
-        raise Http404
-    return photo
-
-
 @login_required
 def photo_raw(request: HttpRequest, pk: int) -> FileResponse:
-    photo = _photo(request, pk)
+    photo = sel.photo_for(user=request.user, pk=pk)
     return file_response(photo.file.open("rb"), content_type=photo.content_type, filename=photo.original_name)
 
 
 @login_required
 def photo_view(request: HttpRequest, pk: int) -> HttpResponse:
-    photo = _photo(request, pk)
+    photo = sel.photo_for(user=request.user, pk=pk)
     return viewer_response(request, filename=photo.original_name, content_type=photo.content_type,
                            raw_url=reverse("projects:photo_raw", args=[pk]))

@@ -3,36 +3,19 @@ against last year at the same date, with charts and a CSV export (the command's 
 
 from __future__ import annotations
 
-import csv
-from io import StringIO
-
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from duibiao.files.cells import csv_cell
 from duibiao.params import BadParameter, date_param
-from duibiao.projects.rates import RATES_HEADER
-from duibiao.projects.selectors.rates import BY_CHOICES, RATES, RatesPage, rates_page
-
-LAST_YEAR_HEADER = tuple(f"{name}_last_year" for name in RATES)
+from duibiao.projects.selectors.rates import BY_CHOICES, RatesPage, by_error, rates_csv, rates_page
 
 
 def _csv(page: RatesPage) -> HttpResponse:
-    """RATES.csv in the columns `duibiao project-rates` writes, with last year's four rates at
-    the same date appended to each row; UTF-8 with a BOM, because this file is for Excel. The
-    group (a unit's name) is the only text: it goes through the formula-injection rule, while
-    the numbers ("-30.00" behind schedule) stay numbers."""
-    out = StringIO()
-    writer = csv.writer(out)
-    writer.writerow((*RATES_HEADER, *LAST_YEAR_HEADER))
-    for row in page.rows:
-        group, *figures = row.now.csv_row()
-        writer.writerow((csv_cell(group), *figures, *row.previous().values()))
-    response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
-    name = f"project-rates-{page.by}-{page.as_of.isoformat()}.csv"
+    text, name = rates_csv(page)
+    response = HttpResponse(text, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
@@ -46,9 +29,9 @@ def rates(request: HttpRequest) -> HttpResponse:
     except BadParameter as exc:
         errors["as_of"], as_of = str(exc), today
     by = request.GET.get("by", "") or "unit"
-    if by not in dict(BY_CHOICES):
-        errors["by"] = _("分组方式只能是：%(allowed)s") % {"allowed": "、".join(str(label) for _c, label in BY_CHOICES)}
-        by = "unit"
+    wrong = by_error(by)
+    if wrong:
+        errors["by"], by = wrong, "unit"
     page = rates_page(user=request.user, as_of=as_of, by=by, unit=request.GET.get("unit", "")[:40])
     if request.GET.get("export") == "csv" and not errors:
         return _csv(page)
