@@ -27,9 +27,10 @@ from duibiao.backup.archive import (
     FORMAT_VERSION,
     BackupError,
     archive_read,
+    manifest_signature,
 )
 from duibiao.backup.databases import database_tables
-from duibiao.backup.operations import backup_restore
+from duibiao.backup.operations import backup_key, backup_restore
 
 pytestmark = pytest.mark.django_db
 
@@ -47,15 +48,20 @@ def manifest_for(members: dict[str, bytes], **overrides) -> dict:
     }
 
 
-def write(path: Path, members: dict[str, bytes], *, manifest: dict | None = None, extra=()) -> Path:
+def write(path: Path, members: dict[str, bytes], *, manifest: dict | None = None, extra=(),
+          key: bytes | None = None) -> Path:
     """A backup file with these regular members, a manifest listing them (or `manifest`), and
-    `extra` raw tar members (TarInfo, bytes) the manifest does not vouch for."""
+    `extra` raw tar members (TarInfo, bytes) the manifest does not vouch for. Signed with `key`
+    (default: this system's backup key, as `duibiao backup` signs), unsigned with key=b""."""
     data = json.dumps(manifest or manifest_for(members)).encode()
+    key = backup_key() if key is None else key
+    signature = {"manifest.hmac": manifest_signature(key, data).encode()} if key else {}
     with tarfile.open(path, "w:gz") as tar:
         for info, content in extra:
             tar.addfile(info, io.BytesIO(content) if content else None)
         for name, content in {**members, "manifest.json": data,
-                              "manifest.sha256": hashlib.sha256(data).hexdigest().encode()}.items():
+                              "manifest.sha256": hashlib.sha256(data).hexdigest().encode(),
+                              **signature}.items():
             info = tarfile.TarInfo(name)
             info.size = len(content)
             tar.addfile(info, io.BytesIO(content))
@@ -231,6 +237,7 @@ def test_reading_a_good_file_gives_its_manifest(tmp_path):
     members = good_members()
     staging = tmp_path / "staging"
     staging.mkdir()
-    manifest = archive_read(write(tmp_path / "b.tar.gz", members), staging, max_bytes=10**6, max_members=10)
+    manifest = archive_read(write(tmp_path / "b.tar.gz", members), staging, max_bytes=10**6, max_members=10,
+                            key=backup_key())
     assert {m["name"] for m in manifest["members"]} == set(members)
     assert (staging / "media" / "evidence" / "a.pdf").read_bytes() == b"%PDF-1.4"

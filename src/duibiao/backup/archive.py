@@ -4,6 +4,12 @@
     media/<path>                         every uploaded file, as stored under MEDIA_ROOT
     manifest.json                        what the file holds and the SHA-256 of every member above
     manifest.sha256                      the SHA-256 of manifest.json
+    manifest.hmac                        HMAC-SHA256 of manifest.json under the backup key
+
+Checksums find damage, not an attacker: whoever swaps a member can recompute them. The manifest
+is signed with a key the attacker does not have (DUIBIAO_BACKUP_KEY, else derived from
+SECRET_KEY), and restore refuses a file whose signature is missing or does not verify — there
+is no switch to skip it.
 
 Reading trusts nothing in the file: `archive_read` writes each member itself to a path it built
 (never tarfile.extractall), accepts regular files under the names above only (no symlink, hard
@@ -14,6 +20,7 @@ every checksum with the manifest before the caller touches the database or the f
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import os
 import tarfile
@@ -26,6 +33,7 @@ FORMAT = "duibiao-backup"
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 MANIFEST_SUM = "manifest.sha256"
+MANIFEST_SIGNATURE = "manifest.hmac"
 DATABASE_MEMBERS = {"sqlite": "database.sqlite3", "postgresql": "database.pgdump"}
 MEDIA_PREFIX = "media/"
 # Restore stages its files in a hidden folder of the media root (same file system, so the
@@ -81,8 +89,12 @@ def media_files(media_root: Path) -> list[tuple[Path, str]]:
     return found
 
 
+def manifest_signature(key: bytes, data: bytes) -> str:
+    return hmac.new(key, b"duibiao backup manifest\n" + data, hashlib.sha256).hexdigest()
+
+
 def archive_write(path: Path, *, database_file: Path, database_member: str, media_root: Path,
-                  manifest: dict[str, Any]) -> dict[str, Any]:
+                  manifest: dict[str, Any], key: bytes) -> dict[str, Any]:
     """Writes the backup to `path` (a temporary file renamed at the end, so a failed backup
     leaves no half file under the name) and returns the manifest it holds."""
     partial = path.with_name(f".{path.name}.partial-{os.getpid()}")
@@ -99,6 +111,7 @@ def archive_write(path: Path, *, database_file: Path, database_member: str, medi
             data = json.dumps(written, ensure_ascii=False, indent=1, sort_keys=True).encode()
             _add_bytes(tar, MANIFEST, data)
             _add_bytes(tar, MANIFEST_SUM, (hashlib.sha256(data).hexdigest() + "\n").encode())
+            _add_bytes(tar, MANIFEST_SIGNATURE, (manifest_signature(key, data) + "\n").encode())
         partial.chmod(0o600)  # it holds every account's password hash and every upload
         os.replace(partial, path)
     finally:
@@ -131,7 +144,7 @@ def _info(name: str, size: int) -> tarfile.TarInfo:
 
 def _member_name_problem(name: str) -> str | None:
     """Why a member name is not one a backup holds, or None when it is."""
-    if name in (MANIFEST, MANIFEST_SUM) or name in DATABASE_MEMBERS.values():
+    if name in (MANIFEST, MANIFEST_SUM, MANIFEST_SIGNATURE) or name in DATABASE_MEMBERS.values():
         return None
     if not name.startswith(MEDIA_PREFIX):
         return "不是备份文件应有的成员"
@@ -155,12 +168,13 @@ def _kind(info: tarfile.TarInfo) -> str:
     return "设备或特殊文件"
 
 
-def archive_read(path: Path, staging: Path, *, max_bytes: int, max_members: int) -> dict[str, Any]:
+def archive_read(path: Path, staging: Path, *, max_bytes: int, max_members: int, key: bytes) -> dict[str, Any]:
     """Reads the backup at `path` into the empty folder `staging` and returns its manifest,
     once every member is a regular file with an expected name, within the caps, and equal to
-    its checksum. Raises BackupError with the reason otherwise (the caller removes `staging`)."""
+    its checksum, and the manifest's signature verifies under `key`. Raises BackupError with
+    the reason otherwise (the caller removes `staging`)."""
     seen = _extract(path, staging, max_bytes=max_bytes, max_members=max_members)
-    return _checked_manifest(staging, seen)
+    return _checked_manifest(staging, seen, key)
 
 
 def _extract(path: Path, staging: Path, *, max_bytes: int, max_members: int) -> dict[str, Member]:
@@ -226,13 +240,14 @@ def _copy_member(tar: tarfile.TarFile, info: tarfile.TarInfo, target: Path) -> M
     return Member(info.name, written, digest.hexdigest())
 
 
-def _checked_manifest(staging: Path, seen: dict[str, Member]) -> dict[str, Any]:
+def _checked_manifest(staging: Path, seen: dict[str, Member], key: bytes) -> dict[str, Any]:
     if MANIFEST not in seen or MANIFEST_SUM not in seen:
         raise BackupError("备份中没有清单（manifest.json 及其校验值）：不是 duibiao 备份文件，或已损坏")
     data = (staging / MANIFEST).read_bytes()
     expected = (staging / MANIFEST_SUM).read_text(encoding="ascii", errors="replace").strip()
     if hashlib.sha256(data).hexdigest() != expected:
         raise BackupError("清单 manifest.json 的 SHA-256 校验值不符：备份文件已损坏或被改动")
+    _check_signature(staging, seen, key, data)
     try:
         manifest = json.loads(data)
         if manifest.get("format") != FORMAT:
@@ -247,10 +262,26 @@ def _checked_manifest(staging: Path, seen: dict[str, Member]) -> dict[str, Any]:
     missing = sorted(set(listed) - set(seen))
     if missing:
         raise BackupError(f"备份缺少清单中列出的 {len(missing)} 个成员（如 {missing[0]}）：备份文件不完整")
-    extra = sorted(set(seen) - set(listed) - {MANIFEST, MANIFEST_SUM})
+    extra = sorted(set(seen) - set(listed) - {MANIFEST, MANIFEST_SUM, MANIFEST_SIGNATURE})
     if extra:
         raise BackupError(f"备份中有清单未列出的成员 {extra[0]}：备份文件被改动过或已损坏")
     for name, member in listed.items():
         if seen[name] != member:
             raise BackupError(f"成员 {name} 的 SHA-256 校验值或大小与清单不符：备份文件已损坏或被改动")
     return dict(manifest)
+
+
+SIGNATURE_KEY_HINT = ("备份密钥为 DUIBIAO_BACKUP_KEY（未设置时由 DUIBIAO_SECRET_KEY 派生）；"
+                      "确是本系统写出的备份时，请在设置了写出它时的同一密钥的环境中恢复")
+
+
+def _check_signature(staging: Path, seen: dict[str, Member], key: bytes, data: bytes) -> None:
+    # Before the manifest is parsed or believed: everything it says (members, checksums,
+    # migrations) is an attacker's until the signature says otherwise.
+    if MANIFEST_SIGNATURE not in seen:
+        raise BackupError(f"备份没有签名（{MANIFEST_SIGNATURE}），拒绝恢复：无法确认它是本系统写出、未被调换的备份。"
+                          f"{SIGNATURE_KEY_HINT}")
+    signature = (staging / MANIFEST_SIGNATURE).read_text(encoding="ascii", errors="replace").strip()
+    if not hmac.compare_digest(signature.encode(), manifest_signature(key, data).encode()):
+        raise BackupError("备份清单的签名不符，拒绝恢复：备份被调换或改动过（校验值可以重算，签名不能），"
+                          f"或写出它时用的是另一个备份密钥。{SIGNATURE_KEY_HINT}")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 import shutil
 import tempfile
@@ -30,6 +32,14 @@ from duibiao.backup.archive import (
 # The most members a backup may hold: far above any district's uploads, far below what would
 # exhaust the inodes of the restore folder.
 MAX_MEMBERS = 2_000_000
+
+
+def backup_key() -> bytes:
+    """The key backups are signed with: DUIBIAO_BACKUP_KEY, else one derived from SECRET_KEY
+    (domain-separated, so the signing key is no other use's key)."""
+    if settings.DUIBIAO_BACKUP_KEY:
+        return settings.DUIBIAO_BACKUP_KEY.encode()
+    return hmac.new(settings.SECRET_KEY.encode(), b"duibiao backup signing key", hashlib.sha256).digest()
 
 
 def _media_root() -> Path:
@@ -82,7 +92,7 @@ def backup_create(*, path: Path) -> BackupDone:
         }
         manifest = archive_write(path, database_file=Path(work) / DATABASE_MEMBERS[vendor],
                                  database_member=DATABASE_MEMBERS[vendor], media_root=_media_root(),
-                                 manifest=manifest)
+                                 manifest=manifest, key=backup_key())
     done = BackupDone(path.resolve(), manifest)
     # Written after the copy was taken, so it is in the live log and not in the file it names.
     audit_record(actor=None, action="backup.create", username="duibiao backup",
@@ -192,7 +202,7 @@ def backup_restore(*, path: Path, force: bool = False) -> RestorePlan:
     try:
         free = shutil.disk_usage(staging).free
         cap = min(settings.DUIBIAO_BACKUP_MAX_MB * 1024 * 1024, int(free * 0.9))
-        manifest = archive_read(path, staging, max_bytes=cap, max_members=MAX_MEMBERS)
+        manifest = archive_read(path, staging, max_bytes=cap, max_members=MAX_MEMBERS, key=backup_key())
         plan = _plan(manifest)
         if plan.replaces_anything and not force:
             raise BackupError(

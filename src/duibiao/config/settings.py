@@ -292,6 +292,9 @@ DUIBIAO_AUDIT_RETENTION_DAYS = env_int("DUIBIAO_AUDIT_RETENTION_DAYS", 180)
 DUIBIAO_PG_BIN = env_str("DUIBIAO_PG_BIN", "")
 # A restore unpacks at most this much (and never more than 90 % of the free disk space).
 DUIBIAO_BACKUP_MAX_MB = env_int("DUIBIAO_BACKUP_MAX_MB", 100 * 1024)
+# Backups are signed (HMAC of the manifest) with this key, and restore refuses a file whose
+# signature does not verify. Unset: derived from SECRET_KEY (then restore needs the same one).
+DUIBIAO_BACKUP_KEY = env_str("DUIBIAO_BACKUP_KEY", "")
 
 LOGGING = {
     "version": 1,
