@@ -787,6 +787,13 @@ API: dict[str, Op] = {
     "GET /api/documents/bulletins/{pk}": Op(Needs("documents.bulletin.view", unit="district"),
                                             args=_ids(pk="bulletin_issued")),
     "GET /api/documents/imports/{job_id}": Op(frozenset({"reporter_a"}), args=_ids(job_id="import_job")),
+    # 任务: each his own jobs (the list answers what each may see); an export started as the page
+    # starts it (a period's all-units template: whoever sees the scheme's periods); the office's
+    # finished export, its state and file the office's alone.
+    "GET /api/documents/jobs": Op(EVERY),
+    "POST /api/documents/exports": Op(SEE_SCHEME, body=lambda w: {"kind": "reporting_template", "period": w["period"].pk}),
+    "GET /api/documents/exports/{job_id}": Op(frozenset({"office"}), args=_ids(job_id="export_job")),
+    "GET /api/documents/exports/{job_id}/file": Op(frozenset({"office"}), args=_ids(job_id="export_job")),
     "POST /api/documents/periods/{period_id}/template": Op(
         REPORT_A, args=_ids(period_id="period"), files=lambda w: {"file": _xlsx(w["template_a"])},
         refused=(400, 403, 404)),
@@ -849,9 +856,13 @@ API: dict[str, Op] = {
     "PUT /api/inspections/work/types/{pk}": Op(Needs("inspections.worktype.edit"), args=_ids(pk="worktype"),
                                                body=lambda w: {"name": "清理绿地", "unit_of_measure": "万平方米",
                                                                "version": w["worktype"].version}),
-    # 审计日志, read only: the audit administrator's (its chain check and export stay on the page).
+    # 审计日志: the audit administrator's.
     "GET /api/audit/entries": Op(Needs("audit.log.view")),
     "GET /api/audit/entries/{pk}": Op(Needs("audit.log.view"), args=lambda w: {"pk": _an_audit_row()}),
+    # The chain's state, 立即校验 (records a check) and the search as Excel, as on the page.
+    "GET /api/audit/chain": Op(Needs("audit.log.view")),
+    "POST /api/audit/chain/verify": Op(Needs("audit.chain.verify")),
+    "GET /api/audit/export": Op(Needs("audit.log.export")),
     # 领导驾驶舱: the office and district leaders; units and administrators refused (403).
     "GET /api/cockpit": Op(Needs("web.cockpit.view")),
     "GET /api/org/units": Op(EVERY),

@@ -18,6 +18,7 @@ from __future__ import annotations
 import hmac
 import re
 import secrets
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
@@ -32,12 +33,19 @@ from django.utils.translation import gettext as _
 from duibiao.accounts import gate
 from duibiao.accounts.actions import ACTIONS
 from duibiao.accounts.models import ApiToken, User
-from duibiao.audit.context import note_api_token, token_tagged
+from duibiao.audit.context import (
+    bind_api_token_holder,
+    note_api_token,
+    token_tagged,
+    unbind_api_token_holder,
+)
 from duibiao.audit.services import audit_record
 from duibiao.org.models import Unit
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Iterator
+
+    from django.contrib.auth.models import AnonymousUser
 
 MANAGE = "accounts.token.manage"
 PREFIX = "dbt_"
@@ -225,12 +233,60 @@ def token_authenticate(raw: str) -> User | None:
         return None
     if token.last_used_at is None or now - token.last_used_at > USE_GRANULARITY:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    owner = _narrowed_owner(token)
+    note_api_token(key_id)  # every audit row of this request names the token (audit/context.py)
+    return owner
+
+
+def _narrowed_owner(token: ApiToken) -> User:
     owner = token.owner
     paths = None if token.every_unit else tuple(token.units.values_list("path", flat=True))
     gate.narrow(owner, gate.Narrowing(actions=frozenset(token.actions), unit_paths=paths))
     owner.__dict__["_api_token"] = token
-    note_api_token(key_id)  # every audit row of this request names the token (audit/context.py)
     return owner
+
+
+def token_of(user: User | AnonymousUser | None) -> ApiToken | None:
+    """The token the user's request is made with (None from a page): a job queued by the
+    call records it, so the worker can narrow the job as the call was narrowed."""
+    return None if user is None else user.__dict__.get("_api_token")
+
+
+class TokenLapsed(Exception):
+    """Work queued under a token that no longer holds (revoked, expired, owner inactive): the
+    reason, in Chinese, is the job's error."""
+
+
+def token_job_actor(*, owner: User, token_id: int | None) -> User:
+    """Whom a background job runs as: its owner, narrowed to the token that queued it exactly
+    as a call with the token is (`token_authenticate`), checked again now — rights and tokens
+    may change while a job waits. TokenLapsed when the token would be refused today."""
+    if token_id is None:
+        return owner
+    token = ApiToken.objects.select_related("owner").filter(pk=token_id, owner=owner.pk).first()
+    if token is None or token.revoked_at is not None:
+        raise TokenLapsed(_("发起该任务的接口令牌已撤销，任务未执行，未做任何修改。"))
+    if token.expires_at <= timezone.now():
+        raise TokenLapsed(_("发起该任务的接口令牌已过期，任务未执行，未做任何修改。"))
+    if not token.owner.is_active:
+        raise TokenLapsed(_("发起该任务的账号已停用，任务未执行，未做任何修改。"))
+    return _narrowed_owner(token)
+
+
+@contextmanager
+def token_job_audit(actor: User) -> Iterator[None]:
+    """Every audit row written while a job runs names the token that queued it, as the rows
+    of a token call do (audit/context.py); nothing for a job queued from a page."""
+    token = token_of(actor)
+    if token is None:
+        yield
+        return
+    holder = bind_api_token_holder()
+    note_api_token(token.key_id)
+    try:
+        yield
+    finally:
+        unbind_api_token_holder(holder)
 
 
 def token_status(token: ApiToken) -> str:

@@ -1,6 +1,9 @@
-"""The audit log over the API, read only, for the audit administrator (三权分立): the same
-search as the auditor's page (date range, user, unit, event) through the same selectors.
-The chain's check and the Excel export stay on the page (docs/api.md §7)."""
+"""The audit log over the API, for the audit administrator (三权分立): the same search as the
+auditor's page (date range, user, unit, event) through the same selectors, the chain's state
+and its check (立即校验, the same walk as `duibiao audit verify`), and the search as Excel (the
+page's export, built in the request as there). A token holding only `audit.log.view` (a central
+log collector) reads the log and the chain's state; the check and the export need their own
+actions, as on the page."""
 
 from __future__ import annotations
 
@@ -10,10 +13,13 @@ from typing import Any
 from django.http import Http404
 from ninja import Router, Schema
 
-from duibiao.accounts.audit_selectors import audit_filters_parse, audit_get, audit_list
+from duibiao.accounts.audit_selectors import audit_filters_parse, audit_get, audit_list, chain_state
+from duibiao.accounts.audit_services import audit_chain_verify
 from duibiao.api.errors import FieldErrors
 from duibiao.api.pagination import Mapped, paged
-from duibiao.audit.models import AuditEntry
+from duibiao.audit.models import AuditEntry, ChainCheck
+from duibiao.documents.audit_export import AuditExportRefused, audit_export
+from duibiao.documents.views import xlsx_response
 
 router = Router(tags=["audit"])
 
@@ -40,6 +46,37 @@ class AuditEntryDetailOut(AuditEntryOut):
     hash: str
 
 
+class ChainCheckOut(Schema):
+    at: datetime
+    rows: int
+    whole: bool  # false: the chain breaks at broken_id, for `reason`
+    broken_id: int | None
+    reason: str
+    head_hash: str
+    seconds: float
+    by: str  # who asked (empty: the scheduled `duibiao audit verify`)
+
+
+class ChainStateOut(Schema):
+    last_check: ChainCheckOut | None  # the latest walk (none before the first)
+    rows_now: int
+    last_id: int
+    last_hash: str
+    anchor_id: int  # rows up to here were purged after their retention; the chain is checked from it
+    anchor_at: datetime | None
+
+
+def _check_out(check: ChainCheck) -> dict[str, Any]:
+    return {"at": check.at, "rows": check.rows, "whole": check.whole, "broken_id": check.broken_id,
+            "reason": check.reason, "head_hash": check.head_hash, "seconds": check.seconds, "by": check.by}
+
+
+def _query(date_from: date | None, date_to: date | None, username: str, unit: int | None,
+           action: str) -> dict[str, str]:
+    return {"date_from": date_from.isoformat() if date_from else "", "date_to": date_to.isoformat() if date_to else "",
+            "username": username, "unit": str(unit) if unit else "", "action": action}
+
+
 def _out(entry: AuditEntry) -> dict[str, Any]:
     return {
         "id": entry.pk, "at": entry.at, "username": entry.username, "action": entry.action,
@@ -53,9 +90,7 @@ def _out(entry: AuditEntry) -> dict[str, Any]:
 @paged
 def entries(request, date_from: date | None = None, date_to: date | None = None, username: str = "",
             unit: int | None = None, action: str = ""):
-    query = {"date_from": date_from.isoformat() if date_from else "", "date_to": date_to.isoformat() if date_to else "",
-             "username": username, "unit": str(unit) if unit else "", "action": action}
-    parsed = audit_filters_parse(query)
+    parsed = audit_filters_parse(_query(date_from, date_to, username, unit, action))
     if parsed.errors:  # a range that ends before it starts: said beside the field, as on the page
         raise FieldErrors(parsed.errors)
     return Mapped(audit_list(user=request.user, filters=parsed.filters), _out)
@@ -69,3 +104,26 @@ def entry(request, pk: int):
         raise Http404 from None
     return {**_out(found), "before": found.before, "after": found.after, "user_agent": found.user_agent,
             "prev_hash": found.prev_hash, "hash": found.hash}
+
+
+@router.get("/chain", response=ChainStateOut, summary="审计链状态：最近一次校验的结论与链尾（审计管理员）")
+def chain(request):
+    state = chain_state(user=request.user)
+    return {"last_check": _check_out(state.last_check) if state.last_check else None, "rows_now": state.rows_now,
+            "last_id": state.last_id, "last_hash": state.last_hash, "anchor_id": state.anchor_id,
+            "anchor_at": state.anchor_at}
+
+
+@router.post("/chain/verify", response=ChainCheckOut,
+             summary="立即校验审计链（与页面、duibiao audit verify 同一校验；结论记入审计日志）")
+def chain_verify(request):
+    return _check_out(audit_chain_verify(actor=request.user))
+
+
+@router.get("/export", response={200: None}, summary="导出审计记录为 Excel（与页面同一查询与条数上限）")
+def export(request, date_from: date | None = None, date_to: date | None = None, username: str = "",
+           unit: int | None = None, action: str = ""):
+    try:
+        return xlsx_response(*audit_export(user=request.user, query=_query(date_from, date_to, username, unit, action)))
+    except AuditExportRefused as exc:  # a range that ends before it starts, or too many rows
+        raise FieldErrors(exc.errors) from None

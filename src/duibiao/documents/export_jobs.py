@@ -4,7 +4,9 @@ A page asks `export_size` how many rows a workbook will have; at DUIBIAO_EXPORT_
 or more it calls `export_job_create` instead of building the file, and sends the user to the
 任务 page. The task worker then calls the very function the page would have called
 (`EXPORTS[kind]`), as the job's owner, so the gate decides again when the job runs (rights
-may change while a job waits); the file is stored and offered to its owner alone.
+may change while a job waits); the file is stored and offered to its owner alone. A job queued
+by an API token's call keeps the token and is built narrowed to it, if the token still holds
+then (`accounts.tokens.token_job_actor`).
 
     job = export_job_create(actor=user, kind=ExportJob.Kind.RANKING, params={"run": run.pk, "query": {}},
                             title="2026年第一季度-排名-第1批", unit=district)
@@ -12,7 +14,8 @@ may change while a job waits); the file is stored and offered to its owner alone
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -26,8 +29,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from duibiao.accounts import gate
+from duibiao.accounts.tokens import TokenLapsed, token_job_actor, token_job_audit, token_of
 from duibiao.assessment.errors import AssessmentError
 from duibiao.assessment.models import Indicator, Period, RunResult, ScoringRun
+from duibiao.assessment.selectors.progress import progress_period_get
+from duibiao.assessment.selectors.results import run_get
 from duibiao.audit.services import audit_record
 from duibiao.documents import exports
 from duibiao.documents.bulletin_batch import bulletin_batch
@@ -104,6 +110,71 @@ def scope_unit(*, user: User | AnonymousUser, action: str) -> Unit | None:
     return gate.units(user, action).order_by("path").first()
 
 
+@dataclass(frozen=True)
+class ExportPlan:
+    """What an export of `kind` is, read through the gate as the requester: the parameters the
+    worker calls EXPORTS[kind] with, the job's title, the unit it is filed under (whose office
+    sees the job) and about how many rows it has (whether the page builds it in the request)."""
+
+    kind: str
+    params: dict[str, Any]
+    title: str
+    unit: Unit | None
+    rows: int
+
+
+# The filters each page passes on to its export (its query string); anything else is dropped.
+FILTERS: dict[str, tuple[str, ...]] = {
+    ExportJob.Kind.PROGRESS: ("category", "status", "taskforce", "q", "overdue"),
+    ExportJob.Kind.RANKING: ("category", "grade", "sort"),
+}
+# The exports a page offers and the API starts (a bulletin batch is started by its own form).
+PLANNED = (ExportJob.Kind.REPORTING_TEMPLATE, ExportJob.Kind.PROGRESS, ExportJob.Kind.RANKING,
+           ExportJob.Kind.PROJECT_LEDGER)
+
+
+def export_plan(*, user: User | AnonymousUser, kind: str, target: int | None = None,
+                query: Mapping[str, str] | None = None, as_of: date | None = None) -> ExportPlan:
+    """The plan of an export as the page that offers it makes it: `target` is the period
+    (templates, progress) or the run (ranking); `query` the page's filters. What the user may
+    not read is refused here, before anything is queued: 404 for an object outside his scope
+    (a token's units included), PermissionDenied for an export he may not make at all."""
+    query = _filters(kind, query or {})
+    if kind == ExportJob.Kind.REPORTING_TEMPLATE:
+        period = period_get(user=user, pk=_target(kind, target))
+        return ExportPlan(kind, {"period": period.pk}, _("%(period)s · 全部单位填报模板") % {"period": period.name},
+                          period.version.scheme.district, period_rows(user=user, period=period))
+    if kind == ExportJob.Kind.PROGRESS:
+        period, _periods = progress_period_get(user=user, pk=_target(kind, target))
+        return ExportPlan(kind, {"period": period.pk, "query": query}, _("%(period)s · 填报进度表") % {
+            "period": period.name}, period.version.scheme.district, period_rows(user=user, period=period))
+    if kind == ExportJob.Kind.RANKING:
+        run = run_get(user=user, pk=_target(kind, target))
+        title = _("%(period)s · 第 %(n)s 批排名表") % {"period": run.period.name, "n": run.number}
+        return ExportPlan(kind, {"run": run.pk, "query": query}, title, run.period.version.scheme.district, ranking_rows(user=user, run=run))
+    if kind == ExportJob.Kind.PROJECT_LEDGER:
+        gate.require(user, "projects.project.view")
+        day = as_of or timezone.localdate()
+        return ExportPlan(kind, {"as_of": day.isoformat()}, _("项目台账（截至 %(d)s）") % {"d": day.isoformat()},
+                          scope_unit(user=user, action="projects.project.view"), ledger_rows_count(user=user))
+    raise ValueError(f"not an export a page offers: {kind}")
+
+
+def _target(kind: str, target: int | None) -> int:
+    """The period or run an export is of; said beside its field when it is missing."""
+    if target is not None:
+        return target
+    if kind == ExportJob.Kind.RANKING:
+        raise ValidationError({"run": [_("请指定要导出排名表的计分批次。")]})
+    raise ValidationError({"period": [_("请指定要导出的考核周期。")]})
+
+
+def _filters(kind: str, query: Mapping[str, str]) -> dict[str, str]:
+    """The page's filters the export keeps (as plain text: no NUL, which no database column
+    stores), everything else dropped."""
+    return {key: str(value).replace("\x00", "")[:100] for key, value in query.items() if key in FILTERS.get(kind, ())}
+
+
 def export_in_background(rows: int) -> bool:
     """Whether an export of about `rows` rows is built by the worker (0: every export).
     Smaller ones are built in the request: the file comes at once."""
@@ -117,12 +188,9 @@ def export_job_create(*, actor: User, kind: str, params: dict[str, Any], title: 
     (the page it came from); the worker reads it again as `actor`."""
     if kind not in EXPORTS:
         raise ValueError(f"unknown export: {kind}")
-    if gate.narrowing(actor) is not None:
-        # The worker exports as the job's owner with every grant he holds: an API token's
-        # narrower units and actions would not follow the job there (as import_job_create).
-        raise PermissionDenied(_("接口令牌的请求不能排队后台处理。"))
+    # A token call's job keeps its token: the worker exports narrowed to it (token_job_actor).
     job = ExportJob.objects.create(kind=kind, params=params, title=title[:200], unit=unit, created_by=actor,
-                                   retry_of=retry_of, message=_("排队等待后台处理"))
+                                   api_token=token_of(actor), retry_of=retry_of, message=_("排队等待后台处理"))
     audit_record(actor=actor, action="documents.export_queue", obj=job, unit=unit,
                  after={"job": job.pk, "kind": kind, "title": job.title, "retry_of": retry_of.pk if retry_of else None})
     from duibiao.documents.tasks import export_workbook
@@ -130,6 +198,14 @@ def export_job_create(*, actor: User, kind: str, params: dict[str, Any], title: 
     # Queued once the job is committed: a worker never looks for a job it cannot read yet.
     transaction.on_commit(partial(export_workbook.enqueue, job.pk))
     return job
+
+
+def export_job_start(*, actor: User, plan: ExportPlan) -> ExportJob:
+    """Queue the export a plan describes (`export_plan`, read as the actor): the page's button
+    and the API call this. An export with no unit to file it under reaches no data to export."""
+    if plan.unit is None:
+        raise PermissionDenied(_("您的范围内没有可导出的数据。"))
+    return export_job_create(actor=actor, kind=plan.kind, params=plan.params, title=plan.title, unit=plan.unit)
 
 
 def export_job_retry(*, actor: User, job: ExportJob) -> ExportJob:
@@ -161,7 +237,13 @@ def export_job_run(job_id: int) -> ExportJob:
     if not claimed:  # failed as stale meanwhile, or taken by another worker
         return job
     try:
-        filename, data = EXPORTS[job.kind](job.created_by, job.params, partial(_step, job.pk))
+        actor = token_job_actor(owner=job.created_by, token_id=job.api_token_id)
+    except TokenLapsed as exc:  # revoked or expired while the job waited: nothing is built
+        _fail(job, str(exc))
+        return _reloaded(job)
+    try:
+        with token_job_audit(actor):
+            filename, data = EXPORTS[job.kind](actor, job.params, partial(_step, job.pk))
     except (PermissionDenied, Http404):
         # Django's 404 text is English and names models: the reason alone, in Chinese.
         _fail(job, _("无权导出或导出的数据已不存在，未生成文件。"))

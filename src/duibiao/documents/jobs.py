@@ -8,7 +8,9 @@ and says, the same way for every kind, what the user sees: status, a percentage,
 hand, the outcome link, the error, and whether and how it can be retried.
 
 A job is its owner's; the office (documents.job.view_all) also sees every job of the units
-in its scope, but only the owner downloads an export's file.
+in its scope, but only the owner downloads an export's file. A call with an API token sees,
+of its owner's own jobs, those the token queued: work done on the pages or under another
+token is not the token's to read.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from duibiao.accounts import gate
+from duibiao.accounts.tokens import token_of
 from duibiao.assessment.models import ScoringRun
 from duibiao.assessment.selectors.results import run_list
 from duibiao.documents.models import ExportJob, ImportJob
@@ -66,11 +69,19 @@ def _signed_in(user: User | AnonymousUser) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.is_active)
 
 
+def own_jobs(user: User | AnonymousUser) -> Q:
+    """The user's own jobs, as a filter on ExportJob or ImportJob: a token call's, those its
+    token queued."""
+    token = token_of(user)
+    mine = Q(created_by=user.pk)
+    return mine & Q(api_token=token.pk) if token is not None else mine
+
+
 def export_jobs_visible(*, user: User | AnonymousUser) -> QuerySet[ExportJob]:
     """The user's exports, and for the office every export of a unit in its scope."""
     if not _signed_in(user):
         return ExportJob.objects.none()
-    mine = Q(created_by=user)
+    mine = own_jobs(user)
     if gate.allows(user, VIEW_ALL):
         mine |= Q(unit__in=gate.units(user, VIEW_ALL))
     return ExportJob.objects.filter(mine).select_related("created_by").prefetch_related("retries")
@@ -80,7 +91,7 @@ def export_job_download(*, user: User | AnonymousUser, pk: int) -> ExportJob:
     """A finished export's file, for its owner alone: anyone else, the office included, 404."""
     if not _signed_in(user):
         raise ExportJob.DoesNotExist
-    return get_object_or_404(ExportJob.objects.exclude(file=""), pk=pk, created_by=user,
+    return get_object_or_404(ExportJob.objects.exclude(file="").filter(own_jobs(user)), pk=pk,
                              status=ExportJob.Status.DONE)
 
 
@@ -88,11 +99,11 @@ def export_job_own(*, user: User | AnonymousUser, pk: int) -> ExportJob:
     """One of the user's own exports (to retry it); 404 for anyone else's."""
     if not _signed_in(user):
         raise ExportJob.DoesNotExist
-    return get_object_or_404(ExportJob, pk=pk, created_by=user)
+    return get_object_or_404(ExportJob.objects.filter(own_jobs(user)), pk=pk)
 
 
 def _import_jobs(user: User | AnonymousUser) -> QuerySet[ImportJob]:
-    mine = Q(created_by=user.pk)
+    mine = own_jobs(user)
     if gate.allows(user, VIEW_ALL):
         units = gate.units(user, VIEW_ALL)
         mine |= Q(period__version__scheme__district__in=units) | Q(scheme__district__in=units)

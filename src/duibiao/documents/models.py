@@ -51,6 +51,11 @@ class ImportJob(models.Model):
     saved_version = models.PositiveIntegerField(_("生成的方案版本"), null=True, blank=True)
     error = models.TextField(_("错误信息"), blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # The API token whose call queued the job (none from a page): the worker runs the job
+    # narrowed to it, checked again when it runs. CASCADE: a job never outlives its token and
+    # so can never run wider than the call that queued it.
+    api_token = models.ForeignKey("accounts.ApiToken", null=True, blank=True, on_delete=models.CASCADE,
+                                  related_name="+", verbose_name=_("接口令牌"))
     created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
@@ -155,6 +160,9 @@ class ExportJob(models.Model):
     retry_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="retries",
                                  verbose_name=_("重试自"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # As ImportJob.api_token: the token whose call queued the export, which the worker narrows to.
+    api_token = models.ForeignKey("accounts.ApiToken", null=True, blank=True, on_delete=models.CASCADE,
+                                  related_name="+", verbose_name=_("接口令牌"))
     created_at = models.DateTimeField(_("发起时间"), auto_now_add=True)
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)

@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from duibiao.accounts import gate
+from duibiao.accounts.tokens import token_of
 from duibiao.assessment.models import Period, Scheme, SchemeVersion
 from duibiao.assessment.selectors.periods import period_get, period_list
 from duibiao.assessment.selectors.reporting import reporting_rows_many
@@ -88,10 +89,14 @@ def period_list_for_documents(*, user: User | AnonymousUser) -> QuerySet[Period]
 
 def import_job_list(*, user: User | AnonymousUser) -> QuerySet[ImportJob]:
     """The user's own background imports, newest first. A job holds its uploader's file and
-    report, so it is its uploader's alone: anyone else, of any unit, gets 404."""
+    report, so it is its uploader's alone: anyone else, of any unit, gets 404. A call with an
+    API token reads the jobs that token queued, no others."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return ImportJob.objects.none()
-    return ImportJob.objects.filter(created_by=user).select_related("period", "scheme", "unit")
+    token = token_of(user)
+    mine = ImportJob.objects.filter(created_by=user) if token is None else ImportJob.objects.filter(
+        created_by=user, api_token=token.pk)
+    return mine.select_related("period", "scheme", "unit")
 
 
 def import_job_get(*, user: User | AnonymousUser, pk: int) -> ImportJob:

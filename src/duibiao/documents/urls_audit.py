@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, path
 
-from duibiao.documents.views_audit import audit_export
+from duibiao.documents.views_audit import audit_export_view
 
 app_name = "audit_export"
-urlpatterns: list[URLPattern] = [path("", audit_export, name="xlsx")]
+urlpatterns: list[URLPattern] = [path("", audit_export_view, name="xlsx")]

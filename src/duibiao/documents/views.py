@@ -15,8 +15,6 @@ from django.views.decorators.http import require_http_methods
 
 from duibiao.accounts import gate
 from duibiao.assessment.errors import AssessmentError
-from duibiao.assessment.selectors.progress import progress_period_get
-from duibiao.assessment.selectors.results import run_get
 from duibiao.assessment.selectors.schemes import scheme_latest_version, scheme_list
 from duibiao.documents import export_jobs, exports, import_jobs, selectors, services
 from duibiao.documents.excel.problems import ImportReport
@@ -104,10 +102,8 @@ def template_download(request, pk: int, code: str | None = None):
     unit = selectors.unit_for_period(user=request.user, period=period, code=code) if code else None
     if unit is None:  # every unit's sheet: large for the office of a district
         return background_or_file(
-            request, rows=export_jobs.period_rows(user=request.user, period=period),
-            kind=ExportJob.Kind.REPORTING_TEMPLATE, params={"period": period.pk},
-            title=_("%(period)s · 全部单位填报模板") % {"period": period.name},
-            unit=period.version.scheme.district,
+            request, plan=export_jobs.export_plan(user=request.user, kind=ExportJob.Kind.REPORTING_TEMPLATE,
+                                                  target=period.pk),
             build=lambda: exports.reporting_template(user=request.user, period=period))
     return xlsx_response(*exports.reporting_template(user=request.user, period=period, unit=unit))
 
@@ -115,13 +111,9 @@ def template_download(request, pk: int, code: str | None = None):
 @login_required
 def ranking_download(request, pk: int):
     """A run's 排名表 as a workbook, with the ranking page's filters (its query string)."""
-    run = run_get(user=request.user, pk=pk)
-    query = {key: request.GET[key] for key in ("category", "grade", "sort") if key in request.GET}
     return background_or_file(
-        request, rows=export_jobs.ranking_rows(user=request.user, run=run), kind=ExportJob.Kind.RANKING,
-        params={"run": run.pk, "query": query},
-        title=_("%(period)s · 第 %(n)s 批排名表") % {"period": run.period.name, "n": run.number},
-        unit=run.period.version.scheme.district,
+        request, plan=export_jobs.export_plan(user=request.user, kind=ExportJob.Kind.RANKING, target=pk,
+                                              query=request.GET.dict()),
         build=lambda: exports.ranking_workbook(user=request.user, run_id=pk, query=request.GET))
 
 
@@ -135,25 +127,24 @@ def cadre_list_download(request, kind: str):
 @login_required
 def progress_download(request, pk: int):
     """填报进度 of a period as a workbook, with the progress page's filters (its query string)."""
-    period, _periods = progress_period_get(user=request.user, pk=pk)
     return background_or_file(
-        request, rows=export_jobs.period_rows(user=request.user, period=period), kind=ExportJob.Kind.PROGRESS,
-        params={"period": period.pk, "query": request.GET.dict()},
-        title=_("%(period)s · 填报进度表") % {"period": period.name}, unit=period.version.scheme.district,
+        request, plan=export_jobs.export_plan(user=request.user, kind=ExportJob.Kind.PROGRESS, target=pk,
+                                              query=request.GET.dict()),
         build=lambda: exports.progress_workbook(user=request.user, period_id=pk, query=request.GET))
 
 
-def background_or_file(request, *, rows: int, kind: str, params: dict, title: str, unit,
+def background_or_file(request, *, plan: export_jobs.ExportPlan,
                        build: Callable[[], tuple[str, bytes]]) -> HttpResponse:
     """A small export is sent at once. A large one (DUIBIAO_EXPORT_BACKGROUND_ROWS) is offered
     as a background job: the link's GET only says so (a GET writes nothing), the button posts,
     and the job is queued and followed on the 任务 page, where its file is downloaded."""
-    if not export_jobs.export_in_background(rows):
+    if plan.unit is None or not export_jobs.export_in_background(plan.rows):
         return xlsx_response(*build())
     if request.method != "POST":
-        return render(request, "documents/export_background.html", {"title": title, "rows": rows})
-    export_jobs.export_job_create(actor=request.user, kind=kind, params=params, title=title, unit=unit)
-    messages.success(request, _("“%(title)s”已转入后台导出。可以离开本页，完成后在“任务”页下载。") % {"title": title})
+        return render(request, "documents/export_background.html", {"title": plan.title, "rows": plan.rows})
+    export_jobs.export_job_start(actor=request.user, plan=plan)
+    messages.success(request, _("“%(title)s”已转入后台导出。可以离开本页，完成后在“任务”页下载。") % {
+        "title": plan.title})
     return redirect("web:jobs")
 
 

@@ -18,7 +18,7 @@ from duibiao.documents import export_jobs
 from duibiao.documents.excel.problems import ImportReport
 from duibiao.documents.models import ExportJob
 from duibiao.documents.project_ledger import ledger_import, ledger_workbook
-from duibiao.documents.views import background_or_file, xlsx_response
+from duibiao.documents.views import background_or_file
 
 
 @login_required
@@ -48,10 +48,7 @@ def project_ledger(request: HttpRequest) -> HttpResponse:
 def project_ledger_export(request: HttpRequest) -> HttpResponse:
     gate.require(request.user, "projects.project.view")
     as_of = timezone.localdate()
-    unit = export_jobs.scope_unit(user=request.user, action="projects.project.view")
-    if unit is None:  # no unit in scope: nothing to file a job under, and nothing large
-        return xlsx_response(*ledger_workbook(user=request.user, as_of=as_of))
+    # No unit in scope (plan.unit None): nothing to file a job under, and nothing large.
     return background_or_file(
-        request, rows=export_jobs.ledger_rows_count(user=request.user), kind=ExportJob.Kind.PROJECT_LEDGER,
-        params={"as_of": as_of.isoformat()}, title=_("项目台账（截至 %(d)s）") % {"d": as_of.isoformat()},
-        unit=unit, build=lambda: ledger_workbook(user=request.user, as_of=as_of))
+        request, plan=export_jobs.export_plan(user=request.user, kind=ExportJob.Kind.PROJECT_LEDGER, as_of=as_of),
+        build=lambda: ledger_workbook(user=request.user, as_of=as_of))
