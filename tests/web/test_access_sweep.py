@@ -681,6 +681,37 @@ API: dict[str, Op] = {
         EDIT_SCHEME, args=lambda w: SCHEME,
         body=lambda w: {"document": w["version"].document + "\n# 访问检查\n", "note": "检查",
                         "based_on": w["version"].number}),
+    # The scheme editor's item-by-item edits: the office of the scheme's district, from the latest version.
+    "POST /api/assessment/schemes/{code}/indicators": Op(
+        EDIT_SCHEME, args=lambda w: SCHEME,
+        body=lambda w: {"based_on": w["version"].number, "code": "gz19", "name": "新增指标", "parent": "D3",
+                        "weight": 1, "params": {"target": 100}}),
+    "PATCH /api/assessment/schemes/{code}/indicators/{ind}": Op(
+        EDIT_SCHEME, args=lambda w: {**SCHEME, "ind": "nl02"}, body=lambda w: {"based_on": w["version"].number,
+                                                                             "weight": 4}),
+    "POST /api/assessment/schemes/{code}/indicators/{ind}/remove": Op(
+        EDIT_SCHEME, args=lambda w: {**SCHEME, "ind": "nl10"}, body=lambda w: {"based_on": w["version"].number}),
+    "POST /api/assessment/schemes/{code}/adjustments": Op(
+        EDIT_SCHEME, args=lambda w: SCHEME,
+        body=lambda w: {"based_on": w["version"].number, "code": "jl04", "name": "区级表彰", "type": "bonus",
+                        "points": 0.5, "cap": 1, "taskforce": "zb1"}),
+    "PATCH /api/assessment/schemes/{code}/adjustments/{item}": Op(
+        EDIT_SCHEME, args=lambda w: {**SCHEME, "item": "jl01"},
+        body=lambda w: {"based_on": w["version"].number, "points": 2.5}),
+    "POST /api/assessment/schemes/{code}/adjustments/{item}/remove": Op(
+        EDIT_SCHEME, args=lambda w: {**SCHEME, "item": "jl03"}, body=lambda w: {"based_on": w["version"].number}),
+    "POST /api/assessment/schemes/{code}/vetoes": Op(
+        EDIT_SCHEME, args=lambda w: SCHEME,
+        body=lambda w: {"based_on": w["version"].number, "code": "fj04", "name": "环保督察问题", "effect": "cap_grade",
+                        "grade": "一般"}),
+    "PATCH /api/assessment/schemes/{code}/vetoes/{item}": Op(
+        EDIT_SCHEME, args=lambda w: {**SCHEME, "item": "fj03"},
+        body=lambda w: {"based_on": w["version"].number, "effect": "zero", "grade": ""}),
+    "POST /api/assessment/schemes/{code}/vetoes/{item}/remove": Op(
+        EDIT_SCHEME, args=lambda w: {**SCHEME, "item": "fj03"}, body=lambda w: {"based_on": w["version"].number}),
+    "PUT /api/assessment/schemes/{code}/dimensions": Op(
+        EDIT_SCHEME, args=lambda w: SCHEME,
+        body=lambda w: {"based_on": w["version"].number, "points": {"D1": 30, "D2": 30, "D3": 40}}),
     "GET /api/assessment/periods/{period_id}/units/{unit_code}/rows": Op(
         REPORT_VIEW_A, args=_with({"unit_code": "jingyu"}, period_id="period")),
     "PUT /api/assessment/periods/{period_id}/units/{unit_code}/values/{code}": Op(

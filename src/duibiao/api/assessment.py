@@ -10,6 +10,7 @@ from ninja import Field, Router, Schema, Status
 
 from duibiao.accounts.unit_selectors import unit_get
 from duibiao.api.pagination import paged
+from duibiao.api.scheme_edits import router as scheme_edits_router
 from duibiao.assessment.models import Indicator
 from duibiao.assessment.selectors.periods import period_get
 from duibiao.assessment.selectors.reporting import (
@@ -274,3 +275,7 @@ def score_put(request, period_id: int, unit_code: str, code: str, payload: Score
     unit = unit_get(user=request.user, code=unit_code)
     return score_record(actor=request.user, period=period, unit=unit, justification=payload.justification,
                         item=ValueInput(indicator=indicator, value=payload.value, expected_version=payload.version))
+
+
+# The scheme editor's item-by-item edits (their own module), under the same /assessment prefix.
+router.add_router("", scheme_edits_router)

@@ -34,7 +34,7 @@ class FieldErrors(Exception):
     `errors` (for a route that checks a value itself, as the page does)."""
 
     def __init__(self, errors: dict[str, str] | dict[str, list[str]]) -> None:
-        super().__init__("；".join(str(v) for v in errors.values()))
+        super().__init__("；".join("；".join(v) if isinstance(v, list) else str(v) for v in errors.values()))
         self.errors = errors
 
 

@@ -6,15 +6,23 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
+from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from duibiao.accounts.unit_selectors import unit_list
 from duibiao.assessment.method_labels import METHOD_LABELS, method_label
-from duibiao.assessment.models import Indicator
+from duibiao.assessment.models import Indicator, Scheme
+from duibiao.assessment.selectors.categories import category_names
 from duibiao.schemes import edits
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from duibiao.accounts.models import User
 
 PARAM_LABELS = {
     "target": gettext_lazy("目标值"), "cap": gettext_lazy("封顶系数（如 1.1）"),
@@ -238,3 +246,44 @@ class ItemForm(forms.Form):
         if self.is_new:
             out["code"] = self.cleaned_data["code"]
         return out
+
+
+# ---------------------------------------------------------------- the forms as the page and the API build them
+
+
+def scheme_unit_choices(*, user: User | AnonymousUser, scheme: Scheme) -> list[tuple[str, str]]:
+    """(code, name) of the units a 个性指标 may name: those under the scheme's unit the user sees."""
+    units = unit_list(user=user).filter(path__startswith=scheme.district.path).exclude(pk=scheme.district_id)
+    return [(u.code, u.name) for u in units.order_by("category__order", "order", "path")]
+
+
+def indicator_form(
+    *, user: User | AnonymousUser, scheme: Scheme, doc: dict, ind: str | None, data: Any = None,
+    parent: str = "", method: str | None = None,
+) -> IndicatorForm:
+    """The indicator form of the editor page and of the API (one validator for both): for
+    indicator `ind` of the document (404 when it is not an indicator), or a new one under
+    `parent` when `ind` is None."""
+    node = None
+    if ind is not None:
+        try:
+            node, parent_node = edits.find_node(doc, ind)
+        except edits.EditError:
+            raise Http404 from None
+        if "children" in node:
+            raise Http404
+        parent = parent_node.get("code", "") if parent_node is not None else ""
+    return IndicatorForm(data, doc=doc, units=scheme_unit_choices(user=user, scheme=scheme), node=node,
+                         parent=parent, method=method, category_names=category_names())
+
+
+def item_row(doc: dict, kind: str, item: str | None) -> dict | None:
+    """The 奖惩事项 (kind="adjustment") or 一票否决 (kind="veto") row `item` (404 when there is
+    none); None for a new one."""
+    if item is None:
+        return None
+    rows = ((doc.get("adjustments") or {}).get("items") if kind == "adjustment" else doc.get("vetoes")) or []
+    row = next((r for r in rows if isinstance(r, dict) and r.get("code") == item), None)
+    if row is None:
+        raise Http404
+    return row

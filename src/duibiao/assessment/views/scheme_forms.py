@@ -12,9 +12,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from duibiao.accounts.unit_selectors import unit_list
 from duibiao.assessment.errors import AssessmentError
-from duibiao.assessment.forms import IndicatorForm, ItemForm
+from duibiao.assessment.forms import IndicatorForm, ItemForm, indicator_form, item_row
 from duibiao.assessment.scheme_checks import Finding, scheme_findings
 from duibiao.assessment.selectors.categories import category_names
 from duibiao.assessment.selectors.schemes import scheme_edit_get
@@ -32,12 +31,6 @@ def _office_scheme(request, code: str):
     except AssessmentError as exc:
         raise Http404(str(exc)) from None
     return scheme, version, doc
-
-
-def _units(request, scheme) -> list[tuple[str, str]]:
-    units = unit_list(user=request.user).filter(path__startswith=scheme.district.path).exclude(
-        pk=scheme.district_id)
-    return [(u.code, u.name) for u in units.order_by("category__order", "order", "path")]
 
 
 def _based_on(request) -> int | None:
@@ -60,17 +53,8 @@ def _form_findings(form: forms.Form) -> list[Finding]:
 
 
 def _indicator_form(request, scheme, doc, ind: str | None, data=None) -> IndicatorForm:
-    node, parent = (None, request.GET.get("parent", ""))
-    if ind is not None:
-        try:
-            node, parent_node = edits.find_node(doc, ind)
-        except edits.EditError:
-            raise Http404 from None
-        if "children" in node:
-            raise Http404
-        parent = parent_node.get("code", "") if parent_node is not None else ""
-    return IndicatorForm(data, doc=doc, units=_units(request, scheme), node=node, parent=parent,
-                         method=request.GET.get("method"), category_names=category_names())
+    return indicator_form(user=request.user, scheme=scheme, doc=doc, ind=ind, data=data,
+                          parent=request.GET.get("parent", ""), method=request.GET.get("method"))
 
 
 # ---------------------------------------------------------------- indicators
@@ -148,22 +132,12 @@ def scheme_indicator_remove(request, code: str, ind: str):
 # ---------------------------------------------------------------- 奖惩事项 / 一票否决 / 维度分值
 
 
-def _item_row(doc: dict, kind: str, item: str | None) -> dict | None:
-    if item is None:
-        return None
-    rows = ((doc.get("adjustments") or {}).get("items") if kind == "adjustment" else doc.get("vetoes")) or []
-    row = next((r for r in rows if r.get("code") == item), None)
-    if row is None:
-        raise Http404
-    return row
-
-
 @login_required
 def scheme_item_edit(request, code: str, kind: str, item: str | None = None):
     """Add or change a 奖惩事项 (kind="adjustment") or 一票否决 (kind="veto")."""
     scheme, version, doc = _office_scheme(request, code)
     form = ItemForm(request.POST if request.method == "POST" else None, doc=doc, kind=kind,
-                    row=_item_row(doc, kind, item))
+                    row=item_row(doc, kind, item))
     errors: list[str] = []
     if request.method == "POST" and form.is_valid():
         save = services.scheme_adjustment_save if kind == "adjustment" else services.scheme_veto_save
