@@ -757,6 +757,14 @@ API: dict[str, Op] = {
         SEE_RESULT_A, args=_with({"unit_code": "jingyu"}, pk="run"), body=lambda w: {"values": {"nl02": 99}},
         changes=False),
     "GET /api/results/runs/{pk}/sensitivity": Op(ANALYSE_RUN, args=RUN),
+    # The run page's outputs: its 排名表 workbook, its inputs, 批次对比, a unit's analysis, 公布前核对.
+    "GET /api/results/runs/{pk}/ranking/workbook": Op(SEE_RUN, args=RUN),
+    "GET /api/results/runs/{pk}/ranking/workbook?category=street&sort=score": Op(SEE_RUN, args=RUN),
+    "GET /api/results/runs/{pk}/inputs": Op(ANALYSE_RUN, args=RUN),
+    "GET /api/results/runs/{pk}/compare/{other}": Op(SEE_RUN, args=_ids(pk="run", other="run_published")),
+    "GET /api/results/runs/{pk}/results/{unit_code}/analysis": Op(
+        SEE_RESULT_A, args=_with({"unit_code": "jingyu"}, pk="run")),
+    "GET /api/results/runs/{pk}/publish-review": Op(Needs("assessment.run.publish", unit="district"), args=RUN),
     "POST /api/results/runs/{pk}/release": Op(Needs("assessment.run.release", unit="district"),
                                               args=_ids(pk="run_draft"), body=lambda w: {"appeal_workdays": 5}),
     "POST /api/results/runs/{pk}/publish": Op(Needs("assessment.run.publish", unit="district"),

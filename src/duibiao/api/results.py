@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from django.http import Http404
+from datetime import date
+from typing import Any, Literal
+
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
 
@@ -20,16 +23,23 @@ from duibiao.assessment.selectors.results import (
     appeal_list,
     ranking,
     run_analysed_get,
+    run_diff,
     run_get,
     run_list,
     sensitivity_rows,
+    unit_above,
+    unit_radar,
     unit_result,
+    unit_trend,
     what_if,
 )
+from duibiao.assessment.selectors.runs import publish_review, run_inputs_archive
 from duibiao.assessment.selectors.schemes import scheme_list
 from duibiao.assessment.services.appeals import appeal_decide, appeal_file
 from duibiao.assessment.services.combinations import combination_save
 from duibiao.assessment.services.runs import run_publish, run_release, run_start
+from duibiao.documents import exports
+from duibiao.documents.views import xlsx_response
 
 router = Router(tags=["results"])
 
@@ -142,6 +152,128 @@ def simulate(request, pk: int, unit_code: str, payload: WhatIfIn):
 @router.get("/runs/{pk}/sensitivity", summary="敏感性分析：各单位名次区间")
 def sensitivity(request, pk: int):
     return sensitivity_rows(user=request.user, run=run_analysed_get(user=request.user, pk=pk))
+
+
+@router.get("/runs/{pk}/ranking/workbook", response={200: None},
+            summary="下载排名表（Excel，与计分批次页的“导出”同一文件；可按分类、等次筛选与排序）")
+def ranking_workbook(request, pk: int, category: str = "", grade: str = "",
+                     sort: Literal["rank", "score", "change"] = "rank"):
+    return xlsx_response(*exports.ranking_workbook(user=request.user, run_id=pk,
+                                                   query={"category": category, "grade": grade, "sort": sort}))
+
+
+@router.get("/runs/{pk}/inputs", response={200: None},
+            summary="下载计分批次的全部输入（zip，`duibiao score` 可读，重算结果相同）")
+def inputs(request, pk: int):
+    name, data = run_inputs_archive(user=request.user, pk=pk)
+    response = HttpResponse(data, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class FiguresOut(Schema):
+    score: float | None
+    rank: float | None
+    grade: str
+
+
+class InputChangeOut(Schema):
+    indicator: str
+    before: Any  # the approved value in the earlier run (a number, a ballot tally, or null)
+    after: Any
+
+
+class DiffOut(Schema):
+    unit: str
+    name: str
+    before: FiguresOut | None  # null: the unit was not in the earlier run
+    after: FiguresOut
+    changes: list[InputChangeOut]  # empty: its own inputs did not change (its peers' did)
+
+    @staticmethod
+    def resolve_unit(obj) -> str:
+        return obj["unit"].code
+
+    @staticmethod
+    def resolve_name(obj) -> str:
+        return obj["unit"].name
+
+
+@router.get("/runs/{pk}/compare/{other}", response=list[DiffOut],
+            summary="批次对比：从批次 other 到批次 pk 得分或名次变化的单位，以及变化的输入")
+@paged
+def compare(request, pk: int, other: int):
+    run, before = run_get(user=request.user, pk=pk), run_get(user=request.user, pk=other)
+    return run_diff(user=request.user, a=before, b=run)
+
+
+class GapOut(Schema):
+    code: str  # the indicator ("" for 奖惩事项 and 一票否决, named in `name`)
+    name: str
+    upper: float | None  # the unit above's contribution to its total (null unless the user may see it)
+    lower: float | None
+    difference: float
+
+
+class AboveOut(Schema):
+    distance: float  # its score minus this unit's: the differences add up to it
+    name: str | None  # null (with its score and contributions) unless the user may see that unit
+    score: float | None
+    gap: list[GapOut]  # largest first
+
+
+class TrendOut(Schema):
+    periods: list[str]
+    scores: list[float]
+    ranks: list[float | None]
+
+
+class RadarOut(Schema):
+    dimensions: list[str]
+    unit: list[float]
+    best: list[float]  # the best of the unit's category
+    median: list[float]
+
+
+class AnalysisOut(Schema):
+    above: AboveOut | None  # null for the first of its category
+    trend: TrendOut
+    radar: RadarOut
+
+
+@router.get("/runs/{pk}/results/{unit_code}/analysis", response=AnalysisOut,
+            summary="单位结果分析：与前一名的差距（逐项）、历次公布的得分与名次、各维度对比同类最优与中位")
+def analysis(request, pk: int, unit_code: str):
+    run = run_get(user=request.user, pk=pk)
+    result = unit_result(user=request.user, run=run, unit_code=unit_code)
+    above = unit_above(user=request.user, run=run, result=result)
+    return {"above": above and {"distance": above.distance, "name": above.name, "score": above.score,
+                                "gap": above.gap},
+            "trend": unit_trend(user=request.user, run=run, unit_code=unit_code),
+            "radar": unit_radar(result, run.benchmarks)}
+
+
+class PublishReviewOut(Schema):
+    units: int
+    grades: list[tuple[str, int]]
+    unapproved: int  # values of the period not approved
+    open_appeals: int
+    deadline: date
+    days_to_deadline: int
+    appeal_deadline: date | None
+    days_to_appeal_deadline: int | None
+    blockers: list[str]  # what no reason can waive
+    waivable: list[str]  # what publishing with override_reason waives
+    stage: str  # the run's stage: the `stage` to send to publish
+
+
+@router.get("/runs/{pk}/publish-review", response=PublishReviewOut,
+            summary="公布前核对（考核办）：将冻结的单位与等次分布、未审核数据、未结申诉、不能公布的原因")
+def publish_check(request, pk: int):
+    review = publish_review(user=request.user, run=run_get(user=request.user, pk=pk))
+    return {**{name: getattr(review, name) for name in PublishReviewOut.model_fields if name != "stage"},
+            "stage": review.run.stage}
 
 
 @router.post("/runs/{pk}/release", response=RunOut, summary="发布反馈，开放申诉（考核办）")

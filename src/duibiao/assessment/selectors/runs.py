@@ -21,6 +21,8 @@ from duibiao.assessment.sources import snapshot_sources
 from duibiao.org.models import Unit
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
     from duibiao.accounts.models import User
 
 
@@ -161,3 +163,21 @@ def publish_review_of(run: ScoringRun) -> PublishReview:
     if pending:
         review.waivable.append(f"还有 {pending} 件申诉未复核")
     return review
+
+
+def run_inputs_archive(*, user: User | AnonymousUser, pk: int) -> tuple[str, bytes]:
+    """(file name, zip bytes) of a run's exact inputs as the files `duibiao score` reads, for
+    those who may analyse the run (the run page's link and the API): re-scored on the command
+    line they give the run's results."""
+    import io
+    import zipfile
+
+    from duibiao.assessment.scoring import previous_context, snapshot_files
+    from duibiao.assessment.selectors.results import run_analysed_get
+
+    run = run_analysed_get(user=user, pk=pk)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in snapshot_files(run.document, run.inputs, **previous_context(run)).items():
+            archive.writestr(name, text)
+    return f"run-{run.pk}-inputs.zip", buffer.getvalue()

@@ -3,9 +3,6 @@ sensitivity, comparison of two runs, appeals, release and publication."""
 
 from __future__ import annotations
 
-import io
-import zipfile
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -18,7 +15,6 @@ from duibiao.accounts import gate
 from duibiao.accounts.unit_selectors import unit_get
 from duibiao.assessment.errors import AssessmentError, FileRejected
 from duibiao.assessment.models import ScoringRun
-from duibiao.assessment.scoring import previous_context, snapshot_files
 from duibiao.assessment.selectors.periods import period_get
 from duibiao.assessment.selectors.ranking_table import ranking_table
 from duibiao.assessment.selectors.results import (
@@ -43,7 +39,12 @@ from duibiao.assessment.selectors.results import (
     unit_trend,
     what_if,
 )
-from duibiao.assessment.selectors.runs import PublishReview, publish_blockers, publish_review
+from duibiao.assessment.selectors.runs import (
+    PublishReview,
+    publish_blockers,
+    publish_review,
+    run_inputs_archive,
+)
 from duibiao.assessment.services.appeals import appeal_decide, appeal_file
 from duibiao.assessment.services.run_recovery import run_restart, runs_fail_stale
 from duibiao.assessment.services.runs import run_publish, run_release, run_start, run_withdraw
@@ -152,13 +153,9 @@ def run_compare(request, pk: int, other: int):
 @login_required
 def run_inputs(request, pk: int):
     """The run's exact inputs as the files `duibiao score` reads, zipped."""
-    run = run_analysed_get(user=request.user, pk=pk)
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, text in snapshot_files(run.document, run.inputs, **previous_context(run)).items():
-            archive.writestr(name, text)
-    response = HttpResponse(buffer.getvalue(), content_type="application/zip")
-    response["Content-Disposition"] = f'attachment; filename="run-{run.pk}-inputs.zip"'
+    name, data = run_inputs_archive(user=request.user, pk=pk)
+    response = HttpResponse(data, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
 
