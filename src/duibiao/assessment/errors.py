@@ -24,3 +24,14 @@ class InvalidValue(AssessmentError):
 class FileRejected(AssessmentError):
     """An uploaded file that is not accepted (type, structure or size); pages show the
     message next to the file field."""
+
+
+class RunDamaged(ConflictError):
+    """A finished run whose stored arrays (RunArrays) do not unpack: its units' results and
+    traces cannot be shown until the run is computed again. The message names the run and
+    says what the office does; pages show it in place of the result (web.run_damaged), the API
+    answers 409 (the run's state, not the request, is at fault; computed again, it answers)."""
+
+    def __init__(self, message: str, *, run_id: int) -> None:
+        super().__init__(message)
+        self.run_id = run_id

@@ -78,6 +78,7 @@ EVENT_LABELS: dict[str, Promise] = {
     "run.start": _("开始计分"),
     "run.restart": _("重新计算"),
     "run.timeout": _("计分超时"),
+    "run.damaged": _("计算结果损坏"),
     "run.release": _("反馈结果并开放申诉"),
     "run.publish": _("公布考核结果"),
     "run.withdraw": _("撤回已公布的结果"),

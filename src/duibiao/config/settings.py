@@ -73,6 +73,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # A malformed form field or query parameter (duibiao.params) answers 400 with its message.
     "duibiao.web.bad_parameters.BadParameterMiddleware",
+    # A run whose stored arrays are damaged: its reason and the way to restart it, not a 500.
+    "duibiao.web.run_damaged.RunDamagedMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a request that locked a client into the response.
     "axes.middleware.AxesMiddleware",

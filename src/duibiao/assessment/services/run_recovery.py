@@ -10,6 +10,7 @@ that does finish later is dropped (run_compute only completes a run still `runni
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING
@@ -20,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from duibiao.accounts import gate
-from duibiao.assessment.errors import AssessmentError
+from duibiao.assessment.errors import AssessmentError, RunDamaged
 from duibiao.assessment.models import RunArrays, RunResult, ScoringRun
 from duibiao.audit.services import audit_record
 
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     from duibiao.accounts.models import User
 
 UNFINISHED = (ScoringRun.Status.QUEUED, ScoringRun.Status.RUNNING)
+logger = logging.getLogger("duibiao.assessment")
 
 
 def runs_fail_stale(*, now: datetime | None = None) -> int:
@@ -55,6 +57,31 @@ def runs_fail_stale(*, now: datetime | None = None) -> int:
                              after={"status": ScoringRun.Status.FAILED}, detail=error)
                 marked += 1
     return marked
+
+
+def run_arrays_damaged(*, run: ScoringRun, problem: str) -> RunDamaged:
+    """A finished run whose stored arrays do not unpack (`problem`: what unpacking said): logged
+    and audited, and, while the run is a draft, marked failed with the reason, so its page shows
+    the reason and offers 重新计算 (run_restart computes it again from its own snapshot). A run
+    already released or published keeps its stage (its results were shown; the office decides).
+    Returns the error for the page and the API, naming the run and what the office does."""
+    name = {"run": run.pk, "period": str(run.period)}
+    if run.stage == ScoringRun.Stage.DRAFT:
+        message = _("计分批次 #%(run)s（%(period)s）保存的计算结果已损坏，无法显示单位结果和计分说明。"
+                    "已记录，该批次已标记为计算失败：请考核办打开该批次页面，点击“重新计算”。") % name
+    else:
+        message = _("计分批次 #%(run)s（%(period)s）保存的计算结果已损坏，无法显示单位结果和计分说明。"
+                    "已记录。该批次已反馈或公布，不能直接重新计算：请考核办为该考核周期重新计分。") % name
+    logger.error("run %s: stored arrays do not unpack (%s)", run.pk, problem)
+    with transaction.atomic():
+        marked = run.stage == ScoringRun.Stage.DRAFT and ScoringRun.objects.filter(
+            pk=run.pk, status=ScoringRun.Status.DONE, stage=ScoringRun.Stage.DRAFT,
+        ).update(status=ScoringRun.Status.FAILED, error=message)
+        audit_record(actor=None, action="run.damaged", obj=run, success=False,
+                     before={"status": run.status},
+                     after={"status": ScoringRun.Status.FAILED if marked else run.status},
+                     detail=problem[:500])
+    return RunDamaged(message, run_id=run.pk)
 
 
 def run_restart(*, actor: User, run: ScoringRun) -> ScoringRun:
