@@ -825,6 +825,26 @@ API: dict[str, Op] = {
     "GET /api/documents/bulletins": Op(EVERY),
     "GET /api/documents/bulletins/{pk}": Op(Needs("documents.bulletin.view", unit="district"),
                                             args=_ids(pk="bulletin_issued")),
+    # 通报 written over the API: the office drafts (another district's office drafts its own),
+    # rewrites and issues its district's; the files are read as the issued bulletin is.
+    "POST /api/documents/bulletins": Op(Needs("documents.bulletin.edit"),
+                                        body=lambda w: {"kind": "inspections", "day": f"{YEAR}-10-16"}),
+    "PUT /api/documents/bulletins/{pk}/texts": Op(
+        Needs("documents.bulletin.edit", unit="district"), args=_ids(pk="bulletin_draft"), body=lambda w: {
+            "version": w["bulletin_draft"].version, "opening": "改写的开头。", "requirements": "改写的要求。"}),
+    "POST /api/documents/bulletins/{pk}/issue": Op(
+        Needs("documents.bulletin.issue", unit="district"), args=_ids(pk="bulletin_to_issue"),
+        body=lambda w: {"version": w["bulletin_to_issue"].version}),
+    "GET /api/documents/bulletins/{pk}/docx": Op(Needs("documents.bulletin.view", unit="district"),
+                                                 args=_ids(pk="bulletin_issued")),
+    "GET /api/documents/bulletins/{pk}/pdf": Op(Needs("documents.bulletin.view", unit="district"),
+                                                args=_ids(pk="bulletin_issued")),
+    "POST /api/documents/bulletins/batch": Op(Needs("documents.bulletin.edit"), body=lambda w: {
+        "kinds": ["inspections"], "start": f"{YEAR}-10-16", "end": f"{YEAR}-10-16"}),
+    "GET /api/documents/bulletin-schedules": Op(Needs("documents.bulletin.edit")),
+    "PUT /api/documents/bulletin-schedules/{kind}": Op(Needs("documents.bulletin.edit"),
+                                                       args=lambda w: {"kind": "inspections"},
+                                                       body=lambda w: {"enabled": True, "at": "17:30", "version": 0}),
     "GET /api/documents/imports/{job_id}": Op(frozenset({"reporter_a"}), args=_ids(job_id="import_job")),
     # 任务: each his own jobs (the list answers what each may see); an export started as the page
     # starts it (a period's all-units template: whoever sees the scheme's periods); the office's

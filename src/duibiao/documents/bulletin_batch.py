@@ -21,10 +21,17 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from duibiao.accounts import gate
 from duibiao.documents.bulletin_schedules import drafting_day
 from duibiao.documents.bulletin_selectors import published_runs
-from duibiao.documents.bulletin_services import bulletin_draft_prepare, bulletin_draft_save
+from duibiao.documents.bulletin_services import (
+    EDIT,
+    actor_district,
+    bulletin_draft_prepare,
+    bulletin_draft_save,
+)
 from duibiao.documents.bulletins.kinds import KINDS, layout
+from duibiao.documents.models import ExportJob
 from duibiao.engine.workdays import WorkCalendar
 from duibiao.workdays.selectors import work_calendar
 
@@ -62,6 +69,21 @@ def batch_plan(*, kinds: list[str], start: dt.date, end: dt.date, calendar: Work
 
 def batch_params(*, kinds: list[str], start: dt.date, end: dt.date) -> dict[str, Any]:
     return {"kinds": [k for k in ORDER if k in kinds], "start": start.isoformat(), "end": end.isoformat()}
+
+
+def bulletin_batch_start(*, actor: User, kinds: list[str], start: dt.date, end: dt.date) -> tuple[ExportJob, int]:
+    """Queue a batch of drafts (the 批量与定时 page's form and the API): the job and how many
+    drafts it will make. ValidationError names the field; nothing is queued then."""
+    gate.require(actor, EDIT)
+    plan = batch_plan(kinds=kinds, start=start, end=end, calendar=work_calendar())
+    title = _("通报批量起草（%(start)s 至 %(end)s，%(n)d份）") % {
+        "start": start.isoformat(), "end": end.isoformat(), "n": len(plan)}
+    # export_jobs runs bulletin_batch (its EXPORTS table imports this module): imported here.
+    from duibiao.documents.export_jobs import export_job_create
+
+    job = export_job_create(actor=actor, kind=ExportJob.Kind.BULLETIN_BATCH, title=title, unit=actor_district(actor),
+                            params=batch_params(kinds=kinds, start=start, end=end))
+    return job, len(plan)
 
 
 def bulletin_batch(user: User, params: dict[str, Any], step: Callable[[int, str], None]) -> tuple[str, bytes]:

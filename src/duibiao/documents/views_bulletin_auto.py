@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods
 
 from duibiao.accounts import gate
 from duibiao.accounts.models import User
-from duibiao.documents.bulletin_batch import ORDER, batch_params, batch_plan
+from duibiao.documents.bulletin_batch import ORDER, bulletin_batch_start
 from duibiao.documents.bulletin_schedules import (
     WEEKDAYS,
     WEEKLY,
@@ -26,11 +26,9 @@ from duibiao.documents.bulletin_schedules import (
     bulletin_schedule_save,
     schedules_visible,
 )
-from duibiao.documents.bulletin_services import EDIT, actor_district
-from duibiao.documents.export_jobs import export_job_create
-from duibiao.documents.models import BulletinDoc, BulletinSchedule, ExportJob
+from duibiao.documents.bulletin_services import EDIT
+from duibiao.documents.models import BulletinDoc, BulletinSchedule
 from duibiao.params import BadParameter, date_param, version_param
-from duibiao.workdays.selectors import work_calendar
 
 DEFAULT_AT = {"inspections": "17:30", "projects": "16:00"}
 
@@ -82,16 +80,12 @@ def bulletin_batch_new(request: HttpRequest) -> HttpResponse:
             errors[name] = exc.message
     if not errors:
         try:
-            plan = batch_plan(kinds=kinds, start=dates["start"], end=dates["end"], calendar=work_calendar())
+            _job, drafts = bulletin_batch_start(actor=actor, kinds=kinds, start=dates["start"], end=dates["end"])
         except ValidationError as exc:
             errors = {name: " ".join(msgs) for name, msgs in exc.message_dict.items()}
     if errors:
         return _page(request, errors=errors, form=form, status=400)
-    title = _("通报批量起草（%(start)s 至 %(end)s，%(n)d份）") % {
-        "start": dates["start"].isoformat(), "end": dates["end"].isoformat(), "n": len(plan)}
-    export_job_create(actor=actor, kind=ExportJob.Kind.BULLETIN_BATCH, title=title, unit=actor_district(actor),
-                      params=batch_params(kinds=kinds, start=dates["start"], end=dates["end"]))
-    messages.success(request, _("已在后台起草 %(n)d 份通报，可在“任务”页查看进度并下载。") % {"n": len(plan)})
+    messages.success(request, _("已在后台起草 %(n)d 份通报，可在“任务”页查看进度并下载。") % {"n": drafts})
     return redirect("web:jobs")
 
 

@@ -20,19 +20,25 @@ from django.views.decorators.http import require_http_methods
 
 from duibiao.accounts import gate
 from duibiao.accounts.models import User
-from duibiao.documents.bulletin_selectors import bulletin_get, bulletin_list, published_runs
+from duibiao.documents.bulletin_selectors import (
+    BulletinFile,
+    NoFile,
+    bulletin_file,
+    bulletin_get,
+    bulletin_list,
+    published_runs,
+)
 from duibiao.documents.bulletin_services import (
     EDIT,
     VIEW,
     BulletinConflict,
-    bulletin_draft_create,
+    bulletin_draft_new,
     bulletin_issue,
     bulletin_texts_save,
 )
-from duibiao.documents.bulletins.kinds import KINDS, TEXT_LABELS, layout
+from duibiao.documents.bulletins.kinds import KINDS, TEXT_LABELS
 from duibiao.documents.models import BulletinDoc
 from duibiao.files.serve import file_response
-from duibiao.files.uploads import DOCX, PDF
 from duibiao.params import BadParameter, date_param, version_param
 
 
@@ -62,22 +68,16 @@ def bulletin_new(request: HttpRequest) -> HttpResponse:
     gate.require(request.user, EDIT)
     form = {name: request.POST.get(name, "") for name in ("kind", "run", "day")}
     errors: dict[str, str] = {}
-    run = None
     day = None
-    if form["kind"] == "results":
-        run = published_runs(user=request.user).filter(pk=int(form["run"])).first() if form["run"].isdigit() else None
-        if run is None:
-            errors["run"] = _("请选择已公布考核结果的考核周期")
-    elif form["kind"] in KINDS:
+    if form["kind"] in KINDS and form["kind"] != "results":  # the dated kinds: the form's day
         try:
             day = date_param(request.POST, "day", label=_("统计日期"))
         except BadParameter as exc:
             errors["day"] = exc.message
-    else:
-        errors["kind"] = _("请选择通报类型")
     if not errors:
         try:
-            doc = bulletin_draft_create(actor=cast(User, request.user), kind=form["kind"], run=run, day=day)
+            doc = bulletin_draft_new(actor=cast(User, request.user), kind=form["kind"],
+                                     run_id=int(form["run"]) if form["run"].isdigit() else None, day=day)
         except ValidationError as exc:
             errors = {name: " ".join(msgs) for name, msgs in exc.message_dict.items()}
         else:
@@ -168,23 +168,21 @@ def bulletin_issue_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def bulletin_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponseBase:
-    gate.require(request.user, VIEW)
-    doc = bulletin_get(user=request.user, pk=pk)
-    if fmt not in ("docx", "pdf"):
-        raise Http404(_("只提供 Word 文档和 PDF"))
-    if doc.issued:
-        stored = doc.docx if fmt == "docx" else doc.pdf
-        if not stored:
-            raise Http404(doc.pdf_note or _("没有该格式的文件"))
-        return file_response(stored.open("rb"), content_type=DOCX if fmt == "docx" else PDF,
-                             filename=f"{doc.number}{doc.title}")
-    if fmt != "docx":
-        raise Http404(_("草稿只提供 Word 文档；印发后提供 PDF"))
-    # A draft: laid out now from its snapshot and texts, without a number.
-    data = layout(doc.kind, user=request.user, district=doc.district, run=doc.run, figures=doc.figures,
-                  texts=doc.texts, date=timezone.localdate()).save()
-    response = HttpResponse(data, content_type=DOCX)
-    response["Content-Disposition"] = content_disposition_header(True, f"{doc.title}（草稿）.docx")
+    try:
+        found = bulletin_file(user=request.user, pk=pk, fmt=fmt)
+    except NoFile as exc:
+        raise Http404(str(exc)) from exc
+    return bulletin_response(found)
+
+
+def bulletin_response(found: BulletinFile) -> HttpResponseBase:
+    """The download of a bulletin's file (the page's and the API's): an attachment of a fixed
+    type, never cached."""
+    if found.stored is not None:
+        return file_response(found.open(), content_type=found.content_type, filename=found.filename,
+                             attachment=True)
+    response = HttpResponse(found.data, content_type=found.content_type)
+    response["Content-Disposition"] = content_disposition_header(True, found.filename)
     response["Cache-Control"] = "no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response
