@@ -165,3 +165,70 @@ def test_a_problem_raised_with_the_report(lib, client_for):
     missing = _report(client, lib["project_a"], problem_text="用地", problem_unit="nangang")
     assert missing.status_code == 422 and "problem_unit" in missing.json()["errors"]
     assert ProgressReport.objects.count() == 1 and Problem.objects.count() == 1
+
+
+# ---------------------------------------------------------------------------- 项目台账 import
+
+
+def _ledger(user):
+    from openpyxl import load_workbook
+
+    from duibiao.documents.project_ledger import ledger_workbook
+
+    _name, data = ledger_workbook(user=user, as_of=timezone.localdate())
+    return load_workbook(io.BytesIO(data))
+
+
+def _bytes(book) -> bytes:
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _column(ws, header: str) -> int:
+    return next(c.column for c in ws[1] if c.value == header)
+
+
+def _import(client, data: bytes, name: str = "台账.xlsx"):
+    return client.post(f"{API}/ledger", {"file": SimpleUploadedFile(name, data, content_type="application/octet-stream")})
+
+
+def test_the_office_imports_the_ledger_whole_or_not_at_all(lib, client_for):
+    client = client_for(lib["office"])
+    book = _ledger(lib["office"])
+    ws = book["项目台账"]
+    ws.cell(2, _column(ws, "项目名称")).value = "接口改名"
+    done = _import(client, _bytes(book))
+    assert done.status_code == 200 and done.json()["ok"] and done.json()["counts"]["更新"] >= 1
+    assert Project.objects.get(code="XM-001").name == "接口改名"
+    # One bad cell: nothing saved, the problem named by row and column (a fresh export: versions moved on).
+    book = _ledger(lib["office"])
+    ws = book["项目台账"]
+    ws.cell(2, _column(ws, "项目名称")).value = "不该保存"
+    ws.cell(3, _column(ws, "建设阶段")).value = "在建"
+    bad = _import(client, _bytes(book))
+    body = bad.json()
+    assert bad.status_code == 400 and not body["ok"] and not body["saved"]
+    assert any(p["row"] == 3 and p["header"] == "建设阶段" for p in body["problems"])
+    assert Project.objects.get(code="XM-001").name == "接口改名"
+
+
+def test_a_file_that_is_not_a_workbook_or_too_large_is_refused(lib, client_for, settings):
+    client = client_for(lib["office"])
+    before = list(Project.objects.values_list("code", "version"))
+    for data in (samples.PDF, samples.ATTACK_HTML, b"PK\x03\x04" + b"\x00" * 64):
+        response = _import(client, data)
+        assert response.status_code == 400 and response.json()["problems"], data[:8]
+    settings.DUIBIAO_IMPORT_MAX_MB = 0
+    big = _import(client, _bytes(_ledger(lib["office"])))
+    assert big.status_code == 400 and "MB" in str(big.json()["problems"])
+    assert list(Project.objects.values_list("code", "version")) == before
+
+
+def test_only_the_office_imports_the_ledger(lib, client_for):
+    data = _bytes(_ledger(lib["office"]))
+    for who in ("reporter_a", "secretary", "leader"):
+        response = _import(client_for(lib[who]), data)
+        assert response.status_code == 403 and response.json()["code"] == "forbidden", who
+    assert _import(_bearer(lib["office"], ["projects.project.view"]), data).status_code == 403
+    assert not Project.objects.filter(version__gt=1).exists()

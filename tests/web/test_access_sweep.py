@@ -791,6 +791,7 @@ API: dict[str, Op] = {
                                                args=lambda w: {"code": w["combination"].code}),
     # ------------------------------------------------------------ cadres
     "GET /api/cadres/units/{code}/cadres": Op(CADRES_A, args=lambda w: {"code": "jingyu"}),
+    "GET /api/cadres/units": Op(EVERY),
     "POST /api/cadres/units/{code}/cadres": Op(
         EDIT_CADRES_A, args=lambda w: {"code": "jingyu"},
         body=lambda w: {"name": "赵新", "position": "科员", "rank": "科员", "gender": "男", "birth_month": "1995-04-01"}),
@@ -887,6 +888,7 @@ API: dict[str, Op] = {
     # ------------------------------------------------------------ inspections: 日通报, 处置率, 企业档案, 工作量
     "GET /api/inspections/daily": Op(Needs("inspections.stats.view")),
     "GET /api/inspections/rates": Op(Needs("inspections.stats.view")),
+    "GET /api/inspections/daily/workbook": Op(Needs("inspections.stats.view")),
     "GET /api/inspections/enterprises": Op(Needs("inspections.enterprise.view")),
     "POST /api/inspections/enterprises": Op(EDIT_ENTERPRISE_A, refused=(403, 404, 422), body=lambda w: {
         "credit_code": "92230104MA1BX0K7XC", "name": "某某超市", "unit": "jingyu"}),
@@ -958,6 +960,9 @@ API: dict[str, Op] = {
     # 四率 and its CSV: the page's selector, refused (403) to roles without the projects.
     "GET /api/projects/rates": Op(Needs("projects.project.view")),
     "GET /api/projects/rates/export": Op(Needs("projects.project.view")),
+    # 项目台账 imported as on its page (the office of unit A's projects; another district's office: 400, row by row).
+    "POST /api/projects/ledger": Op(Needs("projects.project.edit", unit="a"), refused=(400, 403, 404),
+                                    files=lambda w: {"file": _xlsx(w["ledger_workbook"], "台账.xlsx")}),
     "GET /api/projects/library/{pk}/milestones": Op(SEE_PROJECT_A, args=_ids(pk="project")),
     "PUT /api/projects/library/{pk}/milestones": Op(
         Needs("projects.project.edit", unit="a"), args=_ids(pk="project"),
@@ -972,6 +977,7 @@ API: dict[str, Op] = {
         Needs("projects.problem.raise", unit="a", served_by="secretary"), args=_ids(pk="project"),
         body=lambda w: {"text": "用电未接入", "asked_unit": "fagai"}),
     "GET /api/projects/problems/asked": Op(Needs("projects.problem.answer")),
+    "GET /api/projects/mine": Op(Needs("projects.progress.report")),
     "POST /api/projects/problems/{pk}/solve": Op(
         (Needs("projects.problem.solve", unit="a", served_by="secretary"),
          Needs("projects.problem.answer", unit="fagai")), args=_ids(pk="project_problem"),
@@ -991,6 +997,11 @@ API: dict[str, Op] = {
     "POST /api/inspections/campaigns/{pk}/findings": Op(frozenset({"inspector"}), args=_ids(pk="campaign"),
                                                          files=_finding_form),
     "GET /api/inspections/findings": Op(EVERY),
+    # 整改任务 and 待核查, as their pages; the recording form's duplicate check (the campaign's inspector).
+    "GET /api/inspections/rectify": Op(Needs("inspections.finding.rectify")),
+    "GET /api/inspections/verify": Op((Needs("inspections.finding.verify"), Needs("inspections.extension.decide"))),
+    "GET /api/inspections/campaigns/{pk}/duplicates": Op(frozenset({"inspector"}), args=_ids(pk="campaign"),
+                                                         query="category=垃圾堆放&address=靖宇街1号"),
     "GET /api/inspections/findings/{pk}": Op(SEE_FINDING_A, args=_ids(pk="finding_open")),
     "POST /api/inspections/findings/{pk}/report": Op(
         Needs("inspections.finding.rectify", unit="a"), args=_ids(pk="finding_open"),

@@ -28,11 +28,13 @@ from duibiao.api.documents import router as documents_router
 from duibiao.api.errors import Renderer, document
 from duibiao.api.errors import install as install_error_handlers
 from duibiao.api.inspections import router as inspections_router
+from duibiao.api.inspections_queues import router as inspections_queues_router
 from duibiao.api.inspections_stats import router as inspections_stats_router
 from duibiao.api.inspections_work import router as inspections_work_router
 from duibiao.api.org import router as org_router
 from duibiao.api.periods import router as periods_router
 from duibiao.api.projects import router as projects_router
+from duibiao.api.projects_ledger import router as projects_ledger_router
 from duibiao.api.projects_rates import router as projects_rates_router
 from duibiao.api.results import router as results_router
 from duibiao.assessment.errors import AssessmentError, ConflictError
@@ -153,9 +155,11 @@ api.add_router("/documents", documents_router)
 api.add_router("/documents", bulletins_router)
 api.add_router("/projects", projects_router)
 api.add_router("/projects", projects_rates_router)
+api.add_router("/projects", projects_ledger_router)
 api.add_router("/projects", dispatch_router)
 api.add_router("/inspections", inspections_stats_router)
 api.add_router("/inspections", inspections_work_router)
 api.add_router("/inspections", inspections_router)
+api.add_router("/inspections", inspections_queues_router)
 api.add_router("/org", org_router)
 api.add_router("/periods", periods_router)

@@ -117,6 +117,19 @@ def _editable_unit(request, code: str):
     return unit
 
 
+class CadreUnitOut(Schema):
+    code: str
+    name: str
+    category: str = Field(alias="category.code")
+    cadres: int = Field(alias="n_cadres")  # active cadres on the register
+
+
+@router.get("/units", response=list[CadreUnitOut], summary="可查看干部名册的单位（干部考核页的单位列表）")
+@paged
+def cadre_units(request):
+    return sel.cadre_unit_list(user=request.user)
+
+
 @router.get("/units/{code}/cadres", response=list[CadreOut], summary="单位干部名册")
 @paged
 def cadres(request, code: str):

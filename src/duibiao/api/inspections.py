@@ -292,6 +292,8 @@ def finding_remind(request, pk: int, body: RemindIn):
 
 @router.get("/photos/{pk}", url_name="inspection_photo")
 def photo(request, pk: int):
-    """The photo as shown on the page: re-encoded, without EXIF, under the sandbox policy."""
+    """The photo as the page keeps it (re-encoded, without EXIF), as an attachment of its
+    stored type: a program saves what it fetches; no page of ours shows it from here."""
     shot = photo_get(request.user, pk)
-    return file_response(shot.file.open("rb"), content_type=shot.content_type, filename=shot.original_name)
+    return file_response(shot.file.open("rb"), content_type=shot.content_type, filename=shot.original_name,
+                         attachment=True)

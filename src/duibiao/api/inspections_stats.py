@@ -14,6 +14,8 @@ from ninja import Router, Schema, Status
 
 from duibiao.accounts import gate
 from duibiao.api.pagination import Mapped, paged
+from duibiao.documents.excel.daily_workbook import daily_workbook_build
+from duibiao.documents.views import xlsx_response
 from duibiao.inspections.models import Campaign, Enterprise, Finding, RiskItem, WorkLog
 from duibiao.inspections.rates import fmt2
 from duibiao.inspections.selectors import enterprises as files
@@ -83,6 +85,14 @@ def inspections_daily(request, day: date | None = None):
     picture = stats.daily_picture(user=request.user, day=day or timezone.localdate(), limit=None)
     return DailyOut(day=picture.day, new=[_brief(f) for f in picture.new], closed=[_brief(f) for f in picture.closed],
                     overdue=[_brief(f) for f in picture.overdue], ranking=[_rate(x) for x in picture.ranking])
+
+
+@router.get("/daily/workbook", response={200: None}, summary="下载督导检查日通报 Excel（与页面导出同一文件）")
+def inspections_daily_workbook(request, day: date | None = None):
+    _stats_user(request)
+    day = day or timezone.localdate()
+    picture = stats.daily_picture(user=request.user, day=day, limit=None)
+    return xlsx_response(f"督导检查日通报-{day:%Y%m%d}.xlsx", daily_workbook_build(picture))
 
 
 @router.get("/rates", response=list[RateOut])

@@ -274,6 +274,27 @@ def photo(request, pk: int):
                          attachment=True)
 
 
+class WorkItemOut(Schema):
+    project: ProjectOut
+    flag: str | None  # red, yellow, green; None when the project is done reporting
+    reasons: list[str]
+    last_reported: date | None
+    due: date | None  # when the next report is due by the project's rhythm
+    due_this_week: bool
+    open_problems: int
+
+
+@router.get("/mine", response=list[WorkItemOut],
+            summary="我服务的项目（项目服务秘书的工作台：本周应填报的在前）")
+@paged
+def mine(request):
+    gate.require(request.user, "projects.progress.report")
+    return [{"project": item.project, "flag": item.flag.colour, "reasons": list(item.flag.reasons),
+             "last_reported": item.last_reported, "due": item.due, "due_this_week": item.due_this_week,
+             "open_problems": item.open_problems}
+            for item in sel.my_projects(user=request.user, today=timezone.localdate())]
+
+
 @router.get("/problems/asked", response=list[ProblemOut], summary="请本单位协调解决的难点堵点")
 @paged
 def problems_asked(request):

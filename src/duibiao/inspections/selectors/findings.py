@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Q, QuerySet
@@ -27,6 +28,7 @@ from duibiao.inspections.models import (
     FindingEvent,
     FindingPhoto,
 )
+from duibiao.inspections.services._common import address_key
 from duibiao.inspections.states import CLOSED_STATES, STEPS, allowed_steps
 from duibiao.workdays.selectors import work_calendar
 
@@ -172,6 +174,33 @@ def duplicates_at(user: Someone, *, campaign_id: int, category: str, key: str, l
         if near or (key and other.address_key == key):
             found.append(other)
     return found
+
+
+def coordinate(text: str) -> Decimal | None:
+    """A latitude or longitude as typed (None when blank or out of range); InvalidOperation
+    when it is not a number."""
+    text = text.strip()[:20]
+    if not text:
+        return None
+    value = Decimal(text)
+    return value if value.is_finite() and abs(value) <= 180 else None
+
+
+def recording_duplicates(user: Someone, *, campaign_id: int, category: str, address: str, lat: str,
+                         lng: str) -> list[Finding]:
+    """The live check of the recording form (the page's and the API's): findings of a campaign
+    the user records in already found at this place and of this category. A warning only;
+    recording stays possible. Nothing is looked for before a category and a place are given."""
+    campaign = recordable_campaign(user, campaign_id)
+    category, address = category[:60], address[:300]
+    try:
+        lat_value, lng_value = coordinate(lat), coordinate(lng)
+    except InvalidOperation:
+        lat_value = lng_value = None  # the form itself says what is wrong with a coordinate
+    if not category.strip() or not (address.strip() or lat_value is not None):
+        return []
+    return duplicates_at(user, campaign_id=campaign.pk, category=category, key=address_key(address),
+                         lat=lat_value, lng=lng_value)
 
 
 @dataclass

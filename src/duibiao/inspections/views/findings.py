@@ -22,14 +22,13 @@ from duibiao.inspections.errors import ConflictError, InspectionError
 from duibiao.inspections.models import Finding
 from duibiao.inspections.photos import MAX_PHOTOS
 from duibiao.inspections.selectors.findings import (
-    duplicates_at,
     finding_get,
     finding_page,
     photo_get,
     recordable_campaign,
+    recording_duplicates,
 )
 from duibiao.inspections.services import findings as svc
-from duibiao.inspections.services._common import address_key
 from duibiao.params import BadParameter, date_param, int_param, version_param
 
 RECORD_FIELDS = ("unit", "description", "category", "address", "lat", "lng", "severity", "workdays", "found_on",
@@ -98,23 +97,10 @@ def finding_new(request: HttpRequest, campaign_id: int) -> HttpResponse:
 def finding_duplicates(request: HttpRequest, campaign_id: int) -> HttpResponse:
     """The live check of the recording form (htmx): findings of the campaign already recorded
     at this place and of this category. A warning only; recording stays possible."""
-    campaign = recordable_campaign(request.user, campaign_id)
-    category, address = request.GET.get("category", "")[:60], request.GET.get("address", "")[:300]
-    try:
-        lat, lng = _coordinate(request.GET.get("lat", "")), _coordinate(request.GET.get("lng", ""))
-    except InvalidOperation:
-        lat = lng = None  # the form itself says what is wrong with a coordinate
-    found = duplicates_at(request.user, campaign_id=campaign.pk, category=category, key=address_key(address),
-                          lat=lat, lng=lng) if category.strip() and (address.strip() or lat is not None) else []
+    found = recording_duplicates(request.user, campaign_id=campaign_id, category=request.GET.get("category", ""),
+                                 address=request.GET.get("address", ""), lat=request.GET.get("lat", ""),
+                                 lng=request.GET.get("lng", ""))
     return render(request, "inspections/_duplicates.html", {"duplicates": found})
-
-
-def _coordinate(text: str) -> Decimal | None:
-    text = text.strip()[:20]
-    if not text:
-        return None
-    value = Decimal(text)
-    return value if value.is_finite() and abs(value) <= 180 else None
 
 
 @login_required
