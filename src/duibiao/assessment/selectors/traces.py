@@ -95,7 +95,8 @@ def result_trace(result: RunResult, run: ScoringRun) -> dict[str, Any]:
 def _damaged(run: ScoringRun, exc: Exception) -> RunDamaged:
     from duibiao.assessment.services.run_recovery import run_arrays_damaged
 
-    forget_runs()
+    with _lock:  # a run that unpacked but whose traces fail is not kept either
+        _kept.pop((run.pk, run.finished_at), None)
     return run_arrays_damaged(run=run, problem=f"{type(exc).__name__}: {exc}")
 
 
