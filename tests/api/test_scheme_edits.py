@@ -206,3 +206,24 @@ def test_a_session_write_still_needs_its_csrf_token(assessed):
     response = _send(client, "PATCH", f"{BASE}/indicators/nl02", {"based_on": 1, "weight": 4})
     assert response.status_code == 403 and response.json()["code"] == "csrf_failed"
     assert _versions(w) == 1
+
+
+def test_the_live_checks_say_what_the_editor_page_says_and_save_nothing(assessed, client_for):
+    w = assessed
+    office = client_for(w["office"])
+    # D1 adds up only when nl09 applies to every unit; then nl02 3→4 makes it 31 (as on the page).
+    assert _send(office, "PATCH", f"{BASE}/indicators/nl09",
+                 {"based_on": 1, "item_kind": "common", "categories": []}).status_code == 200
+    checked = _send(office, "POST", f"{BASE}/indicators/nl02/check", {"weight": 4})
+    assert checked.status_code == 200, checked.content
+    assert any(f["level"] == "warning" and "下级指标分值合计 31" in f["message"] for f in checked.json())
+    new = _send(office, "POST", f"{BASE}/indicators/check",
+                {"code": "gz19", "name": "新增指标", "parent": "D1", "weight": 2, "params": {"target": 100}})
+    assert new.status_code == 200 and any("下级指标分值合计 32" in f["message"] for f in new.json())
+    points = _send(office, "POST", f"{BASE}/dimensions/check", {"points": {"D1": 50}})
+    assert points.status_code == 200 and any(f["level"] != "ok" for f in points.json())
+    bad = _send(office, "POST", f"{BASE}/indicators/nl02/check", {"weight": "多"})
+    assert bad.status_code == 422 and list(bad.json()["errors"]) == ["weight"]
+    assert _versions(w) == 2
+    refused = _send(client_for(w["reporter_a"]), "POST", f"{BASE}/indicators/nl02/check", {"weight": 4})
+    assert refused.status_code == 403

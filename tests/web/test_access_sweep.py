@@ -709,6 +709,13 @@ API: dict[str, Op] = {
         body=lambda w: {"based_on": w["version"].number, "effect": "zero", "grade": ""}),
     "POST /api/assessment/schemes/{code}/vetoes/{item}/remove": Op(
         EDIT_SCHEME, args=lambda w: {**SCHEME, "item": "fj03"}, body=lambda w: {"based_on": w["version"].number}),
+    "POST /api/assessment/schemes/{code}/indicators/check": Op(
+        EDIT_SCHEME, args=lambda w: SCHEME, changes=False,
+        body=lambda w: {"code": "gz19", "name": "新增指标", "parent": "D3", "weight": 1, "params": {"target": 100}}),
+    "POST /api/assessment/schemes/{code}/indicators/{ind}/check": Op(
+        EDIT_SCHEME, args=lambda w: {**SCHEME, "ind": "nl02"}, changes=False, body=lambda w: {"weight": 4}),
+    "POST /api/assessment/schemes/{code}/dimensions/check": Op(
+        EDIT_SCHEME, args=lambda w: SCHEME, changes=False, body=lambda w: {"points": {"D1": 30}}),
     "PUT /api/assessment/schemes/{code}/dimensions": Op(
         EDIT_SCHEME, args=lambda w: SCHEME,
         body=lambda w: {"based_on": w["version"].number, "points": {"D1": 30, "D2": 30, "D3": 40}}),

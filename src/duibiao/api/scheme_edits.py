@@ -43,7 +43,7 @@ class BasedOnIn(Schema):
     based_on: int = Field(ge=0)
 
 
-class IndicatorChangeIn(BasedOnIn):
+class IndicatorFields(Schema):
     name: Loose = None
     parent: Loose = Field(None, description="所属维度或分组的代码：改为另一个即移动该指标（移到末尾）")
     weight: Loose = None
@@ -62,11 +62,19 @@ class IndicatorChangeIn(BasedOnIn):
         "bands 为 [{at, score}]，grades 为 {等次: 分值}）：只给要改的参数，null 清除；改了计分方法时只用给出的参数"))
 
 
-class IndicatorNewIn(IndicatorChangeIn):
+class IndicatorNewFields(IndicatorFields):
     code: str
     name: Loose
     parent: Loose
     weight: Loose
+
+
+class IndicatorChangeIn(BasedOnIn, IndicatorFields):
+    pass
+
+
+class IndicatorNewIn(BasedOnIn, IndicatorNewFields):
+    pass
 
 
 class ItemChangeIn(BasedOnIn):
@@ -100,8 +108,18 @@ class VetoNewIn(VetoChangeIn):
     effect: Loose
 
 
-class PointsIn(BasedOnIn):
+class PointsFields(Schema):
     points: dict[str, Annotated[float, Field(allow_inf_nan=False)]] = Field(description="维度或分组代码 → 分值")
+
+
+class PointsIn(BasedOnIn, PointsFields):
+    pass
+
+
+class FindingOut(Schema):
+    level: str  # error, warning or ok
+    where: str
+    message: str
 
 
 def _saved(scheme: Scheme, version: SchemeVersion, status: int = 200) -> Status:
@@ -154,6 +172,47 @@ def _checked(form: forms.Form, unknown: dict[str, str] | None = None) -> None:
         raise FieldErrors(errors)
 
 
+def _indicator_checked(request, scheme: Scheme, doc: dict, ind: str | None, given: dict[str, Any]):
+    """The indicator form filled with the given fields over the indicator as it is (or a new
+    one's defaults), checked: 422 with each field's reasons unless valid."""
+    current = indicator_form(user=request.user, scheme=scheme, doc=doc, ind=ind,
+                             parent=str(given.get("parent") or "") if ind is None else "")
+    data, unknown = _indicator_data(current, given)
+    form = indicator_form(user=request.user, scheme=scheme, doc=doc, ind=ind, data=data)
+    _checked(form, unknown)
+    return form
+
+
+# ---------------------------------------------------------------- live checks (nothing saved)
+# Before the indicator's own routes: `indicators/check` must not be taken for an indicator's code.
+
+
+@router.post("/schemes/{code}/indicators/check", response=list[FindingOut],
+             summary="新增指标的校验（不保存）：方案文档按此修改后的校验结果，与编辑页右侧相同")
+def indicator_create_check(request, code: str, payload: IndicatorNewFields):
+    scheme = scheme_edit_get(user=request.user, code=code)
+    _version, doc = services.scheme_document(scheme)
+    form = _indicator_checked(request, scheme, doc, None, _given(payload))
+    return services.scheme_indicator_preview(actor=request.user, scheme=scheme, code=None,
+                                             parent=form.cleaned_data["parent"], fields=form.changes())
+
+
+@router.post("/schemes/{code}/indicators/{ind}/check", response=list[FindingOut],
+             summary="修改指标的校验（不保存）：只给要改的字段")
+def indicator_update_check(request, code: str, ind: str, payload: IndicatorFields):
+    scheme = scheme_edit_get(user=request.user, code=code)
+    _version, doc = services.scheme_document(scheme)
+    form = _indicator_checked(request, scheme, doc, ind, _given(payload))
+    return services.scheme_indicator_preview(actor=request.user, scheme=scheme, code=ind,
+                                             parent=form.cleaned_data["parent"], fields=form.changes())
+
+
+@router.post("/schemes/{code}/dimensions/check", response=list[FindingOut], summary="维度分值的校验（不保存）")
+def dimensions_check(request, code: str, payload: PointsFields):
+    scheme = scheme_edit_get(user=request.user, code=code)
+    return services.scheme_dimension_points_preview(actor=request.user, scheme=scheme, points=payload.points)
+
+
 # ---------------------------------------------------------------- indicators
 
 
@@ -162,11 +221,7 @@ def _checked(form: forms.Form, unknown: dict[str, str] | None = None) -> None:
 def indicator_create(request, code: str, payload: IndicatorNewIn):
     scheme = scheme_edit_get(user=request.user, code=code)
     _version, doc = services.scheme_document(scheme)
-    given = _given(payload)
-    blank = indicator_form(user=request.user, scheme=scheme, doc=doc, ind=None, parent=str(given.get("parent") or ""))
-    data, unknown = _indicator_data(blank, given)
-    form = indicator_form(user=request.user, scheme=scheme, doc=doc, ind=None, data=data)
-    _checked(form, unknown)
+    form = _indicator_checked(request, scheme, doc, None, _given(payload))
     saved = services.scheme_indicator_create(actor=request.user, scheme=scheme, parent=form.cleaned_data["parent"],
                                              fields=form.changes(), based_on=payload.based_on)
     return _saved(scheme, saved, 201)
@@ -177,10 +232,7 @@ def indicator_create(request, code: str, payload: IndicatorNewIn):
 def indicator_update(request, code: str, ind: str, payload: IndicatorChangeIn):
     scheme = scheme_edit_get(user=request.user, code=code)
     _version, doc = services.scheme_document(scheme)
-    current = indicator_form(user=request.user, scheme=scheme, doc=doc, ind=ind)
-    data, unknown = _indicator_data(current, _given(payload))
-    form = indicator_form(user=request.user, scheme=scheme, doc=doc, ind=ind, data=data)
-    _checked(form, unknown)
+    form = _indicator_checked(request, scheme, doc, ind, _given(payload))
     saved = services.scheme_indicator_update(
         actor=request.user, scheme=scheme, code=ind, changes={**form.changes(), "parent": form.cleaned_data["parent"]},
         based_on=payload.based_on)
