@@ -66,6 +66,8 @@ def test_the_auditor_exports_a_search_as_the_page_does(world, client_for, settin
     got = auditor.get("/api/audit/export?action=org.unit")
     assert got.status_code == 200 and got["Content-Type"] == XLSX and got["Content-Disposition"].startswith("attachment")
     sheet = open_xlsx(got.content).active
+    # The file leaving the system is itself logged, as the page's export is.
+    assert AuditEntry.objects.filter(action="download", user=world["auditor"], detail__contains="/api/audit/export").exists()
     cells = [str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None]
     assert any("org.unit" in c or "单位" in c for c in cells)
     page = client_for(world["auditor"]).get("/audit/export/?action=org.unit")
