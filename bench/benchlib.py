@@ -1,5 +1,5 @@
-"""What the benchmarks share: the machine line, percentiles, a throwaway Django site, and
-rewriting one's own section of docs/benchmarks.md."""
+"""What the benchmarks share: the machine line, percentiles, a throwaway Django site, the
+pages' request timer and query count, and rewriting one's own section of docs/benchmarks.md."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import os
 import platform
 import re
 import sys
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,6 +30,54 @@ def machine() -> str:
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def ms(values: list[float], p: float = 50) -> str:
+    """The p-th percentile of `values` (seconds), as the tables write it: "52 ms"."""
+    return f"{percentile(values, p) * 1000:.0f} ms"
+
+
+@dataclass
+class Timed:
+    """What `timed_requests` measured, request by request."""
+
+    wall: list[float] = field(default_factory=list)  # what a user waits (on a shared machine, also for a core)
+    cpu: list[float] = field(default_factory=list)  # the process time the request itself took
+    size: int = 0  # the largest response, in bytes
+
+    def __len__(self) -> int:
+        return len(self.wall)
+
+
+def timed_requests(client, urls: str | list[str], count: int) -> Timed:
+    """GET `urls` (one, or several taken in turn) `count` times through Django's test client,
+    timing each request in wall-clock and in CPU time; every answer must be 200. The machine is
+    shared: the wall time stretches with its load, the CPU time is what the request costs."""
+    urls = [urls] if isinstance(urls, str) else urls
+    timed = Timed()
+    for n in range(count):
+        start, cpu = time.perf_counter(), time.process_time()
+        response = client.get(urls[n % len(urls)])
+        timed.wall.append(time.perf_counter() - start)
+        timed.cpu.append(time.process_time() - cpu)
+        assert response.status_code == 200, (urls[n % len(urls)], response.status_code)
+        timed.size = max(timed.size, len(response.content))
+    return timed
+
+
+def count_queries(client, url: str) -> int:
+    """The SQL queries one GET of `url` runs (after the warm-up: what every later request runs)."""
+    from django.db import connection
+
+    queries: list[str] = []
+
+    def count(execute, sql, params, many, context):
+        queries.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count):
+        client.get(url)
+    return len(queries)
 
 
 def django_site(tmp: str, *, immediate_tasks: bool = False) -> None:
