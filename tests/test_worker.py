@@ -203,3 +203,37 @@ def test_a_large_import_in_the_page_polls_until_the_worker_has_done_it(page, liv
     seen = len(polls)
     page.wait_for_timeout(2500)
     assert len(polls) == seen  # done: the page stopped asking
+
+
+def test_token_queued_imports_run_narrowed_in_the_worker_and_a_revoked_ones_fails(approved, worker):
+    """Two imports queued by two tokens of 靖宇街道's reporter; the second token is revoked before
+    the worker reaches its job. The worker runs the first as the token would act (its audit row
+    names the token) and fails the second with the reason, writing nothing for it."""
+    from datetime import timedelta
+
+    from django.test import Client
+    from django.utils import timezone
+
+    from duibiao.accounts.tokens import token_create, token_revoke
+
+    reporter, period = approved["reporter_a"], approved["period"]
+    actions = ["assessment.scheme.view", "assessment.report.view", "assessment.submission.report"]
+    queued = []
+    for name in ("对接一", "对接二"):
+        token, secret = token_create(actor=reporter, name=name, actions=actions, units=[],
+                                     expires_on=timezone.localdate() + timedelta(days=5))
+        response = Client(HTTP_AUTHORIZATION=f"Bearer {secret}").post(
+            f"/api/documents/periods/{period.pk}/template?unit=jingyu",
+            {"file": upload(padded(corrected_workbook(approved)))})
+        assert response.status_code == 202, response.content
+        queued.append((token, response.json()["id"]))
+    (kept, kept_job), (revoked, revoked_job) = queued
+    token_revoke(actor=reporter, token=revoked, version=revoked.version)
+
+    worker.wait(lambda: status(ImportJob, kept_job) == "done", "the kept token's import")
+    worker.wait(lambda: status(ImportJob, revoked_job) == "failed", "the revoked token's import")
+    assert "接口令牌已撤销" in ImportJob.objects.get(pk=revoked_job).error
+    assert not ImportJob.objects.get(pk=revoked_job).file
+    rows = AuditEntry.objects.filter(action="documents.reporting_import")
+    assert [row.api_token_key for row in rows] == [kept.key_id]  # one import, under the kept token
+    assert Submission.objects.get(unit=approved["a"], indicator__code="nl02").value == 96
