@@ -106,7 +106,9 @@ def _write(
     """Create or update one submission under the optimistic lock."""
     indicator = item.indicator
     value, ballots, note = _cleaned(item, value_rules(period.version))
-    existing = Submission.objects.filter(period=period, unit=unit, indicator=indicator).first()
+    # At most one row (unique per period, unit and indicator): by its key, not the model's
+    # ordering, which would join the period, the unit and the indicator to sort it.
+    existing = Submission.objects.filter(period=period, unit=unit, indicator=indicator).order_by("pk").first()
     before = _snapshot(existing)
     if existing is None:
         if item.expected_version != 0:
@@ -137,6 +139,8 @@ def _write(
         if not Submission.objects.filter(pk=existing.pk, version=item.expected_version).update(**changes):
             raise ConflictError()
         sub = Submission.objects.get(pk=existing.pk)
+        # In hand already: the audit row names the submission by them (three queries otherwise).
+        sub.period, sub.unit, sub.indicator = period, unit, indicator
     audit_record(
         actor=actor, action="submission.save", obj=sub, unit=unit, before=before, after=_snapshot(sub)
     )

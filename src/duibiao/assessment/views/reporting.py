@@ -20,6 +20,7 @@ from duibiao.assessment.selectors.reporting import (
     evidence_get,
     own_report_unit,
     report_units,
+    reporting_row,
     reporting_rows,
     submission_get,
     unit_signoff_get,
@@ -89,16 +90,19 @@ def report_unit(request, period_id: int, unit_code: str):
     return _unit_page(request, period, unit, reporting_rows(user=request.user, period=period, unit=unit))
 
 
-def _row_response(request, period, unit: Unit, indicator_id: int, error: str = "", saved: bool = False,
+def _row_response(request, period, unit: Unit, indicator: Indicator, error: str = "", saved: bool = False,
                   file_error: str = "", conflict: bool = False):
-    rows = reporting_rows(user=request.user, period=period, unit=unit)
-    row = next((r for r in rows if r.indicator.pk == indicator_id), None)
-    if row is None:  # an indicator the unit does not report (a hand-made request): no row to redraw
-        return _refused(request, error)
     outcome = {"error": error, "saved": saved, "file_error": file_error, "conflict": conflict}
     if not request.headers.get("HX-Request"):
         # A form posted without JavaScript: the whole page again, with this row's outcome on it.
-        return _unit_page(request, period, unit, rows, outcome={"code": row.indicator.code, **outcome})
+        rows = reporting_rows(user=request.user, period=period, unit=unit)
+        if not any(r.indicator.pk == indicator.pk for r in rows):
+            return _refused(request, error)  # an indicator the unit does not report (a hand-made request)
+        return _unit_page(request, period, unit, rows, outcome={"code": indicator.code, **outcome})
+    # htmx swaps in this row only: read this row only, not the unit's every indicator and value.
+    row = reporting_row(user=request.user, period=period, unit=unit, indicator=indicator)
+    if row is None:  # an indicator the unit does not report (a hand-made request): no row to redraw
+        return _refused(request, error)
     # On a conflict the fields show what is stored now, not what was typed (no hx-preserve).
     return render(
         request, "assessment/_report_row.html",
@@ -133,14 +137,14 @@ def value_save(request, period_id: int, unit_code: str, code: str):
     try:
         submission_save(actor=request.user, period=period, unit=unit, item=item)
     except ConflictError as exc:
-        response = _row_response(request, period, unit, indicator.pk, error=str(exc), conflict=True)
+        response = _row_response(request, period, unit, indicator, error=str(exc), conflict=True)
         response.status_code = 409
         return response
     except AssessmentError as exc:
-        response = _row_response(request, period, unit, indicator.pk, error=str(exc))
+        response = _row_response(request, period, unit, indicator, error=str(exc))
         response.status_code = 422
         return response
-    return _row_response(request, period, unit, indicator.pk, saved=True)
+    return _row_response(request, period, unit, indicator, saved=True)
 
 
 @login_required
@@ -157,7 +161,7 @@ def evidence_upload(request, pk: int):
         file_error = str(exc)  # shown under the file field
     except AssessmentError as exc:
         error = str(exc)
-    return _row_response(request, submission.period, submission.unit, submission.indicator_id, error=error,
+    return _row_response(request, submission.period, submission.unit, submission.indicator, error=error,
                          file_error=file_error)
 
 
@@ -178,7 +182,7 @@ def evidence_delete(request, pk: int):
         evidence_remove(actor=request.user, evidence=evidence)
     except AssessmentError as exc:
         error = str(exc)
-    return _row_response(request, submission.period, submission.unit, submission.indicator_id, error=error)
+    return _row_response(request, submission.period, submission.unit, submission.indicator, error=error)
 
 
 @login_required
