@@ -166,3 +166,18 @@ def test_the_apis_ranking_has_the_pages_figures(runs):
                        for r in rows}
             assert figures == {r.unit.code: (r.score, r.rank, r.rank_change, r.grade, tuple(r.vetoes),
                                              r.cells["score"]) for r in api["groups"][name]}
+
+
+def test_the_ranking_filters_and_sorts_as_the_page_does(runs, client_for):
+    w = runs
+    run = w["second"]
+    office = client_for(w["office"])
+    everyone = office.get(f"/api/results/runs/{run.pk}/ranking").json()["items"]
+    grade = everyone[0]["grade"]
+    graded = office.get(f"/api/results/runs/{run.pk}/ranking?grade={grade}").json()["items"]
+    assert graded and {r["grade"] for r in graded} == {grade}
+    assert {r["unit"] for r in graded} == {r["unit"] for r in everyone if r["grade"] == grade}
+    by_score = office.get(f"/api/results/runs/{run.pk}/ranking?category=street&sort=score").json()["items"]
+    assert [r["score"] for r in by_score] == sorted((r["score"] for r in by_score), reverse=True)
+    bad = office.get(f"/api/results/runs/{run.pk}/ranking?sort=name")
+    assert bad.status_code == 422 and "sort" in bad.json()["errors"]

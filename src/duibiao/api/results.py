@@ -131,10 +131,12 @@ def run(request, pk: int):
     return run_get(user=request.user, pk=pk)
 
 
-@router.get("/runs/{pk}/ranking", response=list[ResultOut], summary="分类排名")
+@router.get("/runs/{pk}/ranking", response=list[ResultOut], summary="分类排名（可按分类、等次筛选与排序，同排名页）")
 @paged
-def run_ranking(request, pk: int, category: str = ""):
-    table = ranking(user=request.user, run=run_get(user=request.user, pk=pk), category=category)
+def run_ranking(request, pk: int, category: str = "", grade: str = "",
+                sort: Literal["rank", "score", "change"] = "rank"):
+    table = ranking(user=request.user, run=run_get(user=request.user, pk=pk), category=category, grade=grade,
+                    sort=sort)
     return [row for rows in table["groups"].values() for row in rows]
 
 
