@@ -140,3 +140,17 @@ def test_the_project_ledger_and_the_progress_table_are_started_too(approved, cli
                                                "filters": {"status": "draft"}}):
         started = _start(office, **body)
         assert started.status_code == 202 and started.json()["status"] == "done", (body, started.content)
+
+
+def test_a_failed_export_is_retried_once_by_its_owner(approved, run, client_for):
+    office = client_for(approved["office"])
+    job_id = _start(office, kind="ranking", run=run.pk).json()["id"]
+    done = office.post(f"/api/documents/exports/{job_id}/retry")
+    assert done.status_code == 409 and done.json()["code"] == "conflict" and "未出错" in done.json()["detail"]
+    ExportJob.objects.filter(pk=job_id).update(status=ExportJob.Status.FAILED, error="后台导出出错")
+    assert client_for(approved["leader"]).post(f"/api/documents/exports/{job_id}/retry").status_code == 404
+    again = office.post(f"/api/documents/exports/{job_id}/retry")
+    assert again.status_code == 202 and again.json()["retry_of"] == job_id and again.json()["status"] == "done"
+    twice = office.post(f"/api/documents/exports/{job_id}/retry")
+    assert twice.status_code == 409 and "已重试过" in twice.json()["detail"]
+    assert ExportJob.objects.filter(retry_of=job_id).count() == 1

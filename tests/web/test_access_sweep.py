@@ -861,6 +861,7 @@ API: dict[str, Op] = {
     "POST /api/documents/exports": Op(SEE_SCHEME, body=lambda w: {"kind": "reporting_template", "period": w["period"].pk}),
     "GET /api/documents/exports/{job_id}": Op(frozenset({"office"}), args=_ids(job_id="export_job")),
     "GET /api/documents/exports/{job_id}/file": Op(frozenset({"office"}), args=_ids(job_id="export_job")),
+    "POST /api/documents/exports/{job_id}/retry": Op(frozenset({"office"}), args=_ids(job_id="export_job_failed")),
     "POST /api/documents/periods/{period_id}/template": Op(
         REPORT_A, args=_ids(period_id="period"), files=lambda w: {"file": _xlsx(w["template_a"])},
         refused=(400, 403, 404)),

@@ -12,6 +12,7 @@ from typing import Any, Literal
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from ninja import Router, Schema, Status
+from ninja.errors import HttpError
 
 from duibiao.api.errors import FieldErrors
 from duibiao.api.pagination import paged
@@ -114,6 +115,18 @@ def export_start(request, payload: ExportIn):
 def export_job(request, job_id: int):
     export_jobs.export_jobs_fail_stale()
     return _export_out(export_job_own(user=request.user, pk=job_id))
+
+
+@router.post("/exports/{job_id}/retry", response={202: ExportJobOut},
+             summary="重试出错的导出（新任务，原任务保留；仅发起人本人）")
+def export_job_retry(request, job_id: int):
+    job = export_job_own(user=request.user, pk=job_id)
+    try:
+        again = export_jobs.export_job_retry(actor=request.user, job=job)
+    except export_jobs.JobConflict as exc:  # not failed, or retried already: as the page answers
+        raise HttpError(409, str(exc)) from None
+    again.refresh_from_db()  # an immediate backend has built it at the commit
+    return Status(202, _export_out(again))
 
 
 @router.get("/exports/{job_id}/file", response={200: None}, url_name="export_job_file",
