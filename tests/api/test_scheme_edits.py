@@ -227,3 +227,22 @@ def test_the_live_checks_say_what_the_editor_page_says_and_save_nothing(assessed
     assert _versions(w) == 2
     refused = _send(client_for(w["reporter_a"]), "POST", f"{BASE}/indicators/nl02/check", {"weight": 4})
     assert refused.status_code == 403
+
+
+def test_a_district_office_cannot_edit_the_city_scheme_it_reads(assessed, client_for):
+    from duibiao.assessment.services.schemes import scheme_create
+
+    w = assessed
+    city = scheme_create(actor=None, code="harbin-2023", name="哈尔滨市方案", year=2023, district=w["city"],
+                         document=w["version"].document)
+    office = client_for(w["office"])
+    assert office.get("/api/assessment/schemes/harbin-2023").status_code == 200  # read upwards
+    for method, path, body in (
+        ("PATCH", "indicators/nl02", {"based_on": 1, "weight": 4}),
+        ("POST", "indicators/nl02/check", {"weight": 4}),
+        ("POST", "adjustments", {"based_on": 1, "code": "jl04", "name": "x", "type": "bonus", "points": 1}),
+        ("PUT", "dimensions", {"based_on": 1, "points": {"D1": 30}}),
+    ):
+        response = _send(office, method, f"/api/assessment/schemes/harbin-2023/{path}", body)
+        assert response.status_code == 404 and response.json()["code"] == "not_found", (path, response.content)
+    assert city.versions.count() == 1
