@@ -232,3 +232,39 @@ def test_only_the_office_imports_the_ledger(lib, client_for):
         assert response.status_code == 403 and response.json()["code"] == "forbidden", who
     assert _import(_bearer(lib["office"], ["projects.project.view"]), data).status_code == 403
     assert not Project.objects.filter(version__gt=1).exists()
+
+
+# ---------------------------------------------------------------------------- the project page's card and history
+
+
+def test_a_projects_card_is_the_pages(lib, client_for):
+    _report(client_for(lib["secretary"]), lib["project_a"], completed_ytd="1200")
+    pk = lib["project_a"].pk
+    for who, may in (("office", {"edit"}), ("secretary", {"report"}), ("reporter_b", None)):
+        client = client_for(lib[who])
+        response = client.get(f"{API}/library/{pk}")
+        if may is None:  # another unit's reporter: not found, as the page
+            assert response.status_code == 404 and client.get(reverse("projects:project_detail", args=[pk])).status_code == 404
+            continue
+        body = response.json()
+        page = client.get(reverse("projects:project_detail", args=[pk])).context["page"]
+        assert (body["code"], body["owner_unit"], body["secretary"]) == ("XM-001", "jingyu", "mishu")
+        assert body["completed_ytd"] == str(page.ledger.completed_ytd) and body["flag"] == page.flag.colour
+        assert body["reasons"] == list(page.flag.reasons)
+        assert may <= set(body["allowed"]) and ("edit" in body["allowed"]) == page.can_edit
+
+
+def test_the_ledger_history_is_listed_newest_first(lib, client_for):
+    from tests.projects.library import LEDGER
+
+    client = client_for(lib["office"])
+    pk = lib["project_a"].pk
+    body = {**LEDGER, "name": "接口改名", "owner_unit": "jingyu", "secretary": "mishu", "version": 1}
+    assert client.put(f"{API}/library/{pk}", body, content_type="application/json").status_code == 200
+    changes = client.get(f"{API}/library/{pk}/changes").json()["items"]
+    named = next(c for c in changes if c["field"] == "name")
+    assert (named["old_value"], named["new_value"], named["changed_by"], named["source"]) == (
+        "靖宇街道老旧小区改造", "接口改名", "khb", "api")
+    assert client_for(lib["reporter_b"]).get(f"{API}/library/{pk}/changes").status_code == 404
+    assert _bearer(lib["office"], ["projects.project.view"], units=["taigu"]).get(
+        f"{API}/library/{pk}/changes").status_code == 404

@@ -964,6 +964,7 @@ API: dict[str, Op] = {
         body=lambda w: {**_project_ledger(w), "name": "改名", "owner_unit": "jingyu", "secretary": "mishu",
                         "version": w["project"].version}),
     "GET /api/projects/library/{pk}/reports": Op(SEE_PROJECT_A, args=_ids(pk="project")),
+    "GET /api/projects/library/{pk}/changes": Op(SEE_PROJECT_A, args=_ids(pk="project")),
     "GET /api/projects/photos/{pk}": Op(SEE_PROJECT_A, args=_ids(pk="project_photo")),
     # 四率 and its CSV: the page's selector, refused (403) to roles without the projects.
     "GET /api/projects/rates": Op(Needs("projects.project.view")),

@@ -5,7 +5,7 @@ validated once, by `projects.fields`."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.urls import reverse
@@ -195,9 +195,54 @@ def library_create(request, payload: ProjectIn):
     return Status(201, _out(project))
 
 
-@router.get("/library/{pk}", response=ProjectOut, summary="项目台账")
+class ProjectDetailOut(ProjectOut):
+    """The project page's card: the ledger figures of the year, the flag and why, and what the
+    caller may do with it (the page's buttons)."""
+
+    completed_ytd: Decimal | None
+    funds_in_place: Decimal | None
+    flag: str | None
+    reasons: list[str]
+    allowed: list[str]  # edit, report, raise, solve
+
+
+class ChangeOut(Schema):
+    field: str
+    label: str
+    old_value: str
+    new_value: str
+    changed_by: str | None
+    changed_at: datetime
+    source: str  # form, import or api
+
+
+@router.get("/library/{pk}", response=ProjectDetailOut, summary="项目台账（与项目详情页同一查询：本年完成、灯色与原因）")
 def library_detail(request, pk: int):
-    return _out(sel.project_for(user=request.user, pk=pk))
+    return _Detail(sel.project_page(user=request.user, pk=pk, as_of=timezone.localdate()))
+
+
+class _Detail:
+    """The page's card read as one object: the project's own fields, then the card's."""
+
+    def __init__(self, page: sel.ProjectPage) -> None:
+        self.completed_ytd, self.funds_in_place = page.ledger.completed_ytd, page.ledger.funds_in_place
+        self.flag, self.reasons = page.flag.colour, list(page.flag.reasons)
+        may = {"edit": page.can_edit, "report": page.can_report, "raise": page.can_raise, "solve": page.can_solve}
+        self.allowed = [name for name, yes in may.items() if yes]
+        self._project = page.project
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._project, name)
+
+
+@router.get("/library/{pk}/changes", response=list[ChangeOut], summary="台账变更记录（新的在前）")
+@paged
+def library_changes(request, pk: int):
+    project = sel.project_for(user=request.user, pk=pk)
+    return [ChangeOut(field=c.field, label=str(c.field_label), old_value=c.old_value, new_value=c.new_value,
+                      changed_by=c.changed_by.username if c.changed_by else None, changed_at=c.changed_at,
+                      source=c.source)
+            for c in project.ledger_changes.select_related("changed_by")]
 
 
 @router.put("/library/{pk}", response={200: ProjectOut, 409: Error, 422: Error},
