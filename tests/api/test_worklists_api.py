@@ -156,3 +156,24 @@ def test_a_findings_photo_downloads_as_an_attachment_within_the_gate(insp, clien
     assert response["Content-Disposition"].startswith("attachment;") and response["X-Content-Type-Options"] == "nosniff"
     assert client_for(w["reporter_b"]).get(url).status_code == 404
     assert _bearer(w["office"], ["inspections.finding.view"], units=["taigu"]).get(url).status_code == 404
+
+
+def test_an_inactive_cadre_stays_on_the_editors_register(world, client_for):
+    from duibiao.cadres.services import cadre_create
+
+    cadre = cadre_create(actor=world["office"], unit=world["a"], name="王建华", position="书记", rank="正科级",
+                         gender="男", birth_month=date(1975, 3, 1))
+    office = client_for(world["office"])
+    body = {"name": "王建华", "position": "书记", "rank": "正科级", "gender": "男", "birth_month": "1975-03-01"}
+    off = office.put(f"{API}/cadres/cadres/{cadre.pk}", {**body, "is_active": False}, content_type="application/json")
+    assert off.status_code == 200 and off.json()["is_active"] is False
+    # The office (who may edit) still lists it, as its register page does, and can set it active again.
+    listed = office.get(f"{API}/cadres/units/jingyu/cadres").json()["items"]
+    page = office.get(reverse("cadres:cadre_register", args=["jingyu"])).context["cadres"]
+    assert [(c["id"], c["is_active"]) for c in listed] == [(c.pk, c.is_active) for c in page] == [(cadre.pk, False)]
+    # The unit's head reads the active ones only, as on the page.
+    assert client_for(world["head_a"]).get(f"{API}/cadres/units/jingyu/cadres").json()["items"] == []
+    on = office.put(f"{API}/cadres/cadres/{cadre.pk}", body, content_type="application/json")
+    assert on.status_code == 200 and on.json()["is_active"] is True
+    assert [c["id"] for c in client_for(world["head_a"]).get(f"{API}/cadres/units/jingyu/cadres").json()["items"]] == [
+        cadre.pk]

@@ -133,8 +133,11 @@ def cadre_units(request):
 @router.get("/units/{code}/cadres", response=list[CadreOut], summary="单位干部名册")
 @paged
 def cadres(request, code: str):
+    """As the register page: whoever may edit the unit's cadres sees the inactive ones too
+    (and can set them active again); a reader sees the active ones."""
     unit = sel.cadre_unit_get(user=request.user, code=code)
-    return list(sel.cadre_list(user=request.user, unit=unit))
+    return list(sel.cadre_list(user=request.user, unit=unit,
+                               include_inactive=sel.cadre_can_edit(user=request.user, unit=unit)))
 
 
 @router.post("/units/{code}/cadres", response={201: CadreOut, 422: Error}, summary="登记干部（考核办）")
