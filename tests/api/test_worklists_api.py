@@ -177,3 +177,22 @@ def test_an_inactive_cadre_stays_on_the_editors_register(world, client_for):
     assert on.status_code == 200 and on.json()["is_active"] is True
     assert [c["id"] for c in client_for(world["head_a"]).get(f"{API}/cadres/units/jingyu/cadres").json()["items"]] == [
         cadre.pk]
+
+
+def test_my_campaigns_are_the_workspaces(insp, client_for):  # noqa: F811
+    from duibiao.inspections.models import Campaign
+    from duibiao.inspections.services.campaigns import CampaignInput, campaign_create
+
+    w = insp
+    other = campaign_create(actor=w["office"], data=CampaignInput(
+        name="太古街专项", kind=Campaign.Kind.CITY, starts_on=date(2026, 9, 1), ends_on=date(2026, 12, 31),
+        units=[w["b"]], inspectors=[w["inspector_b"]], places="太古街"))
+    client = client_for(w["inspector"])
+    mine = [c["id"] for c in client.get(f"{API}/inspections/campaigns", {"mine": "true"}).json()["items"]]
+    page = client.get(reverse("inspections:index")).context["mine"]
+    assert mine == [c.pk for c in page] == [w["campaign"].pk]
+    assert other.pk in [c["id"] for c in client_for(w["office"]).get(f"{API}/inspections/campaigns").json()["items"]]
+    assert {c["id"] for c in client_for(w["inspector_b"]).get(
+        f"{API}/inspections/campaigns", {"mine": "true"}).json()["items"]} == {w["campaign"].pk, other.pk}
+    # Not an inspector: nothing of his own.
+    assert client_for(w["office"]).get(f"{API}/inspections/campaigns", {"mine": "true"}).json()["items"] == []

@@ -994,6 +994,7 @@ API: dict[str, Op] = {
     # ------------------------------------------------------------ inspections: campaigns, findings, rectification
     # Lists answer what the gate lets each user see (empty for those without the action).
     "GET /api/inspections/campaigns": Op(EVERY),
+    "GET /api/inspections/campaigns?mine=true": Op(EVERY),
     "POST /api/inspections/campaigns": Op(MANAGE_CAMPAIGN_A, refused=(403, 404, 422), body=lambda w: {
         "name": "复查", "starts_on": "2026-09-01", "ends_on": "2026-12-31", "units": ["jingyu"],
         "inspectors": [w["inspector"].username]}),

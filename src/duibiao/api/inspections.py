@@ -26,6 +26,7 @@ from duibiao.inspections.selectors.findings import (
     finding_get,
     finding_page,
     findings_visible,
+    my_campaigns,
     photo_get,
     recordable_campaign,
 )
@@ -178,8 +179,10 @@ def _campaign_input(request: Any, body: CampaignIn) -> CampaignInput:
 
 @router.get("/campaigns", response=list[CampaignOut], url_name="inspection_campaigns")
 @paged
-def campaigns(request):
-    return campaign_list(request.user).prefetch_related("units", "inspectors")
+def campaigns(request, mine: bool = False):
+    """`mine=true`: the active campaigns the caller inspects and records in (督导检查首页's 我的检查活动)."""
+    rows = my_campaigns(request.user) if mine else campaign_list(request.user)
+    return rows.prefetch_related("units", "inspectors")
 
 
 @router.post("/campaigns", response={201: CampaignOut, 403: Error, 404: Error, 422: Error})
