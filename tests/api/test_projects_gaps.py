@@ -268,3 +268,16 @@ def test_the_ledger_history_is_listed_newest_first(lib, client_for):
     assert client_for(lib["reporter_b"]).get(f"{API}/library/{pk}/changes").status_code == 404
     assert _bearer(lib["office"], ["projects.project.view"], units=["taigu"]).get(
         f"{API}/library/{pk}/changes").status_code == 404
+
+
+def test_the_library_filters_by_responsible_unit_within_the_gate(lib, client_for):
+    def codes(client, unit):
+        response = client.get(f"{API}/library", {"unit": unit})
+        assert response.status_code == 200
+        return [r["project"]["code"] for r in response.json()["items"]]
+
+    office = client_for(lib["office"])
+    assert codes(office, "taigu") == ["XM-003"] and codes(office, "jingyu") == ["XM-001", "XM-002"]
+    assert codes(office, "nosuch") == []
+    # 太古街道's reporter asking for 靖宇街道's projects gets none of them.
+    assert codes(client_for(lib["reporter_b"]), "jingyu") == []

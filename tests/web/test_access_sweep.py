@@ -954,6 +954,7 @@ API: dict[str, Op] = {
     "GET /api/periods/{period_id}/progress": Op(PROGRESS, args=_ids(period_id="period")),
     # ------------------------------------------------------------ projects: the library
     "GET /api/projects/library": Op(Needs("projects.project.view")),
+    "GET /api/projects/library?unit=jingyu": Op(Needs("projects.project.view")),
     # Another district's office keeps no project of unit A: 422, the unit named beside its field.
     "POST /api/projects/library": Op(
         Needs("projects.project.edit", unit="a"), refused=(403, 404, 422),

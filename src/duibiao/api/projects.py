@@ -16,6 +16,7 @@ from ninja.files import UploadedFile
 from duibiao.accounts import gate
 from duibiao.api.pagination import paged
 from duibiao.files.serve import file_response
+from duibiao.org.models import Unit
 from duibiao.projects import selectors as sel
 from duibiao.projects.errors import PhotoRejected, ProjectInvalid
 from duibiao.projects.models import Milestone, ProgressReport, Project
@@ -178,9 +179,12 @@ def _raw(payload: ProjectIn) -> dict[str, object]:
 @router.get("/library", response=list[PortfolioRowOut], summary="项目库（按角色与单位范围；服务秘书只见所服务的项目）")
 @paged
 def library(request, level: str = "", type: str = "", stage: str = "", source: str = "", flag: str = "",
-            as_of: date | None = None):
+            as_of: date | None = None, unit: str = ""):
+    """`unit`: a responsible unit's code, as the page's 责任单位 filter (among the projects the
+    caller sees; a unit he does not see matches nothing)."""
     gate.require(request.user, "projects.project.view")
-    filters = sel.Filters(level=level, type=type, stage=stage, source=source, flag=flag)
+    unit_id = (Unit.objects.filter(code=unit[:40]).values_list("pk", flat=True).first() or 0) if unit else None
+    filters = sel.Filters(level=level, type=type, stage=stage, source=source, flag=flag, unit=unit_id)
     page = sel.portfolio(user=request.user, filters=filters, as_of=as_of or timezone.localdate())
     return [{"project": _out(r.project), "completed_ytd": r.ledger.completed_ytd,
              "funds_in_place": r.ledger.funds_in_place, "flag": r.flag.colour, "reasons": list(r.flag.reasons)}
