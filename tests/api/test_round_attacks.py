@@ -19,6 +19,9 @@ from duibiao.assessment.services.submissions import ValueInput, submission_save
 from duibiao.audit.models import AuditEntry
 from duibiao.documents.models import ExportJob
 from tests.files import samples
+from tests.inspections.findings_world import insp  # noqa: F401  (fixture)
+from tests.inspections.test_statistics import D, findings  # noqa: F401  (fixtures)
+from tests.web.test_cockpit import district  # noqa: F401  (fixture)
 
 MISSING = 987654321
 
@@ -116,15 +119,18 @@ def test_a_hostile_filename_is_stored_and_sent_back_harmless(draft, client_for, 
         assert "file" in made.json()["errors"] and not Evidence.objects.exists()
         return
     evidence = Evidence.objects.get()
-    assert "/" not in evidence.file.name.rpartition("/")[2] and ".." not in evidence.file.name
-    assert str(draft["media"]) in str((draft["media"] / evidence.file.name).resolve())
+    # Stored under the content's hash, never under any part of the name sent.
+    stored = evidence.file.name.rpartition("/")[2]
+    assert len(stored) == 64 and set(stored) <= set("0123456789abcdef")
+    assert (draft["media"] / evidence.file.name).resolve().is_relative_to(draft["media"].resolve())
+    kept = made.json()["filename"]
+    assert not set(kept) & {"/", "\\", "\r", "\n", "\x00"}
     got = reporter.get(made.json()["url"])
     assert got.status_code == 200
     header = got["Content-Disposition"]
-    assert header.startswith("attachment;")
-    assert "\r" not in header and "\n" not in header and "Set-Cookie" not in got.headers.get("Set-Cookie", "")
-    assert "evil" not in got.cookies.get("sessionid", "") if "sessionid" in got.cookies else True
-    assert "/" not in header.partition("filename")[2].replace("%2F", "/").strip("*=\"'utf-8") or "etc/passwd" not in header
+    assert header.startswith("attachment;") and header.count("filename") == 1
+    assert not set(header) & {"/", "\\", "\r", "\n", "\x00"}
+    assert "evil" not in str(got.cookies) and "Set-Cookie" not in header
     assert got["Content-Type"] == "application/pdf" and got["X-Content-Type-Options"] == "nosniff"
 
 
@@ -213,3 +219,124 @@ def test_page_and_size_abuse_is_a_422_on_the_new_lists(approved, client_for, pat
     assert got.status_code == 422, (path, query, got.status_code, got.content[:300])
     body = got.json()
     assert body["code"] == "invalid" and set(body["errors"]) & {"page", "size"}
+
+
+# ---------------------------------------------------------------------------- bulletins, photos, token jobs
+
+
+@pytest.fixture
+def offices(world, settings, tmp_path):
+    from duibiao.accounts.roles import Role
+    from duibiao.accounts.services import role_grant, user_create
+    from tests.conftest import PASSWORD
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    nangang = user_create(actor=None, username="khb_ng", password=PASSWORD)
+    role_grant(actor=None, user=nangang, role=Role.OFFICE, units=[world["other_district"]])
+    return {**world, "office_nangang": nangang}
+
+
+def test_a_draft_bulletin_is_to_others_what_a_missing_one_is(offices, client_for):
+    import json
+
+    from duibiao.documents.models import BulletinDoc, DocumentNumber
+
+    made = client_for(offices["office"]).post("/api/documents/bulletins",
+                                              {"kind": "inspections", "day": "2026-10-16"}, content_type="application/json")
+    assert made.status_code == 201, made.content
+    draft = made.json()
+    texts = json.dumps({"opening": "改。", "requirements": "改。", "version": draft["version"]})
+    issue = json.dumps({"version": draft["version"]})
+    for who in ("office_nangang", "leader"):  # another district's office; a leader, who reads issued ones only
+        attacker = client_for(offices[who])
+        for suffix in ("", "/docx", "/pdf"):
+            _same_404(attacker.get(f"/api/documents/bulletins/{draft['id']}{suffix}"),
+                      attacker.get(f"/api/documents/bulletins/{MISSING}{suffix}"))
+        if who == "office_nangang":
+            _same_404(attacker.put(f"/api/documents/bulletins/{draft['id']}/texts", texts, content_type="application/json"),
+                      attacker.put(f"/api/documents/bulletins/{MISSING}/texts", texts, content_type="application/json"))
+            _same_404(attacker.post(f"/api/documents/bulletins/{draft['id']}/issue", issue, content_type="application/json"),
+                      attacker.post(f"/api/documents/bulletins/{MISSING}/issue", issue, content_type="application/json"))
+    doc = BulletinDoc.objects.get()
+    assert doc.version == draft["version"] and doc.status == BulletinDoc.Status.DRAFT
+    assert not DocumentNumber.objects.exists()
+
+
+def test_a_bulletin_write_without_its_version_changes_nothing(offices, client_for):
+    from duibiao.documents.models import BulletinDoc, DocumentNumber
+
+    office = client_for(offices["office"])
+    draft = office.post("/api/documents/bulletins", {"kind": "inspections", "day": "2026-10-16"},
+                        content_type="application/json").json()
+    before = BulletinDoc.objects.get().texts
+    for method, suffix, body in (("put", "/texts", {"opening": "改。", "requirements": "改。"}), ("post", "/issue", {})):
+        got = getattr(office, method)(f"/api/documents/bulletins/{draft['id']}{suffix}", body,
+                                      content_type="application/json")
+        assert got.status_code == 422 and "version" in got.json()["errors"], got.content
+    doc = BulletinDoc.objects.get()
+    assert doc.texts == before and doc.version == draft["version"] and not DocumentNumber.objects.exists()
+
+
+def test_another_projects_photo_is_to_its_reader_what_a_missing_one_is(world, settings, tmp_path, client_for):
+    from duibiao.projects.models import ProgressPhoto, Project
+    from tests.projects.library import build_library
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    lib = build_library(world)
+    made = client_for(lib["secretary"]).post(
+        f"/api/projects/library/{lib['project_a'].pk}/reports",
+        {"version": Project.objects.get(pk=lib["project_a"].pk).version, "completed_ytd": "100",
+         "photos": [SimpleUploadedFile("现场.jpg", samples.image("JPEG"), content_type="image/jpeg")]})
+    assert made.status_code in (200, 201), made.content
+    pk = ProgressPhoto.objects.get().pk
+    for who in ("reporter_b", "secretary_2", "auditor"):
+        attacker = client_for(lib[who])
+        _same_404(attacker.get(f"/api/projects/photos/{pk}"), attacker.get(f"/api/projects/photos/{MISSING}"))
+    _tok, taigu = _bearer(lib["office"], actions=["projects.project.view"], units=["taigu"])
+    _same_404(taigu.get(f"/api/projects/photos/{pk}"), taigu.get(f"/api/projects/photos/{MISSING}"))
+
+
+def test_a_token_reads_only_its_own_jobs_even_of_its_owner(approved, client_for):
+    office = client_for(approved["office"])
+    by_session = office.post("/api/documents/exports", {"kind": "reporting_template", "period": approved["period"].pk},
+                             content_type="application/json").json()["id"]
+    from duibiao.accounts import gate
+
+    _tok, token = _bearer(approved["office"], actions=sorted(a for a in gate.actions(approved["office"]) if not a.startswith("accounts.") and a != "documents.job.view_all"), units=[])
+    for suffix in ("", "/file"):
+        _same_404(token.get(f"/api/documents/exports/{by_session}{suffix}"),
+                  token.get(f"/api/documents/exports/{MISSING}{suffix}"))
+    _same_404(token.post(f"/api/documents/exports/{by_session}/retry"),
+              token.post(f"/api/documents/exports/{MISSING}/retry"))
+    listed = token.get("/api/documents/jobs")
+    assert listed.status_code == 200 and f"export-{by_session}" not in [row["key"] for row in listed.json()["items"]]
+    # The office's list of every district job, through a token held to one street: not the district's jobs.
+    _tok, street = _bearer(approved["office"], actions=["documents.job.view_all"], units=["taigu"])
+    listed = street.get("/api/documents/jobs")
+    assert listed.status_code == 200 and f"export-{by_session}" not in [row["key"] for row in listed.json()["items"]]
+
+
+# ---------------------------------------------------------------------------- the cockpit
+
+
+def test_a_street_held_cockpit_shows_no_other_streets_figure_in_any_part(district, client_for):  # noqa: F811
+    """Averages, movers, charts and the 大屏 figures too: a leader held to 靖宇街道 — granted it
+    alone, or through a token — must not learn 太古街道's score by subtraction from a mean."""
+    w = district
+    _tok, token = _bearer(w["leader"], actions=["web.cockpit.view", "projects.project.view", "inspections.stats.view",
+                                                "assessment.scheme.view", "assessment.result.view_published"],
+                          units=["jingyu"])
+    for client in (client_for(w["leader_a"]), token):
+        got = client.get("/api/cockpit", {"as_of": D.isoformat()})
+        assert got.status_code == 200, got.content[:300]
+        body = got.json()
+        own = [r["score"] for g in body["ranking"]["groups"] for r in g["rows"] if r["unit"] == "jingyu"]
+        assert own and body["ranking"]["groups"]
+        assert {r["unit"] for r in body["ranking"]["movers"]} <= {"jingyu"}
+        values = [v for series in body["ranking"]["trend"]["series"] for v in series["values"] if v is not None]
+        assert values, body["ranking"]["trend"]  # there is a mean to check
+        for series in body["ranking"]["trend"]["series"]:
+            for value in series["values"]:
+                # A mean over the street's category is then the street's own score.
+                assert value is None or any(abs(value - s) < 0.01 for s in own), (series, own)
+        assert "taigu" not in str(body) and "太古" not in str(body)
