@@ -340,3 +340,119 @@ def test_a_street_held_cockpit_shows_no_other_streets_figure_in_any_part(distric
                 # A mean over the street's category is then the street's own score.
                 assert value is None or any(abs(value - s) < 0.01 for s in own), (series, own)
         assert "taigu" not in str(body) and "太古" not in str(body)
+
+
+# ---------------------------------------------------------------------------- workbook imports
+
+
+def _zip(members: dict[str, bytes]) -> bytes:
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return out.getvalue()
+
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@pytest.mark.parametrize(("members", "reason"), [
+    # A zip bomb: 8 MB of one byte in a sheet, deflated to a few KB.
+    ({"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b"<workbook/>",
+      "xl/worksheets/sheet1.xml": b" " * (8 * 1024 * 1024)}, ""),
+    # A Word document renamed .xlsx.
+    ({"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w:document/>"}, "不是 Excel"),
+])
+def test_a_ledger_import_of_a_bomb_or_a_disguised_workbook_writes_nothing(world, settings, tmp_path, client_for,
+                                                                          members, reason):
+    from duibiao.projects.models import Project
+    from tests.projects.library import build_library
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    lib = build_library(world)
+    before = (Project.objects.count(), AuditEntry.objects.count())
+    got = client_for(lib["office"]).post("/api/projects/ledger", {
+        "file": SimpleUploadedFile("台账.xlsx", _zip(members), content_type=XLSX_TYPE)})
+    assert got.status_code in (400, 422), got.content[:300]
+    import json
+
+    body = got.json()
+    assert body["ok"] is False and body["problems"] and reason in json.dumps(body["problems"], ensure_ascii=False)
+    assert (Project.objects.count(), AuditEntry.objects.count()) == before
+    # A unit's reporter may not import at all, whatever the file.
+    refused = client_for(lib["reporter_a"]).post("/api/projects/ledger", {
+        "file": SimpleUploadedFile("台账.xlsx", _zip(members), content_type=XLSX_TYPE)})
+    assert refused.status_code == 403 and refused.json()["code"] == "forbidden"
+
+
+# ---------------------------------------------------------------------------- a second irreversible act, racing
+
+
+def _race(calls) -> list[int]:
+    """Run the calls at once, each on its own thread and connection; their status codes."""
+    import threading
+
+    from django.db import connection
+
+    barrier, codes = threading.Barrier(len(calls)), []
+
+    def run(call):
+        try:
+            barrier.wait()
+            codes.append(call().status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sorted(codes)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_retries_of_one_failed_export_at_once_make_one_job(approved):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks race only on PostgreSQL (SQLite serialises every write)")
+    clients = []
+    for _ in range(2):
+        client = Client()
+        client.force_login(approved["office"])
+        clients.append(client)
+    job_id = clients[0].post("/api/documents/exports", {"kind": "reporting_template", "period": approved["period"].pk},
+                             content_type="application/json").json()["id"]
+    ExportJob.objects.filter(pk=job_id).update(status=ExportJob.Status.FAILED, error="后台导出出错")
+    codes = _race([lambda c=c: c.post(f"/api/documents/exports/{job_id}/retry") for c in clients])
+    assert codes == [202, 409]
+    assert ExportJob.objects.filter(retry_of=job_id).count() == 1
+    assert AuditEntry.objects.filter(action="documents.export_queue").count() == 2  # the first job and one retry
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_issues_of_one_bulletin_at_once_take_one_number(offices):
+    from django.db import connection
+
+    from duibiao.documents.models import BulletinDoc, DocumentNumber
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks race only on PostgreSQL (SQLite serialises every write)")
+    clients = []
+    for _ in range(2):
+        client = Client()
+        client.force_login(offices["office"])
+        clients.append(client)
+    draft = clients[0].post("/api/documents/bulletins", {"kind": "inspections", "day": "2026-10-16"},
+                            content_type="application/json").json()
+    url = f"/api/documents/bulletins/{draft['id']}/issue"
+    codes = _race([lambda c=c: c.post(url, {"version": draft["version"]}, content_type="application/json")
+                   for c in clients])
+    assert codes == [200, 409]
+    assert DocumentNumber.objects.count() == 1
+    assert BulletinDoc.objects.get().status == BulletinDoc.Status.ISSUED
+    assert AuditEntry.objects.filter(action__contains="bulletin.issue").count() == 1
