@@ -21,6 +21,7 @@ from duibiao.documents.models import ExportJob
 from tests.files import samples
 from tests.inspections.findings_world import insp  # noqa: F401  (fixture)
 from tests.inspections.test_statistics import D, findings  # noqa: F401  (fixtures)
+from tests.inspections.test_worklogs import _log, work  # noqa: F401  (fixture)
 from tests.web.test_cockpit import district  # noqa: F401  (fixture)
 
 MISSING = 987654321
@@ -456,3 +457,45 @@ def test_two_issues_of_one_bulletin_at_once_take_one_number(offices):
     assert DocumentNumber.objects.count() == 1
     assert BulletinDoc.objects.get().status == BulletinDoc.Status.ISSUED
     assert AuditEntry.objects.filter(action__contains="bulletin.issue").count() == 1
+
+
+# ---------------------------------------------------------------------------- work logs, appeal material
+
+
+
+
+def test_another_units_work_log_is_to_it_what_a_missing_one_is(work, client_for):  # noqa: F811
+    from duibiao.inspections.models import WorkLog
+
+    log = _log(work, "a", "green", "80")
+    body = {"version": log.version}
+    other = client_for(work["reporter_b"])
+    _same_404(other.post(f"/api/inspections/work/logs/{log.pk}/delete", body, content_type="application/json"),
+              other.post(f"/api/inspections/work/logs/{MISSING}/delete", body, content_type="application/json"))
+    _tok, taigu = _bearer(work["office"], actions=["inspections.worklog.record"], units=["taigu"])
+    _same_404(taigu.post(f"/api/inspections/work/logs/{log.pk}/delete", body, content_type="application/json"),
+              taigu.post(f"/api/inspections/work/logs/{MISSING}/delete", body, content_type="application/json"))
+    assert WorkLog.objects.filter(pk=log.pk, version=log.version).exists()
+
+
+def test_another_units_appeal_and_its_material_are_to_it_what_missing_ones_are(approved, settings, tmp_path,
+                                                                             client_for):
+    from duibiao.assessment.models import Appeal
+    from duibiao.assessment.services.runs import run_release, run_start
+
+    settings.MEDIA_ROOT = tmp_path
+    run = run_release(actor=approved["office"], run=run_start(actor=approved["office"], period=approved["period"]))
+    filed = client_for(approved["head_a"]).post(f"/api/results/runs/{run.pk}/units/jingyu/appeals/with-file",
+                                                {"indicator": "nl02", "reason": "台账已补充", "file": _pdf()})
+    assert filed.status_code == 201, filed.content
+    pk = filed.json()["id"]
+    other = client_for(approved["reporter_b"])
+    _tok, token = _bearer(approved["reporter_b"], actions=["assessment.appeal.view"], units=["taigu"])
+    for client in (other, token):
+        for suffix in ("", "/evidence"):
+            _same_404(client.get(f"/api/results/appeals/{pk}{suffix}"), client.get(f"/api/results/appeals/{MISSING}{suffix}"))
+    # Nor may unit B file an appeal for unit A under A's code.
+    refused = other.post(f"/api/results/runs/{run.pk}/units/jingyu/appeals/with-file",
+                         {"indicator": "nl02", "reason": "冒名", "file": _pdf("冒名.pdf")})
+    assert refused.status_code in (403, 404)
+    assert Appeal.objects.count() == 1
