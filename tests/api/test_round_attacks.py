@@ -499,3 +499,29 @@ def test_another_units_appeal_and_its_material_are_to_it_what_missing_ones_are(a
                          {"indicator": "nl02", "reason": "冒名", "file": _pdf("冒名.pdf")})
     assert refused.status_code in (403, 404)
     assert Appeal.objects.count() == 1
+
+
+# ---------------------------------------------------------------------------- scheme edits through a narrowed token
+
+
+@pytest.mark.parametrize(("method", "suffix", "body"), [
+    ("PATCH", "/indicators/nl02", {"based_on": 1, "weight": 4}),
+    ("POST", "/indicators/nl02/remove", {"based_on": 1}),
+    ("POST", "/indicators", {"based_on": 1, "code": "gz19", "name": "越权指标", "parent": "D3", "weight": 1,
+                             "kind": "percent", "method": "goalposts", "params": {"threshold": 60, "target": 100}}),
+])
+def test_a_token_held_to_one_street_cannot_edit_the_districts_scheme(assessed, method, suffix, body):
+    """The office's scheme is the district's: a token narrowed to 靖宇街道 holds the edit action
+    for that street alone, and a street owns no scheme."""
+    import json
+
+    from duibiao.assessment.models import SchemeVersion
+
+    _tok, street = _bearer(assessed["office"], actions=["assessment.scheme.view", "assessment.scheme.edit"],
+                           units=["jingyu"])
+    got = street.generic(method, f"/api/assessment/schemes/daowai-2023{suffix}", json.dumps(body),
+                         content_type="application/json")
+    assert got.status_code in (403, 404), got.content[:300]
+    assert got.json()["code"] in ("forbidden", "not_found")
+    assert SchemeVersion.objects.filter(scheme=assessed["scheme"]).count() == 1
+    assert not AuditEntry.objects.filter(action__startswith="scheme.indicator").exists()
