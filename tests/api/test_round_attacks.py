@@ -525,3 +525,32 @@ def test_a_token_held_to_one_street_cannot_edit_the_districts_scheme(assessed, m
     assert got.json()["code"] in ("forbidden", "not_found")
     assert SchemeVersion.objects.filter(scheme=assessed["scheme"]).count() == 1
     assert not AuditEntry.objects.filter(action__startswith="scheme.indicator").exists()
+
+
+# ---------------------------------------------------------------------------- cadres
+
+
+def test_another_units_cadre_is_neither_read_nor_rewritten(world, client_for):
+    from datetime import date
+
+    from duibiao.cadres.models import Cadre
+    from duibiao.cadres.services import cadre_create
+
+    cadre = cadre_create(actor=world["office"], unit=world["a"], name="王建华", position="书记", rank="正科级",
+                         gender="男", birth_month=date(1975, 3, 1))
+    body = {"name": "李四", "position": "主任", "rank": "副科级", "gender": "女", "birth_month": "1980-01-01"}
+    from duibiao.accounts import gate
+
+    # The office's every cadre action, through a token held to 太古街道.
+    held = sorted(a for a in gate.actions(world["office"]) if a.startswith("cadres."))
+    assert held
+    _tok, taigu = _bearer(world["office"], actions=held, units=["taigu"])
+    for client in (client_for(world["reporter_b"]), taigu, client_for(world["leader"])):
+        got = client.put(f"/api/cadres/cadres/{cadre.pk}", body, content_type="application/json")
+        missing = client.put(f"/api/cadres/cadres/{MISSING}", body, content_type="application/json")
+        assert got.status_code in (403, 404) and got.json()["code"] in ("forbidden", "not_found"), got.content[:300]
+        if got.status_code == 404:
+            assert got.json() == missing.json()
+        created = client.post("/api/cadres/units/jingyu/cadres", body, content_type="application/json")
+        assert created.status_code in (403, 404), created.content[:300]
+    assert Cadre.objects.get().name == "王建华" and Cadre.objects.count() == 1
