@@ -554,3 +554,34 @@ def test_another_units_cadre_is_neither_read_nor_rewritten(world, client_for):
         created = client.post("/api/cadres/units/jingyu/cadres", body, content_type="application/json")
         assert created.status_code in (403, 404), created.content[:300]
     assert Cadre.objects.get().name == "王建华" and Cadre.objects.count() == 1
+
+
+# ---------------------------------------------------------------------------- hostile query strings
+
+
+HOSTILE = ["\x00", "'; DROP TABLE audit_auditentry; --", "长" * 20_000, "nan", "inf", "-1e309", "%00", "../../etc"]
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_hostile_query_values_on_the_new_reads_are_answered_in_the_one_error_body_or_read_as_nothing(
+        insp, client_for, value):  # noqa: F811
+    """No 500 and no other shape: a 200 of the declared schema, or a refusal in {code, detail, errors}."""
+    office = client_for(insp["office"])
+    campaign = insp["campaign"]
+    paths = [
+        ("/api/projects/rates", {"by": value, "unit": value, "as_of": value}),
+        ("/api/projects/library", {"unit": value}),
+        ("/api/documents/bulletins", {"status": value, "kind": value}),
+        ("/api/documents/jobs", {"page": value}),
+        ("/api/inspections/rectify", {}),
+        ("/api/inspections/daily/workbook", {"day": value}),
+        ("/api/cockpit", {"as_of": value}),
+    ]
+    paths.append((f"/api/inspections/campaigns/{campaign.pk}/duplicates",
+                  {"category": value, "address": value, "lat": value, "lng": value}))
+    for path, params in paths:
+        got = office.get(path, params)
+        assert got.status_code < 500, (path, value[:20], got.status_code)
+        if got.status_code >= 400:
+            body = got.json()
+            assert set(body) >= {"code", "detail", "errors"} and body["detail"], (path, body)
