@@ -585,3 +585,50 @@ def test_hostile_query_values_on_the_new_reads_are_answered_in_the_one_error_bod
         if got.status_code >= 400:
             body = got.json()
             assert set(body) >= {"code", "detail", "errors"} and body["detail"], (path, body)
+
+
+# ---------------------------------------------------------------------------- bulletin batches and drafts
+
+
+@pytest.mark.parametrize("body", [
+    {"kinds": ["inspections"] * 5000, "start": "2026-10-12", "end": "2026-10-16"},  # one kind, repeated
+    {"kinds": ["inspections", "\x00", "../x", "results" * 1000], "start": "2026-10-12", "end": "2026-10-16"},
+    {"kinds": ["inspections"], "start": "2026-10-16", "end": "2026-10-12"},  # ends before it starts
+    {"kinds": ["inspections"], "start": "2016-01-01", "end": "2026-12-31"},  # ten years of drafts
+    {"kinds": [], "start": "2026-10-12", "end": "2026-10-16"},
+])
+def test_an_abusive_batch_queues_nothing_or_no_more_than_one_draft_a_kind_and_day(offices, client_for, body):
+    from duibiao.documents.models import BulletinDoc
+
+    got = client_for(offices["office"]).post("/api/documents/bulletins/batch", body, content_type="application/json")
+    assert got.status_code in (202, 422), got.content[:300]
+    if got.status_code == 422:
+        assert got.json()["code"] in ("invalid", "version_missing") and got.json()["detail"]
+        assert not ExportJob.objects.exists() and not BulletinDoc.objects.exists()
+    else:  # the repeated kind counts once: the week's five working days
+        assert got.json()["drafts"] <= 5 and BulletinDoc.objects.count() <= 5
+
+
+def test_a_results_draft_of_another_districts_run_is_as_of_a_missing_run(approved, settings, tmp_path, client_for):
+    from duibiao.accounts.roles import Role
+    from duibiao.accounts.services import role_grant, user_create
+    from duibiao.assessment.services.runs import run_publish, run_release, run_start
+    from duibiao.documents.models import BulletinDoc
+    from tests.conftest import PASSWORD
+
+    settings.MEDIA_ROOT = tmp_path
+    office = approved["office"]
+    released = run_release(actor=office, run=run_start(actor=office, period=approved["period"]))
+    run = run_publish(actor=office, run=released, stage=released.stage, override_reason="测试：申诉期内公布")
+    other = user_create(actor=None, username="khb_ng", password=PASSWORD)
+    role_grant(actor=None, user=other, role=Role.OFFICE, units=[approved["other_district"]])
+    nangang = client_for(other)
+    seen, missing = (nangang.post("/api/documents/bulletins", {"kind": "results", "run": pk},
+                                  content_type="application/json") for pk in (run.pk, MISSING))
+    assert seen.status_code == missing.status_code and seen.status_code in (404, 422), seen.content[:300]
+    assert seen.json() == missing.json()
+    assert not BulletinDoc.objects.exists()
+    # 道外's own office drafts it: the run was there to be seen.
+    own = client_for(office).post("/api/documents/bulletins", {"kind": "results", "run": run.pk},
+                                  content_type="application/json")
+    assert own.status_code == 201, own.content[:300]
