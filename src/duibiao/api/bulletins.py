@@ -91,10 +91,12 @@ def _refusals() -> Iterator[None]:
 @paged
 def bulletins(request, status: str = "", kind: str = ""):
     rows = bulletin_list(user=request.user).order_by("-day", "-pk")
+    # A status or kind outside its vocabulary matches nothing; it is not sent to the database,
+    # which may refuse it (PostgreSQL: a NUL) where it should find no row.
     if status:
-        rows = rows.filter(status=status)
+        rows = rows.filter(status=status) if status in BulletinDoc.Status.values else rows.none()
     if kind:
-        rows = rows.filter(kind=kind)
+        rows = rows.filter(kind=kind) if kind in BulletinDoc.Kind.values else rows.none()
     return Mapped(rows, _out)
 
 

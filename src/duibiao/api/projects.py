@@ -183,7 +183,9 @@ def library(request, level: str = "", type: str = "", stage: str = "", source: s
     """`unit`: a responsible unit's code, as the page's 责任单位 filter (among the projects the
     caller sees; a unit he does not see matches nothing)."""
     gate.require(request.user, "projects.project.view")
-    unit_id = (Unit.objects.filter(code=unit[:40]).values_list("pk", flat=True).first() or 0) if unit else None
+    # A code with a NUL names no unit (and PostgreSQL refuses it in a query): it matches nothing.
+    code = unit[:40] if "\x00" not in unit else ""
+    unit_id = (Unit.objects.filter(code=code).values_list("pk", flat=True).first() or 0) if unit else None
     filters = sel.Filters(level=level, type=type, stage=stage, source=source, flag=flag, unit=unit_id)
     page = sel.portfolio(user=request.user, filters=filters, as_of=as_of or timezone.localdate())
     return [{"project": _out(r.project), "completed_ytd": r.ledger.completed_ytd,

@@ -81,7 +81,11 @@ def portfolio(*, user: User | AnonymousUser, filters: Filters, as_of: date, page
     projects = visible_projects(user=user)
     for name in ("level", "type", "stage", "source"):
         if getattr(filters, name):
-            projects = projects.filter(**{name: getattr(filters, name)})
+            # A value outside the field's vocabulary matches nothing; it is not sent to the
+            # database, which may refuse it (PostgreSQL: a NUL) where it should find no row.
+            wanted = getattr(filters, name)
+            known = {value for value, _label in getattr(Project._meta.get_field(name), "flatchoices", ())}
+            projects = projects.filter(**{name: wanted}) if wanted in known else projects.none()
     if filters.unit is not None:
         projects = projects.filter(owner_unit_id=filters.unit)
     projects = projects.order_by("code")
