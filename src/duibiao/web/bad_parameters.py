@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from duibiao.params import BadParameter
 
@@ -23,6 +24,14 @@ class BadParameterMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        # A NUL in the address or a query parameter is refused here, once for every page and
+        # operation: no column stores it, and PostgreSQL refuses it in any query (a 500).
+        if "\x00" in request.path or any("\x00" in key or any("\x00" in v for v in values)
+                                        for key, values in request.GET.lists()):
+            message = _("请求地址或查询参数中含有不允许的字符（NUL），请检查后重试。")
+            if request.path.startswith("/api/"):
+                return JsonResponse({"code": "bad_request", "detail": message, "errors": {}}, status=400)
+            return render(request, "web/bad_request.html", {"message": message, "field": ""}, status=400)
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
