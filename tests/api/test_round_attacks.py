@@ -538,7 +538,8 @@ def test_another_units_cadre_is_neither_read_nor_rewritten(world, client_for):
 
     cadre = cadre_create(actor=world["office"], unit=world["a"], name="王建华", position="书记", rank="正科级",
                          gender="男", birth_month=date(1975, 3, 1))
-    body = {"name": "李四", "position": "主任", "rank": "副科级", "gender": "女", "birth_month": "1980-01-01"}
+    body = {"name": "李四", "position": "主任", "rank": "副科级", "gender": "女", "birth_month": "1980-01-01",
+            "version": cadre.version}
     from duibiao.accounts import gate
 
     # The office's every cadre action, through a token held to 太古街道.

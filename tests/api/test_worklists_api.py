@@ -165,7 +165,8 @@ def test_an_inactive_cadre_stays_on_the_editors_register(world, client_for):
                          gender="男", birth_month=date(1975, 3, 1))
     office = client_for(world["office"])
     body = {"name": "王建华", "position": "书记", "rank": "正科级", "gender": "男", "birth_month": "1975-03-01"}
-    off = office.put(f"{API}/cadres/cadres/{cadre.pk}", {**body, "is_active": False}, content_type="application/json")
+    off = office.put(f"{API}/cadres/cadres/{cadre.pk}", {**body, "is_active": False, "version": cadre.version},
+                     content_type="application/json")
     assert off.status_code == 200 and off.json()["is_active"] is False
     # The office (who may edit) still lists it, as its register page does, and can set it active again.
     listed = office.get(f"{API}/cadres/units/jingyu/cadres").json()["items"]
@@ -173,7 +174,8 @@ def test_an_inactive_cadre_stays_on_the_editors_register(world, client_for):
     assert [(c["id"], c["is_active"]) for c in listed] == [(c.pk, c.is_active) for c in page] == [(cadre.pk, False)]
     # The unit's head reads the active ones only, as on the page.
     assert client_for(world["head_a"]).get(f"{API}/cadres/units/jingyu/cadres").json()["items"] == []
-    on = office.put(f"{API}/cadres/cadres/{cadre.pk}", body, content_type="application/json")
+    on = office.put(f"{API}/cadres/cadres/{cadre.pk}", {**body, "version": off.json()["version"]},
+                    content_type="application/json")
     assert on.status_code == 200 and on.json()["is_active"] is True
     assert [c["id"] for c in client_for(world["head_a"]).get(f"{API}/cadres/units/jingyu/cadres").json()["items"]] == [
         cadre.pk]

@@ -33,10 +33,10 @@ def propose_all_excellent(c, grades_of_a=None):
 def test_create_and_update_are_audited(cadres):
     assert actions().count("cadre.create") == 6
     cadre = cadres["cadres_a"][2]
-    svc.cadre_update(actor=cadres["office"], cadre=cadre, name="张志刚", position="主任", rank="正科级",
-                     gender="男", birth_month=date(1993, 1, 15))
+    svc.cadre_update(actor=cadres["office"], cadre=cadre, expected_version=1, name="张志刚", position="主任",
+                     rank="正科级", gender="男", birth_month=date(1993, 1, 15))
     cadre.refresh_from_db()
-    assert cadre.position == "主任" and cadre.birth_month == date(1993, 1, 1)
+    assert cadre.position == "主任" and cadre.birth_month == date(1993, 1, 1) and cadre.version == 2
     entry = AuditEntry.objects.get(action="cadre.update")
     assert entry.before["position"] == "副主任" and entry.after["position"] == "主任"
     assert entry.unit == cadres["a"] and entry.user == cadres["office"]
@@ -264,7 +264,7 @@ def test_api_head_reads_but_cannot_write(client_for, cadres):
                       [{"cadre_id": x.pk, "quarter": 1, "grade": "较差"}],
                       content_type="application/json").status_code == 403
     assert client.put(f"/api/cadres/cadres/{x.pk}", {"name": "x", "position": "x", "rank": "科员", "gender": "男",
-                                                     "birth_month": "1990-01-01"},
+                                                     "birth_month": "1990-01-01", "version": x.version},
                       content_type="application/json").status_code == 403
     assert not CadreRoutineGrade.objects.exists()
 

@@ -118,7 +118,7 @@ def test_age_is_taken_on_the_last_day_of_the_year(cadres):
     from duibiao.cadres.services import cadre_update
 
     x = cadres["cadres_a"][2]
-    cadre_update(actor=cadres["office"], cadre=x, name=x.name, position=x.position, rank=x.rank,
+    cadre_update(actor=cadres["office"], cadre=x, expected_version=x.version, name=x.name, position=x.position, rank=x.rank,
                  gender=x.gender, birth_month=date(YEAR - 35, 12, 1))
     for year in (YEAR, YEAR + 1):
         for q in (1, 2, 3, 4):

@@ -337,7 +337,8 @@ PAGES: dict[str, Page] = {
     "cadres:cadre_edit": Page(
         get=EDIT_CADRES_A, post=EDIT_CADRES_A, args=_with({"code": "jingyu"}, pk="cadre_a"),
         data=lambda w: {"name": "王建华", "position": "党工委书记", "rank": "正科级", "gender": "男",
-                        "birth_month": "1975-03", "order": "1", "is_active": "on"}),
+                        "birth_month": "1975-03", "order": "1", "is_active": "on",
+                        "version": str(w["cadre_a"].version)}),
     "cadres:cadre_routine": Page(
         get=CADRES_A, post=EDIT_CADRES_A, args=lambda w: {"code": "jingyu"},
         data=lambda w: {"year": str(YEAR), f"g-{w['cadre_a'].pk}-2": "较好"}),
@@ -805,7 +806,7 @@ API: dict[str, Op] = {
     "PUT /api/cadres/cadres/{pk}": Op(
         EDIT_CADRES_A, args=_ids(pk="cadre_a"),
         body=lambda w: {"name": "王建华", "position": "党工委书记", "rank": "正科级", "gender": "男",
-                        "birth_month": "1975-03-01"}),
+                        "birth_month": "1975-03-01", "version": w["cadre_a"].version}),
     "GET /api/cadres/units/{code}/years/{year}": Op(CADRES_A, args=lambda w: YEAR_OF_A),
     "PUT /api/cadres/units/{code}/years/{year}/routine": Op(
         EDIT_CADRES_A, args=lambda w: YEAR_OF_A,

@@ -31,6 +31,7 @@ class CadreOut(Schema):
     birth_month: date
     is_active: bool
     order: int
+    version: int
 
 
 class CadreIn(Schema):
@@ -41,6 +42,11 @@ class CadreIn(Schema):
     birth_month: date
     order: int = 0
     is_active: bool = True
+
+
+class CadreUpdateIn(CadreIn):
+    # The version read (GET …/cadres): required, stale → 409, as the edit page's hidden field.
+    version: int = Field(ge=0)
 
 
 class YearRowOut(Schema):
@@ -151,14 +157,19 @@ def cadre_create(request, code: str, payload: CadreIn):
         return Status(422, {"detail": str(exc)})
 
 
-@router.put("/cadres/{pk}", response={200: CadreOut, 422: Error}, summary="修改干部信息（考核办）")
-def cadre_update(request, pk: int, payload: CadreIn):
+@router.put("/cadres/{pk}", response={200: CadreOut, 409: Error, 422: Error},
+            summary="修改干部信息（考核办；须带读取时的 version，已被他人修改则 409）")
+def cadre_update(request, pk: int, payload: CadreUpdateIn):
     cadre = sel.cadre_get(user=request.user, pk=pk)
     _editable_unit(request, cadre.unit.code)
+    data = payload.dict()
+    expected = data.pop("version")
     try:
-        return svc.cadre_update(actor=request.user, cadre=cadre, **payload.dict())
+        return svc.cadre_update(actor=request.user, cadre=cadre, expected_version=expected, **data)
     except svc.CadreInputError as exc:
         return Status(422, {"detail": str(exc)})
+    except svc.CadreConflict as exc:
+        return Status(409, {"detail": str(exc)})
 
 
 @router.get("/units/{code}/years/{year}", response=YearSheetOut, summary="单位年度干部考核表")

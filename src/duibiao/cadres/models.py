@@ -64,6 +64,9 @@ class Cadre(models.Model):
     birth_month = models.DateField(_("出生年月"))
     is_active = models.BooleanField(_("在职"), default=True)
     order = models.PositiveIntegerField(_("排序"), default=0)
+    # The optimistic lock: every change bumps it, and a change must name the version it was
+    # built from, so two editors of the same cadre cannot overwrite each other unseen.
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["unit__path", "order", "pk"]

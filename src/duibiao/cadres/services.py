@@ -40,6 +40,13 @@ class CadreInputError(ValueError):
     """Input the office must correct (shown on the page, 422 in the API)."""
 
 
+class CadreConflict(ValueError):
+    """Someone changed the cadre since the form was read: nothing was overwritten (409)."""
+
+    def __init__(self, message: str = "该干部信息已被他人修改，请刷新页面查看最新内容后再保存") -> None:
+        super().__init__(message)
+
+
 CADRE_FIELDS = ("name", "position", "rank", "gender", "birth_month", "is_active", "order")
 
 
@@ -87,15 +94,20 @@ def cadre_create(
 
 @transaction.atomic
 def cadre_update(
-    *, actor: User | None, cadre: Cadre, name: str, position: str, rank: str, gender: str, birth_month: date,
-    is_active: bool = True, order: int = 0,
+    *, actor: User | None, cadre: Cadre, expected_version: int, name: str, position: str, rank: str,
+    gender: str, birth_month: date, is_active: bool = True, order: int = 0,
 ) -> Cadre:
+    """Change a cadre built from `expected_version`; a stale version changes nothing."""
     cadre_require_editor(user=actor, unit=cadre.unit)
     _check_cadre(name=name, position=position, rank=rank, gender=gender)
+    # Locked, so two saves of the same version cannot both pass the check below.
     cadre = Cadre.objects.select_for_update().get(pk=cadre.pk)
+    if cadre.version != expected_version:
+        raise CadreConflict()
     before = _cadre_snapshot(cadre)
     cadre.name, cadre.position, cadre.rank, cadre.gender = name.strip(), position.strip(), rank, gender
     cadre.birth_month, cadre.is_active, cadre.order = birth_month.replace(day=1), is_active, order
+    cadre.version += 1
     cadre.save()
     audit_record(actor=actor, action="cadre.update", obj=cadre, unit=cadre.unit, before=before,
                  after=_cadre_snapshot(cadre))

@@ -18,7 +18,7 @@ from duibiao.cadres import selectors as sel
 from duibiao.cadres import services as svc
 from duibiao.cadres.models import AnnualGrade, Cadre, RoutineGrade
 from duibiao.org.models import Unit
-from duibiao.params import int_param
+from duibiao.params import BadParameter, int_param, version_param
 
 
 class CadreForm(forms.ModelForm):
@@ -90,20 +90,29 @@ def cadre_edit(request, code: str, pk: int | None = None):
     if cadre is not None and cadre.unit_id != unit.pk:
         raise PermissionDenied
     form = CadreForm(request.POST or None, instance=cadre)
+    # The version the form was built from goes back with it unchanged, also when the save
+    # is refused, so that a refresh (not a resubmit) is what picks up someone else's change.
+    version = cadre.version if cadre is not None else 0
+    status = 400
     if request.method == "POST" and form.is_valid():
         data = {k: form.cleaned_data[k] for k in ("name", "position", "rank", "gender", "birth_month", "order")}
         try:
             if cadre is None:
                 svc.cadre_create(actor=request.user, unit=unit, **data)
             else:
-                svc.cadre_update(actor=request.user, cadre=cadre, is_active=form.cleaned_data["is_active"], **data)
-        except svc.CadreInputError as exc:
+                version = version_param(request.POST)
+                svc.cadre_update(actor=request.user, cadre=cadre, expected_version=version,
+                                 is_active=form.cleaned_data["is_active"], **data)
+        except (svc.CadreInputError, BadParameter) as exc:
             form.add_error(None, str(exc))
+        except svc.CadreConflict as exc:
+            form.add_error(None, str(exc))
+            status = 409
         else:
             messages.success(request, _("已保存干部 %(name)s") % {"name": data["name"]})
             return redirect("cadres:cadre_register", code=unit.code)
-    return render(request, "cadres/edit.html", {"unit": unit, "cadre": cadre, "form": form},
-                  status=400 if request.method == "POST" else 200)
+    return render(request, "cadres/edit.html", {"unit": unit, "cadre": cadre, "form": form, "version": version},
+                  status=status if request.method == "POST" else 200)
 
 
 @login_required
