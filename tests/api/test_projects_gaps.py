@@ -213,6 +213,35 @@ def test_the_office_imports_the_ledger_whole_or_not_at_all(lib, client_for):
     assert Project.objects.get(code="XM-001").name == "接口改名"
 
 
+def test_a_refused_ledger_import_says_why_in_its_detail(lib, client_for):
+    """`detail` names the first problem (sheet, row, column, reason) and how many there are, as
+    the page's report opens — not only a generic sentence with the reasons left in `problems`."""
+    client = client_for(lib["office"])
+    book = _ledger(lib["office"])
+    ws = book["项目台账"]
+    stage = _column(ws, "建设阶段")
+    ws.cell(3, stage).value = "在建"
+    ws.cell(4, _column(ws, "计划总投资（万元）")).value = -3
+    bad = _import(client, _bytes(book))
+    body = bad.json()
+    assert bad.status_code == 400 and body["code"] == "bad_request" and not body["saved"]
+    first = body["problems"][0]
+    assert (first["row"], first["header"]) == (3, "建设阶段")
+    letter = ws.cell(1, stage).column_letter
+    assert body["detail"] == (f"导入失败：有 {len(body['problems'])} 处问题，未做任何修改。"
+                              f"第一处：工作表“项目台账” 第 3 行 {letter}（建设阶段）列：{first['reason']}")
+    assert len(body["problems"]) >= 2 and body["detail"] != "请求未能完成"
+    # A file-level refusal (not a workbook) names its reason too, without a row or column.
+    not_a_book = _import(client, samples.PDF).json()
+    assert not_a_book["detail"] == (f"导入失败：有 1 处问题，未做任何修改。第一处：{not_a_book['problems'][0]['reason']}")
+    # In English, for a client that asks for it.
+    from django.conf import settings as django_settings
+
+    client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = client.post(f"{API}/ledger", {"file": SimpleUploadedFile("台账.xlsx", samples.PDF)}).json()
+    assert english["detail"].startswith("Import failed: 1 problem, nothing was changed. The first: ")
+
+
 def test_a_file_that_is_not_a_workbook_or_too_large_is_refused(lib, client_for, settings):
     client = client_for(lib["office"])
     before = list(Project.objects.values_list("code", "version"))

@@ -15,9 +15,17 @@ from duibiao.documents.project_ledger import ledger_import
 router = Router(tags=["projects"])
 
 
-@router.post("/ledger", response={200: ImportOut, 400: ImportOut},
-             summary="导入项目台账工作簿（考核办；全部成功或全部不导入，逐行原因在 problems）")
+class ImportRefusedOut(ImportOut):
+    # The first problem and how many there are, as the page's report opens; every problem
+    # stays in `problems`.
+    detail: str
+
+
+@router.post("/ledger", response={200: ImportOut, 400: ImportRefusedOut},
+             summary="导入项目台账工作簿（考核办；全部成功或全部不导入：detail 说明第一处问题和问题数，逐行原因在 problems）")
 def ledger_upload(request, file: File[UploadedFile]):
     gate.require(request.user, "projects.project.edit")
     report = ledger_import(actor=request.user, upload=file)
-    return Status(200 if report.ok else 400, report.as_dict())
+    if report.ok:
+        return Status(200, report.as_dict())
+    return Status(400, {**report.as_dict(), "detail": report.summary()})

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from openpyxl.utils import get_column_letter
 
 
@@ -72,6 +74,27 @@ class ImportReport:
     @property
     def total(self) -> int:
         return sum(self.counts.values())
+
+    def summary(self) -> str:
+        """A refused import in one sentence, as the page's report opens: how many problems,
+        and the first one with its sheet, row and column (an API's `detail`, so a client that
+        shows only that still tells the person what to fix)."""
+        if self.ok:
+            return ""
+        first = self.problems[0]
+        place = " ".join(part for part in (
+            _("工作表“%(sheet)s”") % {"sheet": first.sheet} if first.sheet else "",
+            _("第 %(row)s 行") % {"row": first.row} if first.row else "",
+            _("%(where)s列") % {"where": first.where} if first.where else "",
+        ) if part)
+        count = len(self.problems)
+        text = ngettext(
+            "导入失败：有 %(n)s 处问题，未做任何修改。第一处：%(place)s%(reason)s",
+            "导入失败：有 %(n)s 处问题，未做任何修改。第一处：%(place)s%(reason)s",
+            count,
+        ) % {"n": f"{count}+" if self.truncated else count, "place": f"{place}：" if place else "",
+             "reason": first.reason}
+        return text
 
     def as_dict(self) -> dict:
         return {
