@@ -920,10 +920,12 @@ API: dict[str, Op] = {
         "version": w["worklog"].version, "work_type": w["worktype"].pk, "quantity": "130", "done_on": "2026-10-09"}),
     "POST /api/inspections/work/logs/{pk}/delete": Op(RECORD_WORK_A, args=_ids(pk="worklog"),
                                                        body=lambda w: {"version": w["worklog"].version}),
-    # The types of work are one list (no unit): the office keeps it; an existing name is a 422.
+    # The types of work are each district's: its office keeps them (another district's office adds
+    # to its own list, and is refused this district's type with a 404); an existing name is a 422.
     "POST /api/inspections/work/types": Op(Needs("inspections.worktype.edit"), body=lambda w: {
         "name": "清运垃圾", "unit_of_measure": "吨", "order": 2}),
-    "PUT /api/inspections/work/types/{pk}": Op(Needs("inspections.worktype.edit"), args=_ids(pk="worktype"),
+    "PUT /api/inspections/work/types/{pk}": Op(Needs("inspections.worktype.edit", unit="district"),
+                                               args=_ids(pk="worktype"),
                                                body=lambda w: {"name": "清理绿地", "unit_of_measure": "万平方米",
                                                                "version": w["worktype"].version}),
     # 审计日志: the audit administrator's.

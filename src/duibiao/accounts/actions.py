@@ -140,7 +140,7 @@ _ACTIONS = (
     Action("inspections.enterprise.edit", _("建立企业档案、维护风险清单"), scoped=True),
     Action("inspections.worklog.view", _("查看工作量统计"), scoped=True),
     Action("inspections.worklog.record", _("登记本单位工作量"), scoped=True),
-    Action("inspections.worktype.edit", _("维护工作类型与计量单位"), scoped=False),
+    Action("inspections.worktype.edit", _("维护工作类型与计量单位"), scoped=True),
 )
 ACTIONS: dict[str, Action] = {action.name: action for action in _ACTIONS}
 # Unit-scoped actions that show where a unit sits in the tree and nothing that hangs off it:

@@ -316,9 +316,10 @@ def worklog_list(request, starts_on: date | None = None, ends_on: date | None = 
     return Mapped(work.worklogs(user=request.user, filters=_filters(request, starts_on, ends_on, unit)), _log)
 
 
-def _work_input(body: WorkLogIn) -> work_svc.WorkLogInput:
+def _work_input(request, body: WorkLogIn, unit) -> work_svc.WorkLogInput:
     return work_svc.WorkLogInput(
-        work_type=work.active_types().filter(pk=body.work_type).first(), quantity=body.quantity,
+        work_type=work.active_types(user=request.user, unit=unit).filter(pk=body.work_type).first(),
+        quantity=body.quantity,
         done_on=body.done_on, note=body.note,
         campaign=Campaign.objects.filter(pk=body.campaign).first() if body.campaign else None)
 
@@ -329,12 +330,13 @@ def worklog_create(request, body: WorkLogNewIn):
     unit = work.record_units(user=request.user).filter(code=body.unit).first()
     if unit is None:
         raise InvalidValue("unit", "请选择单位")
-    return Status(201, _log(work_svc.worklog_record(actor=request.user, unit=unit, data=_work_input(body))))
+    log = work_svc.worklog_record(actor=request.user, unit=unit, data=_work_input(request, body, unit))
+    return Status(201, _log(log))
 
 
 @router.put("/work/logs/{pk}", response=WorkLogOut)
 def worklog_update(request, pk: int, body: WorkLogUpdateIn):
     log = work.worklog_get(user=request.user, pk=pk, action=work.RECORD)
     return _log(work_svc.worklog_update(actor=request.user, log=log, expected_version=body.version,
-                                        data=_work_input(body)))
+                                        data=_work_input(request, body, log.unit)))
 

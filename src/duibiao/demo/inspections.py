@@ -33,6 +33,7 @@ from duibiao.inspections.models import (
     WorkLog,
     WorkType,
 )
+from duibiao.inspections.selectors.worklogs import district_of
 from duibiao.inspections.services._common import address_key
 from duibiao.org.models import Unit
 from duibiao.workdays.selectors import work_calendar
@@ -216,9 +217,11 @@ def _findings(rng: random.Random, campaigns: dict[str, Campaign], units: list[Un
 
 def _work(rng: random.Random, streets: list[Unit], campaigns: dict[str, Campaign], office: User, today: date) -> None:
     types = []
+    district = district_of(streets[0])  # the demo's streets are one district's: its office keeps the types
+    assert district is not None
     for order, (name, measure) in enumerate(WORK_TYPES):
-        types.append(WorkType.objects.get_or_create(name=name, defaults={"unit_of_measure": measure,
-                                                                         "order": order})[0])
+        types.append(WorkType.objects.get_or_create(district=district, name=name, defaults={
+            "unit_of_measure": measure, "order": order})[0])
     reporters = {u.unit_id: u for u in User.objects.filter(username__endswith="_tb").exclude(unit=None)}
     scale = {"平方米": (200, 3000), "株": (10, 120), "吨": (5, 60), "处": (2, 30), "个": (5, 40)}
     logs = []

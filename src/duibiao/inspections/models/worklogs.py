@@ -12,9 +12,12 @@ QUANTITY_DIGITS, QUANTITY_PLACES = 12, 2
 
 
 class WorkType(models.Model):
-    """A kind of counted work and its unit of measure; the office keeps the list."""
+    """A kind of counted work and its unit of measure; each district's office keeps its own list
+    (another district's office may neither see nor change it; a log uses its unit's district's)."""
 
-    name = models.CharField(_("工作类型"), max_length=40, unique=True)  # 清理绿地
+    district = models.ForeignKey("org.Unit", verbose_name=_("所属区县"), on_delete=models.PROTECT,
+                                 related_name="work_types")
+    name = models.CharField(_("工作类型"), max_length=40)  # 清理绿地
     unit_of_measure = models.CharField(_("计量单位"), max_length=20)  # 平方米
     order = models.PositiveIntegerField(_("排序"), default=0)
     active = models.BooleanField(_("启用"), default=True)
@@ -24,6 +27,7 @@ class WorkType(models.Model):
         ordering = ["order", "name"]
         verbose_name = _("工作类型")
         verbose_name_plural = _("工作类型")
+        constraints = [models.UniqueConstraint(fields=["district", "name"], name="worktype_district_name")]
 
     def __str__(self) -> str:
         return f"{self.name}（{self.unit_of_measure}）"

@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from django.db.models import QuerySet, Sum
+from django.db.models import Exists, OuterRef, QuerySet, Sum
 from django.http import Http404
 
 from duibiao.accounts import gate
@@ -106,12 +106,52 @@ def view_units(*, user: User | AnonymousUser) -> QuerySet[Unit]:
     return gate.units(user, VIEW).filter(category__isnull=False).order_by("order", "code")
 
 
-def active_types() -> QuerySet[WorkType]:
-    return WorkType.objects.filter(active=True).order_by("order", "name")
+EDIT_TYPES = "inspections.worktype.edit"
+
+
+def district_of(unit: Unit) -> Unit | None:
+    """The district a unit lies in (itself when it is one): the nearest district on its path."""
+    parts = unit.path.strip("/").split("/")
+    prefixes = ["/" + "/".join(parts[:n]) + "/" for n in range(1, len(parts) + 1)]
+    return Unit.objects.filter(path__in=prefixes, kind=Unit.Kind.DISTRICT).order_by("-path").first()
+
+
+def _districts(user: User | AnonymousUser, action: str) -> QuerySet[Unit]:
+    """The districts in which the user may do ACTION on some unit (a street's reporter reads
+    his district's types though his grant is his street only)."""
+    scope = gate.units(user, action)
+    return Unit.objects.filter(kind=Unit.Kind.DISTRICT).filter(
+        Exists(scope.filter(path__startswith=OuterRef("path"))))
+
+
+def type_districts(*, user: User | AnonymousUser) -> QuerySet[Unit]:
+    """The districts whose types the office may keep (each office keeps its own district's)."""
+    return gate.units(user, EDIT_TYPES).filter(kind=Unit.Kind.DISTRICT).order_by("path")
+
+
+def active_types(*, user: User | AnonymousUser, unit: Unit | None = None) -> QuerySet[WorkType]:
+    """The types a log may use: those of the district of `unit` when given, else of the districts
+    the user may log work in."""
+    qs = WorkType.objects.filter(active=True)
+    if unit is not None:
+        district = district_of(unit)
+        return qs.filter(district=district).order_by("order", "name") if district else qs.none()
+    return qs.filter(district__in=_districts(user, RECORD)).order_by("order", "name")
 
 
 def all_types(*, user: User | AnonymousUser) -> QuerySet[WorkType]:
-    """Every type (for the office's list); nobody else needs the inactive ones."""
-    if not gate.allows(user, "inspections.worktype.edit"):
-        return active_types()
-    return WorkType.objects.order_by("order", "name")
+    """The types the user reads: the office's whole list of its district(s), inactive ones too;
+    the active types of the districts whose statistics the user reads, for everyone else."""
+    if gate.allows(user, EDIT_TYPES):
+        return WorkType.objects.filter(district__in=type_districts(user=user)).order_by("order", "name")
+    return WorkType.objects.filter(active=True, district__in=_districts(user, VIEW)).order_by("order", "name")
+
+
+def worktype_get(*, user: User | AnonymousUser, pk: int) -> WorkType:
+    """A type the office may change: another district's answers 404, as a missing one does."""
+    gate.require(user, EDIT_TYPES)
+    worktype = WorkType.objects.select_related("district").filter(
+        pk=pk, district__in=type_districts(user=user)).first()
+    if worktype is None:
+        raise Http404
+    return worktype

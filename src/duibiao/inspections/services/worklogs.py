@@ -6,6 +6,7 @@ import datetime
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -15,6 +16,7 @@ from duibiao.accounts import gate
 from duibiao.audit.services import audit_record
 from duibiao.inspections.errors import ConflictError
 from duibiao.inspections.models import Campaign, WorkLog, WorkType
+from duibiao.inspections.selectors.worklogs import EDIT_TYPES, district_of, type_districts
 from duibiao.inspections.validation import InvalidValue, day_clean, quantity_clean, text_clean
 
 if TYPE_CHECKING:
@@ -26,20 +28,33 @@ RECORD = "inspections.worklog.record"
 
 @transaction.atomic
 def worktype_save(*, actor: User, name: str, unit_of_measure: str, order: int = 0, active: bool = True,
-                  worktype: WorkType | None = None, expected_version: int | None = None) -> WorkType:
-    """Add a type of work, or change one (with the version read)."""
-    gate.require(actor, "inspections.worktype.edit")
+                  worktype: WorkType | None = None, expected_version: int | None = None,
+                  district: Unit | None = None) -> WorkType:
+    """Add a type of work to a district's list (the actor's own district unless `district` is
+    given), or change one (with the version read). Another district's type, or a district
+    outside the actor's scope, answers 404 as a missing one does."""
+    gate.require(actor, EDIT_TYPES)
+    if worktype is not None:
+        district = worktype.district
+    elif district is None:
+        district = type_districts(user=actor).first()
+        if district is None:
+            raise PermissionDenied(_("您的授权范围内没有区县，不能维护工作类型。"))
+    gate.require(actor, EDIT_TYPES, unit=district)
+    if district.kind != district.Kind.DISTRICT:
+        raise InvalidValue("district", _("工作类型按区县维护，请选择区县。"))
     fields = {
         "name": text_clean(name, model=WorkType, field="name", required=True),
         "unit_of_measure": text_clean(unit_of_measure, model=WorkType, field="unit_of_measure", required=True),
         "order": max(0, int(order)), "active": bool(active),
     }
-    clash = WorkType.objects.filter(name=fields["name"]).exclude(pk=worktype.pk if worktype else 0).exists()
+    clash = WorkType.objects.filter(district=district, name=fields["name"]).exclude(
+        pk=worktype.pk if worktype else 0).exists()
     if clash:
         raise InvalidValue("name", _("已有名为“%(name)s”的工作类型") % {"name": fields["name"]})
     if worktype is None:
-        worktype = WorkType.objects.create(**fields)
-        audit_record(actor=actor, action="inspections.worktype.create", obj=worktype, after=fields)
+        worktype = WorkType.objects.create(district=district, **fields)
+        audit_record(actor=actor, action="inspections.worktype.create", obj=worktype, unit=district, after=fields)
         return worktype
     before = {"name": worktype.name, "unit_of_measure": worktype.unit_of_measure, "order": worktype.order,
               "active": worktype.active}
@@ -47,7 +62,8 @@ def worktype_save(*, actor: User, name: str, unit_of_measure: str, order: int = 
             version=F("version") + 1, **fields):
         raise ConflictError(_("该工作类型已被他人修改，请刷新页面后再保存。"))
     worktype.refresh_from_db()
-    audit_record(actor=actor, action="inspections.worktype.update", obj=worktype, before=before, after=fields)
+    audit_record(actor=actor, action="inspections.worktype.update", obj=worktype, unit=district, before=before,
+                 after=fields)
     return worktype
 
 
@@ -61,7 +77,9 @@ class WorkLogInput:
 
 
 def _fields(data: WorkLogInput, *, unit: Unit) -> dict[str, object]:
-    if data.work_type is None or not data.work_type.active:
+    # Only an active type of the unit's own district: another district's is refused as an unknown one.
+    if data.work_type is None or not data.work_type.active or (
+            getattr(district_of(unit), "pk", None) != data.work_type.district_id):
         raise InvalidValue("work_type", _("请选择工作类型"))
     if data.campaign is not None and not data.campaign.units.filter(pk=unit.pk).exists():
         raise InvalidValue("campaign", _("本单位不在专项行动“%(name)s”的检查范围内") % {"name": data.campaign.name})

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from duibiao.accounts import gate
 from duibiao.inspections.errors import ConflictError, InspectionError
-from duibiao.inspections.models import Campaign, WorkType
+from duibiao.inspections.models import Campaign
 from duibiao.inspections.selectors.worklogs import (
     RECORD,
     VIEW,
@@ -28,6 +28,7 @@ from duibiao.inspections.selectors.worklogs import (
     worklog_get,
     worklog_totals,
     worklogs,
+    worktype_get,
 )
 from duibiao.inspections.services.worklogs import (
     WorkLogInput,
@@ -37,6 +38,7 @@ from duibiao.inspections.services.worklogs import (
     worktype_save,
 )
 from duibiao.inspections.validation import InvalidValue
+from duibiao.org.models import Unit
 from duibiao.params import date_param, int_param, version_param
 
 LIST_LIMIT = 200
@@ -49,7 +51,7 @@ def _filters(request: HttpRequest) -> WorkFilters:
         starts_on=date_param(request.GET, "starts_on", label=_("开始日期"), default=None),
         ends_on=date_param(request.GET, "ends_on", label=_("结束日期"), default=None),
         unit=view_units(user=request.user).filter(code=code).first() if code else None,
-        work_type=WorkType.objects.filter(pk=type_id).first() if type_id else None,
+        work_type=all_types(user=request.user).filter(pk=type_id).first() if type_id else None,
     )
 
 
@@ -63,7 +65,7 @@ def _index(request: HttpRequest, *, errors: dict[str, str] | None = None, values
         "totals": worklog_totals(user=request.user, filters=filters), "filters": filters,
         "logs": logs[:LIST_LIMIT], "log_count": logs.count(), "limit": LIST_LIMIT,
         "units": view_units(user=request.user), "types": all_types(user=request.user),
-        "record_units": record_units(user=request.user), "record_types": active_types(),
+        "record_units": record_units(user=request.user), "record_types": active_types(user=request.user),
         "campaigns": Campaign.objects.filter(units__in=record_units(user=request.user)).distinct()
         .order_by("-starts_on"),
         "can_record": gate.allows(request.user, RECORD),
@@ -77,11 +79,11 @@ def worklog_index(request: HttpRequest) -> HttpResponse:
     return _index(request)
 
 
-def _input(request: HttpRequest) -> WorkLogInput:
+def _input(request: HttpRequest, unit: Unit) -> WorkLogInput:
     type_id = int_param(request.POST, "work_type", label=_("工作类型"), default=None, min_value=1)
     campaign_id = int_param(request.POST, "campaign", label=_("专项行动"), default=None, min_value=1)
     return WorkLogInput(
-        work_type=active_types().filter(pk=type_id).first() if type_id else None,
+        work_type=active_types(user=request.user, unit=unit).filter(pk=type_id).first() if type_id else None,
         quantity=request.POST.get("quantity", ""),
         done_on=date_param(request.POST, "done_on", label=_("日期"), default=None),
         campaign=Campaign.objects.filter(pk=campaign_id).first() if campaign_id else None,
@@ -98,7 +100,7 @@ def worklog_new(request: HttpRequest) -> HttpResponse:
     if unit is None:
         return _index(request, errors={"unit": _("请选择单位")}, values=request.POST, status=422)
     try:
-        log = worklog_record(actor=request.user, unit=unit, data=_input(request))  # type: ignore[arg-type]
+        log = worklog_record(actor=request.user, unit=unit, data=_input(request, unit))  # type: ignore[arg-type]
     except InvalidValue as exc:
         return _index(request, errors={exc.field: str(exc)}, values=request.POST, status=422)
     messages.success(request, _("已登记：%(unit)s %(type)s %(quantity)s %(measure)s") % {
@@ -123,7 +125,7 @@ def worklog_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("已删除该条工作量记录"))
             else:
                 worklog_update(actor=request.user, log=log, expected_version=version_param(request.POST),  # type: ignore[arg-type]
-                               data=_input(request))
+                               data=_input(request, log.unit))
                 messages.success(request, _("工作量记录已保存"))
             return redirect("inspections:worklogs")
         except InvalidValue as exc:
@@ -131,7 +133,7 @@ def worklog_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ConflictError as exc:
             errors, status = {"form": str(exc)}, 409
     return render(request, "inspections/worklog_form.html", {
-        "log": log, "values": values, "errors": errors, "types": active_types(),
+        "log": log, "values": values, "errors": errors, "types": active_types(user=request.user, unit=log.unit),
         "campaigns": Campaign.objects.filter(units=log.unit).order_by("-starts_on"),
     }, status=status)
 
@@ -144,7 +146,8 @@ def worktype_index(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         pk = int_param(request.POST, "pk", label=_("工作类型"), default=None, min_value=1)
-        worktype = WorkType.objects.filter(pk=pk).first() if pk else None
+        # Another district's type answers 404, as a missing one does.
+        worktype = worktype_get(user=request.user, pk=pk) if pk else None
         try:
             worktype_save(
                 actor=request.user, worktype=worktype,  # type: ignore[arg-type]
@@ -160,5 +163,5 @@ def worktype_index(request: HttpRequest) -> HttpResponse:
             error = {"row": str(pk or "new"), "message": str(exc)}
             status = 409 if isinstance(exc, ConflictError) else 422
     return render(request, "inspections/worktypes.html", {
-        "types": WorkType.objects.order_by("order", "name"), "error": error, "values": request.POST,
+        "types": all_types(user=request.user), "error": error, "values": request.POST,
     }, status=status)
