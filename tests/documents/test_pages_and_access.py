@@ -96,6 +96,12 @@ def test_api_import_and_download(client_for, excel):
     assert response.status_code == 200 and response["Content-Type"] == XLSX
     response = client.post(f"/api/documents/periods/{pk}/template", {"file": upload(template_of_a(excel))})
     assert response.status_code == 200 and response.json()["counts"] == {"靖宇街道": 1}
+    wb = open_xlsx(template_of_a(excel))
+    wb.active.cell(row_of(wb.active, "nl02"), 6).value = "很高"
+    refused = client.post(f"/api/documents/periods/{pk}/template", {"file": upload(to_bytes(wb))})
+    body = refused.json()
+    assert refused.status_code == 400 and not body["saved"] and body["problems"]
+    assert "“很高”不是数字" in body["detail"] and "未做任何修改" in body["detail"]
 
 
 def test_scheme_pages(client_for, excel):
@@ -129,6 +135,9 @@ def test_scheme_api(client_for, excel):
     assert response.status_code == 400
     assert response.json()["problems"] == [
         {"sheet": "考核细则", "row": 5, "column": "D", "header": "分值", "reason": "分值“一百”不是数字"}]
+    # The one error body's detail names the first problem, not only "请求未能完成".
+    detail = response.json()["detail"]
+    assert "第 5 行" in detail and "分值“一百”不是数字" in detail and "未做任何修改" in detail
     assert client_for(excel["reporter_a"]).post(
         f"/api/documents/schemes/{scheme.pk}/workbook", {"file": upload(data)}).status_code == 403
 

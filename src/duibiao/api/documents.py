@@ -46,6 +46,18 @@ class ImportOut(Schema):
     version: int | None = None
 
 
+class ImportRefusedOut(ImportOut):
+    # The first problem and how many there are, as the page's report opens; every problem
+    # stays in `problems`.
+    detail: str
+
+
+def import_answer(report: ImportReport, **extra) -> Status:
+    """200 with what an import saved, or 400 with its report and a one-sentence `detail`."""
+    body = {**report.as_dict(), **extra}
+    return Status(200, body) if report.ok else Status(400, {**body, "detail": report.summary()})
+
+
 class ImportJobOut(Schema):
     id: int
     kind: str
@@ -79,7 +91,7 @@ def _job_out(job: ImportJob) -> dict:
 
 def _queued(queued: QueuedImport) -> Status:
     if queued.job is None:  # refused before it was stored: the report says why
-        return Status(400, queued.report.as_dict())
+        return import_answer(queued.report)
     return Status(202, _job_out(queued.job))
 
 
@@ -95,15 +107,14 @@ def scheme_workbook(request, scheme_id: int, version: int | None = None):
     return xlsx_response(*exports.scheme_workbook(user=request.user, scheme=scheme, number=version))
 
 
-@router.post("/schemes/{scheme_id}/workbook", response={200: ImportOut, 202: ImportJobOut, 400: ImportOut},
+@router.post("/schemes/{scheme_id}/workbook", response={200: ImportOut, 202: ImportJobOut, 400: ImportRefusedOut},
              summary="导入考核细则工作簿（考核办），生成方案新版本（大文件：202，后台导入）")
 def scheme_workbook_import(request, scheme_id: int, file: File[UploadedFile]):
     scheme = selectors.scheme_get_by_id(user=request.user, pk=scheme_id)
     if _in_background(request, file):
         return _queued(import_jobs.import_job_create(actor=request.user, upload=file, scheme=scheme))
     outcome = services.scheme_workbook_import(actor=request.user, scheme=scheme, upload=file)
-    body = {**outcome.report.as_dict(), "version": outcome.version.number if outcome.version else None}
-    return Status(200 if outcome.report.ok else 400, body)
+    return import_answer(outcome.report, version=outcome.version.number if outcome.version else None)
 
 
 @router.get("/periods/{period_id}/template", summary="下载填报模板（一个单位，或范围内全部单位）",
@@ -114,7 +125,7 @@ def reporting_template(request, period_id: int, unit: str | None = None):
     return xlsx_response(*exports.reporting_template(user=request.user, period=period, unit=target))
 
 
-@router.post("/periods/{period_id}/template", response={200: ImportOut, 202: ImportJobOut, 400: ImportOut},
+@router.post("/periods/{period_id}/template", response={200: ImportOut, 202: ImportJobOut, 400: ImportRefusedOut},
              summary="导入填好的填报模板（全部成功或全部不导入；大文件：202，后台导入）")
 def reporting_template_import(request, period_id: int, file: File[UploadedFile],
                               unit: str | None = None):
@@ -123,4 +134,4 @@ def reporting_template_import(request, period_id: int, file: File[UploadedFile],
     if _in_background(request, file):
         return _queued(import_jobs.import_job_create(actor=request.user, upload=file, period=period, unit=target))
     report = services.reporting_workbook_import(actor=request.user, period=period, upload=file, unit=target)
-    return Status(200 if report.ok else 400, report.as_dict())
+    return import_answer(report)

@@ -5,27 +5,18 @@ and all of it or, when any value is wrong, none of it). The ledger's export is a
 
 from __future__ import annotations
 
-from ninja import File, Router, Status
+from ninja import File, Router
 from ninja.files import UploadedFile
 
 from duibiao.accounts import gate
-from duibiao.api.documents import ImportOut
+from duibiao.api.documents import ImportOut, ImportRefusedOut, import_answer
 from duibiao.documents.project_ledger import ledger_import
 
 router = Router(tags=["projects"])
-
-
-class ImportRefusedOut(ImportOut):
-    # The first problem and how many there are, as the page's report opens; every problem
-    # stays in `problems`.
-    detail: str
 
 
 @router.post("/ledger", response={200: ImportOut, 400: ImportRefusedOut},
              summary="导入项目台账工作簿（考核办；全部成功或全部不导入：detail 说明第一处问题和问题数，逐行原因在 problems）")
 def ledger_upload(request, file: File[UploadedFile]):
     gate.require(request.user, "projects.project.edit")
-    report = ledger_import(actor=request.user, upload=file)
-    if report.ok:
-        return Status(200, report.as_dict())
-    return Status(400, {**report.as_dict(), "detail": report.summary()})
+    return import_answer(ledger_import(actor=request.user, upload=file))
