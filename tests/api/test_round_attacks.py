@@ -415,12 +415,9 @@ def _race(calls) -> list[int]:
     return sorted(codes)
 
 
+@pytest.mark.postgres  # row locks race only on PostgreSQL (SQLite serialises every write)
 @pytest.mark.django_db(transaction=True)
 def test_two_retries_of_one_failed_export_at_once_make_one_job(approved):
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks race only on PostgreSQL (SQLite serialises every write)")
     clients = []
     for _ in range(2):
         client = Client()
@@ -435,14 +432,11 @@ def test_two_retries_of_one_failed_export_at_once_make_one_job(approved):
     assert AuditEntry.objects.filter(action="documents.export_queue").count() == 2  # the first job and one retry
 
 
+@pytest.mark.postgres  # row locks race only on PostgreSQL (SQLite serialises every write)
 @pytest.mark.django_db(transaction=True)
 def test_two_issues_of_one_bulletin_at_once_take_one_number(offices):
-    from django.db import connection
-
     from duibiao.documents.models import BulletinDoc, DocumentNumber
 
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks race only on PostgreSQL (SQLite serialises every write)")
     clients = []
     for _ in range(2):
         client = Client()
